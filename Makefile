@@ -1,0 +1,106 @@
+# dmsup — top-level build. GNU make + pkg-config.
+#
+# Each directory adds its own targets in a `module.mk` fragment, so that the
+# parts of the tree can grow without touching this file. Fragments append to:
+#   BINS          programs installed into $(BINDIR)      (build/bin/...)
+#   TEST_BINS     programs built for tests only         (build/tests/...)
+#   UNIT_TESTS    Check programs run by `make check-unit`
+#   LOCAL_TESTS   Check programs run by `make check-local`
+#   MAN8 MAN5     man pages installed under $(MANDIR)
+#   HEADERS       public headers installed under $(INCLUDEDIR)/<dir>/
+#   BENCHES       programs run by `make bench`
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR    ?=
+
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+# SANITIZE=1 builds everything with ASan+UBSan into a separate tree, so a
+# sanitizer build never mixes objects with a normal one.
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD   ?= build
+SANFLAGS :=
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+        -Wmissing-prototypes -Wpointer-arith -Wcast-align -Wwrite-strings \
+        -Wvla -Wnull-dereference -Wundef -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -fPIC $(WARN) $(SANFLAGS)
+CPPFLAGS += -D_GNU_SOURCE -I. -I$(BUILD)/gen
+LDFLAGS += $(SANFLAGS)
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
+
+EVENT_CFLAGS := $(call pc_cflags,libevent json-c)
+EVENT_LIBS   := $(call pc_libs,libevent json-c)
+CHECK_CFLAGS := $(call pc_cflags,check)
+CHECK_LIBS   := $(call pc_libs,check)
+XEN_PKGS     := xenstore xencontrol xenguest xenevtchn xenvchan xentoollog
+XEN_CFLAGS   := $(call pc_cflags,$(XEN_PKGS))
+XEN_LIBS     := $(call pc_libs,$(XEN_PKGS))
+CPPFLAGS     += $(EVENT_CFLAGS)
+
+BINS        :=
+TEST_BINS   :=
+UNIT_TESTS  :=
+LOCAL_TESTS :=
+MAN8        :=
+MAN5        :=
+HEADERS     :=
+BENCHES     :=
+
+.PHONY: all check check-unit check-local check-xen bench install clean
+all:
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Fragments, in a fixed order so that libraries are defined before users.
+MODULES := $(wildcard qmp/module.mk stubdom-proto/module.mk dmsup/module.mk \
+             tests/unit/module.mk tests/local/module.mk tests/xen/module.mk \
+             bench/module.mk scripts/module.mk docs/module.mk)
+include $(MODULES)
+
+all: $(BINS) $(TEST_BINS) $(UNIT_TESTS) $(LOCAL_TESTS)
+
+# Each Check program prints its own summary line; a failing one fails make.
+check-unit: $(UNIT_TESTS)
+	@rc=0; for t in $(UNIT_TESTS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
+
+check-local: all
+	@rc=0; for t in $(LOCAL_TESTS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
+
+# The Xen test bed runs the normal (unsanitized) build inside a Xen dom0.
+ifeq ($(SANITIZE),1)
+check: check-unit check-local
+else
+check: check-unit check-local check-xen
+endif
+
+bench: all $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	$(if $(BINS),install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/)
+	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	@for h in $(HEADERS); do \
+		install -d $(DESTDIR)$(INCLUDEDIR)/$$(dirname $$h) && \
+		install -m 0644 $$h $(DESTDIR)$(INCLUDEDIR)/$$h || exit 1; done
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
