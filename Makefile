@@ -68,7 +68,8 @@ $(BUILD)/obj/%.o: %.c
 
 # Fragments, in a fixed order so that libraries are defined before users.
 MODULES := $(wildcard qmp/module.mk stubdom-proto/module.mk dmsup/module.mk \
-             tests/unit/module.mk tests/local/module.mk tests/xen/module.mk \
+             tests/unit/module.mk tests/local/module.mk tests/xen/progs/module.mk \
+             tests/xen/module.mk \
              bench/module.mk scripts/module.mk docs/module.mk)
 include $(MODULES)
 
