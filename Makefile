@@ -66,11 +66,13 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-# Fragments, in a fixed order so that libraries are defined before users.
-MODULES := $(wildcard qmp/module.mk stubdom-proto/module.mk dmsup/module.mk \
-             tests/unit/module.mk tests/local/module.mk tests/xen/progs/module.mk \
-             tests/xen/module.mk \
-             bench/module.mk scripts/module.mk docs/module.mk)
+# Fragments: the libraries first, in dependency order, so that their
+# variables (QMP_LIB, ...) are defined before the fragments that link them;
+# then every test, bench and docs fragment. Targets that need every program
+# depend on `all`, whose prerequisites are read after all fragments.
+MODULES := $(wildcard qmp/module.mk stubdom-proto/module.mk dmsup/module.mk) \
+           $(sort $(wildcard tests/*/module.mk tests/*/*/module.mk)) \
+           $(wildcard bench/module.mk scripts/module.mk docs/module.mk)
 include $(MODULES)
 
 all: $(BINS) $(TEST_BINS) $(UNIT_TESTS) $(LOCAL_TESTS)
