@@ -72,7 +72,8 @@ $(BUILD)/obj/%.o: %.c
 # depend on `all`, whose prerequisites are read after all fragments.
 MODULES := $(wildcard qmp/module.mk stubdom-proto/module.mk dmsup/module.mk) \
            $(sort $(wildcard tests/*/module.mk tests/*/*/module.mk)) \
-           $(wildcard bench/module.mk scripts/module.mk docs/module.mk)
+           $(sort $(wildcard bench/*/module.mk)) \
+           $(wildcard scripts/module.mk docs/module.mk)
 include $(MODULES)
 
 all: $(BINS) $(TEST_BINS) $(UNIT_TESTS) $(LOCAL_TESTS)
