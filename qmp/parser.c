@@ -160,7 +160,13 @@ int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
 		obj = json_tokener_parse_ex(p->tok, p->buf + p->pos, (int)n);
 		jerr = json_tokener_get_error(p->tok);
 		used = json_tokener_get_parse_end(p->tok);
-		rc = qmp_parser_check_ctl(p, p->buf + p->pos, used);
+		/* On a JSON error, include the offending byte: a NUL stops
+		 * json-c before it counts as used. */
+		rc = qmp_parser_check_ctl(
+			p, p->buf + p->pos,
+			(!obj && jerr != json_tokener_continue && used < n)
+				? used + 1
+				: used);
 		p->pos += used;
 		p->msg_bytes += used;
 		if (rc == 0 && p->msg_bytes > p->max_message)
