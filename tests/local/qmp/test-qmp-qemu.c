@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "qmp/qmp.h"
+#include "tests/unit/qmp/run-until.h"
 #include "tests/local/qmp/qemu-proc.h"
 
 #define WAIT_S 30
@@ -29,8 +30,6 @@ struct reply {
 static struct qemu_proc qemu;
 static struct event_base *base;
 static struct qmp *q;
-static struct event *deadline_ev;
-static int deadline_hit;
 static int sequence;
 static int ready_calls, closed_calls, closed_rc, closed_order;
 static char events_seen[1024];
@@ -74,23 +73,7 @@ static const struct qmp_callbacks cbs = {
 	.closed = closed_cb,
 };
 
-static void deadline_cb(evutil_socket_t fd, short what, void *arg)
-{
-	deadline_hit = 1;
-}
-
-#define RUN_UNTIL(cond)                                                       \
-	do {                                                                  \
-		struct timeval tv_ = {WAIT_S, 0};                             \
-		deadline_hit = 0;                                             \
-		evtimer_add(deadline_ev, &tv_);                               \
-		while (!(cond)) {                                             \
-			ck_assert_msg(!deadline_hit,                          \
-				      "timed out waiting for " #cond);        \
-			event_base_loop(base, EVLOOP_ONCE);                   \
-		}                                                             \
-		evtimer_del(deadline_ev);                                     \
-	} while (0)
+#define RUN_UNTIL(cond) RUN_UNTIL_S(base, WAIT_S, cond)
 
 static void stop_qemu_at_exit(void)
 {
@@ -107,7 +90,6 @@ static void start(const char *const *machine)
 	ck_assert_msg(qemu_proc_start(&qemu, machine, 0, err, sizeof(err)) == 0,
 		      "%s", err);
 	base = event_base_new();
-	deadline_ev = evtimer_new(base, deadline_cb, NULL);
 	q = qmp_new(base, &cbs, &lim);
 	ck_assert_int_eq(qmp_connect_unix(q, qemu.qmp), 0);
 	RUN_UNTIL(ready_calls == 1);
@@ -130,7 +112,6 @@ static void setup_pc_stopped(void)
 static void teardown(void)
 {
 	qmp_free(q);
-	event_free(deadline_ev);
 	event_base_free(base);
 	qemu_proc_stop(&qemu);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "qmp/qmp.h"
+#include "tests/unit/qmp/run-until.h"
 #include "qmp/transport.h"
 
 #define GREETING                                                              \
@@ -39,8 +40,6 @@ static int peer = -1;
 static struct event *peer_ev;
 static char peer_in[65536];
 static size_t peer_in_len;
-static struct event *deadline_ev;
-static int deadline_hit;
 
 static int sequence;
 static int ready_calls;
@@ -132,24 +131,7 @@ static void peer_read_cb(evutil_socket_t fd, short what, void *arg)
 		peer_in_len += (size_t)r;
 }
 
-static void deadline_cb(evutil_socket_t fd, short what, void *arg)
-{
-	deadline_hit = 1;
-}
-
-/* Run the loop until cond holds; fail after a generous 10 s. */
-#define RUN_UNTIL(cond)                                                       \
-	do {                                                                  \
-		struct timeval tv_ = {10, 0};                                 \
-		deadline_hit = 0;                                             \
-		evtimer_add(deadline_ev, &tv_);                               \
-		while (!(cond)) {                                             \
-			ck_assert_msg(!deadline_hit,                          \
-				      "timed out waiting for " #cond);        \
-			event_base_loop(base, EVLOOP_ONCE);                   \
-		}                                                             \
-		evtimer_del(deadline_ev);                                     \
-	} while (0)
+#define RUN_UNTIL(cond) RUN_UNTIL_S(base, 10, cond)
 
 static void peer_send_n(const char *s, size_t len)
 {
@@ -237,7 +219,6 @@ static void make_client(const struct qmp_limits *lim)
 static void setup(void)
 {
 	base = event_base_new();
-	deadline_ev = evtimer_new(base, deadline_cb, NULL);
 	make_client(NULL);
 }
 
@@ -246,7 +227,6 @@ static void teardown(void)
 	qmp_free(q);
 	event_free(peer_ev);
 	close(peer);
-	event_free(deadline_ev);
 	event_base_free(base);
 }
 
