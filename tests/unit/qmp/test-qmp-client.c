@@ -38,7 +38,7 @@ static struct event_base *base;
 static struct qmp *q;
 static int peer = -1;
 static struct event *peer_ev;
-static char peer_in[65536];
+static char peer_in[4 << 20]; /* room for a large command */
 static size_t peer_in_len;
 
 static int sequence;
@@ -527,6 +527,70 @@ START_TEST(commands_beyond_max_pending_are_refused)
 }
 END_TEST
 
+/* A JSON object {"data": "xxx..."} of about `len` bytes. */
+static struct json_object *big_args(size_t len)
+{
+	struct json_object *args = json_object_new_object();
+	char *s = malloc(len + 1);
+
+	memset(s, 'x', len);
+	s[len] = 0;
+	json_object_object_add(args, "data", json_object_new_string(s));
+	free(s);
+	return args;
+}
+
+START_TEST(large_command_is_written_completely)
+{
+	static struct reply r; /* still pending at teardown */
+	struct json_object *cmd, *data;
+
+	go_ready();
+	ck_assert_int_eq(qmp_execute(q, "big", big_args(2 << 20), -1, 0,
+				     reply_cb, &r),
+			 0);
+	cmd = peer_next_cmd();
+	ck_assert(json_object_object_get_ex(
+		json_object_object_get(cmd, "arguments"), "data", &data));
+	ck_assert_uint_eq(strlen(json_object_get_string(data)), 2 << 20);
+	json_object_put(cmd);
+}
+END_TEST
+
+START_TEST(command_timed_out_half_written_is_still_sent_whole)
+{
+	struct reply big = {0}, next = {0};
+
+	go_ready();
+	event_del(peer_ev); /* the peer stops reading: the socket fills */
+	ck_assert_int_eq(qmp_execute(q, "big", big_args(2 << 20), -1, 50,
+				     reply_cb, &big),
+			 0);
+	RUN_UNTIL(big.calls == 1);
+	ck_assert_int_eq(big.rc, QMP_E_TIMEOUT);
+	execute("next", &next);
+	event_add(peer_ev, NULL);
+	json_object_put(peer_next_cmd());
+	peer_reply(peer_expect_cmd("next"), "{}");
+	RUN_UNTIL(next.calls == 1);
+	ck_assert_int_eq(next.rc, QMP_OK);
+}
+END_TEST
+
+START_TEST(connect_to_a_missing_socket_fails_at_once_with_enoent)
+{
+	struct qmp *q2 = qmp_new(base, &cbs, NULL);
+
+	errno = 0;
+	ck_assert_int_eq(qmp_connect_unix(q2, "/nonexistent/qmp.sock"),
+			 QMP_E_SYS);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(qmp_state_name_of(q2), "idle");
+	qmp_free(q2);
+	ck_assert_int_eq(closed_calls, 0);
+}
+END_TEST
+
 /* ---- timeouts ---------------------------------------------------------- */
 
 START_TEST(timeout_fails_only_that_command)
@@ -767,6 +831,7 @@ static Suite *client_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("handshake");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ready_follows_greeting_and_capabilities);
 	tcase_add_test(tc, greeting_version_and_package_are_kept);
@@ -778,6 +843,7 @@ static Suite *client_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("commands");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, command_gets_its_return_value);
 	tcase_add_test(tc, arguments_are_sent_with_the_command);
@@ -790,17 +856,21 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, fd_is_passed_with_the_command);
 	tcase_add_test(tc, non_object_arguments_are_refused);
 	tcase_add_test(tc, commands_beyond_max_pending_are_refused);
+	tcase_add_test(tc, large_command_is_written_completely);
+	tcase_add_test(tc, command_timed_out_half_written_is_still_sent_whole);
 	tcase_add_test(tc, timeout_fails_only_that_command);
 	tcase_add_test(tc, late_reply_after_timeout_is_ignored);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("events");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, event_is_delivered_with_name_data_and_timestamp);
 	tcase_add_test(tc, event_without_data_has_null_data);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("untrusted");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(
 		tc, garbage_closes_with_protocol_error_and_fails_pending_once, 0,
@@ -810,6 +880,7 @@ static Suite *client_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifetime");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc,
 		       eof_fails_every_pending_command_once_then_reports_closed);
@@ -817,6 +888,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, free_inside_a_reply_callback_cancels_the_rest_once);
 	tcase_add_test(tc, free_inside_the_closed_callback_is_safe);
 	tcase_add_test(tc, execute_never_calls_back_before_returning);
+	tcase_add_test(tc, connect_to_a_missing_socket_fails_at_once_with_enoent);
 	suite_add_tcase(s, tc);
 	return s;
 }

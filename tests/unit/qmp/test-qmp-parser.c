@@ -281,6 +281,7 @@ static Suite *parser_suite(void)
 	Suite *s = suite_create("qmp-parser");
 	TCase *tc = tcase_create("framing");
 
+
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, one_message_is_returned_whole);
 	tcase_add_test(tc, message_fed_one_byte_at_a_time_is_returned_once);
