@@ -224,7 +224,8 @@ static void lq_connect(const char *path)
 int main(void)
 {
 	static const char *const machine[] = {"-M", "none", NULL};
-	static double lq_seq[ROUNDS * SEQ_PER_ROUND], bare_seq[ROUNDS * SEQ_PER_ROUND];
+	static double lq_seq[ROUNDS * SEQ_PER_ROUND],
+	    bare_seq[ROUNDS * SEQ_PER_ROUND];
 	double lq_pipe_us = 0, bare_pipe_us = 0, lq_med, bare_med;
 	struct qemu_proc qemu;
 	struct bare b;
@@ -240,7 +241,8 @@ int main(void)
 	bare_sequential(&b, bare_seq, 200);
 	for (i = 0; i < ROUNDS; i++) {
 		lq_sequential(lq_seq + i * SEQ_PER_ROUND, SEQ_PER_ROUND);
-		bare_sequential(&b, bare_seq + i * SEQ_PER_ROUND, SEQ_PER_ROUND);
+		bare_sequential(&b, bare_seq + i * SEQ_PER_ROUND,
+				SEQ_PER_ROUND);
 		lq_pipe_us += lq_pipelined(PIPE_PER_ROUND);
 		bare_pipe_us += bare_pipelined(&b, PIPE_PER_ROUND);
 	}

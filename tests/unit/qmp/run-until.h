@@ -15,17 +15,17 @@ static inline void run_until_deadline_cb(evutil_socket_t fd, short what,
 	*(int *)arg = 1;
 }
 
-#define RUN_UNTIL_S(base, secs, cond)                                         \
-	do {                                                                  \
-		struct timeval tv_ = {(secs), 0};                             \
-		int hit_ = 0;                                                 \
-		struct event *ev_ =                                           \
-			evtimer_new((base), run_until_deadline_cb, &hit_);    \
-		evtimer_add(ev_, &tv_);                                       \
-		while (!(cond) && !hit_)                                      \
-			event_base_loop((base), EVLOOP_ONCE);                 \
-		event_free(ev_);                                              \
-		ck_assert_msg((cond), "timed out waiting for " #cond);        \
+#define RUN_UNTIL_S(base, secs, cond)                                          \
+	do {                                                                   \
+		struct timeval tv_ = {(secs), 0};                              \
+		int hit_ = 0;                                                  \
+		struct event *ev_ =                                            \
+		    evtimer_new((base), run_until_deadline_cb, &hit_);         \
+		evtimer_add(ev_, &tv_);                                        \
+		while (!(cond) && !hit_)                                       \
+			event_base_loop((base), EVLOOP_ONCE);                  \
+		event_free(ev_);                                               \
+		ck_assert_msg((cond), "timed out waiting for " #cond);         \
 	} while (0)
 
 #endif

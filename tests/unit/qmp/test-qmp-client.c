@@ -18,9 +18,9 @@
 #include "tests/unit/qmp/run-until.h"
 #include "qmp/transport.h"
 
-#define GREETING                                                              \
-	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 3, \"minor\": 2, "    \
-	"\"major\": 7}, \"package\": \"test-pkg\"}, \"capabilities\": "       \
+#define GREETING                                                               \
+	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 3, \"minor\": 2, "     \
+	"\"major\": 7}, \"package\": \"test-pkg\"}, \"capabilities\": "        \
 	"[\"oob\"]}}\r\n"
 
 /* What one command's reply callback saw. */
@@ -63,7 +63,7 @@ static void reply_cb(struct qmp *qq, int rc, struct json_object *ret,
 	if (ret)
 		snprintf(r->ret, sizeof(r->ret), "%s",
 			 json_object_to_json_string_ext(
-				 ret, JSON_C_TO_STRING_PLAIN));
+			     ret, JSON_C_TO_STRING_PLAIN));
 	if (err) {
 		snprintf(r->err_class, sizeof(r->err_class), "%s", err->class);
 		snprintf(r->err_desc, sizeof(r->err_desc), "%s", err->desc);
@@ -96,10 +96,10 @@ static void event_cb(struct qmp *qq, const char *name, struct json_object *data,
 {
 	event_calls++;
 	snprintf(event_name, sizeof(event_name), "%s", name);
-	snprintf(event_data, sizeof(event_data), "%s",
-		 data ? json_object_to_json_string_ext(data,
-						       JSON_C_TO_STRING_PLAIN)
-		      : "(null)");
+	snprintf(
+	    event_data, sizeof(event_data), "%s",
+	    data ? json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN)
+		 : "(null)");
 	event_ts = *ts;
 }
 
@@ -112,18 +112,18 @@ static void log_cb(struct qmp *qq, enum qmp_log_level level, const char *msg,
 }
 
 static const struct qmp_callbacks cbs = {
-	.ready = ready_cb,
-	.event = event_cb,
-	.closed = closed_cb,
-	.log = log_cb,
+    .ready = ready_cb,
+    .event = event_cb,
+    .closed = closed_cb,
+    .log = log_cb,
 };
 
 /* ---- the peer ---------------------------------------------------------- */
 
 static void peer_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	ssize_t r = read(fd, peer_in + peer_in_len,
-			 sizeof(peer_in) - peer_in_len - 1);
+	ssize_t r =
+	    read(fd, peer_in + peer_in_len, sizeof(peer_in) - peer_in_len - 1);
 
 	if (r <= 0)
 		event_del(peer_ev);
@@ -203,16 +203,16 @@ static void make_client(const struct qmp_limits *lim)
 {
 	int sv[2];
 
-	ck_assert_int_eq(
-		socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
 	q = qmp_new(base, &cbs, lim);
 	ck_assert_ptr_nonnull(q);
 	ck_assert_int_eq(
-		qmp_attach_transport(q, qmp_transport_unix_adopt_fd(sv[0])), 0);
+	    qmp_attach_transport(q, qmp_transport_unix_adopt_fd(sv[0])), 0);
 	peer = sv[1];
 	fcntl(peer, F_SETFL, O_NONBLOCK);
-	peer_ev = event_new(base, peer, EV_READ | EV_PERSIST, peer_read_cb,
-			    NULL);
+	peer_ev =
+	    event_new(base, peer, EV_READ | EV_PERSIST, peer_read_cb, NULL);
 	event_add(peer_ev, NULL);
 }
 
@@ -327,7 +327,7 @@ START_TEST(state_transitions_are_logged)
 	ck_assert_ptr_nonnull(strstr(log_text, "state idle -> connecting"));
 	ck_assert_ptr_nonnull(strstr(log_text, "state connecting -> greeting"));
 	ck_assert_ptr_nonnull(
-		strstr(log_text, "state greeting -> negotiating"));
+	    strstr(log_text, "state greeting -> negotiating"));
 	ck_assert_ptr_nonnull(strstr(log_text, "state negotiating -> ready"));
 }
 END_TEST
@@ -340,7 +340,8 @@ START_TEST(command_gets_its_return_value)
 
 	go_ready();
 	execute("query-status", &r);
-	peer_reply(peer_expect_cmd("query-status"), "{\"status\": \"running\"}");
+	peer_reply(peer_expect_cmd("query-status"),
+		   "{\"status\": \"running\"}");
 	RUN_UNTIL(r.calls == 1);
 	ck_assert_int_eq(r.rc, QMP_OK);
 	ck_assert_str_eq(r.ret, "{\"status\":\"running\"}");
@@ -358,9 +359,9 @@ START_TEST(arguments_are_sent_with_the_command)
 			 0);
 	cmd = peer_next_cmd();
 	ck_assert(json_object_object_get_ex(cmd, "arguments", &sent));
-	ck_assert_str_eq(json_object_to_json_string_ext(sent,
-							JSON_C_TO_STRING_PLAIN),
-			 "{\"fdset-id\":3}");
+	ck_assert_str_eq(
+	    json_object_to_json_string_ext(sent, JSON_C_TO_STRING_PLAIN),
+	    "{\"fdset-id\":3}");
 	json_object_put(cmd);
 }
 END_TEST
@@ -506,9 +507,9 @@ START_TEST(non_object_arguments_are_refused)
 {
 	struct reply r = {0};
 
-	ck_assert_int_eq(qmp_execute(q, "x", json_object_new_int(1), -1, 0,
-				     reply_cb, &r),
-			 QMP_E_INVAL);
+	ck_assert_int_eq(
+	    qmp_execute(q, "x", json_object_new_int(1), -1, 0, reply_cb, &r),
+	    QMP_E_INVAL);
 	ck_assert_int_eq(r.calls, 0);
 }
 END_TEST
@@ -546,12 +547,11 @@ START_TEST(large_command_is_written_completely)
 	struct json_object *cmd, *data;
 
 	go_ready();
-	ck_assert_int_eq(qmp_execute(q, "big", big_args(2 << 20), -1, 0,
-				     reply_cb, &r),
-			 0);
+	ck_assert_int_eq(
+	    qmp_execute(q, "big", big_args(2 << 20), -1, 0, reply_cb, &r), 0);
 	cmd = peer_next_cmd();
 	ck_assert(json_object_object_get_ex(
-		json_object_object_get(cmd, "arguments"), "data", &data));
+	    json_object_object_get(cmd, "arguments"), "data", &data));
 	ck_assert_uint_eq(strlen(json_object_get_string(data)), 2 << 20);
 	json_object_put(cmd);
 }
@@ -563,9 +563,9 @@ START_TEST(command_timed_out_half_written_is_still_sent_whole)
 
 	go_ready();
 	event_del(peer_ev); /* the peer stops reading: the socket fills */
-	ck_assert_int_eq(qmp_execute(q, "big", big_args(2 << 20), -1, 50,
-				     reply_cb, &big),
-			 0);
+	ck_assert_int_eq(
+	    qmp_execute(q, "big", big_args(2 << 20), -1, 50, reply_cb, &big),
+	    0);
 	RUN_UNTIL(big.calls == 1);
 	ck_assert_int_eq(big.rc, QMP_E_TIMEOUT);
 	execute("next", &next);
@@ -599,8 +599,8 @@ START_TEST(timeout_fails_only_that_command)
 	long long id_fast;
 
 	go_ready();
-	ck_assert_int_eq(
-		qmp_execute(q, "slow", NULL, -1, 50, reply_cb, &slow), 0);
+	ck_assert_int_eq(qmp_execute(q, "slow", NULL, -1, 50, reply_cb, &slow),
+			 0);
 	execute("fast", &fast);
 	peer_expect_cmd("slow");
 	id_fast = peer_expect_cmd("fast");
@@ -620,8 +620,8 @@ START_TEST(late_reply_after_timeout_is_ignored)
 	long long id_slow;
 
 	go_ready();
-	ck_assert_int_eq(
-		qmp_execute(q, "slow", NULL, -1, 50, reply_cb, &slow), 0);
+	ck_assert_int_eq(qmp_execute(q, "slow", NULL, -1, 50, reply_cb, &slow),
+			 0);
 	id_slow = peer_expect_cmd("slow");
 	RUN_UNTIL(slow.calls == 1);
 	peer_reply(id_slow, "{}");
@@ -667,11 +667,11 @@ static const struct {
 	const char *what;
 	const char *bytes;
 } garbage[] = {
-	{"mismatched brackets", "{]"},
-	{"byte 0xff", "\xff"},
-	{"control character", "{\"return\": \"\x07\", \"id\": 1}"},
-	{"non-object", "[1, 2, 3]"},
-	{"reply without id", "{\"return\": {}}"},
+    {"mismatched brackets", "{]"},
+    {"byte 0xff", "\xff"},
+    {"control character", "{\"return\": \"\x07\", \"id\": 1}"},
+    {"non-object", "[1, 2, 3]"},
+    {"reply without id", "{\"return\": {}}"},
 };
 
 START_TEST(garbage_closes_with_protocol_error_and_fails_pending_once)
@@ -703,8 +703,8 @@ START_TEST(oversized_reply_closes_with_protocol_error)
 	go_ready();
 	execute("query-status", &r);
 	memset(big, ' ', sizeof(big));
-	snprintf(big, sizeof(big), "{\"return\": \"%2000d\", \"id\": %lld}",
-		 1, peer_expect_cmd("query-status"));
+	snprintf(big, sizeof(big), "{\"return\": \"%2000d\", \"id\": %lld}", 1,
+		 peer_expect_cmd("query-status"));
 	peer_send(big);
 	RUN_UNTIL(closed_calls == 1);
 	ck_assert_int_eq(closed_rc, QMP_E_PROTOCOL);
@@ -873,8 +873,8 @@ static Suite *client_suite(void)
 	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(
-		tc, garbage_closes_with_protocol_error_and_fails_pending_once, 0,
-		(int)(sizeof(garbage) / sizeof(*garbage)));
+	    tc, garbage_closes_with_protocol_error_and_fails_pending_once, 0,
+	    (int)(sizeof(garbage) / sizeof(*garbage)));
 	tcase_add_test(tc, oversized_reply_closes_with_protocol_error);
 	tcase_add_test(tc, unknown_id_is_ignored);
 	suite_add_tcase(s, tc);
@@ -882,13 +882,14 @@ static Suite *client_suite(void)
 	tc = tcase_create("lifetime");
 	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc,
-		       eof_fails_every_pending_command_once_then_reports_closed);
+	tcase_add_test(
+	    tc, eof_fails_every_pending_command_once_then_reports_closed);
 	tcase_add_test(tc, free_with_pending_commands_cancels_each_once);
 	tcase_add_test(tc, free_inside_a_reply_callback_cancels_the_rest_once);
 	tcase_add_test(tc, free_inside_the_closed_callback_is_safe);
 	tcase_add_test(tc, execute_never_calls_back_before_returning);
-	tcase_add_test(tc, connect_to_a_missing_socket_fails_at_once_with_enoent);
+	tcase_add_test(tc,
+		       connect_to_a_missing_socket_fails_at_once_with_enoent);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -78,7 +78,8 @@ END_TEST
 
 START_TEST(message_fed_one_byte_at_a_time_is_returned_once)
 {
-	const char *s = "{\"return\": {\"status\": \"running\"}, \"id\": 3}\r\n";
+	const char *s =
+	    "{\"return\": {\"status\": \"running\"}, \"id\": 3}\r\n";
 	struct json_object *msg = NULL;
 	size_t i, got = 0;
 
@@ -280,7 +281,6 @@ static Suite *parser_suite(void)
 {
 	Suite *s = suite_create("qmp-parser");
 	TCase *tc = tcase_create("framing");
-
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, one_message_is_returned_whole);
