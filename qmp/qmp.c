@@ -262,7 +262,10 @@ static void qmp_defer_cb(evutil_socket_t fd, short what, void *arg)
 	struct qmp *q = arg;
 
 	q->busy++;
-	qmp_close(q, q->defer_rc, "%s", q->defer_why);
+	if (q->state == QMP_STATE_CLOSED)
+		qmp_fail_all(q, QMP_E_DISCONNECTED); /* see attach */
+	else
+		qmp_close(q, q->defer_rc, "%s", q->defer_why);
 	qmp_leave(q);
 }
 
@@ -405,7 +408,8 @@ int qmp_execute(struct qmp *q, const char *cmd, struct json_object *args,
 		return QMP_E_STATE;
 	}
 	if (!cmd || !*cmd || !cb ||
-	    (args && !json_object_is_type(args, json_type_object))) {
+	    (args && !json_object_is_type(args, json_type_object)) ||
+	    (fd >= 0 && q->t && !q->t->ops->passes_fds)) {
 		json_object_put(args);
 		return QMP_E_INVAL;
 	}
@@ -681,9 +685,12 @@ int qmp_attach_transport(struct qmp *q, struct qmp_transport *t)
 	q->t = t;
 	rc = t->ops->start(t, q->base, qmp_transport_cb, q);
 	if (rc < 0) {
-		/* Nothing is pending yet and the caller learns it here. */
+		/* The caller learns it here, so no `closed`; commands queued
+		 * before fail on the next loop turn, never from in here. */
 		qmp_state_step(q, &q->state, QMP_SEV_FAIL);
 		qmp_disconnect(q);
+		if (q->npending)
+			event_active(q->defer_ev, 0, 0);
 		return rc;
 	}
 	qmp_state_step(q, &q->state, QMP_SEV_TRANSPORT_UP);

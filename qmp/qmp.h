@@ -156,9 +156,11 @@ int qmp_attach_transport(struct qmp *q, struct qmp_transport *t);
  * timeout_ms == 0 means the limits' default; the timer starts now, even if
  * the command waits for READY. cb is called once, later.
  * May be called in any state before CLOSED: commands issued before READY
- * are sent in order once negotiation finishes.
+ * are sent in order once negotiation finishes (and stay queued across a
+ * failed qmp_connect_unix, which leaves q IDLE for a retry).
  * Returns 0, or a negative rc with cb never called: QMP_E_STATE (closed),
- * QMP_E_INVAL, QMP_E_LIMIT (max_pending reached), QMP_E_NOMEM, QMP_E_SYS.
+ * QMP_E_INVAL (also: fd >= 0 on a transport that cannot pass fds),
+ * QMP_E_LIMIT (max_pending reached), QMP_E_NOMEM, QMP_E_SYS.
  */
 int qmp_execute(struct qmp *q, const char *cmd, struct json_object *args,
 		int fd, unsigned timeout_ms, qmp_reply_cb cb, void *arg);

@@ -136,6 +136,7 @@ static const struct qmp_transport_ops qmp_transport_unix_ops = {
     .read = qmp_transport_unix_read,
     .write = qmp_transport_unix_write,
     .close = qmp_transport_unix_close,
+    .passes_fds = 1,
 };
 
 struct qmp_transport *qmp_transport_unix_adopt_fd(int fd)
