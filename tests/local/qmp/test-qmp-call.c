@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tests/local/qmp/qemu-proc.h"
+#include "tests/unit/qmp/check-main.h"
 
 #define WAIT_MS 30000
 
@@ -246,11 +247,5 @@ static Suite *qmp_call_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(qmp_call_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(qmp_call_suite());
 }

@@ -15,6 +15,7 @@
 #include "qmp/qmp.h"
 #include "tests/unit/qmp/run-until.h"
 #include "tests/local/qmp/qemu-proc.h"
+#include "tests/unit/qmp/check-main.h"
 
 #define WAIT_S 30
 
@@ -328,11 +329,5 @@ static Suite *qemu_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(qemu_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(qemu_suite());
 }

@@ -17,6 +17,7 @@
 #include "qmp/qmp.h"
 #include "tests/unit/qmp/run-until.h"
 #include "qmp/transport.h"
+#include "tests/unit/qmp/check-main.h"
 
 #define GREETING                                                               \
 	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 3, \"minor\": 2, "     \
@@ -896,11 +897,5 @@ static Suite *client_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(client_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(client_suite());
 }

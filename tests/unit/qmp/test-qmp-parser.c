@@ -6,6 +6,7 @@
 
 #include "qmp/parser.h"
 #include "qmp/qmp.h"
+#include "tests/unit/qmp/check-main.h"
 
 static struct qmp_parser *p;
 
@@ -307,11 +308,5 @@ static Suite *parser_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(parser_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(parser_suite());
 }

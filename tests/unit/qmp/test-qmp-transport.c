@@ -16,6 +16,7 @@
 #include "qmp/qmp.h"
 #include "qmp/transport.h"
 #include "tests/unit/qmp/run-until.h"
+#include "tests/unit/qmp/check-main.h"
 
 #define RUN_UNTIL(cond) RUN_UNTIL_S(base, 10, cond)
 
@@ -255,11 +256,5 @@ static Suite *transport_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(transport_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(transport_suite());
 }
