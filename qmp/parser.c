@@ -52,6 +52,8 @@ void qmp_parser_free(struct qmp_parser *p)
 
 int qmp_parser_feed(struct qmp_parser *p, const void *buf, size_t len)
 {
+	if (!len)
+		return 0;
 	if (p->pos == p->len)
 		p->pos = p->len = 0;
 	if (p->len + len > p->cap) {
