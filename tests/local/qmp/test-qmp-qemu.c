@@ -202,6 +202,19 @@ START_TEST(qemu_error_comes_with_its_class)
 }
 END_TEST
 
+START_TEST(schema_reply_fits_the_default_limits)
+{
+	struct reply r = {0};
+	struct json_object *schema = run("query-qmp-schema", NULL, -1, &r);
+
+	/* QEMU's largest reply: hundreds of entries, well over 64 KiB. */
+	ck_assert(json_object_is_type(schema, json_type_array));
+	ck_assert_int_gt(json_object_array_length(schema), 100);
+	ck_assert_int_gt(strlen(json_object_to_json_string(schema)), 65536);
+	json_object_put(schema);
+}
+END_TEST
+
 START_TEST(hundred_pipelined_commands_are_all_answered)
 {
 	static struct reply r[100];
@@ -313,6 +326,7 @@ static Suite *qemu_suite(void)
 	tcase_add_test(tc, query_status_reports_running);
 	tcase_add_test(tc, query_version_matches_the_greeting);
 	tcase_add_test(tc, qemu_error_comes_with_its_class);
+	tcase_add_test(tc, schema_reply_fits_the_default_limits);
 	tcase_add_test(tc, hundred_pipelined_commands_are_all_answered);
 	tcase_add_test(tc, add_fd_then_query_fdsets_shows_it);
 	tcase_add_test(
