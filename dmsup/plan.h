@@ -151,7 +151,9 @@ bool plan_refused(const struct plan *plan);
 
 /* The -device argument the plan assumes for the request's VGA model,
  * e.g. "VGA,vgamem_mb=16" (empty for no VGA), so that the argv builder
- * and the plan agree. Returns PLAN_OK or an error like plan_compute. */
+ * and the plan agree. For upstream QEMU (dom0, stubdom-linux);
+ * qemu-traditional takes -vga/-videoram instead. Returns PLAN_OK or an
+ * error like plan_compute. */
 int plan_vga_device(const struct plan_request *req, char *buf, size_t len,
 		    struct plan_error *err_r);
 
