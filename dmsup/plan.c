@@ -325,6 +325,36 @@ static int plan_rom_find(const char *romfile, const char *search, char *path_r,
 	return PLAN_OK;
 }
 
+int plan_firmware_path_from_help(const char *help, size_t len, char *buf,
+				 size_t buflen)
+{
+	const char *end = help + len, *nl;
+	size_t used = 0, n;
+
+	if (buflen == 0)
+		return PLAN_E_INVAL;
+	buf[0] = '\0';
+	while (help && help < end) {
+		nl = memchr(help, '\n', (size_t)(end - help));
+		if (!nl)
+			nl = end;
+		n = (size_t)(nl - help);
+		while (n && (help[n - 1] == '\r' || help[n - 1] == ' '))
+			n--;
+		if (n && help[0] == '/' && !memchr(help, ':', n)) {
+			if (used + (used ? 1 : 0) + n + 1 > buflen)
+				return PLAN_E_INVAL;
+			if (used)
+				buf[used++] = ':';
+			memcpy(buf + used, help, n);
+			used += n;
+			buf[used] = '\0';
+		}
+		help = nl + 1;
+	}
+	return used ? PLAN_OK : PLAN_E_INVAL;
+}
+
 static const char *plan_search_path(const char *firmware_path)
 {
 	return firmware_path ? firmware_path : PLAN_DEFAULT_FIRMWARE_PATH;

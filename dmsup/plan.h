@@ -166,6 +166,14 @@ const char *plan_nic_device(const char *model);
 int plan_nic_pages(const struct plan_nic *nic, const char *firmware_path,
 		   uint64_t *pages_r, struct plan_error *err_r);
 
+/* Builds a firmware_path from what `QEMU -L help` prints (one directory a
+ * line, in QEMU's search order), so the daemon can ask the QEMU binary it
+ * will run instead of assuming Debian's layout. Lines that are not
+ * absolute paths are skipped. Returns PLAN_OK, or PLAN_E_INVAL if no
+ * directory was found or buf is too small. */
+int plan_firmware_path_from_help(const char *help, size_t len, char *buf,
+				 size_t buflen);
+
 /* Pages QEMU populates for a ROM of `bytes` bytes: the ROM BAR is the
  * next power of two, allocated in whole pages. */
 uint64_t plan_rom_pages(uint64_t bytes);

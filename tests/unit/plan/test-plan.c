@@ -631,6 +631,47 @@ START_TEST(nonsense_requests_are_errors)
 }
 END_TEST
 
+START_TEST(firmware_path_comes_from_qemus_own_list)
+{
+	/* what Debian's xen-qemu-system-i386 -L help prints */
+	static const char help[] = "/usr/libexec/../share/qemu\n"
+				   "/usr/libexec/../share/seabios\n"
+				   "/usr/libexec/../lib/ipxe/qemu\n";
+	struct plan_nic nic = {.model = "e1000"};
+	struct plan_request req = {.memory_mib = 64,
+				   .vga = PLAN_VGA_STDVGA,
+				   .nics = &nic,
+				   .nr_nics = 1};
+	char path[256];
+
+	ck_assert_int_eq(plan_firmware_path_from_help(help, sizeof(help) - 1,
+						      path, sizeof(path)),
+			 PLAN_OK);
+	ck_assert_str_eq(path, "/usr/libexec/../share/qemu:"
+			       "/usr/libexec/../share/seabios:"
+			       "/usr/libexec/../lib/ipxe/qemu");
+	req.firmware_path = path;
+	compute_ok(&req);
+	ck_assert_uint_eq(item("nic0.rom")->pages,
+			  rom_bar_pages("/usr/lib/ipxe/qemu/efi-e1000.rom"));
+}
+END_TEST
+
+START_TEST(firmware_path_from_nothing_or_too_much_is_an_error)
+{
+	static const char junk[] = "qemu: unknown option\nrelative/dir\n";
+	static const char one[] = "/a/very/long/directory/name\n";
+	char path[16];
+
+	ck_assert_int_eq(plan_firmware_path_from_help(junk, sizeof(junk) - 1,
+						      path, sizeof(path)),
+			 PLAN_E_INVAL);
+	ck_assert_int_eq(plan_firmware_path_from_help(one, sizeof(one) - 1,
+						      path, sizeof(path)),
+			 PLAN_E_INVAL);
+}
+END_TEST
+
 START_TEST(names_parse_back_to_their_values)
 {
 	enum plan_kind k;
@@ -689,6 +730,8 @@ static Suite *plan_suite(void)
 	tcase_add_test(nic,
 		       a_configured_romfile_is_searched_in_order_and_rounded);
 	tcase_add_test(nic, an_empty_romfile_means_no_rom_bar);
+	tcase_add_test(nic, firmware_path_comes_from_qemus_own_list);
+	tcase_add_test(nic, firmware_path_from_nothing_or_too_much_is_an_error);
 	suite_add_tcase(s, nic);
 
 	tcase_add_checked_fixture(stub, setup, teardown);
