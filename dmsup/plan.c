@@ -312,8 +312,11 @@ static int plan_rom_find(const char *romfile, const char *search, char *path_r,
 		}
 	}
 	if (r != 0 || !S_ISREG(st.st_mode)) {
-		plan_err(err, "ROM file %s not found in %s", romfile,
-			 strchr(romfile, '/') ? "its path" : search);
+		if (strchr(romfile, '/'))
+			plan_err(err, "ROM file %s not found", romfile);
+		else
+			plan_err(err, "ROM file %s not found in %s", romfile,
+				 search);
 		return PLAN_E_ROM;
 	}
 	if (st.st_size <= 0 || (uint64_t)st.st_size > PLAN_ROM_MAX) {

@@ -367,6 +367,21 @@ START_TEST(missing_rom_file_is_an_error_naming_it)
 }
 END_TEST
 
+START_TEST(missing_configured_rom_path_is_an_error_naming_it)
+{
+	char path[128];
+	struct plan_nic nic = {.model = "virtio-net", .romfile = path};
+	struct plan_request req = {.memory_mib = 1024,
+				   .vga = PLAN_VGA_NONE,
+				   .nics = &nic,
+				   .nr_nics = 1};
+
+	snprintf(path, sizeof(path), "%s/gone.rom", tmpdir);
+	compute_fails(&req, PLAN_E_ROM, path);
+	ck_assert_ptr_nonnull(strstr(err.message, "not found"));
+}
+END_TEST
+
 START_TEST(missing_vga_bios_is_an_error_naming_it)
 {
 	struct plan_request req = {.memory_mib = 1024,
@@ -725,6 +740,7 @@ static Suite *plan_suite(void)
 	    nic, the_maximum_number_of_nics_is_planned_and_one_more_refused);
 	tcase_add_test(nic, unknown_nic_model_is_an_error_naming_it);
 	tcase_add_test(nic, missing_rom_file_is_an_error_naming_it);
+	tcase_add_test(nic, missing_configured_rom_path_is_an_error_naming_it);
 	tcase_add_test(nic, missing_vga_bios_is_an_error_naming_it);
 	tcase_add_test(nic, empty_rom_file_is_an_error);
 	tcase_add_test(nic,
