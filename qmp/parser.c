@@ -1,0 +1,198 @@
+/* libqmp framing: bytes in, one JSON object out at a time (see parser.h). */
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qmp/parser.h"
+#include "qmp/qmp.h"
+
+/* json-c takes an int length; feed it bounded slices. */
+#define QMP_PARSER_SLICE (1u << 20)
+
+struct qmp_parser {
+	struct json_tokener *tok;
+	size_t max_message;
+	char *buf;
+	size_t len, pos, cap;
+	size_t msg_bytes; /* bytes of the current message given to tok */
+	int in_msg;	  /* the current message's '{' was seen */
+	int failed;
+	char error[160];
+};
+
+struct qmp_parser *qmp_parser_new(size_t max_message, int max_depth)
+{
+	struct qmp_parser *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->max_message = max_message ? max_message : QMP_DEFAULT_MAX_MESSAGE;
+	p->tok = json_tokener_new_ex(max_depth > 0 ? max_depth
+						   : QMP_DEFAULT_MAX_DEPTH);
+	if (!p->tok) {
+		free(p);
+		return NULL;
+	}
+	json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT |
+					       JSON_TOKENER_ALLOW_TRAILING_CHARS |
+					       JSON_TOKENER_VALIDATE_UTF8);
+	return p;
+}
+
+void qmp_parser_free(struct qmp_parser *p)
+{
+	if (!p)
+		return;
+	json_tokener_free(p->tok);
+	free(p->buf);
+	free(p);
+}
+
+int qmp_parser_feed(struct qmp_parser *p, const void *buf, size_t len)
+{
+	if (p->pos == p->len)
+		p->pos = p->len = 0;
+	if (p->len + len > p->cap) {
+		size_t cap = p->cap ? p->cap : 4096;
+		char *nbuf;
+
+		/* Drop what was consumed before growing. */
+		if (p->pos) {
+			memmove(p->buf, p->buf + p->pos, p->len - p->pos);
+			p->len -= p->pos;
+			p->pos = 0;
+		}
+		while (cap < p->len + len)
+			cap *= 2;
+		if (cap > p->cap) {
+			nbuf = realloc(p->buf, cap);
+			if (!nbuf)
+				return QMP_E_NOMEM;
+			p->buf = nbuf;
+			p->cap = cap;
+		}
+	}
+	memcpy(p->buf + p->len, buf, len);
+	p->len += len;
+	return 0;
+}
+
+static int qmp_parser_fail(struct qmp_parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int qmp_parser_fail(struct qmp_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->error, sizeof(p->error), fmt, ap);
+	va_end(ap);
+	p->failed = 1;
+	return QMP_E_PROTOCOL;
+}
+
+static int qmp_parser_is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Raw control characters are never valid JSON (json-c lets them through
+ * inside strings), except as whitespace between tokens. */
+static int qmp_parser_check_ctl(struct qmp_parser *p, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 && !qmp_parser_is_blank((char)c))
+			return qmp_parser_fail(
+				p, "control character 0x%02x in message", c);
+	}
+	return 0;
+}
+
+/* Start a message at the first non-blank byte, which must be '{'.
+ * Returns 1 if a message started, 0 if the input ran out, or an error. */
+static int qmp_parser_start(struct qmp_parser *p)
+{
+	unsigned char c;
+
+	while (p->pos < p->len && qmp_parser_is_blank(p->buf[p->pos]))
+		p->pos++;
+	if (p->pos == p->len)
+		return 0;
+	c = (unsigned char)p->buf[p->pos];
+	if (c != '{')
+		return qmp_parser_fail(
+			p, "message is not a JSON object (starts with byte 0x%02x)",
+			c);
+	p->in_msg = 1;
+	p->msg_bytes = 0;
+	return 1;
+}
+
+int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
+{
+	*msg_r = NULL;
+	if (p->failed)
+		return QMP_E_PROTOCOL;
+	while (p->pos < p->len) {
+		struct json_object *obj;
+		enum json_tokener_error jerr;
+		size_t room, n, used;
+		int rc;
+
+		if (!p->in_msg) {
+			rc = qmp_parser_start(p);
+			if (rc <= 0)
+				return rc;
+		}
+		/* Never hand the tokener more than one byte past the cap. */
+		room = p->max_message - p->msg_bytes + 1;
+		n = p->len - p->pos;
+		if (n > room)
+			n = room;
+		if (n > QMP_PARSER_SLICE)
+			n = QMP_PARSER_SLICE;
+		obj = json_tokener_parse_ex(p->tok, p->buf + p->pos, (int)n);
+		jerr = json_tokener_get_error(p->tok);
+		used = json_tokener_get_parse_end(p->tok);
+		/* On a JSON error, include the offending byte: a NUL stops
+		 * json-c before it counts as used. */
+		rc = qmp_parser_check_ctl(
+			p, p->buf + p->pos,
+			(!obj && jerr != json_tokener_continue && used < n)
+				? used + 1
+				: used);
+		p->pos += used;
+		p->msg_bytes += used;
+		if (rc == 0 && p->msg_bytes > p->max_message)
+			rc = qmp_parser_fail(p, "message exceeds %zu bytes",
+					     p->max_message);
+		if (rc == 0 && !obj && jerr == json_tokener_continue &&
+		    used < n)
+			rc = qmp_parser_fail(p, "JSON tokener stalled");
+		if (rc == 0 && !obj && jerr != json_tokener_continue)
+			rc = qmp_parser_fail(p, "invalid JSON: %s",
+					     json_tokener_error_desc(jerr));
+		if (rc < 0) {
+			json_object_put(obj);
+			return rc;
+		}
+		if (obj) {
+			json_tokener_reset(p->tok);
+			p->in_msg = 0;
+			*msg_r = obj;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+const char *qmp_parser_error(const struct qmp_parser *p)
+{
+	return p->error;
+}
