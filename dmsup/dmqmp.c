@@ -9,6 +9,8 @@
 
 #include <event2/event.h>
 
+#include <json-c/json.h>
+
 #include "dmsup/dmqmp.h"
 #include "qmp/qmp.h"
 
