@@ -1,0 +1,421 @@
+/* The local tests' harness (see harness.h). */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "dmsup/frame.h"
+#include "tests/local/dmsup/harness.h"
+
+/* Paths here are short temp paths; a truncated one fails loudly anyway. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+struct h H;
+static char suite_dir[256];
+
+static double h_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int h_rm_cb(const char *path, const struct stat *st, int flag,
+		   struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+/* Live processes whose command line mentions @needle; killed if asked. */
+static int h_scan_procs(const char *needle, bool kill_them)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int count = 0;
+
+	while (d && (de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+		char path[64], buf[8192];
+		if (pid <= 1 || pid == getpid() || !h_alive(pid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		for (ssize_t i = 0; i < n; i++)
+			buf[i] = buf[i] ? buf[i] : ' ';
+		buf[n] = '\0';
+		if (!strstr(buf, needle))
+			continue;
+		count++;
+		if (kill_them) {
+			kill(pid, SIGKILL);
+			h_wait_gone(pid);
+		}
+	}
+	if (d)
+		closedir(d);
+	return count;
+}
+
+int h_count_procs(const char *needle)
+{
+	return h_scan_procs(needle, false);
+}
+
+static void h_kill_matching(const char *needle)
+{
+	for (int round = 0; round < 10 && h_scan_procs(needle, true); round++)
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void h_cleanup_dir(const char *dir)
+{
+	if (!dir[0])
+		return;
+	h_kill_matching(dir);
+	nftw(dir, h_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void h_suite_setup(void)
+{
+	snprintf(suite_dir, sizeof(suite_dir), "/tmp/dmsup-local-XXXXXX");
+	if (!mkdtemp(suite_dir))
+		suite_dir[0] = '\0';
+}
+
+void h_suite_teardown(void)
+{
+	h_cleanup_dir(suite_dir);
+}
+
+static void h_atexit(void)
+{
+	h_cleanup_dir(H.dir);
+}
+
+static void h_find_binaries(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	ck_assert(n > 0);
+	exe[n] = '\0';
+	/* <BUILD>/tests/local/dmsup/test-x -> <BUILD>/bin */
+	*strrchr(exe, '/') = '\0';
+	snprintf(H.standin, sizeof(H.standin), "%s/standin", exe);
+	for (int i = 0; i < 3; i++)
+		*strrchr(exe, '/') = '\0';
+	snprintf(H.bin, sizeof(H.bin), "%s/bin", exe);
+}
+
+void h_setup(void)
+{
+	memset(&H, 0, sizeof(H));
+	snprintf(H.dir, sizeof(H.dir), "%s/t-XXXXXX",
+		 suite_dir[0] ? suite_dir : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(H.dir));
+	snprintf(H.ctl, sizeof(H.ctl), "%s/control", H.dir);
+	snprintf(H.state, sizeof(H.state), "%s/state", H.dir);
+	snprintf(H.logdir, sizeof(H.logdir), "%s/log", H.dir);
+	h_find_binaries();
+	atexit(h_atexit);
+	signal(SIGPIPE, SIG_IGN);
+	h_start_dmsup();
+}
+
+void h_teardown(void)
+{
+	h_cleanup_dir(H.dir);
+	H.dir[0] = '\0';
+}
+
+static bool h_can_connect(void)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", H.ctl);
+	ok = fd >= 0 && !connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+void h_start_dmsup(void)
+{
+	char dmsup[4200], errlog[400];
+
+	snprintf(dmsup, sizeof(dmsup), "%s/dmsup", H.bin);
+	snprintf(errlog, sizeof(errlog), "%s/dmsup.stderr", H.dir);
+	H.dmsup = fork();
+	ck_assert_int_ge(H.dmsup, 0);
+	if (H.dmsup == 0) {
+		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(fd, 2);
+		execl(dmsup, dmsup, "-f", "-s", H.ctl, "-d", H.state, "-l",
+		      H.logdir, (char *)NULL);
+		_exit(127);
+	}
+	/* The socket accepts once dmsup has reattached and listens. */
+	double end = h_now() + H_TIMEOUT;
+	while (!h_can_connect()) {
+		ck_assert_msg(h_now() < end, "dmsup did not come up");
+		ck_assert_msg(waitpid(H.dmsup, NULL, WNOHANG) == 0,
+			      "dmsup exited at start");
+		poll(NULL, 0, 10);
+	}
+}
+
+void h_stop_dmsup(int sig)
+{
+	int status;
+
+	kill(H.dmsup, sig);
+	ck_assert_int_eq(waitpid(H.dmsup, &status, 0), H.dmsup);
+	H.dmsup = 0;
+}
+
+static char *h_drain(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+}
+
+int h_dmctl(char **out_r, char **err_r, ...)
+{
+	char *argv[32], dmctl[4200];
+	int n = 0, opipe[2], epipe[2], status;
+	va_list ap;
+
+	snprintf(dmctl, sizeof(dmctl), "%s/dmctl", H.bin);
+	argv[n++] = dmctl;
+	argv[n++] = (char *)"-s";
+	argv[n++] = H.ctl;
+	va_start(ap, err_r);
+	while (n < 31 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	ck_assert(!pipe2(opipe, O_CLOEXEC) && !pipe2(epipe, O_CLOEXEC));
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(opipe[1], 1);
+		dup2(epipe[1], 2);
+		execv(dmctl, argv);
+		_exit(127);
+	}
+	close(opipe[1]);
+	close(epipe[1]);
+	/* stderr is small; read stdout first, then stderr. */
+	char *out = h_drain(opipe[0]);
+	char *err = h_drain(epipe[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	if (out_r)
+		*out_r = out;
+	else
+		free(out);
+	if (err_r)
+		*err_r = err;
+	else
+		free(err);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+struct json_object *h_status(const char *domain)
+{
+	char *out;
+	struct json_object *o = NULL;
+
+	if (h_dmctl(&out, NULL, "--json", "status", domain, NULL) == 0)
+		o = json_tokener_parse(out);
+	free(out);
+	return o;
+}
+
+const char *h_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v)
+		       ? json_object_get_string(v)
+		       : "";
+}
+
+long long h_int(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v)
+		       ? json_object_get_int64(v)
+		       : -1;
+}
+
+const char *h_config(const char *name, int domid, const char *extra)
+{
+	static char path[400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.json", H.dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"domid\": %d, \"name\": \"%s\", \"xen\": false, "
+		   "\"qemu\": \"%s\", \"machine\": \"none\", \"vga\": "
+		   "\"none\", \"memory\": 16%s%s}\n",
+		domid, name, H_QEMU, *extra ? ", " : "", extra);
+	fclose(f);
+	return path;
+}
+
+const char *h_standin_config(const char *name, int domid, const char *args,
+			     const char *extra)
+{
+	static char path[400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.json", H.dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"domid\": %d, \"name\": \"%s\", \"xen\": false, "
+		   "\"qemu\": \"%s\", \"extra_args\": %s%s%s}\n",
+		domid, name, H.standin, args, *extra ? ", " : "", extra);
+	fclose(f);
+	return path;
+}
+
+static int h_watch_connect(const char *domain)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct evbuffer *out = evbuffer_new();
+	struct json_object *req = json_object_new_object();
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", H.ctl);
+	ck_assert(!connect(fd, (struct sockaddr *)&sun, sizeof(sun)));
+	json_object_object_add(req, "cmd", json_object_new_string("watch"));
+	json_object_object_add(req, "domain", json_object_new_string(domain));
+	ck_assert_int_eq(frame_put(out, req), 0);
+	while (evbuffer_get_length(out))
+		ck_assert_int_ge(evbuffer_write(out, fd), 0);
+	evbuffer_free(out);
+	json_object_put(req);
+	return fd;
+}
+
+struct json_object *h_wait_state(const char *domain, const char *state)
+{
+	int fd = h_watch_connect(domain);
+	struct evbuffer *in = evbuffer_new();
+	struct json_object *found = NULL, *msg, *d;
+	double end = h_now() + H_TIMEOUT;
+	const char *err;
+	int r;
+
+	while (!found && h_now() < end) {
+		while (!found && (r = frame_take(in, &msg, &err)) == 1) {
+			if (json_object_object_get_ex(msg, "domain", &d) &&
+			    !strcmp(h_str(d, "state"), state))
+				found = json_object_get(d);
+			json_object_put(msg);
+		}
+		if (found || r < 0)
+			break;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)((end - h_now()) * 1000) + 1) <= 0 ||
+		    evbuffer_read(in, fd, 65536) <= 0)
+			break;
+	}
+	evbuffer_free(in);
+	close(fd);
+	return found;
+}
+
+bool h_wait_gone(pid_t pid)
+{
+	int fd = pidfd_open(pid, 0);
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	bool gone;
+
+	if (fd < 0)
+		return errno == ESRCH;
+	gone = poll(&p, 1, H_TIMEOUT * 1000) == 1;
+	close(fd);
+	return gone;
+}
+
+bool h_alive(pid_t pid)
+{
+	char path[64], buf[512];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	/* A zombie is dead. */
+	return p && p[2] != 'Z' && p[2] != 'X';
+}
+
+long h_rss_kb(pid_t pid)
+{
+	char path[64];
+	long kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	char *s = h_read_file(path);
+	char *p = s ? strstr(s, "VmRSS:") : NULL;
+	if (p)
+		kb = atol(p + 6);
+	free(s);
+	return kb;
+}
+
+char *h_read_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? NULL : h_drain(fd);
+}

@@ -1,0 +1,250 @@
+/* dmsup supervising real QEMU processes: start, status, QMP, crash, stop. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/local/dmsup/harness.h"
+
+static char *copy(const char *s)
+{
+	return strdup(s);
+}
+
+START_TEST(start_blocks_until_ready_and_status_shows_running_with_pid)
+{
+	char *cfg = copy(h_config("vm1", 11, ""));
+	char *out;
+
+	ck_assert_int_eq(h_dmctl(&out, NULL, "start", cfg, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "vm1 (domid 11): running, pid "));
+	free(out);
+	struct json_object *st = h_status("vm1");
+	ck_assert_str_eq(h_str(st, "state"), "running");
+	ck_assert(h_alive((pid_t)h_int(st, "pid")));
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "list", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "vm1"));
+	ck_assert_ptr_nonnull(strstr(out, "running"));
+	free(out);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(qmp_passthrough_returns_qemus_answer)
+{
+	char *cfg = copy(h_config("vm1", 11, "\"machine\": \"pc\", "
+					     "\"extra_args\": [\"-S\"]"));
+	char *out;
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "qmp", "vm1",
+				 "query-status", NULL),
+			 0);
+	/* -S: the guest has not started. */
+	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"prelaunch\""));
+	free(out);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "qmp", "vm1", "query-name", NULL),
+			 0);
+	ck_assert_ptr_nonnull(strstr(out, "vm1"));
+	free(out);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(qmp_error_from_qemu_is_reported)
+{
+	char *cfg = copy(h_config("vm1", 11, ""));
+	char *err;
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, &err, "qmp", "vm1", "no-such-command",
+				 NULL),
+			 1);
+	ck_assert_ptr_nonnull(strstr(err, "CommandNotFound"));
+	free(err);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(kill_9_is_reported_as_crash_with_signal_and_log_tail)
+{
+	/* QMP tracing gives QEMU something to say on stderr. */
+	char *cfg = copy(h_config("vm1", 11, "\"extra_args\": [\"-trace\", "
+					     "\"qmp_*capabilities\"]"));
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
+	struct json_object *st = h_status("vm1");
+	pid_t pid = (pid_t)h_int(st, "pid");
+	json_object_put(st);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	st = h_wait_state("vm1", "crashed");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(h_int(st, "signal"), 9);
+	ck_assert_str_eq(h_str(st, "exit"), "killed by signal 9 (Killed)");
+	ck_assert_ptr_nonnull(strstr(h_str(st, "log_tail"),
+				     "qmp_exit_qmp_capabilities"));
+	json_object_put(st);
+	char *out;
+	ck_assert_int_eq(h_dmctl(&out, NULL, "status", "vm1", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "crashed"));
+	ck_assert_ptr_nonnull(strstr(out, "killed by signal 9"));
+	ck_assert_ptr_nonnull(strstr(out, "log tail:"));
+	free(out);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(insta_crashing_dm_is_spawned_five_times_then_failed)
+{
+	char count[400], *cfg;
+
+	snprintf(count, sizeof(count), "[\"--count\", \"%s/spawns\", "
+				       "\"--exit\", \"3\"]", H.dir);
+	cfg = copy(h_standin_config("crashy", 12, count,
+				    "\"restart\": \"on-crash\""));
+	char *err;
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "crashy (domid 12)"));
+	ck_assert_ptr_nonnull(strstr(err, "exited with status 3"));
+	free(err);
+	struct json_object *st = h_wait_state("crashy", "failed");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(h_int(st, "spawns"), 5);
+	ck_assert_ptr_nonnull(strstr(h_str(st, "error"), "giving up"));
+	json_object_put(st);
+	snprintf(count, sizeof(count), "%s/spawns", H.dir);
+	char *spawns = h_read_file(count);
+	ck_assert_str_eq(spawns, "spawn\nspawn\nspawn\nspawn\nspawn\n");
+	free(spawns);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(crash_without_restart_policy_stays_crashed)
+{
+	char *cfg = copy(h_standin_config("once", 13, "[\"--exit\", \"1\"]", ""));
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 1);
+	struct json_object *st = h_status("once");
+	ck_assert_str_eq(h_str(st, "state"), "crashed");
+	ck_assert_int_eq(h_int(st, "exit_status"), 1);
+	ck_assert_int_eq(h_int(st, "spawns"), 1);
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(stop_leaves_nothing_behind)
+{
+	char *cfg = copy(h_config("vm1", 11, ""));
+	char path[512], *out;
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
+	struct json_object *st = h_status("vm1");
+	pid_t pid = (pid_t)h_int(st, "pid");
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "stop", "vm1", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "vm1 (domid 11): stopped"));
+	free(out);
+	ck_assert(!h_alive(pid));
+	/* Neither QEMU nor the log helper is left. */
+	snprintf(path, sizeof(path), "%s/vm1", H.state);
+	ck_assert_int_eq(h_count_procs(path), 0);
+	snprintf(path, sizeof(path), "--log-helper %s vm1", H.logdir);
+	ck_assert_int_eq(h_count_procs(path), 0);
+	static const char *const gone[] = {".fifo", ".qmp", ".run"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/vm1%s", H.state, gone[i]);
+		ck_assert_msg(access(path, F_OK) != 0, "%s is left", path);
+	}
+	st = h_status("vm1");
+	ck_assert_str_eq(h_str(st, "state"), "stopped");
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(stop_kills_a_dm_that_ignores_quit_and_sigterm)
+{
+	/* SIGSTOP: neither QMP quit nor SIGTERM can end it; SIGKILL must. */
+	char *cfg = copy(h_config("vm1", 11, "\"stop_timeout\": 1"));
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
+	struct json_object *st = h_status("vm1");
+	pid_t pid = (pid_t)h_int(st, "pid");
+	json_object_put(st);
+	kill(pid, SIGSTOP);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
+	ck_assert(!h_alive(pid));
+	st = h_status("vm1");
+	ck_assert_str_eq(h_str(st, "state"), "stopped");
+	ck_assert_int_eq(h_int(st, "signal"), 9);
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(set_on_a_stopped_domain_applies_at_next_start)
+{
+	char *cfg = copy(h_config("vm1", 11, ""));
+	char *out;
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "set", "vm1", "memory=24", NULL),
+			 0);
+	/* It persists: a restarted dmsup still has it. */
+	h_stop_dmsup(SIGTERM);
+	h_start_dmsup();
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", "vm1", NULL), 0);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "qmp", "vm1",
+				 "query-memory-size-summary", NULL),
+			 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"base-memory\":25165824"));
+	free(out);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(log_shows_what_the_dm_wrote)
+{
+	char *cfg = copy(h_standin_config("talk", 14, "[\"--qmp\"]", ""));
+	char *out;
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "log", "-n", "1", "talk", NULL),
+			 0);
+	ck_assert_str_eq(out, "standin: up\n");
+	free(out);
+	free(cfg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("dmsup-supervise");
+	TCase *tc = tcase_create("supervise");
+
+	tcase_set_timeout(tc, 180);
+	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
+	tcase_add_checked_fixture(tc, h_setup, h_teardown);
+	tcase_add_test(tc, start_blocks_until_ready_and_status_shows_running_with_pid);
+	tcase_add_test(tc, qmp_passthrough_returns_qemus_answer);
+	tcase_add_test(tc, qmp_error_from_qemu_is_reported);
+	tcase_add_test(tc, kill_9_is_reported_as_crash_with_signal_and_log_tail);
+	tcase_add_test(tc, insta_crashing_dm_is_spawned_five_times_then_failed);
+	tcase_add_test(tc, crash_without_restart_policy_stays_crashed);
+	tcase_add_test(tc, stop_leaves_nothing_behind);
+	tcase_add_test(tc, stop_kills_a_dm_that_ignores_quit_and_sigterm);
+	tcase_add_test(tc, set_on_a_stopped_domain_applies_at_next_start);
+	tcase_add_test(tc, log_shows_what_the_dm_wrote);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
