@@ -287,36 +287,57 @@ long long h_int(struct json_object *o, const char *key)
 		       : -1;
 }
 
-const char *h_config(const char *name, int domid, const char *extra)
+static char *h_write_config(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static char *h_write_config(const char *name, const char *fmt, ...)
 {
-	static char path[400];
+	char *path;
+	va_list ap;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s.json", H.dir, name);
+	ck_assert_int_gt(asprintf(&path, "%s/%s.json", H.dir, name), 0);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "{\"domid\": %d, \"name\": \"%s\", \"xen\": false, "
-		   "\"qemu\": \"%s\", \"machine\": \"none\", \"vga\": "
-		   "\"none\", \"memory\": 16%s%s}\n",
-		domid, name, H_QEMU, *extra ? ", " : "", extra);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
 	fclose(f);
 	return path;
 }
 
-const char *h_standin_config(const char *name, int domid, const char *args,
-			     const char *extra)
+char *h_config(const char *name, int domid, const char *extra)
 {
-	static char path[400];
-	FILE *f;
+	return h_write_config(name,
+			      "{\"domid\": %d, \"name\": \"%s\", \"xen\": "
+			      "false, \"qemu\": \"%s\", \"machine\": \"none\", "
+			      "\"vga\": \"none\", \"memory\": 16%s%s}\n",
+			      domid, name, H_QEMU, *extra ? ", " : "", extra);
+}
 
-	snprintf(path, sizeof(path), "%s/%s.json", H.dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "{\"domid\": %d, \"name\": \"%s\", \"xen\": false, "
-		   "\"qemu\": \"%s\", \"extra_args\": %s%s%s}\n",
-		domid, name, H.standin, args, *extra ? ", " : "", extra);
-	fclose(f);
-	return path;
+char *h_standin_config(const char *name, int domid, const char *args,
+		       const char *extra)
+{
+	return h_write_config(name,
+			      "{\"domid\": %d, \"name\": \"%s\", \"xen\": "
+			      "false, \"qemu\": \"%s\", \"extra_args\": %s%s%s}\n",
+			      domid, name, H.standin, args, *extra ? ", " : "",
+			      extra);
+}
+
+pid_t h_start(const char *config)
+{
+	char *name = strdup(strrchr(config, '/') + 1);
+
+	*strrchr(name, '.') = '\0';
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", config, NULL), 0);
+	struct json_object *st = h_status(name);
+	pid_t pid = (pid_t)h_int(st, "pid");
+	ck_assert_str_eq(h_str(st, "state"), "running");
+	ck_assert_int_gt(pid, 0);
+	json_object_put(st);
+	free(name);
+	return pid;
 }
 
 static int h_watch_connect(const char *domain)

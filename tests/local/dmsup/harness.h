@@ -48,11 +48,13 @@ const char *h_str(struct json_object *o, const char *key);
 long long h_int(struct json_object *o, const char *key);
 
 /* Writes <dir>/<name>.json: a QEMU without Xen plus @extra JSON members
- * (may be ""). Returns its path (static buffer per call site: copy it). */
-const char *h_config(const char *name, int domid, const char *extra);
+ * (may be ""). Returns its path, malloc'd. */
+char *h_config(const char *name, int domid, const char *extra);
 /* The same for the stand-in; @args is a JSON array of its options. */
-const char *h_standin_config(const char *name, int domid, const char *args,
-			     const char *extra);
+char *h_standin_config(const char *name, int domid, const char *args,
+		       const char *extra);
+/* `dmctl start CONFIG` must succeed; returns the running DM's pid. */
+pid_t h_start(const char *config);
 
 /* Waits until @domain is in @state, seen through a watch connection.
  * Returns its status object (caller puts it) or NULL on timeout. */

@@ -8,14 +8,9 @@
 
 #include "tests/local/dmsup/harness.h"
 
-static char *copy(const char *s)
-{
-	return strdup(s);
-}
-
 START_TEST(start_blocks_until_ready_and_status_shows_running_with_pid)
 {
-	char *cfg = copy(h_config("vm1", 11, ""));
+	char *cfg = h_config("vm1", 11, "");
 	char *out;
 
 	ck_assert_int_eq(h_dmctl(&out, NULL, "start", cfg, NULL), 0);
@@ -35,8 +30,8 @@ END_TEST
 
 START_TEST(qmp_passthrough_returns_qemus_answer)
 {
-	char *cfg = copy(h_config("vm1", 11, "\"machine\": \"pc\", "
-					     "\"extra_args\": [\"-S\"]"));
+	char *cfg = h_config("vm1", 11, "\"machine\": \"pc\", "
+					     "\"extra_args\": [\"-S\"]");
 	char *out;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
@@ -56,7 +51,7 @@ END_TEST
 
 START_TEST(qmp_error_from_qemu_is_reported)
 {
-	char *cfg = copy(h_config("vm1", 11, ""));
+	char *cfg = h_config("vm1", 11, "");
 	char *err;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
@@ -72,13 +67,11 @@ END_TEST
 START_TEST(kill_9_is_reported_as_crash_with_signal_and_log_tail)
 {
 	/* QMP tracing gives QEMU something to say on stderr. */
-	char *cfg = copy(h_config("vm1", 11, "\"extra_args\": [\"-trace\", "
-					     "\"qmp_*capabilities\"]"));
+	char *cfg = h_config("vm1", 11, "\"extra_args\": [\"-trace\", "
+					     "\"qmp_*capabilities\"]");
 
-	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
-	struct json_object *st = h_status("vm1");
-	pid_t pid = (pid_t)h_int(st, "pid");
-	json_object_put(st);
+	pid_t pid = h_start(cfg);
+	struct json_object *st;
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	st = h_wait_state("vm1", "crashed");
 	ck_assert_ptr_nonnull(st);
@@ -103,8 +96,8 @@ START_TEST(insta_crashing_dm_is_spawned_five_times_then_failed)
 
 	snprintf(count, sizeof(count), "[\"--count\", \"%s/spawns\", "
 				       "\"--exit\", \"3\"]", H.dir);
-	cfg = copy(h_standin_config("crashy", 12, count,
-				    "\"restart\": \"on-crash\""));
+	cfg = h_standin_config("crashy", 12, count,
+				    "\"restart\": \"on-crash\"");
 	char *err;
 	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
 	ck_assert_ptr_nonnull(strstr(err, "crashy (domid 12)"));
@@ -125,7 +118,7 @@ END_TEST
 
 START_TEST(crash_without_restart_policy_stays_crashed)
 {
-	char *cfg = copy(h_standin_config("once", 13, "[\"--exit\", \"1\"]", ""));
+	char *cfg = h_standin_config("once", 13, "[\"--exit\", \"1\"]", "");
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 1);
 	struct json_object *st = h_status("once");
@@ -139,13 +132,11 @@ END_TEST
 
 START_TEST(stop_leaves_nothing_behind)
 {
-	char *cfg = copy(h_config("vm1", 11, ""));
+	char *cfg = h_config("vm1", 11, "");
 	char path[512], *out;
 
-	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
-	struct json_object *st = h_status("vm1");
-	pid_t pid = (pid_t)h_int(st, "pid");
-	json_object_put(st);
+	pid_t pid = h_start(cfg);
+	struct json_object *st;
 	ck_assert_int_eq(h_dmctl(&out, NULL, "stop", "vm1", NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "vm1 (domid 11): stopped"));
 	free(out);
@@ -170,12 +161,10 @@ END_TEST
 START_TEST(stop_kills_a_dm_that_ignores_quit_and_sigterm)
 {
 	/* SIGSTOP: neither QMP quit nor SIGTERM can end it; SIGKILL must. */
-	char *cfg = copy(h_config("vm1", 11, "\"stop_timeout\": 1"));
+	char *cfg = h_config("vm1", 11, "\"stop_timeout\": 1");
 
-	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
-	struct json_object *st = h_status("vm1");
-	pid_t pid = (pid_t)h_int(st, "pid");
-	json_object_put(st);
+	pid_t pid = h_start(cfg);
+	struct json_object *st;
 	kill(pid, SIGSTOP);
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
 	ck_assert(!h_alive(pid));
@@ -189,7 +178,7 @@ END_TEST
 
 START_TEST(set_on_a_stopped_domain_applies_at_next_start)
 {
-	char *cfg = copy(h_config("vm1", 11, ""));
+	char *cfg = h_config("vm1", 11, "");
 	char *out;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
@@ -211,7 +200,7 @@ END_TEST
 
 START_TEST(log_shows_what_the_dm_wrote)
 {
-	char *cfg = copy(h_standin_config("talk", 14, "[\"--qmp\"]", ""));
+	char *cfg = h_standin_config("talk", 14, "[\"--qmp\"]", "");
 	char *out;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
