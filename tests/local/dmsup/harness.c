@@ -44,8 +44,9 @@ static int h_rm_cb(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* Live processes whose command line mentions @needle; killed if asked. */
-static int h_scan_procs(const char *needle, bool kill_them)
+/* Live processes whose command line mentions @needle; killed if asked.
+ * The last one found goes to *pid_r. */
+static int h_scan_procs(const char *needle, bool kill_them, pid_t *pid_r)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -69,6 +70,8 @@ static int h_scan_procs(const char *needle, bool kill_them)
 		if (!strstr(buf, needle))
 			continue;
 		count++;
+		if (pid_r)
+			*pid_r = pid;
 		if (kill_them) {
 			kill(pid, SIGKILL);
 			h_wait_gone(pid);
@@ -81,12 +84,20 @@ static int h_scan_procs(const char *needle, bool kill_them)
 
 int h_count_procs(const char *needle)
 {
-	return h_scan_procs(needle, false);
+	return h_scan_procs(needle, false, NULL);
+}
+
+pid_t h_find_proc(const char *needle)
+{
+	pid_t pid = 0;
+
+	h_scan_procs(needle, false, &pid);
+	return pid;
 }
 
 static void h_kill_matching(const char *needle)
 {
-	for (int round = 0; round < 10 && h_scan_procs(needle, true); round++)
+	for (int round = 0; round < 10 && h_scan_procs(needle, true, NULL); round++)
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 	while (waitpid(-1, NULL, WNOHANG) > 0)

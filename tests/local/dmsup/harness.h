@@ -64,6 +64,8 @@ bool h_wait_gone(pid_t pid);
 bool h_alive(pid_t pid);
 /* How many live processes have @needle in their command line. */
 int h_count_procs(const char *needle);
+/* A live process with @needle in its command line, or 0. */
+pid_t h_find_proc(const char *needle);
 long h_rss_kb(pid_t pid);
 char *h_read_file(const char *path);
 

@@ -109,8 +109,11 @@ static void spew(long long bytes)
 	while (bytes > 0) {
 		int len = snprintf(line, sizeof(line),
 				   "standin: line %lld %0200d\n", n++, 0);
-		if (len > bytes)
+		if (len > bytes) {
+			/* The last line is cut short, but still a line. */
 			len = (int)bytes;
+			line[len - 1] = '\n';
+		}
 		write_all(2, line, (size_t)len);
 		bytes -= len;
 	}
