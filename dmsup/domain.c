@@ -626,11 +626,22 @@ void domain_enter_crashed(struct domain *d)
 
 /* ---- reattach ---- */
 
+/* Alive, and the same process: a zombie or a reused pid is not. */
 static bool domain_same_process(pid_t pid, unsigned long long start)
 {
 	unsigned long long now;
+	char state;
 
-	return pid > 0 && !spawn_start_time(pid, &now) && now == start;
+	return pid > 0 && !spawn_proc_stat(pid, &state, &now) &&
+	       now == start && state != 'Z' && state != 'X';
+}
+
+/* A FIFO whose writers are all gone reads EOF at once. */
+static bool domain_fifo_has_writer(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) < 0 && errno == EAGAIN;
 }
 
 void domain_reattach(struct domain *d, struct json_object *run)
@@ -657,7 +668,8 @@ void domain_reattach(struct domain *d, struct json_object *run)
 	free(fifo);
 	if (domain_same_process(d->log_pid, d->log_start))
 		d->log_pidfd = pidfd_open(d->log_pid, 0);
-	if (d->fifo_fd < 0 || domain_watch_fifo(d)) {
+	if (d->fifo_fd < 0 || !domain_fifo_has_writer(d->fifo_fd) ||
+	    domain_watch_fifo(d)) {
 		/* Gone while we were away: report it, never restart it. */
 		d->no_restart = true;
 		d->exit_desc = strdup("died while dmsup was not running");

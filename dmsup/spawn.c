@@ -107,6 +107,11 @@ void spawn_env_free(char **envp)
 
 int spawn_start_time(pid_t pid, unsigned long long *start_r)
 {
+	return spawn_proc_stat(pid, NULL, start_r);
+}
+
+int spawn_proc_stat(pid_t pid, char *state_r, unsigned long long *start_r)
+{
 	char path[64], buf[1024];
 	int fd, r;
 
@@ -124,6 +129,8 @@ int spawn_start_time(pid_t pid, unsigned long long *start_r)
 	if (!p)
 		return -1;
 	p++;
+	if (state_r)
+		*state_r = p[1];
 	/* Field 22 is starttime; after ')' comes field 3. */
 	for (int field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');

@@ -32,5 +32,7 @@ void spawn_env_free(char **envp);
 /* The process's start time from /proc/PID/stat (clock ticks since boot):
  * a pid with another start time is another process. 0 or -1. */
 int spawn_start_time(pid_t pid, unsigned long long *start_r);
+/* The same, with the state letter ('R', 'S', 'Z' for a zombie...). */
+int spawn_proc_stat(pid_t pid, char *state_r, unsigned long long *start_r);
 
 #endif

@@ -1,0 +1,148 @@
+/* A dmsup killed with SIGKILL and started again takes up where it was. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/local/dmsup/harness.h"
+
+#define N_DMS 20
+
+static pid_t pids[N_DMS];
+
+static void start_all(void)
+{
+	for (int i = 0; i < N_DMS; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "vm%d", i);
+		char *cfg = h_config(name, 100 + i, "");
+		pids[i] = h_start(cfg);
+		free(cfg);
+	}
+}
+
+START_TEST(twenty_dms_are_reattached_with_the_same_pids)
+{
+	char needle[512];
+
+	start_all();
+	h_stop_dmsup(SIGKILL);
+	/* Nothing died with dmsup. */
+	for (int i = 0; i < N_DMS; i++)
+		ck_assert(h_alive(pids[i]));
+	h_start_dmsup();
+	for (int i = 0; i < N_DMS; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "vm%d", i);
+		struct json_object *st = h_status(name);
+		ck_assert_str_eq(h_str(st, "state"), "running");
+		ck_assert_int_eq(h_int(st, "pid"), pids[i]);
+		ck_assert_int_eq(h_int(st, "spawns"), 0);
+		json_object_put(st);
+		ck_assert(h_alive(pids[i]));
+	}
+	/* One QEMU and one log helper per domain: none started twice. */
+	snprintf(needle, sizeof(needle), "%s/", H.state);
+	ck_assert_int_eq(h_count_procs(needle), N_DMS);
+	snprintf(needle, sizeof(needle), "--log-helper %s", H.logdir);
+	ck_assert_int_eq(h_count_procs(needle), N_DMS);
+}
+END_TEST
+
+START_TEST(death_of_a_reattached_dm_is_detected)
+{
+	start_all();
+	h_stop_dmsup(SIGKILL);
+	h_start_dmsup();
+	ck_assert_int_eq(kill(pids[7], SIGKILL), 0);
+	struct json_object *st = h_wait_state("vm7", "crashed");
+	ck_assert_ptr_nonnull(st);
+	/* Not our child any more: how it died is not known, that it did is. */
+	ck_assert_str_eq(h_str(st, "exit"),
+			 "died while dmsup was not its parent (status unknown)");
+	json_object_put(st);
+	for (int i = 0; i < N_DMS; i++)
+		ck_assert(i == 7 || h_alive(pids[i]));
+}
+END_TEST
+
+START_TEST(qmp_works_again_after_reattach)
+{
+	char *cfg = h_config("vm1", 1, ""), *out;
+
+	h_start(cfg);
+	h_stop_dmsup(SIGKILL);
+	h_start_dmsup();
+	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "qmp", "vm1",
+				 "query-name", NULL),
+			 0);
+	ck_assert_str_eq(out, "{\"name\":\"vm1\"}\n");
+	free(out);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(dm_that_died_while_dmsup_was_down_is_reported_dead)
+{
+	char *cfg = h_config("vm1", 1, "\"restart\": \"on-crash\"");
+	pid_t pid = h_start(cfg);
+
+	h_stop_dmsup(SIGKILL);
+	kill(pid, SIGKILL);
+	ck_assert(h_wait_gone(pid));
+	h_start_dmsup();
+	struct json_object *st = h_status("vm1");
+	/* Reported, not silently restarted. */
+	ck_assert_str_eq(h_str(st, "state"), "crashed");
+	ck_assert_str_eq(h_str(st, "exit"), "died while dmsup was not running");
+	ck_assert_int_eq(h_int(st, "spawns"), 0);
+	json_object_put(st);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/vm1.fifo", H.state);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(log_capture_goes_on_across_a_dmsup_restart)
+{
+	char *cfg = h_config("vm1", 1, "\"extra_args\": [\"-trace\", "
+				       "\"qmp_enter_query_name\"]");
+	char *out;
+
+	h_start(cfg);
+	h_stop_dmsup(SIGKILL);
+	h_start_dmsup();
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "qmp", "vm1", "query-name", NULL),
+			 0);
+	/* The trace line was written while no dmsup had been there before. */
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "log", "vm1", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "qmp_enter_query_name"));
+	free(out);
+	free(cfg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("dmsup-reattach");
+	TCase *tc = tcase_create("reattach");
+
+	tcase_set_timeout(tc, 180);
+	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
+	tcase_add_checked_fixture(tc, h_setup, h_teardown);
+	tcase_add_test(tc, twenty_dms_are_reattached_with_the_same_pids);
+	tcase_add_test(tc, death_of_a_reattached_dm_is_detected);
+	tcase_add_test(tc, qmp_works_again_after_reattach);
+	tcase_add_test(tc, dm_that_died_while_dmsup_was_down_is_reported_dead);
+	tcase_add_test(tc, log_capture_goes_on_across_a_dmsup_restart);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
