@@ -278,8 +278,16 @@ static void ctl_write_cb(struct bufferevent *bev, void *arg)
 
 static void ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
+	struct ctl_conn *c = arg;
+
+	/* A client that only shut down its side still gets its replies. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    evbuffer_get_length(bufferevent_get_output(bev))) {
+		c->closing = true;
+		return;
+	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		ctl_conn_free(arg);
+		ctl_conn_free(c);
 }
 
 static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,

@@ -165,17 +165,26 @@ void h_teardown(void)
 	H.dir[0] = '\0';
 }
 
-static bool h_can_connect(void)
+int h_connect(void)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool ok;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", H.ctl);
-	ok = fd >= 0 && !connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static bool h_can_connect(void)
+{
+	int fd = h_connect();
+
 	if (fd >= 0)
 		close(fd);
-	return ok;
+	return fd >= 0;
 }
 
 void h_start_dmsup(void)
@@ -353,13 +362,11 @@ pid_t h_start(const char *config)
 
 static int h_watch_connect(const char *domain)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = h_connect();
 	struct evbuffer *out = evbuffer_new();
 	struct json_object *req = json_object_new_object();
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", H.ctl);
-	ck_assert(!connect(fd, (struct sockaddr *)&sun, sizeof(sun)));
+	ck_assert_int_ge(fd, 0);
 	json_object_object_add(req, "cmd", json_object_new_string("watch"));
 	json_object_object_add(req, "domain", json_object_new_string(domain));
 	ck_assert_int_eq(frame_put(out, req), 0);

@@ -33,6 +33,8 @@ void h_suite_setup(void);
 void h_suite_teardown(void);
 
 void h_start_dmsup(void);
+/* A connection to the control socket, or -1. */
+int h_connect(void);
 /* Sends @sig to dmsup and reaps it. */
 void h_stop_dmsup(int sig);
 
