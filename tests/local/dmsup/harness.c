@@ -161,6 +161,20 @@ void h_setup(void)
 
 void h_teardown(void)
 {
+	/* A clean exit: no sanitizer report, no leak, no crash. */
+	if (H.dmsup > 0) {
+		char path[400];
+		int status;
+		kill(H.dmsup, SIGTERM);
+		ck_assert_int_eq(waitpid(H.dmsup, &status, 0), H.dmsup);
+		H.dmsup = 0;
+		snprintf(path, sizeof(path), "%s/dmsup.stderr", H.dir);
+		char *log = h_read_file(path);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "dmsup did not exit cleanly (status %#x): %s",
+			      status, log ? log : "");
+		free(log);
+	}
 	h_cleanup_dir(H.dir);
 	H.dir[0] = '\0';
 }
