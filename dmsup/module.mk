@@ -24,3 +24,6 @@ $(BUILD)/bin/dmctl: $(BUILD)/obj/dmsup/dmctl.o $(DMSUP_CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS)
 
 BINS += $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl
+
+MAN8 += docs/dmsup.8 docs/dmctl.8
+MAN5 += docs/dmsup-config.5

@@ -1,6 +1,6 @@
 # Local tests of dmsup: real dmsup, dmctl and QEMU processes, no Xen.
 
-DMSUP_LOCAL := supervise isolation reattach badinput
+DMSUP_LOCAL := supervise isolation reattach badinput docs
 DMSUP_LOCAL_DIR := $(BUILD)/tests/local/dmsup
 LOCAL_TESTS += $(DMSUP_LOCAL:%=$(DMSUP_LOCAL_DIR)/test-%)
 TEST_BINS += $(DMSUP_LOCAL_DIR)/standin
@@ -14,3 +14,6 @@ $(DMSUP_LOCAL_DIR)/test-%: $(BUILD)/obj/tests/local/dmsup/test-%.o \
 $(DMSUP_LOCAL_DIR)/standin: $(BUILD)/obj/tests/local/dmsup/standin.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# The docs test reads the man pages from the source tree.
+$(BUILD)/obj/tests/local/dmsup/test-docs.o: CPPFLAGS += -DSRCDIR='"$(CURDIR)"'
