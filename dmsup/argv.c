@@ -25,7 +25,7 @@ struct argv_ctx {
 };
 
 static void argv_add(struct argv_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void argv_add(struct argv_buf *b, const char *fmt, ...)
 {
@@ -88,8 +88,10 @@ static void argv_nics(struct argv_buf *b, const struct argv_ctx *c)
 		const struct dm_nic *nic = &c->cfg->nics[i];
 		argv_add(b, "-netdev");
 		if (!strcmp(nic->backend, "tap"))
-			argv_add(b, "tap,id=net%d,ifname=%s,script=no,"
-				    "downscript=no", i, nic->ifname);
+			argv_add(b,
+				 "tap,id=net%d,ifname=%s,script=no,"
+				 "downscript=no",
+				 i, nic->ifname);
 		else
 			argv_add(b, "%s,id=net%d", nic->backend, i);
 		argv_add(b, "-device");
@@ -104,37 +106,48 @@ static void argv_extra(struct argv_buf *b, const struct argv_ctx *c)
 		argv_add(b, "%s", c->cfg->extra_args[i]);
 }
 
-enum argv_value { V_NONE, V_DOMID, V_NAME, V_UUID, V_MACHINE, V_MEMORY,
-		  V_VCPUS, V_VNC, V_SERIAL, V_BOOT, V_QMP };
+enum argv_value {
+	V_NONE,
+	V_DOMID,
+	V_NAME,
+	V_UUID,
+	V_MACHINE,
+	V_MEMORY,
+	V_VCPUS,
+	V_VNC,
+	V_SERIAL,
+	V_BOOT,
+	V_QMP
+};
 
 struct argv_opt {
 	const char *flag;
-	const char *fmt;	/* for the value; one %s or %d */
+	const char *fmt; /* for the value; one %s or %d */
 	enum argv_value value;
 	bool xen_only;
 	void (*emit)(struct argv_buf *, const struct argv_ctx *);
 };
 
 static const struct argv_opt argv_opts[] = {
-	{"-xen-domid", "%d", V_DOMID, true},
-	{"-no-shutdown", NULL, V_NONE, true},
-	{"-chardev", "socket,id=dmsup-qmp,path=%s,server=on,wait=off", V_QMP},
-	{"-mon", "chardev=dmsup-qmp,mode=control", V_NONE},
-	{"-nodefaults"},
-	{"-no-user-config"},
-	{"-name", "%s", V_NAME},
-	{"-uuid", "%s", V_UUID},
-	{"-machine", "%s", V_MACHINE},
-	{"-m", "%d", V_MEMORY},
-	{"-smp", "%d", V_VCPUS},
-	{"-display", "none"},
-	{"-vnc", "%s", V_VNC},
-	{"-serial", "%s", V_SERIAL},
-	{"-boot", "order=%s", V_BOOT},
-	{.emit = argv_vga},
-	{.emit = argv_disks},
-	{.emit = argv_nics},
-	{.emit = argv_extra},
+    {"-xen-domid", "%d", V_DOMID, true},
+    {"-no-shutdown", NULL, V_NONE, true},
+    {"-chardev", "socket,id=dmsup-qmp,path=%s,server=on,wait=off", V_QMP},
+    {"-mon", "chardev=dmsup-qmp,mode=control", V_NONE},
+    {"-nodefaults"},
+    {"-no-user-config"},
+    {"-name", "%s", V_NAME},
+    {"-uuid", "%s", V_UUID},
+    {"-machine", "%s", V_MACHINE},
+    {"-m", "%d", V_MEMORY},
+    {"-smp", "%d", V_VCPUS},
+    {"-display", "none"},
+    {"-vnc", "%s", V_VNC},
+    {"-serial", "%s", V_SERIAL},
+    {"-boot", "order=%s", V_BOOT},
+    {.emit = argv_vga},
+    {.emit = argv_disks},
+    {.emit = argv_nics},
+    {.emit = argv_extra},
 };
 
 /* The value a row prints: a string, or NULL with *num set. */
@@ -145,17 +158,32 @@ static const char *argv_value(const struct argv_ctx *c, enum argv_value v,
 
 	*skip = false;
 	switch (v) {
-	case V_NONE: return NULL;
-	case V_DOMID: *num = cfg->domid; return NULL;
-	case V_NAME: return cfg->name;
-	case V_UUID: *skip = !cfg->uuid; return cfg->uuid;
-	case V_MACHINE: return cfg->machine;
-	case V_MEMORY: *num = cfg->memory; return NULL;
-	case V_VCPUS: *num = cfg->vcpus; return NULL;
-	case V_VNC: return cfg->vnc;
-	case V_SERIAL: return cfg->serial;
-	case V_BOOT: return cfg->boot;
-	case V_QMP: return c->qmp_path;
+	case V_NONE:
+		return NULL;
+	case V_DOMID:
+		*num = cfg->domid;
+		return NULL;
+	case V_NAME:
+		return cfg->name;
+	case V_UUID:
+		*skip = !cfg->uuid;
+		return cfg->uuid;
+	case V_MACHINE:
+		return cfg->machine;
+	case V_MEMORY:
+		*num = cfg->memory;
+		return NULL;
+	case V_VCPUS:
+		*num = cfg->vcpus;
+		return NULL;
+	case V_VNC:
+		return cfg->vnc;
+	case V_SERIAL:
+		return cfg->serial;
+	case V_BOOT:
+		return cfg->boot;
+	case V_QMP:
+		return c->qmp_path;
 	}
 	return NULL;
 }

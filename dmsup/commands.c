@@ -85,8 +85,10 @@ static struct domain *cmd_define(struct ctl_conn *c, struct json_object *json)
 		return NULL;
 	}
 	if (persist_save_config(d)) {
-		ctl_reply_error(c, "config", "cannot save the configuration "
-					     "of %s", d->cfg.name);
+		ctl_reply_error(c, "config",
+				"cannot save the configuration "
+				"of %s",
+				d->cfg.name);
 		return NULL;
 	}
 	return d;
@@ -115,8 +117,10 @@ static void cmd_stop(struct ctl_conn *c, struct json_object *req,
 		     struct domain *d)
 {
 	if (!lifecycle_is_active(d->state) && d->state != DM_CRASHED) {
-		ctl_reply_error(c, "stop", "domain %s (domid %d) is not running "
-					   "(%s)", d->cfg.name, d->cfg.domid,
+		ctl_reply_error(c, "stop",
+				"domain %s (domid %d) is not running "
+				"(%s)",
+				d->cfg.name, d->cfg.domid,
 				lifecycle_state_name(d->state));
 		return;
 	}
@@ -160,8 +164,10 @@ static void cmd_log(struct ctl_conn *c, struct json_object *req,
 	char *text = logfile_tail(ctl_sup(c)->log_dir, d->cfg.name,
 				  d->cfg.log_files, lines, CMD_LOG_MAX_BYTES);
 	char *path = logfile_path(ctl_sup(c)->log_dir, d->cfg.name, 0);
-	json_object_object_add(o, "path", json_object_new_string(path ? path : ""));
-	json_object_object_add(o, "text", json_object_new_string(text ? text : ""));
+	json_object_object_add(o, "path",
+			       json_object_new_string(path ? path : ""));
+	json_object_object_add(o, "text",
+			       json_object_new_string(text ? text : ""));
 	free(text);
 	free(path);
 	ctl_reply(c, o);
@@ -232,11 +238,11 @@ static void cmd_set(struct ctl_conn *c, struct json_object *req,
 	for (size_t i = 0; !rc && i < json_object_array_length(list); i++) {
 		struct json_object *a = json_object_array_get_idx(list, i);
 		rc = json_object_is_type(a, json_type_string)
-			     ? config_set(&next, json_object_get_string(a), &err)
-			     : -1;
+			 ? config_set(&next, json_object_get_string(a), &err)
+			 : -1;
 	}
-	struct domain *other = rc ? NULL : domain_find_domid(ctl_sup(c),
-							     next.domid);
+	struct domain *other =
+	    rc ? NULL : domain_find_domid(ctl_sup(c), next.domid);
 	if (rc || (other && other != d)) {
 		ctl_reply_error(c, "set", "domain %s: %s", d->cfg.name,
 				rc ? (err ? err : "assignments must be strings")
@@ -248,7 +254,8 @@ static void cmd_set(struct ctl_conn *c, struct json_object *req,
 	config_dispose(&d->cfg);
 	d->cfg = next;
 	if (persist_save_config(d)) {
-		ctl_reply_error(c, "set", "domain %s: cannot save", d->cfg.name);
+		ctl_reply_error(c, "set", "domain %s: cannot save",
+				d->cfg.name);
 		return;
 	}
 	struct json_object *o = json_object_new_object();
@@ -278,14 +285,14 @@ static const struct cmd_entry {
 	enum cmd_domain domain;
 	cmd_fn *fn;
 } cmd_table[] = {
-	{"start", CMD_OPTIONAL_DOMAIN, cmd_start},
-	{"stop", CMD_DOMAIN, cmd_stop},
-	{"status", CMD_OPTIONAL_DOMAIN, cmd_status},
-	{"watch", CMD_OPTIONAL_DOMAIN, cmd_watch},
-	{"log", CMD_DOMAIN, cmd_log},
-	{"qmp", CMD_DOMAIN, cmd_qmp},
-	{"set", CMD_DOMAIN, cmd_set},
-	{"undefine", CMD_DOMAIN, cmd_undefine},
+    {"start", CMD_OPTIONAL_DOMAIN, cmd_start},
+    {"stop", CMD_DOMAIN, cmd_stop},
+    {"status", CMD_OPTIONAL_DOMAIN, cmd_status},
+    {"watch", CMD_OPTIONAL_DOMAIN, cmd_watch},
+    {"log", CMD_DOMAIN, cmd_log},
+    {"qmp", CMD_DOMAIN, cmd_qmp},
+    {"set", CMD_DOMAIN, cmd_set},
+    {"undefine", CMD_DOMAIN, cmd_undefine},
 };
 
 void commands_dispatch(struct ctl_conn *c, struct json_object *req)

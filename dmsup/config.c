@@ -101,72 +101,71 @@ static const char *const backends[] = {"user", "tap", "none", NULL};
 
 #define DFIELD(f) offsetof(struct dm_disk, f)
 static const struct cfg_field disk_fields[] = {
-	{"path", CFG_STR, DFIELD(path), true, .max = 4095,
-	 .check = cfg_check_path, .what = "an absolute path without commas"},
-	{"format", CFG_STR, DFIELD(format), .max = 16, .def_str = "raw",
-	 .choices = formats},
-	{"media", CFG_STR, DFIELD(media), .max = 16, .def_str = "disk",
-	 .choices = medias},
-	{"readonly", CFG_BOOL, DFIELD(readonly)},
+    {"path", CFG_STR, DFIELD(path), true, .max = 4095, .check = cfg_check_path,
+     .what = "an absolute path without commas"},
+    {"format", CFG_STR, DFIELD(format), .max = 16, .def_str = "raw",
+     .choices = formats},
+    {"media", CFG_STR, DFIELD(media), .max = 16, .def_str = "disk",
+     .choices = medias},
+    {"readonly", CFG_BOOL, DFIELD(readonly)},
 };
 
 #define NFIELD(f) offsetof(struct dm_nic, f)
 static const struct cfg_field nic_fields[] = {
-	{"model", CFG_STR, NFIELD(model), .max = 32, .def_str = "e1000",
-	 .check = cfg_check_token, .what = "a device model name"},
-	{"mac", CFG_STR, NFIELD(mac), .max = 17, .check = cfg_check_mac,
-	 .what = "a MAC address like 00:16:3e:00:00:01"},
-	{"backend", CFG_STR, NFIELD(backend), .max = 8, .def_str = "user",
-	 .choices = backends},
-	{"ifname", CFG_STR, NFIELD(ifname), .max = 15,
-	 .check = cfg_check_name, .what = "an interface name"},
+    {"model", CFG_STR, NFIELD(model), .max = 32, .def_str = "e1000",
+     .check = cfg_check_token, .what = "a device model name"},
+    {"mac", CFG_STR, NFIELD(mac), .max = 17, .check = cfg_check_mac,
+     .what = "a MAC address like 00:16:3e:00:00:01"},
+    {"backend", CFG_STR, NFIELD(backend), .max = 8, .def_str = "user",
+     .choices = backends},
+    {"ifname", CFG_STR, NFIELD(ifname), .max = 15, .check = cfg_check_name,
+     .what = "an interface name"},
 };
 
 static const struct cfg_field config_fields[] = {
-	{"domid", CFG_INT, FIELD(domid), true, 1, 0x7fef},
-	{"name", CFG_STR, FIELD(name), true, .max = 64,
-	 .check = cfg_check_name, .what = "letters, digits, '_', '.', '-'"},
-	{"uuid", CFG_STR, FIELD(uuid), .max = 36, .check = cfg_check_uuid,
-	 .what = "a UUID like 01234567-89ab-cdef-0123-456789abcdef"},
-	{"kind", CFG_STR, FIELD(kind), .max = 16, .def_str = "dom0",
-	 .choices = kinds},
-	{"xen", CFG_BOOL, FIELD(xen), .def_int = 1},
-	{"qemu", CFG_STR, FIELD(qemu), true, .max = 4095,
-	 .check = cfg_check_path, .what = "an absolute path without commas"},
-	{"machine", CFG_STR, FIELD(machine), .max = 128,
-	 .check = cfg_check_optval, .what = "a QEMU machine option string"},
-	{"memory", CFG_INT, FIELD(memory), false, 1, 1 << 20, .def_int = 128},
-	{"vcpus", CFG_INT, FIELD(vcpus), false, 1, 128, .def_int = 1},
-	{"vga", CFG_STR, FIELD(vga), .max = 16, .def_str = "std",
-	 .choices = vgas},
-	{"videoram", CFG_INT, FIELD(videoram), false, 1, 256, .def_int = 16},
-	{"vnc", CFG_STR, FIELD(vnc), .max = 64, .def_str = "none",
-	 .check = cfg_check_optval, .what = "'none' or a VNC display"},
-	{"serial", CFG_STR, FIELD(serial), .max = 8, .def_str = "none",
-	 .choices = serials},
-	{"boot", CFG_STR, FIELD(boot), .max = 4, .def_str = "c",
-	 .check = cfg_check_boot, .what = "1 to 4 of the letters a, c, d, n"},
-	{"disks", CFG_LIST, FIELD(disks), .max = 16, .sub = disk_fields,
-	 .n_sub = ARRAY_SIZE(disk_fields), .elem_size = sizeof(struct dm_disk),
-	 .count_off = FIELD(n_disks)},
-	{"nics", CFG_LIST, FIELD(nics), .max = 16, .sub = nic_fields,
-	 .n_sub = ARRAY_SIZE(nic_fields), .elem_size = sizeof(struct dm_nic),
-	 .count_off = FIELD(n_nics)},
-	{"extra_args", CFG_STRLIST, FIELD(extra_args), .max = 256,
-	 .count_off = FIELD(n_extra_args)},
-	{"restart", CFG_STR, FIELD(restart), .max = 16, .def_str = "off",
-	 .choices = restarts},
-	{"ready_timeout", CFG_INT, FIELD(ready_timeout), false, 1, 3600,
-	 .def_int = 60},
-	{"stop_timeout", CFG_INT, FIELD(stop_timeout), false, 1, 3600,
-	 .def_int = 10},
-	{"log_files", CFG_INT, FIELD(log_files), false, 1, 100, .def_int = 4},
-	{"log_size", CFG_INT, FIELD(log_size), false, 4096, 1 << 30,
-	 .def_int = 2 << 20},
+    {"domid", CFG_INT, FIELD(domid), true, 1, 0x7fef},
+    {"name", CFG_STR, FIELD(name), true, .max = 64, .check = cfg_check_name,
+     .what = "letters, digits, '_', '.', '-'"},
+    {"uuid", CFG_STR, FIELD(uuid), .max = 36, .check = cfg_check_uuid,
+     .what = "a UUID like 01234567-89ab-cdef-0123-456789abcdef"},
+    {"kind", CFG_STR, FIELD(kind), .max = 16, .def_str = "dom0",
+     .choices = kinds},
+    {"xen", CFG_BOOL, FIELD(xen), .def_int = 1},
+    {"qemu", CFG_STR, FIELD(qemu), true, .max = 4095, .check = cfg_check_path,
+     .what = "an absolute path without commas"},
+    {"machine", CFG_STR, FIELD(machine), .max = 128, .check = cfg_check_optval,
+     .what = "a QEMU machine option string"},
+    {"memory", CFG_INT, FIELD(memory), false, 1, 1 << 20, .def_int = 128},
+    {"vcpus", CFG_INT, FIELD(vcpus), false, 1, 128, .def_int = 1},
+    {"vga", CFG_STR, FIELD(vga), .max = 16, .def_str = "std", .choices = vgas},
+    {"videoram", CFG_INT, FIELD(videoram), false, 1, 256, .def_int = 16},
+    {"vnc", CFG_STR, FIELD(vnc), .max = 64, .def_str = "none",
+     .check = cfg_check_optval, .what = "'none' or a VNC display"},
+    {"serial", CFG_STR, FIELD(serial), .max = 8, .def_str = "none",
+     .choices = serials},
+    {"boot", CFG_STR, FIELD(boot), .max = 4, .def_str = "c",
+     .check = cfg_check_boot, .what = "1 to 4 of the letters a, c, d, n"},
+    {"disks", CFG_LIST, FIELD(disks), .max = 16, .sub = disk_fields,
+     .n_sub = ARRAY_SIZE(disk_fields), .elem_size = sizeof(struct dm_disk),
+     .count_off = FIELD(n_disks)},
+    {"nics", CFG_LIST, FIELD(nics), .max = 16, .sub = nic_fields,
+     .n_sub = ARRAY_SIZE(nic_fields), .elem_size = sizeof(struct dm_nic),
+     .count_off = FIELD(n_nics)},
+    {"extra_args", CFG_STRLIST, FIELD(extra_args), .max = 256,
+     .count_off = FIELD(n_extra_args)},
+    {"restart", CFG_STR, FIELD(restart), .max = 16, .def_str = "off",
+     .choices = restarts},
+    {"ready_timeout", CFG_INT, FIELD(ready_timeout), false, 1, 3600,
+     .def_int = 60},
+    {"stop_timeout", CFG_INT, FIELD(stop_timeout), false, 1, 3600,
+     .def_int = 10},
+    {"log_files", CFG_INT, FIELD(log_files), false, 1, 100, .def_int = 4},
+    {"log_size", CFG_INT, FIELD(log_size), false, 4096, 1 << 30,
+     .def_int = 2 << 20},
 };
 
 static int cfg_fail(char **err_r, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int cfg_fail(char **err_r, const char *path, const char *fmt, ...)
 {
@@ -186,8 +185,7 @@ static int cfg_parse_object(void *base, const struct cfg_field *fields,
 			    size_t n, struct json_object *obj,
 			    const char *prefix, char **err_r);
 
-static void cfg_path(char *buf, size_t len, const char *prefix,
-		     const char *key)
+static void cfg_path(char *buf, size_t len, const char *prefix, const char *key)
 {
 	snprintf(buf, len, "%s%s%s", prefix, *prefix ? "." : "", key);
 }
@@ -215,8 +213,8 @@ static int cfg_parse_str(const struct cfg_field *f, struct json_object *v,
 					 sizeof(allowed) - strlen(allowed),
 					 "%s'%s'", c == f->choices ? "" : ", ",
 					 *c);
-			return cfg_fail(err_r, path,
-					"'%s' is not one of %s", s, allowed);
+			return cfg_fail(err_r, path, "'%s' is not one of %s", s,
+					allowed);
 		}
 	}
 	if (f->check && !f->check(s))
@@ -245,11 +243,11 @@ static int cfg_parse_list(const struct cfg_field *f, struct json_object *v,
 		/* Counted as we go so that dispose frees what was parsed. */
 		*(int *)((char *)base + f->count_off) = (int)i + 1;
 		int rc = f->type == CFG_LIST
-				 ? cfg_parse_object(elems + i * esz, f->sub,
-						    f->n_sub, e, ipath, err_r)
-				 : cfg_parse_str(&(struct cfg_field){.max = 4096},
-						 e, (char **)(elems + i * esz),
-						 ipath, err_r);
+			     ? cfg_parse_object(elems + i * esz, f->sub,
+						f->n_sub, e, ipath, err_r)
+			     : cfg_parse_str(&(struct cfg_field){.max = 4096},
+					     e, (char **)(elems + i * esz),
+					     ipath, err_r);
 		if (rc)
 			return rc;
 	}
@@ -349,9 +347,9 @@ static void cfg_dispose_object(void *base, const struct cfg_field *fields,
 			int *count = (int *)((char *)base + f->count_off);
 			for (int j = 0; elems && j < *count; j++) {
 				if (f->type == CFG_LIST)
-					cfg_dispose_object(
-						elems + j * f->elem_size,
-						f->sub, f->n_sub);
+					cfg_dispose_object(elems +
+							       j * f->elem_size,
+							   f->sub, f->n_sub);
 				else
 					free(((char **)elems)[j]);
 			}
@@ -408,8 +406,8 @@ int config_from_string(struct dm_config *cfg, const char *text, char **err_r)
 		if (asprintf(err_r, "not valid JSON at offset %d: %s",
 			     (int)tok->char_offset,
 			     jerr == json_tokener_success
-				     ? "trailing data"
-				     : json_tokener_error_desc(jerr)) < 0)
+				 ? "trailing data"
+				 : json_tokener_error_desc(jerr)) < 0)
 			*err_r = NULL;
 		json_object_put(json);
 		json_tokener_free(tok);
@@ -421,9 +419,8 @@ int config_from_string(struct dm_config *cfg, const char *text, char **err_r)
 	return rc;
 }
 
-static struct json_object *cfg_object_to_json(const void *base,
-					      const struct cfg_field *fields,
-					      size_t n)
+static struct json_object *
+cfg_object_to_json(const void *base, const struct cfg_field *fields, size_t n)
 {
 	struct json_object *obj = json_object_new_object();
 
@@ -441,18 +438,17 @@ static struct json_object *cfg_object_to_json(const void *base,
 			v = json_object_new_string(*(char *const *)p);
 		} else {
 			const char *elems = *(char *const *)p;
-			int count = *(const int *)((const char *)base +
-						   f->count_off);
+			int count =
+			    *(const int *)((const char *)base + f->count_off);
 			v = json_object_new_array();
 			for (int j = 0; j < count; j++)
 				json_object_array_add(
-					v, f->type == CFG_LIST
-						   ? cfg_object_to_json(
-							     elems + j * f->elem_size,
-							     f->sub, f->n_sub)
-						   : json_object_new_string(
-							     ((char *const *)
-								      elems)[j]));
+				    v, f->type == CFG_LIST
+					   ? cfg_object_to_json(
+						 elems + j * f->elem_size,
+						 f->sub, f->n_sub)
+					   : json_object_new_string(
+						 ((char *const *)elems)[j]));
 		}
 		json_object_object_add(obj, f->key, v);
 	}
@@ -487,8 +483,7 @@ int config_set(struct dm_config *cfg, const char *assignment, char **err_r)
 		return -1;
 	}
 	char key[64];
-	snprintf(key, sizeof(key), "%.*s", (int)(eq - assignment),
-		 assignment);
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - assignment), assignment);
 	for (i = 0; i < ARRAY_SIZE(config_fields); i++)
 		if (!strcmp(config_fields[i].key, key))
 			break;

@@ -37,9 +37,9 @@ struct ctl_conn {
 	struct ctl_conn *next;
 	struct control *ctl;
 	struct bufferevent *bev;
-	bool busy;	/* a request is waiting for its reply */
-	bool closing;	/* flush, then close */
-	bool drop;	/* close now, unflushed */
+	bool busy;    /* a request is waiting for its reply */
+	bool closing; /* flush, then close */
+	bool drop;    /* close now, unflushed */
 	bool watching;
 	struct domain *watch_domain; /* NULL: all */
 	struct domain *wait_domain;
@@ -123,8 +123,7 @@ void ctl_reply(struct ctl_conn *c, struct json_object *obj)
 		event_active(c->resume, EV_TIMEOUT, 0);
 }
 
-void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt,
-		     ...)
+void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
 {
 	struct json_object *obj = json_object_new_object();
 	char msg[1024];
@@ -249,7 +248,8 @@ static void ctl_process(struct ctl_conn *c)
 
 	while (!c->busy && !c->closing && (r = frame_take(in, &req, &err))) {
 		if (r < 0) {
-			/* The stream cannot be resynchronised: say so, close. */
+			/* The stream cannot be resynchronised: say so, close.
+			 */
 			ctl_reply_error(c, "protocol", "protocol error: %s",
 					err);
 			c->closing = true;
@@ -258,8 +258,8 @@ static void ctl_process(struct ctl_conn *c)
 		commands_dispatch(c, req);
 		json_object_put(req);
 	}
-	if (c->drop || (c->closing && evbuffer_get_length(bufferevent_get_output(
-						   c->bev)) == 0))
+	if (c->drop || (c->closing && evbuffer_get_length(
+					  bufferevent_get_output(c->bev)) == 0))
 		ctl_conn_free(c);
 }
 
@@ -307,8 +307,8 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	c->ctl = ctl;
-	c->bev = bufferevent_socket_new(ctl->sup->base, fd,
-					BEV_OPT_CLOSE_ON_FREE);
+	c->bev =
+	    bufferevent_socket_new(ctl->sup->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->resume = event_new(ctl->sup->base, -1, 0, ctl_resume_cb, c);
 	if (!c->bev || !c->resume) {
 		if (c->bev)
@@ -357,8 +357,8 @@ struct control *control_new(struct dmsup *sup)
 		goto fail;
 	}
 	ctl->listener = evconnlistener_new(
-		sup->base, ctl_accept_cb, ctl,
-		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16, fd);
+	    sup->base, ctl_accept_cb, ctl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16, fd);
 	if (!ctl->listener) {
 		log_warn("control: listen %s", sup->ctl_path);
 		goto fail;

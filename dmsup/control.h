@@ -24,8 +24,8 @@ void control_domain_gone(struct control *ctl, struct domain *d);
 
 /* For commands.c. Replies take over @obj (NULL: {"ok": true}). */
 void ctl_reply(struct ctl_conn *c, struct json_object *obj);
-void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt,
-		     ...) __attribute__((format(printf, 3, 4)));
+void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 struct dmsup *ctl_sup(struct ctl_conn *c);
 /* The connection waits for @d to settle (start or stop) before replying. */
 enum ctl_wait { CTL_WAIT_NONE, CTL_WAIT_START, CTL_WAIT_STOP };

@@ -95,13 +95,15 @@ static int dmctl_recv(struct json_object **reply_r)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fprintf(stderr, "dmctl: dmsup closed the connection%s%s\n",
+			fprintf(stderr,
+				"dmctl: dmsup closed the connection%s%s\n",
 				n ? ": " : "", n ? strerror(errno) : "");
 			return EXIT_UNREACHABLE;
 		}
 	}
 	if (r < 0) {
-		fprintf(stderr, "dmctl: unreadable reply from dmsup: %s\n", err);
+		fprintf(stderr, "dmctl: unreadable reply from dmsup: %s\n",
+			err);
 		return EXIT_PROTOCOL;
 	}
 	return EXIT_OK;
@@ -142,7 +144,7 @@ static int dmctl_call(const struct opts *o, struct json_object *req,
 	if (!json_object_get_boolean(ok)) {
 		if (o->json)
 			printf("%s\n", json_object_to_json_string_ext(
-					       reply, JSON_C_TO_STRING_PLAIN));
+					   reply, JSON_C_TO_STRING_PLAIN));
 		fprintf(stderr, "dmctl: %s\n", jstr(reply, "error"));
 		json_object_put(reply);
 		return EXIT_FAILED;
@@ -164,7 +166,8 @@ static struct json_object *dmctl_req(const char *cmd, const char *domain)
 
 static void print_json(struct json_object *o)
 {
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	printf("%s\n",
+	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 }
 
 static void print_domain_row(struct json_object *d)
@@ -188,9 +191,9 @@ static void print_table_header(void)
 
 static void print_domain(struct json_object *d)
 {
-	static const char *const keys[] = {"name", "domid", "state", "pid",
-					   "spawns", "exit", "error", "step",
-					   "qmp", "log"};
+	static const char *const keys[] = {"name",   "domid", "state", "pid",
+					   "spawns", "exit",  "error", "step",
+					   "qmp",    "log"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
 		struct json_object *v;
@@ -255,13 +258,13 @@ static void print_event(const struct opts *o, struct json_object *d)
 {
 	if (o->json) {
 		printf("%s\n", json_object_to_json_string_ext(
-				       d, JSON_C_TO_STRING_PLAIN));
+				   d, JSON_C_TO_STRING_PLAIN));
 	} else {
 		time_t now = time(NULL);
 		struct tm tm;
 		char ts[16];
-		const char *why = jstr(d, "exit") ? jstr(d, "exit")
-						  : jstr(d, "error");
+		const char *why =
+		    jstr(d, "exit") ? jstr(d, "exit") : jstr(d, "error");
 		localtime_r(&now, &tm);
 		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 		printf("%s %s (domid %lld): %s%s%s\n", ts, jstr(d, "name"),
@@ -287,9 +290,9 @@ static int dmctl_watch(const struct opts *o)
 static int cmd_status(const struct opts *o, int argc, char **argv)
 {
 	struct json_object *reply, *d, *list;
-	int rc = dmctl_call(o, dmctl_req(o->watch ? "watch" : "status",
-					 argc ? argv[0] : NULL),
-			    &reply);
+	int rc = dmctl_call(
+	    o, dmctl_req(o->watch ? "watch" : "status", argc ? argv[0] : NULL),
+	    &reply);
 
 	if (rc)
 		return rc;
@@ -305,8 +308,8 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 			print_json(list);
 		if (!o->json)
 			print_table_header();
-		for (size_t i = 0; !o->json && i < json_object_array_length(list);
-		     i++)
+		for (size_t i = 0;
+		     !o->json && i < json_object_array_length(list); i++)
 			print_domain_row(json_object_array_get_idx(list, i));
 	}
 	json_object_put(reply);
@@ -333,7 +336,8 @@ static int dmctl_follow(const char *path)
 	base++;
 	if (fd >= 0)
 		lseek(fd, 0, SEEK_END);
-	if (inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
+	if (inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) <
+	    0) {
 		fprintf(stderr, "dmctl: cannot follow %s: %s\n", path,
 			strerror(errno));
 		return EXIT_FAILED;
@@ -394,8 +398,10 @@ static int cmd_qmp(const struct opts *o, int argc, char **argv)
 	if (argc > 2) {
 		struct json_object *args = json_tokener_parse(argv[2]);
 		if (!args || !json_object_is_type(args, json_type_object)) {
-			fprintf(stderr, "dmctl: arguments must be a JSON "
-					"object: %s\n", argv[2]);
+			fprintf(stderr,
+				"dmctl: arguments must be a JSON "
+				"object: %s\n",
+				argv[2]);
 			json_object_put(args);
 			json_object_put(req);
 			return EXIT_USAGE;
@@ -406,8 +412,8 @@ static int cmd_qmp(const struct opts *o, int argc, char **argv)
 		return rc;
 	json_object_object_get_ex(reply, "return", &ret);
 	printf("%s\n", json_object_to_json_string_ext(
-			       ret, o->json ? JSON_C_TO_STRING_PLAIN
-					    : JSON_C_TO_STRING_PRETTY));
+			   ret, o->json ? JSON_C_TO_STRING_PLAIN
+					: JSON_C_TO_STRING_PRETTY));
 	json_object_put(reply);
 	return EXIT_OK;
 }
@@ -448,19 +454,18 @@ static int cmd_undefine(const struct opts *o, int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{"start", "CONFIG-FILE|DOMAIN", "start; wait until ready or failed",
-	 1, 1, cmd_start},
-	{"stop", "DOMAIN", "stop: QMP quit, SIGTERM, SIGKILL", 1, 1, cmd_stop},
-	{"status", "[--watch] [DOMAIN]", "show state (and follow changes)",
-	 0, 1, cmd_status},
-	{"list", "", "list every domain", 0, 0, cmd_list},
-	{"log", "[-f] [-n N] DOMAIN", "show (and follow) the device model log",
-	 1, 1, cmd_log},
-	{"qmp", "DOMAIN COMMAND [ARGS-JSON]", "run a QMP command", 2, 3,
-	 cmd_qmp},
-	{"set", "DOMAIN KEY=VALUE...", "change the config for the next start",
-	 2, 64, cmd_set},
-	{"undefine", "DOMAIN", "forget a stopped domain", 1, 1, cmd_undefine},
+    {"start", "CONFIG-FILE|DOMAIN", "start; wait until ready or failed", 1, 1,
+     cmd_start},
+    {"stop", "DOMAIN", "stop: QMP quit, SIGTERM, SIGKILL", 1, 1, cmd_stop},
+    {"status", "[--watch] [DOMAIN]", "show state (and follow changes)", 0, 1,
+     cmd_status},
+    {"list", "", "list every domain", 0, 0, cmd_list},
+    {"log", "[-f] [-n N] DOMAIN", "show (and follow) the device model log", 1,
+     1, cmd_log},
+    {"qmp", "DOMAIN COMMAND [ARGS-JSON]", "run a QMP command", 2, 3, cmd_qmp},
+    {"set", "DOMAIN KEY=VALUE...", "change the config for the next start", 2,
+     64, cmd_set},
+    {"undefine", "DOMAIN", "forget a stopped domain", 1, 1, cmd_undefine},
 };
 
 static void usage(FILE *f)
@@ -474,13 +479,13 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"watch", no_argument, NULL, 'w'},
-		{"follow", no_argument, NULL, 'f'},
-		{"lines", required_argument, NULL, 'n'},
-		{"socket", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"watch", no_argument, NULL, 'w'},
+	    {"follow", no_argument, NULL, 'f'},
+	    {"lines", required_argument, NULL, 'n'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct opts o = {.lines = 20};
 	const struct cmd *c = NULL;
@@ -493,10 +498,18 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+s:jwfn:h", longopts, NULL)) !=
 	       -1) {
 		switch (opt) {
-		case 's': o.socket = optarg; break;
-		case 'j': o.json = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 's':
+			o.socket = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -516,12 +529,21 @@ int main(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "jwfn:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'j': o.json = true; break;
-		case 'w': o.watch = true; break;
-		case 'f': o.follow = true; break;
-		case 'n': o.lines = atoi(optarg); break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'w':
+			o.watch = true;
+			break;
+		case 'f':
+			o.follow = true;
+			break;
+		case 'n':
+			o.lines = atoi(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: dmctl %s %s\n", c->name, c->args);
+			fprintf(stderr, "usage: dmctl %s %s\n", c->name,
+				c->args);
 			return EXIT_USAGE;
 		}
 	}

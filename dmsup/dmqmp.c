@@ -88,9 +88,8 @@ static void dmqmp_deadline_cb(evutil_socket_t fd, short what, void *arg)
 
 static void dmqmp_try(struct dmqmp *m)
 {
-	struct qmp_callbacks cbs = {.ready = dmqmp_ready_cb,
-				    .closed = dmqmp_closed_cb,
-				    .arg = m};
+	struct qmp_callbacks cbs = {
+	    .ready = dmqmp_ready_cb, .closed = dmqmp_closed_cb, .arg = m};
 	struct qmp_limits lim = {.handshake_timeout_ms = m->timeout_ms};
 
 	m->q = qmp_new(m->base, &cbs, &lim);

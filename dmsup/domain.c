@@ -31,8 +31,8 @@
 
 #define DOMAIN_TAIL_LINES 20
 #define DOMAIN_TAIL_BYTES 4096
-#define DOMAIN_LOG_WAIT 2   /* s for the log helper to drain after a death */
-#define DOMAIN_QUIT_WAIT 2  /* s after QMP quit before SIGTERM */
+#define DOMAIN_LOG_WAIT 2  /* s for the log helper to drain after a death */
+#define DOMAIN_QUIT_WAIT 2 /* s after QMP quit before SIGTERM */
 
 enum { STOP_QUIT, STOP_TERM, STOP_KILL };
 
@@ -123,7 +123,7 @@ char *domain_path(const struct domain *d, const char *suffix)
 
 static void domain_set_error(struct domain *d, const char *step,
 			     const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void domain_set_error(struct domain *d, const char *step,
 			     const char *fmt, ...)
@@ -149,15 +149,18 @@ struct json_object *domain_to_json(const struct domain *d)
 	json_object_object_add(o, "name", json_object_new_string(d->cfg.name));
 	json_object_object_add(o, "domid", json_object_new_int(d->cfg.domid));
 	json_object_object_add(
-		o, "state", json_object_new_string(lifecycle_state_name(d->state)));
+	    o, "state", json_object_new_string(lifecycle_state_name(d->state)));
 	if (d->pid)
 		json_object_object_add(o, "pid", json_object_new_int(d->pid));
 	if (d->pid && d->started_at)
 		json_object_object_add(o, "started",
 				       json_object_new_int64(d->started_at));
-	json_object_object_add(o, "spawns", json_object_new_int((int)d->spawns));
-	json_object_object_add(o, "qmp", json_object_new_string(qmp ? qmp : ""));
-	json_object_object_add(o, "log", json_object_new_string(log ? log : ""));
+	json_object_object_add(o, "spawns",
+			       json_object_new_int((int)d->spawns));
+	json_object_object_add(o, "qmp",
+			       json_object_new_string(qmp ? qmp : ""));
+	json_object_object_add(o, "log",
+			       json_object_new_string(log ? log : ""));
 	if (d->error) {
 		json_object_object_add(o, "error",
 				       json_object_new_string(d->error));
@@ -254,9 +257,9 @@ static int domain_qmp_connect(struct domain *d)
 	char *path = domain_path(d, ".qmp");
 
 	if (path)
-		d->qmp = dmqmp_connect(d->sup->base, path, d->cfg.ready_timeout,
-				       domain_qmp_ready_cb, domain_qmp_lost_cb,
-				       d);
+		d->qmp =
+		    dmqmp_connect(d->sup->base, path, d->cfg.ready_timeout,
+				  domain_qmp_ready_cb, domain_qmp_lost_cb, d);
 	free(path);
 	return d->qmp ? 0 : -1;
 }
@@ -266,8 +269,13 @@ static int domain_qmp_connect(struct domain *d)
 static int domain_spawn_log_helper(struct domain *d, int rd)
 {
 	char files[16], size[16];
-	char *argv[] = {d->sup->self_exe, (char *)"--log-helper",
-			(char *)d->sup->log_dir, d->cfg.name, files, size, NULL};
+	char *argv[] = {d->sup->self_exe,
+			(char *)"--log-helper",
+			(char *)d->sup->log_dir,
+			d->cfg.name,
+			files,
+			size,
+			NULL};
 	char **envp = spawn_dm_env(NULL);
 	struct spawn_fds fds = {.in = rd, .out = -1, .sentinel = -1};
 	int rc;
@@ -335,8 +343,8 @@ static int domain_spawn(struct domain *d)
 		r = -1;
 		goto out;
 	}
-	struct spawn_fds fds = {.in = -1, .out = logpipe[1],
-				.sentinel = fifo_wr};
+	struct spawn_fds fds = {
+	    .in = -1, .out = logpipe[1], .sentinel = fifo_wr};
 	if ((r = spawn_process(argv, envp, &fds, &d->pid))) {
 		domain_set_error(d, "spawn", "cannot execute %s: %s",
 				 d->cfg.qemu, strerror(r));
@@ -351,8 +359,8 @@ static int domain_spawn(struct domain *d)
 	r = domain_watch_fifo(d);
 	if (r)
 		domain_set_error(d, "spawn", "cannot watch the sentinel FIFO");
-	log_info("domid %d (%s): spawned %s, pid %d", d->cfg.domid,
-		 d->cfg.name, d->cfg.qemu, (int)d->pid);
+	log_info("domid %d (%s): spawned %s, pid %d", d->cfg.domid, d->cfg.name,
+		 d->cfg.qemu, (int)d->pid);
 out:
 	/* Ours are closed: the helper and QEMU hold what they need. */
 	if (logpipe[0] >= 0)
@@ -472,9 +480,9 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		event_free(d->log_ev);
 	d->log_ev = NULL;
 	free(d->log_tail);
-	d->log_tail = logfile_tail(d->sup->log_dir, d->cfg.name,
-				   d->cfg.log_files, DOMAIN_TAIL_LINES,
-				   DOMAIN_TAIL_BYTES);
+	d->log_tail =
+	    logfile_tail(d->sup->log_dir, d->cfg.name, d->cfg.log_files,
+			 DOMAIN_TAIL_LINES, DOMAIN_TAIL_BYTES);
 	if (d->state == DM_STOPPING && !d->failing) {
 		lifecycle_post(d, DM_EV_DIED);
 		return;
@@ -494,7 +502,8 @@ static void domain_died(struct domain *d, bool known, int status)
 	d->dying = true;
 	domain_describe_exit(d, known, status);
 	log_info("domid %d (%s): device model pid %d %s", d->cfg.domid,
-		 d->cfg.name, (int)d->pid, d->exit_desc ? d->exit_desc : "died");
+		 d->cfg.name, (int)d->pid,
+		 d->exit_desc ? d->exit_desc : "died");
 	dmqmp_free(d->qmp);
 	d->qmp = NULL;
 	if (d->timer)
@@ -513,8 +522,8 @@ static void domain_stop_timer_cb(evutil_socket_t fd, short what, void *arg);
 
 static void domain_stop_phase(struct domain *d, int phase)
 {
-	struct timeval tv = {phase == STOP_QUIT ? DOMAIN_QUIT_WAIT
-						: d->cfg.stop_timeout, 0};
+	struct timeval tv = {
+	    phase == STOP_QUIT ? DOMAIN_QUIT_WAIT : d->cfg.stop_timeout, 0};
 
 	d->stop_phase = phase;
 	if (phase == STOP_TERM)
@@ -534,7 +543,8 @@ static void domain_stop_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct domain *d = arg;
 
 	log_info("domid %d (%s): still alive, sending %s", d->cfg.domid,
-		 d->cfg.name, d->stop_phase == STOP_QUIT ? "SIGTERM" : "SIGKILL");
+		 d->cfg.name,
+		 d->stop_phase == STOP_QUIT ? "SIGTERM" : "SIGKILL");
 	domain_stop_phase(d, d->stop_phase + 1);
 }
 
@@ -582,8 +592,7 @@ static void domain_restart_cb(evutil_socket_t fd, short what, void *arg)
 	lifecycle_post(d, DM_EV_RESTART);
 }
 
-static double domain_ts_diff(const struct timespec *a,
-			     const struct timespec *b)
+static double domain_ts_diff(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(a->tv_sec - b->tv_sec) +
 	       (double)(a->tv_nsec - b->tv_nsec) / 1e9;
@@ -632,8 +641,8 @@ static bool domain_same_process(pid_t pid, unsigned long long start)
 	unsigned long long now;
 	char state;
 
-	return pid > 0 && !spawn_proc_stat(pid, &state, &now) &&
-	       now == start && state != 'Z' && state != 'X';
+	return pid > 0 && !spawn_proc_stat(pid, &state, &now) && now == start &&
+	       state != 'Z' && state != 'X';
 }
 
 /* A FIFO whose writers are all gone reads EOF at once. */
@@ -650,14 +659,14 @@ void domain_reattach(struct domain *d, struct json_object *run)
 	char *fifo = domain_path(d, ".fifo");
 	const char *was = "";
 
-#define RUN_GET(key, conv) \
+#define RUN_GET(key, conv)                                                     \
 	(json_object_object_get_ex(run, key, &v) ? conv(v) : 0)
 	d->pid = RUN_GET("pid", json_object_get_int);
-	d->pid_start = (unsigned long long)RUN_GET("pid_start",
-						   json_object_get_int64);
+	d->pid_start =
+	    (unsigned long long)RUN_GET("pid_start", json_object_get_int64);
 	d->log_pid = RUN_GET("log_pid", json_object_get_int);
-	d->log_start = (unsigned long long)RUN_GET("log_start",
-						   json_object_get_int64);
+	d->log_start =
+	    (unsigned long long)RUN_GET("log_start", json_object_get_int64);
 	d->started_at = RUN_GET("started", json_object_get_int64);
 	if (json_object_object_get_ex(run, "state", &v))
 		was = json_object_get_string(v);
@@ -674,9 +683,9 @@ void domain_reattach(struct domain *d, struct json_object *run)
 		d->no_restart = true;
 		d->exit_desc = strdup("died while dmsup was not running");
 		domain_set_error(d, "run", "%s", d->exit_desc);
-		d->log_tail = logfile_tail(d->sup->log_dir, d->cfg.name,
-					   d->cfg.log_files, DOMAIN_TAIL_LINES,
-					   DOMAIN_TAIL_BYTES);
+		d->log_tail =
+		    logfile_tail(d->sup->log_dir, d->cfg.name, d->cfg.log_files,
+				 DOMAIN_TAIL_LINES, DOMAIN_TAIL_BYTES);
 		lifecycle_post(d, DM_EV_ADOPT_DEAD);
 		return;
 	}

@@ -36,8 +36,8 @@ struct domain {
 
 	int fifo_fd;
 	struct event *fifo_ev;
-	struct event *log_ev;  /* waits for the log helper after a death */
-	struct event *timer;   /* stop phases or the restart delay */
+	struct event *log_ev; /* waits for the log helper after a death */
+	struct event *timer;  /* stop phases or the restart delay */
 	int stop_phase;
 	struct dmqmp *qmp;
 

@@ -12,13 +12,12 @@ int frame_put(struct evbuffer *out, struct json_object *obj)
 {
 	size_t len;
 	const char *text = json_object_to_json_string_length(
-		obj, JSON_C_TO_STRING_PLAIN, &len);
+	    obj, JSON_C_TO_STRING_PLAIN, &len);
 
 	if (!text || len > FRAME_MAX)
 		return -1;
 	uint32_t be = htonl((uint32_t)len);
-	if (evbuffer_add(out, &be, sizeof(be)) ||
-	    evbuffer_add(out, text, len))
+	if (evbuffer_add(out, &be, sizeof(be)) || evbuffer_add(out, text, len))
 		return -1;
 	return 0;
 }

@@ -11,13 +11,14 @@
 #include "dmsup/persist.h"
 
 static const char *const state_names[DM_N_STATES] = {
-	"defined", "starting", "running", "stopping",
-	"stopped", "crashed",  "failed",
+    "defined", "starting", "running", "stopping",
+    "stopped", "crashed",  "failed",
 };
 
 static const char *const event_names[DM_N_EVENTS] = {
-	"start", "ready", "not-ready", "spawn-failed", "died", "died-failing",
-	"stop", "restart", "give-up", "adopt-alive", "adopt-dead",
+    "start",   "ready",	       "not-ready",  "spawn-failed",
+    "died",    "died-failing", "stop",	     "restart",
+    "give-up", "adopt-alive",  "adopt-dead",
 };
 
 /* Every allowed transition; anything else is refused. */
@@ -26,34 +27,34 @@ static const struct {
 	enum dm_event ev;
 	enum dm_state to;
 } transitions[] = {
-	{DM_DEFINED, DM_EV_START, DM_STARTING},
-	{DM_DEFINED, DM_EV_ADOPT_ALIVE, DM_RUNNING},
-	{DM_DEFINED, DM_EV_ADOPT_DEAD, DM_CRASHED},
-	{DM_STARTING, DM_EV_READY, DM_RUNNING},
-	{DM_STARTING, DM_EV_NOT_READY, DM_STOPPING},
-	{DM_STARTING, DM_EV_SPAWN_FAILED, DM_FAILED},
-	{DM_STARTING, DM_EV_DIED, DM_CRASHED},
-	{DM_STARTING, DM_EV_DIED_FAILING, DM_FAILED},
-	{DM_STARTING, DM_EV_STOP, DM_STOPPING},
-	{DM_RUNNING, DM_EV_DIED, DM_CRASHED},
-	{DM_RUNNING, DM_EV_DIED_FAILING, DM_CRASHED},
-	{DM_RUNNING, DM_EV_STOP, DM_STOPPING},
-	{DM_STOPPING, DM_EV_DIED, DM_STOPPED},
-	{DM_STOPPING, DM_EV_DIED_FAILING, DM_FAILED},
-	{DM_STOPPED, DM_EV_START, DM_STARTING},
-	{DM_CRASHED, DM_EV_START, DM_STARTING},
-	{DM_CRASHED, DM_EV_STOP, DM_STOPPED},
-	{DM_CRASHED, DM_EV_RESTART, DM_STARTING},
-	{DM_CRASHED, DM_EV_GIVE_UP, DM_FAILED},
-	{DM_FAILED, DM_EV_START, DM_STARTING},
+    {DM_DEFINED, DM_EV_START, DM_STARTING},
+    {DM_DEFINED, DM_EV_ADOPT_ALIVE, DM_RUNNING},
+    {DM_DEFINED, DM_EV_ADOPT_DEAD, DM_CRASHED},
+    {DM_STARTING, DM_EV_READY, DM_RUNNING},
+    {DM_STARTING, DM_EV_NOT_READY, DM_STOPPING},
+    {DM_STARTING, DM_EV_SPAWN_FAILED, DM_FAILED},
+    {DM_STARTING, DM_EV_DIED, DM_CRASHED},
+    {DM_STARTING, DM_EV_DIED_FAILING, DM_FAILED},
+    {DM_STARTING, DM_EV_STOP, DM_STOPPING},
+    {DM_RUNNING, DM_EV_DIED, DM_CRASHED},
+    {DM_RUNNING, DM_EV_DIED_FAILING, DM_CRASHED},
+    {DM_RUNNING, DM_EV_STOP, DM_STOPPING},
+    {DM_STOPPING, DM_EV_DIED, DM_STOPPED},
+    {DM_STOPPING, DM_EV_DIED_FAILING, DM_FAILED},
+    {DM_STOPPED, DM_EV_START, DM_STARTING},
+    {DM_CRASHED, DM_EV_START, DM_STARTING},
+    {DM_CRASHED, DM_EV_STOP, DM_STOPPED},
+    {DM_CRASHED, DM_EV_RESTART, DM_STARTING},
+    {DM_CRASHED, DM_EV_GIVE_UP, DM_FAILED},
+    {DM_FAILED, DM_EV_START, DM_STARTING},
 };
 
 static void (*const on_enter[DM_N_STATES])(struct domain *) = {
-	[DM_STARTING] = domain_enter_starting,
-	[DM_STOPPING] = domain_enter_stopping,
-	[DM_STOPPED] = domain_enter_stopped,
-	[DM_CRASHED] = domain_enter_crashed,
-	[DM_FAILED] = domain_enter_failed,
+    [DM_STARTING] = domain_enter_starting,
+    [DM_STOPPING] = domain_enter_stopping,
+    [DM_STOPPED] = domain_enter_stopped,
+    [DM_CRASHED] = domain_enter_crashed,
+    [DM_FAILED] = domain_enter_failed,
 };
 
 const char *lifecycle_state_name(enum dm_state s)

@@ -180,8 +180,7 @@ int logfile_helper_main(int argc, char **argv)
 }
 
 /* Appends the whole file at @path to @buf (bounded by @max from the end). */
-static void logfile_slurp(const char *path, char **buf, size_t *len,
-			  size_t max)
+static void logfile_slurp(const char *path, char **buf, size_t *len, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -189,7 +188,8 @@ static void logfile_slurp(const char *path, char **buf, size_t *len,
 	if (fd < 0)
 		return;
 	if (!fstat(fd, &st) && st.st_size > 0) {
-		size_t want = (size_t)st.st_size > max ? max : (size_t)st.st_size;
+		size_t want =
+		    (size_t)st.st_size > max ? max : (size_t)st.st_size;
 		char *nb = realloc(*buf, *len + want + 1);
 		if (nb) {
 			*buf = nb;

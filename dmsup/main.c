@@ -106,13 +106,27 @@ int main(int argc, char **argv)
 	sup.log_dir = getenv("DMSUP_LOG_DIR");
 	while ((opt = getopt(argc, argv, "fvs:d:l:h")) != -1) {
 		switch (opt) {
-		case 'f': foreground = true; break;
-		case 'v': verbose = 1; break;
-		case 's': sup.ctl_path = optarg; break;
-		case 'd': sup.state_dir = optarg; break;
-		case 'l': sup.log_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'f':
+			foreground = true;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 's':
+			sup.ctl_path = optarg;
+			break;
+		case 'd':
+			sup.state_dir = optarg;
+			break;
+		case 'l':
+			sup.log_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {

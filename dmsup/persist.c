@@ -22,10 +22,10 @@ static int persist_write(struct domain *d, const char *suffix,
 	int rc = -1;
 
 	if (path && tmp) {
-		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0600);
+		int fd =
+		    open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		const char *text = json_object_to_json_string_ext(
-			obj, JSON_C_TO_STRING_PRETTY);
+		    obj, JSON_C_TO_STRING_PRETTY);
 		size_t len = strlen(text);
 		if (fd >= 0 && write(fd, text, len) == (ssize_t)len &&
 		    write(fd, "\n", 1) == 1 && !close(fd)) {
@@ -35,8 +35,8 @@ static int persist_write(struct domain *d, const char *suffix,
 		if (fd >= 0)
 			close(fd);
 		if (rc) {
-			log_warn("domid %d (%s): cannot write %s",
-				 d->cfg.domid, d->cfg.name, path);
+			log_warn("domid %d (%s): cannot write %s", d->cfg.domid,
+				 d->cfg.name, path);
 			unlink(tmp);
 		}
 	}
@@ -83,8 +83,8 @@ void persist_save_run(struct domain *d)
 	json_object_object_add(obj, "started",
 			       json_object_new_int64(d->started_at));
 	json_object_object_add(
-		obj, "state",
-		json_object_new_string(lifecycle_state_name(d->state)));
+	    obj, "state",
+	    json_object_new_string(lifecycle_state_name(d->state)));
 	persist_write(d, ".run", obj);
 	json_object_put(obj);
 }
@@ -156,7 +156,8 @@ void persist_load_all(struct dmsup *sup)
 		char file[256];
 		snprintf(file, sizeof(file), "%s.run", d->cfg.name);
 		char *text = persist_read(sup->state_dir, file);
-		struct json_object *run = text ? json_tokener_parse(text) : NULL;
+		struct json_object *run =
+		    text ? json_tokener_parse(text) : NULL;
 		free(text);
 		if (run && json_object_is_type(run, json_type_object))
 			domain_reattach(d, run);

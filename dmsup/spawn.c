@@ -17,7 +17,8 @@
 #include "dmsup/spawn.h"
 
 /* The PATH of a device model: system directories only. */
-#define SPAWN_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define SPAWN_PATH                                                             \
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* dup2(fd, fd) would keep FD_CLOEXEC set: move low fds out of the way. */
 static int spawn_high_fd(int fd, int *tmp_r)
@@ -47,8 +48,8 @@ int spawn_process(char *const argv[], char *const envp[],
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dfl);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
-					       POSIX_SPAWN_SETSIGMASK |
-					       POSIX_SPAWN_SETSIGDEF);
+					    POSIX_SPAWN_SETSIGMASK |
+					    POSIX_SPAWN_SETSIGDEF);
 	if (in >= 0)
 		posix_spawn_file_actions_adddup2(&fa, in, 0);
 	else

@@ -97,7 +97,8 @@ pid_t h_find_proc(const char *needle)
 
 static void h_kill_matching(const char *needle)
 {
-	for (int round = 0; round < 10 && h_scan_procs(needle, true, NULL); round++)
+	for (int round = 0; round < 10 && h_scan_procs(needle, true, NULL);
+	     round++)
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -308,8 +309,8 @@ const char *h_str(struct json_object *o, const char *key)
 	struct json_object *v;
 
 	return o && json_object_object_get_ex(o, key, &v)
-		       ? json_object_get_string(v)
-		       : "";
+		   ? json_object_get_string(v)
+		   : "";
 }
 
 long long h_int(struct json_object *o, const char *key)
@@ -317,12 +318,12 @@ long long h_int(struct json_object *o, const char *key)
 	struct json_object *v;
 
 	return o && json_object_object_get_ex(o, key, &v)
-		       ? json_object_get_int64(v)
-		       : -1;
+		   ? json_object_get_int64(v)
+		   : -1;
 }
 
 static char *h_write_config(const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static char *h_write_config(const char *name, const char *fmt, ...)
 {
@@ -352,11 +353,11 @@ char *h_config(const char *name, int domid, const char *extra)
 char *h_standin_config(const char *name, int domid, const char *args,
 		       const char *extra)
 {
-	return h_write_config(name,
-			      "{\"domid\": %d, \"name\": \"%s\", \"xen\": "
-			      "false, \"qemu\": \"%s\", \"extra_args\": %s%s%s}\n",
-			      domid, name, H.standin, args, *extra ? ", " : "",
-			      extra);
+	return h_write_config(
+	    name,
+	    "{\"domid\": %d, \"name\": \"%s\", \"xen\": "
+	    "false, \"qemu\": \"%s\", \"extra_args\": %s%s%s}\n",
+	    domid, name, H.standin, args, *extra ? ", " : "", extra);
 }
 
 pid_t h_start(const char *config)
@@ -471,4 +472,23 @@ char *h_read_file(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	return fd < 0 ? NULL : h_drain(fd);
+}
+
+int h_main(const char *name, void (*setup)(void), const TTest *const *tests,
+	   size_t n)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, 180);
+	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
+	tcase_add_checked_fixture(tc, setup ? setup : h_setup, h_teardown);
+	for (size_t i = 0; i < n; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,7 +8,9 @@
 #ifndef TESTS_LOCAL_DMSUP_HARNESS_H
 #define TESTS_LOCAL_DMSUP_HARNESS_H
 
+#include <check.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include <json-c/json.h>
@@ -70,5 +72,10 @@ int h_count_procs(const char *needle);
 pid_t h_find_proc(const char *needle);
 long h_rss_kb(pid_t pid);
 char *h_read_file(const char *path);
+
+/* Runs @tests as one suite, each with @setup (NULL: h_setup) and
+ * h_teardown, and returns the exit status. */
+int h_main(const char *name, void (*setup)(void), const TTest *const *tests,
+	   size_t n);
 
 #endif

@@ -64,9 +64,9 @@ static void write_all(int fd, const char *buf, size_t len)
 static void qmp_serve(int lfd)
 {
 	static const char greeting[] =
-		"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": "
-		"0, \"major\": 0}, \"package\": \"standin\"}, "
-		"\"capabilities\": []}}\r\n";
+	    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": "
+	    "0, \"major\": 0}, \"package\": \"standin\"}, "
+	    "\"capabilities\": []}}\r\n";
 	char buf[4096];
 
 	for (;;) {
@@ -85,10 +85,11 @@ static void qmp_serve(int lfd)
 			if (id) {
 				char *colon = strchr(id + 4, ':');
 				char *end = colon ? strpbrk(colon, ",}") : NULL;
-				len = snprintf(reply, sizeof(reply),
-					       "{\"return\": {}, \"id\": %.*s}\r\n",
-					       end ? (int)(end - colon - 1) : 1,
-					       end ? colon + 1 : "0");
+				len = snprintf(
+				    reply, sizeof(reply),
+				    "{\"return\": {}, \"id\": %.*s}\r\n",
+				    end ? (int)(end - colon - 1) : 1,
+				    end ? colon + 1 : "0");
 			} else {
 				len = snprintf(reply, sizeof(reply),
 					       "{\"return\": {}}\r\n");
@@ -140,7 +141,8 @@ int main(int argc, char **argv)
 			write_all(fd, "spawn\n", 6);
 			close(fd);
 		} else if (!strcmp(argv[i], "--exit") && i + 1 < argc) {
-			fprintf(stderr, "standin: exiting with %s\n", argv[i + 1]);
+			fprintf(stderr, "standin: exiting with %s\n",
+				argv[i + 1]);
 			return atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--stderr-bytes") && i + 1 < argc) {
 			spew(atoll(argv[++i]));

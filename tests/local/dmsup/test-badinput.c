@@ -73,8 +73,9 @@ START_TEST(missing_qemu_binary_fails_at_the_spawn_step)
 		   "\"qemu\": \"/nonexistent/qemu\"}");
 	fclose(f);
 	int rc = h_dmctl(NULL, &err, "start", cfg, NULL);
-	assert_error(rc, err, "domain bad (domid 2): spawn failed: cannot "
-			      "execute /nonexistent/qemu: No such file");
+	assert_error(rc, err,
+		     "domain bad (domid 2): spawn failed: cannot "
+		     "execute /nonexistent/qemu: No such file");
 	free(cfg);
 }
 END_TEST
@@ -213,28 +214,21 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dmsup-badinput");
-	TCase *tc = tcase_create("badinput");
+	const TTest *const tests[] = {
+	    malformed_config_file_is_refused_naming_the_problem,
+	    invalid_config_field_is_refused_naming_the_field,
+	    missing_qemu_binary_fails_at_the_spawn_step,
+	    xen_domain_fails_at_the_xen_step_in_this_build,
+	    unknown_domain_is_named,
+	    second_start_of_a_running_domain_is_refused,
+	    duplicate_domid_is_refused,
+	    garbage_on_the_control_socket_gets_a_protocol_error,
+	    frame_that_is_not_json_gets_a_protocol_error,
+	    unknown_command_is_named,
+	    client_that_vanishes_mid_start_harms_nothing,
+	    usage_errors_exit_2,
+	};
 
-	tcase_set_timeout(tc, 180);
-	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
-	tcase_add_checked_fixture(tc, setup, h_teardown);
-	tcase_add_test(tc, malformed_config_file_is_refused_naming_the_problem);
-	tcase_add_test(tc, invalid_config_field_is_refused_naming_the_field);
-	tcase_add_test(tc, missing_qemu_binary_fails_at_the_spawn_step);
-	tcase_add_test(tc, xen_domain_fails_at_the_xen_step_in_this_build);
-	tcase_add_test(tc, unknown_domain_is_named);
-	tcase_add_test(tc, second_start_of_a_running_domain_is_refused);
-	tcase_add_test(tc, duplicate_domid_is_refused);
-	tcase_add_test(tc, garbage_on_the_control_socket_gets_a_protocol_error);
-	tcase_add_test(tc, frame_that_is_not_json_gets_a_protocol_error);
-	tcase_add_test(tc, unknown_command_is_named);
-	tcase_add_test(tc, client_that_vanishes_mid_start_harms_nothing);
-	tcase_add_test(tc, usage_errors_exit_2);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return h_main("dmsup-badinput", setup, tests,
+		      sizeof(tests) / sizeof(*tests));
 }

@@ -27,7 +27,7 @@ static void assert_entry(const char *page, const char *text, const char *word)
 	snprintf(pat[1], sizeof(pat[1]), ".TP\n.BI %s ", word);
 	snprintf(pat[2], sizeof(pat[2]), ".TP\n.BR %s ", word);
 	ck_assert_msg(strstr(text, pat[0]) || strstr(text, pat[1]) ||
-			      strstr(text, pat[2]),
+			  strstr(text, pat[2]),
 		      "%s has no entry for '%s'", page, word);
 }
 
@@ -37,7 +37,8 @@ START_TEST(dmctl_8_has_an_entry_for_every_command)
 	int n = 0;
 
 	ck_assert_int_eq(h_dmctl(&usage, NULL, "--help", NULL), 0);
-	for (char *line = strtok(usage, "\n"); line; line = strtok(NULL, "\n")) {
+	for (char *line = strtok(usage, "\n"); line;
+	     line = strtok(NULL, "\n")) {
 		char cmd[32];
 		if (!strncmp(line, "  ", 2) && line[2] != ' ' &&
 		    sscanf(line, "%31s", cmd) == 1) {
@@ -70,15 +71,15 @@ START_TEST(dmsup_config_5_has_an_entry_for_every_field)
 	char *err, *page = man_page("dmsup-config.5");
 
 	ck_assert_int_eq(
-		config_from_string(
-			&cfg,
-			"{\"domid\": 1, \"name\": \"a\", \"qemu\": \"/q\", "
-			"\"uuid\": \"01234567-89ab-cdef-0123-456789abcdef\", "
-			"\"disks\": [{\"path\": \"/d\"}], "
-			"\"nics\": [{\"mac\": \"00:16:3e:00:00:01\", "
-			"\"ifname\": \"vif1\", \"backend\": \"tap\"}]}",
-			&err),
-		0);
+	    config_from_string(
+		&cfg,
+		"{\"domid\": 1, \"name\": \"a\", \"qemu\": \"/q\", "
+		"\"uuid\": \"01234567-89ab-cdef-0123-456789abcdef\", "
+		"\"disks\": [{\"path\": \"/d\"}], "
+		"\"nics\": [{\"mac\": \"00:16:3e:00:00:01\", "
+		"\"ifname\": \"vif1\", \"backend\": \"tap\"}]}",
+		&err),
+	    0);
 	struct json_object *json = config_to_json(&cfg);
 	json_object_object_foreach(json, key, val)
 	{
@@ -118,20 +119,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dmsup-docs");
-	TCase *tc = tcase_create("docs");
+	const TTest *const tests[] = {
+	    dmctl_8_has_an_entry_for_every_command,
+	    dmctl_8_documents_the_exit_code_of_an_unreachable_dmsup,
+	    dmsup_config_5_has_an_entry_for_every_field,
+	    dmsup_8_has_an_entry_for_every_option,
+	};
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
-	tcase_add_checked_fixture(tc, h_setup, h_teardown);
-	tcase_add_test(tc, dmctl_8_has_an_entry_for_every_command);
-	tcase_add_test(tc, dmctl_8_documents_the_exit_code_of_an_unreachable_dmsup);
-	tcase_add_test(tc, dmsup_config_5_has_an_entry_for_every_field);
-	tcase_add_test(tc, dmsup_8_has_an_entry_for_every_option);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return h_main("dmsup-docs", NULL, tests,
+		      sizeof(tests) / sizeof(*tests));
 }

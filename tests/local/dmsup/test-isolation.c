@@ -29,11 +29,13 @@ static char *fd_list(pid_t pid, int below)
 		int fd = atoi(names[i]->d_name);
 		if (names[i]->d_name[0] != '.' && fd < below) {
 			snprintf(link, sizeof(link), "%s/%d", dir, fd);
-			ssize_t len = readlink(link, target, sizeof(target) - 1);
+			ssize_t len =
+			    readlink(link, target, sizeof(target) - 1);
 			target[len > 0 ? len : 0] = '\0';
-			/* Pipe inode numbers vary; their sameness is checked. */
-			snprintf(out + strlen(out), 8192 - strlen(out), "%s%d=%s",
-				 *out ? " " : "", fd,
+			/* Pipe inode numbers vary; their sameness is checked.
+			 */
+			snprintf(out + strlen(out), 8192 - strlen(out),
+				 "%s%d=%s", *out ? " " : "", fd,
 				 strncmp(target, "pipe:", 5) ? target : "pipe");
 		}
 		free(names[i]);
@@ -116,10 +118,9 @@ START_TEST(gigabyte_on_stderr_keeps_logs_capped_and_dmsup_rss_flat)
 {
 	/* 4 files of 2 MiB by default: at most 8 MiB of logs on disk. */
 	char *cfg = h_standin_config(
-		"noisy", 22, "[\"--stderr-bytes\", \"1073741824\", \"--qmp\"]",
-		"");
+	    "noisy", 22, "[\"--stderr-bytes\", \"1073741824\", \"--qmp\"]", "");
 	char *warm = h_standin_config(
-		"warm", 23, "[\"--stderr-bytes\", \"1048576\", \"--qmp\"]", "");
+	    "warm", 23, "[\"--stderr-bytes\", \"1048576\", \"--qmp\"]", "");
 
 	/*
 	 * Under AddressSanitizer freed memory stays resident in its
@@ -172,8 +173,8 @@ END_TEST
 START_TEST(small_log_cap_is_respected)
 {
 	char *cfg = h_standin_config(
-		"capped", 23, "[\"--stderr-bytes\", \"1000000\", \"--qmp\"]",
-		"\"log_files\": 2, \"log_size\": 65536");
+	    "capped", 23, "[\"--stderr-bytes\", \"1000000\", \"--qmp\"]",
+	    "\"log_files\": 2, \"log_size\": 65536");
 
 	h_start(cfg);
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "capped", NULL), 0);
@@ -193,21 +194,14 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dmsup-isolation");
-	TCase *tc = tcase_create("isolation");
+	const TTest *const tests[] = {
+	    dm_environment_is_exactly_path,
+	    dm_fds_are_exactly_devnull_log_pipe_and_sentinel,
+	    log_helper_holds_only_the_pipe_and_its_log_file,
+	    gigabyte_on_stderr_keeps_logs_capped_and_dmsup_rss_flat,
+	    small_log_cap_is_respected,
+	};
 
-	tcase_set_timeout(tc, 180);
-	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
-	tcase_add_checked_fixture(tc, h_setup, h_teardown);
-	tcase_add_test(tc, dm_environment_is_exactly_path);
-	tcase_add_test(tc, dm_fds_are_exactly_devnull_log_pipe_and_sentinel);
-	tcase_add_test(tc, log_helper_holds_only_the_pipe_and_its_log_file);
-	tcase_add_test(tc, gigabyte_on_stderr_keeps_logs_capped_and_dmsup_rss_flat);
-	tcase_add_test(tc, small_log_cap_is_respected);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return h_main("dmsup-isolation", NULL, tests,
+		      sizeof(tests) / sizeof(*tests));
 }

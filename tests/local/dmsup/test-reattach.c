@@ -60,8 +60,9 @@ START_TEST(death_of_a_reattached_dm_is_detected)
 	struct json_object *st = h_wait_state("vm7", "crashed");
 	ck_assert_ptr_nonnull(st);
 	/* Not our child any more: how it died is not known, that it did is. */
-	ck_assert_str_eq(h_str(st, "exit"),
-			 "died while dmsup was not its parent (status unknown)");
+	ck_assert_str_eq(
+	    h_str(st, "exit"),
+	    "died while dmsup was not its parent (status unknown)");
 	json_object_put(st);
 	for (int i = 0; i < N_DMS; i++)
 		ck_assert(i == 7 || h_alive(pids[i]));
@@ -75,9 +76,8 @@ START_TEST(qmp_works_again_after_reattach)
 	h_start(cfg);
 	h_stop_dmsup(SIGKILL);
 	h_start_dmsup();
-	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "qmp", "vm1",
-				 "query-name", NULL),
-			 0);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "--json", "qmp", "vm1", "query-name", NULL), 0);
 	ck_assert_str_eq(out, "{\"name\":\"vm1\"}\n");
 	free(out);
 	free(cfg);
@@ -108,8 +108,9 @@ END_TEST
 
 START_TEST(log_capture_goes_on_across_a_dmsup_restart)
 {
-	char *cfg = h_config("vm1", 1, "\"extra_args\": [\"-trace\", "
-				       "\"qmp_enter_query_name\"]");
+	char *cfg = h_config("vm1", 1,
+			     "\"extra_args\": [\"-trace\", "
+			     "\"qmp_enter_query_name\"]");
 	char *out;
 
 	h_start(cfg);
@@ -128,21 +129,14 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dmsup-reattach");
-	TCase *tc = tcase_create("reattach");
+	const TTest *const tests[] = {
+	    twenty_dms_are_reattached_with_the_same_pids,
+	    death_of_a_reattached_dm_is_detected,
+	    qmp_works_again_after_reattach,
+	    dm_that_died_while_dmsup_was_down_is_reported_dead,
+	    log_capture_goes_on_across_a_dmsup_restart,
+	};
 
-	tcase_set_timeout(tc, 180);
-	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
-	tcase_add_checked_fixture(tc, h_setup, h_teardown);
-	tcase_add_test(tc, twenty_dms_are_reattached_with_the_same_pids);
-	tcase_add_test(tc, death_of_a_reattached_dm_is_detected);
-	tcase_add_test(tc, qmp_works_again_after_reattach);
-	tcase_add_test(tc, dm_that_died_while_dmsup_was_down_is_reported_dead);
-	tcase_add_test(tc, log_capture_goes_on_across_a_dmsup_restart);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return h_main("dmsup-reattach", NULL, tests,
+		      sizeof(tests) / sizeof(*tests));
 }

@@ -30,14 +30,15 @@ END_TEST
 
 START_TEST(qmp_passthrough_returns_qemus_answer)
 {
-	char *cfg = h_config("vm1", 11, "\"machine\": \"pc\", "
-					     "\"extra_args\": [\"-S\"]");
+	char *cfg = h_config("vm1", 11,
+			     "\"machine\": \"pc\", "
+			     "\"extra_args\": [\"-S\"]");
 	char *out;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
-	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "qmp", "vm1",
-				 "query-status", NULL),
-			 0);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "--json", "qmp", "vm1", "query-status", NULL),
+	    0);
 	/* -S: the guest has not started. */
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"prelaunch\""));
 	free(out);
@@ -55,9 +56,8 @@ START_TEST(qmp_error_from_qemu_is_reported)
 	char *err;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
-	ck_assert_int_eq(h_dmctl(NULL, &err, "qmp", "vm1", "no-such-command",
-				 NULL),
-			 1);
+	ck_assert_int_eq(
+	    h_dmctl(NULL, &err, "qmp", "vm1", "no-such-command", NULL), 1);
 	ck_assert_ptr_nonnull(strstr(err, "CommandNotFound"));
 	free(err);
 	free(cfg);
@@ -67,8 +67,9 @@ END_TEST
 START_TEST(kill_9_is_reported_as_crash_with_signal_and_log_tail)
 {
 	/* QMP tracing gives QEMU something to say on stderr. */
-	char *cfg = h_config("vm1", 11, "\"extra_args\": [\"-trace\", "
-					     "\"qmp_*capabilities\"]");
+	char *cfg = h_config("vm1", 11,
+			     "\"extra_args\": [\"-trace\", "
+			     "\"qmp_*capabilities\"]");
 
 	pid_t pid = h_start(cfg);
 	struct json_object *st;
@@ -77,8 +78,8 @@ START_TEST(kill_9_is_reported_as_crash_with_signal_and_log_tail)
 	ck_assert_ptr_nonnull(st);
 	ck_assert_int_eq(h_int(st, "signal"), 9);
 	ck_assert_str_eq(h_str(st, "exit"), "killed by signal 9 (Killed)");
-	ck_assert_ptr_nonnull(strstr(h_str(st, "log_tail"),
-				     "qmp_exit_qmp_capabilities"));
+	ck_assert_ptr_nonnull(
+	    strstr(h_str(st, "log_tail"), "qmp_exit_qmp_capabilities"));
 	json_object_put(st);
 	char *out;
 	ck_assert_int_eq(h_dmctl(&out, NULL, "status", "vm1", NULL), 0);
@@ -94,10 +95,12 @@ START_TEST(insta_crashing_dm_is_spawned_five_times_then_failed)
 {
 	char count[400], *cfg;
 
-	snprintf(count, sizeof(count), "[\"--count\", \"%s/spawns\", "
-				       "\"--exit\", \"3\"]", H.dir);
-	cfg = h_standin_config("crashy", 12, count,
-				    "\"restart\": \"on-crash\"");
+	snprintf(count, sizeof(count),
+		 "[\"--count\", \"%s/spawns\", "
+		 "\"--exit\", \"3\"]",
+		 H.dir);
+	cfg =
+	    h_standin_config("crashy", 12, count, "\"restart\": \"on-crash\"");
 	char *err;
 	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
 	ck_assert_ptr_nonnull(strstr(err, "crashy (domid 12)"));
@@ -214,26 +217,19 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dmsup-supervise");
-	TCase *tc = tcase_create("supervise");
+	const TTest *const tests[] = {
+	    start_blocks_until_ready_and_status_shows_running_with_pid,
+	    qmp_passthrough_returns_qemus_answer,
+	    qmp_error_from_qemu_is_reported,
+	    kill_9_is_reported_as_crash_with_signal_and_log_tail,
+	    insta_crashing_dm_is_spawned_five_times_then_failed,
+	    crash_without_restart_policy_stays_crashed,
+	    stop_leaves_nothing_behind,
+	    stop_kills_a_dm_that_ignores_quit_and_sigterm,
+	    set_on_a_stopped_domain_applies_at_next_start,
+	    log_shows_what_the_dm_wrote,
+	};
 
-	tcase_set_timeout(tc, 180);
-	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
-	tcase_add_checked_fixture(tc, h_setup, h_teardown);
-	tcase_add_test(tc, start_blocks_until_ready_and_status_shows_running_with_pid);
-	tcase_add_test(tc, qmp_passthrough_returns_qemus_answer);
-	tcase_add_test(tc, qmp_error_from_qemu_is_reported);
-	tcase_add_test(tc, kill_9_is_reported_as_crash_with_signal_and_log_tail);
-	tcase_add_test(tc, insta_crashing_dm_is_spawned_five_times_then_failed);
-	tcase_add_test(tc, crash_without_restart_policy_stays_crashed);
-	tcase_add_test(tc, stop_leaves_nothing_behind);
-	tcase_add_test(tc, stop_kills_a_dm_that_ignores_quit_and_sigterm);
-	tcase_add_test(tc, set_on_a_stopped_domain_applies_at_next_start);
-	tcase_add_test(tc, log_shows_what_the_dm_wrote);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return h_main("dmsup-supervise", NULL, tests,
+		      sizeof(tests) / sizeof(*tests));
 }

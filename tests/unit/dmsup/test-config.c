@@ -55,8 +55,7 @@ START_TEST(machine_defaults_to_pc_without_xen)
 	char *err;
 
 	ck_assert_int_eq(
-		config_from_string(&cfg, "{" MINIMAL ", \"xen\": false}", &err),
-		0);
+	    config_from_string(&cfg, "{" MINIMAL ", \"xen\": false}", &err), 0);
 	ck_assert_str_eq(cfg.machine, "pc");
 	config_dispose(&cfg);
 }
@@ -64,7 +63,8 @@ END_TEST
 
 START_TEST(missing_required_field_is_named)
 {
-	assert_error("{\"domid\": 5, \"qemu\": \"/q\"}", "field 'name': required");
+	assert_error("{\"domid\": 5, \"qemu\": \"/q\"}",
+		     "field 'name': required");
 }
 END_TEST
 
@@ -131,12 +131,12 @@ START_TEST(config_round_trips_through_json)
 	char *err;
 
 	ck_assert_int_eq(
-		config_from_string(&a,
-				   "{" MINIMAL ", \"disks\": [{\"path\": \"/d\","
-				   " \"readonly\": true}], \"nics\": [{}],"
-				   " \"extra_args\": [\"-S\"]}",
-				   &err),
-		0);
+	    config_from_string(&a,
+			       "{" MINIMAL ", \"disks\": [{\"path\": \"/d\","
+			       " \"readonly\": true}], \"nics\": [{}],"
+			       " \"extra_args\": [\"-S\"]}",
+			       &err),
+	    0);
 	struct json_object *j = config_to_json(&a);
 	ck_assert_int_eq(config_from_json(&b, j, &err), 0);
 	struct json_object *k = config_to_json(&b);
@@ -194,12 +194,12 @@ START_TEST(argv_of_a_xen_dm_matches_libxl_shape)
 {
 	char *s = joined_argv("{" MINIMAL ", \"memory\": 48}");
 	ck_assert_str_eq(
-		s, "/usr/bin/qemu -xen-domid 5 -no-shutdown -chardev "
-		   "socket,id=dmsup-qmp,path=/run/x.qmp,server=on,wait=off "
-		   "-mon chardev=dmsup-qmp,mode=control -nodefaults "
-		   "-no-user-config -name vm5 -machine xenfv -m 48 -smp 1 "
-		   "-display none -vnc none -serial none -boot order=c "
-		   "-device VGA,vgamem_mb=16 -net none");
+	    s, "/usr/bin/qemu -xen-domid 5 -no-shutdown -chardev "
+	       "socket,id=dmsup-qmp,path=/run/x.qmp,server=on,wait=off "
+	       "-mon chardev=dmsup-qmp,mode=control -nodefaults "
+	       "-no-user-config -name vm5 -machine xenfv -m 48 -smp 1 "
+	       "-display none -vnc none -serial none -boot order=c "
+	       "-device VGA,vgamem_mb=16 -net none");
 	free(s);
 }
 END_TEST
@@ -219,16 +219,18 @@ END_TEST
 START_TEST(argv_lists_disks_and_nics)
 {
 	char *s = joined_argv(
-		"{" MINIMAL ", \"uuid\": \"01234567-89ab-cdef-0123-456789abcdef\","
-		" \"disks\": [{\"path\": \"/img\", \"media\": \"cdrom\","
-		" \"readonly\": true}], \"nics\": [{\"mac\": \"00:16:3e:00:00:01\"}]}");
+	    "{" MINIMAL ", \"uuid\": \"01234567-89ab-cdef-0123-456789abcdef\","
+	    " \"disks\": [{\"path\": \"/img\", \"media\": \"cdrom\","
+	    " \"readonly\": true}], \"nics\": [{\"mac\": "
+	    "\"00:16:3e:00:00:01\"}]}");
 	ck_assert_ptr_nonnull(
-		strstr(s, "-uuid 01234567-89ab-cdef-0123-456789abcdef"));
-	ck_assert_ptr_nonnull(strstr(
-		s, "-drive file=/img,if=ide,index=0,media=cdrom,format=raw,"
-		   "readonly=on"));
-	ck_assert_ptr_nonnull(strstr(
-		s, "-netdev user,id=net0 -device e1000,netdev=net0,mac=00:16:3e:00:00:01"));
+	    strstr(s, "-uuid 01234567-89ab-cdef-0123-456789abcdef"));
+	ck_assert_ptr_nonnull(
+	    strstr(s, "-drive file=/img,if=ide,index=0,media=cdrom,format=raw,"
+		      "readonly=on"));
+	ck_assert_ptr_nonnull(
+	    strstr(s, "-netdev user,id=net0 -device "
+		      "e1000,netdev=net0,mac=00:16:3e:00:00:01"));
 	free(s);
 }
 END_TEST
