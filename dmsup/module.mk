@@ -27,3 +27,8 @@ BINS += $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl
 
 MAN8 += docs/dmsup.8 docs/dmctl.8
 MAN5 += docs/dmsup-config.5
+
+# A short Xen-free demonstration: dmsup supervising a real QEMU.
+.PHONY: demo
+demo: $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl
+	scripts/demo $(BUILD)
