@@ -322,26 +322,63 @@ static int cmd_list(const struct opts *o, int argc, char **argv)
 	return cmd_status(o, 0, argv);
 }
 
-/* Follows the log file as the helper writes and rotates it. */
-static int dmctl_follow(const char *path)
+/* Prints the last @lines lines of what @fd holds; leaves it at its end. */
+static void dmctl_print_tail(int fd, int lines)
 {
-	char dir[PATH_MAX], buf[65536];
+	static char buf[512 * 1024];
+	off_t end = lseek(fd, 0, SEEK_END);
+	off_t start = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+	ssize_t n = end > 0 ? pread(fd, buf, (size_t)(end - start), start) : 0;
+	ssize_t from = 0;
+
+	if (n <= 0 || lines <= 0)
+		return;
+	int seen = 0;
+	for (ssize_t i = n - 1; i > 0; i--) {
+		if (buf[i - 1] == '\n' && ++seen == lines) {
+			from = i;
+			break;
+		}
+	}
+	fwrite(buf + from, 1, (size_t)(n - from), stdout);
+	lseek(fd, start + n, SEEK_SET);
+}
+
+static void dmctl_copy(int fd)
+{
+	char buf[65536];
+	ssize_t r;
+
+	while (fd >= 0 && (r = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)r, stdout);
+	fflush(stdout);
+}
+
+/*
+ * Follows the log as the helper writes and rotates it. The watch is set
+ * and the file opened before the tail is read, so that no line falls
+ * between the tail and the following.
+ */
+static int dmctl_follow(const char *path, int lines)
+{
+	char dir[PATH_MAX];
 	const char *base = strrchr(path, '/');
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int in = inotify_init1(IN_CLOEXEC);
 
 	if (!base || in < 0)
 		return EXIT_FAILED;
 	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
 	base++;
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
 	if (inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) <
 	    0) {
 		fprintf(stderr, "dmctl: cannot follow %s: %s\n", path,
 			strerror(errno));
 		return EXIT_FAILED;
 	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		dmctl_print_tail(fd, lines);
+	fflush(stdout);
 	for (;;) {
 		char evbuf[4096] __attribute__((aligned(8)));
 		ssize_t n = read(in, evbuf, sizeof(evbuf));
@@ -352,19 +389,14 @@ static int dmctl_follow(const char *path)
 			p += sizeof(*e) + e->len;
 			if (!e->len || strcmp(e->name, base))
 				continue;
-			ssize_t r;
-			while (fd >= 0 && (r = read(fd, buf, sizeof(buf))) > 0)
-				fwrite(buf, 1, (size_t)r, stdout);
+			dmctl_copy(fd);
 			if (e->mask & (IN_CREATE | IN_MOVED_TO)) {
 				/* Rotated: the new file starts empty. */
 				if (fd >= 0)
 					close(fd);
 				fd = open(path, O_RDONLY | O_CLOEXEC);
-				while (fd >= 0 &&
-				       (r = read(fd, buf, sizeof(buf))) > 0)
-					fwrite(buf, 1, (size_t)r, stdout);
+				dmctl_copy(fd);
 			}
-			fflush(stdout);
 		}
 	}
 }
@@ -374,17 +406,19 @@ static int cmd_log(const struct opts *o, int argc, char **argv)
 	struct json_object *req = dmctl_req("log", argv[0]), *reply;
 	int rc;
 
-	json_object_object_add(req, "lines", json_object_new_int(o->lines));
+	/* With -f the tail comes from the file itself (see dmctl_follow). */
+	json_object_object_add(req, "lines",
+			       json_object_new_int(o->follow ? 0 : o->lines));
 	if ((rc = dmctl_call(o, req, &reply)))
 		return rc;
-	if (o->json)
+	if (o->json && !o->follow)
 		print_json(reply);
-	else
+	else if (!o->follow)
 		fputs(jstr(reply, "text"), stdout);
 	fflush(stdout);
 	char *path = strdup(jstr(reply, "path"));
 	json_object_put(reply);
-	rc = o->follow && path ? dmctl_follow(path) : EXIT_OK;
+	rc = o->follow && path ? dmctl_follow(path, o->lines) : EXIT_OK;
 	free(path);
 	return rc;
 }

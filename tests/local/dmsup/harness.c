@@ -252,30 +252,53 @@ static char *h_drain(int fd)
 	return buf;
 }
 
-int h_dmctl(char **out_r, char **err_r, ...)
+/* Forks dmctl with the test's socket and @args; its stdout and stderr
+ * go to the write ends given (or stay the test's if -1). */
+static pid_t h_dmctl_fork(char **args, int out, int err)
 {
 	char *argv[32], dmctl[4200];
-	int n = 0, opipe[2], epipe[2], status;
-	va_list ap;
+	int n = 0;
 
 	snprintf(dmctl, sizeof(dmctl), "%s/dmctl", H.bin);
 	argv[n++] = dmctl;
 	argv[n++] = (char *)"-s";
 	argv[n++] = H.ctl;
-	va_start(ap, err_r);
-	while (n < 31 && (argv[n] = va_arg(ap, char *)))
-		n++;
-	va_end(ap);
+	while (n < 31 && *args)
+		argv[n++] = *args++;
 	argv[n] = NULL;
-	ck_assert(!pipe2(opipe, O_CLOEXEC) && !pipe2(epipe, O_CLOEXEC));
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		dup2(opipe[1], 1);
-		dup2(epipe[1], 2);
+		if (out >= 0)
+			dup2(out, 1);
+		if (err >= 0)
+			dup2(err, 2);
 		execv(dmctl, argv);
 		_exit(127);
 	}
+	return pid;
+}
+
+static void h_collect_args(char **args, va_list ap)
+{
+	int n = 0;
+
+	while (n < 28 && (args[n] = va_arg(ap, char *)))
+		n++;
+	args[n] = NULL;
+}
+
+int h_dmctl(char **out_r, char **err_r, ...)
+{
+	char *args[29];
+	int opipe[2], epipe[2], status;
+	va_list ap;
+
+	va_start(ap, err_r);
+	h_collect_args(args, ap);
+	va_end(ap);
+	ck_assert(!pipe2(opipe, O_CLOEXEC) && !pipe2(epipe, O_CLOEXEC));
+	pid_t pid = h_dmctl_fork(args, opipe[1], epipe[1]);
 	close(opipe[1]);
 	close(epipe[1]);
 	/* stderr is small; read stdout first, then stderr. */
@@ -291,6 +314,48 @@ int h_dmctl(char **out_r, char **err_r, ...)
 	else
 		free(err);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t h_dmctl_bg(int *out_r, ...)
+{
+	char *args[29];
+	int opipe[2];
+	va_list ap;
+
+	va_start(ap, out_r);
+	h_collect_args(args, ap);
+	va_end(ap);
+	ck_assert(!pipe2(opipe, O_CLOEXEC));
+	pid_t pid = h_dmctl_fork(args, opipe[1], -1);
+	close(opipe[1]);
+	*out_r = opipe[0];
+	return pid;
+}
+
+bool h_read_until(int fd, const char *needle)
+{
+	char buf[65536];
+	size_t len = 0;
+	double end = h_now() + H_TIMEOUT;
+
+	while (h_now() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)((end - h_now()) * 1000) + 1) <= 0)
+			return false;
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			return false;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, needle))
+			return true;
+		if (len > sizeof(buf) / 2) {
+			/* Keep the tail: the needle may straddle reads. */
+			memmove(buf, buf + len - 1024, 1024);
+			len = 1024;
+		}
+	}
+	return false;
 }
 
 struct json_object *h_status(const char *domain)

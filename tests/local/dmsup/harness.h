@@ -45,6 +45,10 @@ void h_stop_dmsup(int sig);
  * @err_r (may be NULL) get its stdout and stderr, malloc'd.
  */
 int h_dmctl(char **out_r, char **err_r, ...) __attribute__((sentinel));
+/* Runs dmctl in the background; *out_r reads its stdout. Kill it. */
+pid_t h_dmctl_bg(int *out_r, ...) __attribute__((sentinel));
+/* Reads @fd until @needle has appeared (true) or the deadline passed. */
+bool h_read_until(int fd, const char *needle);
 /* `dmctl --json status DOMAIN`, parsed; NULL if it failed. */
 struct json_object *h_status(const char *domain);
 /* A string or int field of a status object ("" / -1 if absent). */

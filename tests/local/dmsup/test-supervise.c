@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/local/dmsup/harness.h"
@@ -215,6 +216,66 @@ START_TEST(log_shows_what_the_dm_wrote)
 }
 END_TEST
 
+START_TEST(no_qmp_greeting_before_ready_timeout_fails_the_start)
+{
+	char *cfg = h_standin_config("mute", 15, "[]", "\"ready_timeout\": 1");
+	char *err, needle[512];
+
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "domain mute (domid 15): qmp failed: "
+					  "not ready: no QMP greeting before "
+					  "the readiness timeout"));
+	free(err);
+	struct json_object *st = h_status("mute");
+	ck_assert_str_eq(h_str(st, "state"), "failed");
+	json_object_put(st);
+	/* The unready device model was stopped, not left behind. */
+	snprintf(needle, sizeof(needle), "%s/mute.qmp", H.state);
+	ck_assert_int_eq(h_count_procs(needle), 0);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(status_watch_prints_each_state_change)
+{
+	char *cfg = h_config("vm1", 11, "");
+	int out;
+
+	pid_t pid = h_start(cfg);
+	pid_t watch = h_dmctl_bg(&out, "status", "--watch", "vm1", NULL);
+	ck_assert(h_read_until(out, "vm1 (domid 11): running"));
+	kill(pid, SIGKILL);
+	ck_assert(h_read_until(out, "vm1 (domid 11): crashed: killed by "
+				    "signal 9 (Killed)"));
+	kill(watch, SIGTERM);
+	waitpid(watch, NULL, 0);
+	close(out);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(log_follow_prints_new_lines_as_they_come)
+{
+	char *cfg = h_config("vm1", 11, "\"extra_args\": [\"-trace\", "
+					"\"qmp_enter_query_name\"]");
+	int out;
+
+	h_start(cfg);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "qmp", "vm1", "query-name", NULL),
+			 0);
+	pid_t follow = h_dmctl_bg(&out, "log", "-f", "-n", "1", "vm1", NULL);
+	/* Once it has printed the tail, it is following. */
+	ck_assert(h_read_until(out, "qmp_enter_query_name"));
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "qmp", "vm1", "query-name", NULL),
+			 0);
+	ck_assert(h_read_until(out, "qmp_enter_query_name"));
+	kill(follow, SIGTERM);
+	waitpid(follow, NULL, 0);
+	close(out);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -228,6 +289,9 @@ int main(void)
 	    stop_kills_a_dm_that_ignores_quit_and_sigterm,
 	    set_on_a_stopped_domain_applies_at_next_start,
 	    log_shows_what_the_dm_wrote,
+	    no_qmp_greeting_before_ready_timeout_fails_the_start,
+	    status_watch_prints_each_state_change,
+	    log_follow_prints_new_lines_as_they_come,
 	};
 
 	return h_main("dmsup-supervise", NULL, tests,
