@@ -14,7 +14,10 @@
 #include "dmsup/dmqmp.h"
 #include "qmp/qmp.h"
 
-#define DMQMP_RETRY_MS 50
+/* Retries start at 1 ms and double up to 20 ms: QEMU usually creates its
+ * socket within tens of ms, and readiness should not wait much longer. */
+#define DMQMP_RETRY_FIRST_US 1000
+#define DMQMP_RETRY_MAX_US 20000
 
 struct dmqmp {
 	struct event_base *base;
@@ -26,6 +29,7 @@ struct dmqmp {
 	void *arg;
 	int ready;
 	unsigned timeout_ms;
+	long retry_us;
 };
 
 struct dmqmp_call {
@@ -34,6 +38,15 @@ struct dmqmp_call {
 };
 
 static void dmqmp_try(struct dmqmp *m);
+
+static void dmqmp_retry_later(struct dmqmp *m)
+{
+	struct timeval tv = {0, m->retry_us};
+
+	event_add(m->retry, &tv);
+	m->retry_us = m->retry_us * 2 > DMQMP_RETRY_MAX_US ? DMQMP_RETRY_MAX_US
+							 : m->retry_us * 2;
+}
 
 static void dmqmp_fail(struct dmqmp *m, const char *why)
 {
@@ -69,8 +82,7 @@ static void dmqmp_closed_cb(struct qmp *q, int rc, const char *why, void *arg)
 	qmp_free(m->q);
 	m->q = NULL;
 	if (rc == QMP_E_DISCONNECTED) {
-		struct timeval tv = {0, DMQMP_RETRY_MS * 1000};
-		event_add(m->retry, &tv);
+		dmqmp_retry_later(m);
 		return;
 	}
 	dmqmp_fail(m, why);
@@ -105,8 +117,7 @@ static void dmqmp_try(struct dmqmp *m)
 	m->q = NULL;
 	if (rc == QMP_E_SYS &&
 	    (err == ENOENT || err == ECONNREFUSED || err == EAGAIN)) {
-		struct timeval tv = {0, DMQMP_RETRY_MS * 1000};
-		event_add(m->retry, &tv);
+		dmqmp_retry_later(m);
 		return;
 	}
 	dmqmp_fail(m, rc == QMP_E_SYS ? strerror(err) : qmp_strerror(rc));
@@ -128,6 +139,7 @@ struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
 	m->lost_fn = lost;
 	m->arg = arg;
 	m->timeout_ms = (unsigned)timeout_s * 1000;
+	m->retry_us = DMQMP_RETRY_FIRST_US;
 	m->retry = evtimer_new(base, dmqmp_retry_cb, m);
 	m->deadline = evtimer_new(base, dmqmp_deadline_cb, m);
 	if (!m->path || !m->retry || !m->deadline) {

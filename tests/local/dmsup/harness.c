@@ -130,19 +130,22 @@ static void h_atexit(void)
 	h_cleanup_dir(H.dir);
 }
 
+/* The build dir is the nearest parent of this program with bin/dmsup. */
 static void h_find_binaries(void)
 {
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char dir[4096], probe[4200];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
 
 	ck_assert(n > 0);
-	exe[n] = '\0';
-	/* <BUILD>/tests/local/dmsup/test-x -> <BUILD>/bin */
-	*strrchr(exe, '/') = '\0';
-	snprintf(H.standin, sizeof(H.standin), "%s/standin", exe);
-	for (int i = 0; i < 3; i++)
-		*strrchr(exe, '/') = '\0';
-	snprintf(H.bin, sizeof(H.bin), "%s/bin", exe);
+	dir[n] = '\0';
+	do {
+		*strrchr(dir, '/') = '\0';
+		snprintf(probe, sizeof(probe), "%s/bin/dmsup", dir);
+	} while (*dir && access(probe, X_OK));
+	ck_assert_msg(*dir, "no bin/dmsup above this program");
+	snprintf(H.bin, sizeof(H.bin), "%s/bin", dir);
+	snprintf(H.standin, sizeof(H.standin), "%s/tests/local/dmsup/standin",
+		 dir);
 }
 
 void h_setup(void)
