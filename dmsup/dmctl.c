@@ -133,8 +133,12 @@ static int dmctl_call(const struct opts *o, struct json_object *req,
 	int rc;
 
 	*reply_r = NULL;
-	if ((rc = dmctl_connect(o)) || (rc = dmctl_send(req)) ||
-	    (rc = dmctl_recv(&reply)))
+	if ((rc = dmctl_connect(o))) {
+		json_object_put(req);
+		return rc;
+	}
+	/* dmctl_send takes over req. */
+	if ((rc = dmctl_send(req)) || (rc = dmctl_recv(&reply)))
 		return rc;
 	if (!json_object_object_get_ex(reply, "ok", &ok)) {
 		fprintf(stderr, "dmctl: unreadable reply from dmsup\n");
