@@ -92,53 +92,75 @@ static void main_std_fds(bool foreground)
 	}
 }
 
-int main(int argc, char **argv)
-{
-	struct dmsup sup = {0};
-	bool foreground = false;
-	int verbose = 0, opt;
-	struct event *ev[4] = {0};
+struct main_opts {
+	bool foreground;
+	int verbose;
+};
 
-	if (argc > 1 && !strcmp(argv[1], "--log-helper"))
-		return logfile_helper_main(argc - 2, argv + 2);
-	sup.ctl_path = getenv("DMSUP_CONTROL");
-	sup.state_dir = getenv("DMSUP_STATE_DIR");
-	sup.log_dir = getenv("DMSUP_LOG_DIR");
+/* Options and environment into @sup; -1 to exit with *status_r. */
+static int main_parse_args(int argc, char **argv, struct dmsup *sup,
+			   struct main_opts *o, int *status_r)
+{
+	int opt;
+
+	sup->ctl_path = getenv("DMSUP_CONTROL");
+	sup->state_dir = getenv("DMSUP_STATE_DIR");
+	sup->log_dir = getenv("DMSUP_LOG_DIR");
 	while ((opt = getopt(argc, argv, "fvs:d:l:h")) != -1) {
 		switch (opt) {
 		case 'f':
-			foreground = true;
+			o->foreground = true;
 			break;
 		case 'v':
-			verbose = 1;
+			o->verbose = 1;
 			break;
 		case 's':
-			sup.ctl_path = optarg;
+			sup->ctl_path = optarg;
 			break;
 		case 'd':
-			sup.state_dir = optarg;
+			sup->state_dir = optarg;
 			break;
 		case 'l':
-			sup.log_dir = optarg;
+			sup->log_dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			*status_r = 0;
+			return -1;
 		default:
 			usage(stderr);
-			return 2;
+			*status_r = 2;
+			return -1;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return 2;
+		*status_r = 2;
+		return -1;
 	}
-	if (!sup.ctl_path)
-		sup.ctl_path = DEFAULT_CONTROL;
-	if (!sup.state_dir)
-		sup.state_dir = DEFAULT_STATE_DIR;
-	if (!sup.log_dir)
-		sup.log_dir = DEFAULT_LOG_DIR;
+	if (!sup->ctl_path)
+		sup->ctl_path = DEFAULT_CONTROL;
+	if (!sup->state_dir)
+		sup->state_dir = DEFAULT_STATE_DIR;
+	if (!sup->log_dir)
+		sup->log_dir = DEFAULT_LOG_DIR;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct dmsup sup = {0};
+	struct main_opts o = {0};
+	struct event *ev[4] = {0};
+	bool foreground;
+	int verbose, status;
+
+	if (argc > 1 && !strcmp(argv[1], "--log-helper"))
+		return logfile_helper_main(argc - 2, argv + 2);
+	if (main_parse_args(argc, argv, &sup, &o, &status))
+		return status;
+	foreground = o.foreground;
+	verbose = o.verbose;
 	char *ctl_dir = main_dirname(sup.ctl_path);
 	if (!ctl_dir || main_mkdirs(ctl_dir) || main_mkdirs(sup.state_dir) ||
 	    main_mkdirs(sup.log_dir)) {
