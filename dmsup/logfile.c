@@ -14,7 +14,7 @@
 
 #include "dmsup/logfile.h"
 
-struct logw {
+struct logfile_writer {
 	const char *dir, *name;
 	int files;
 	long size;
@@ -32,7 +32,7 @@ char *logfile_path(const char *dir, const char *name, int n)
 	return r < 0 ? NULL : p;
 }
 
-static void logw_open(struct logw *w)
+static void logw_open(struct logfile_writer *w)
 {
 	char *path = logfile_path(w->dir, w->name, 0);
 	struct stat st;
@@ -49,7 +49,7 @@ static void logw_open(struct logw *w)
 }
 
 /* name.log.(N-2) -> .(N-1), ..., name.log -> .1; the oldest goes. */
-static void logw_rotate(struct logw *w)
+static void logw_rotate(struct logfile_writer *w)
 {
 	if (w->fd >= 0)
 		close(w->fd);
@@ -71,7 +71,7 @@ static void logw_rotate(struct logw *w)
 	logw_open(w);
 }
 
-static void logw_drop(struct logw *w, const char *buf, size_t len, int err)
+static void logw_drop(struct logfile_writer *w, const char *buf, size_t len, int err)
 {
 	w->dropped_bytes += len;
 	for (size_t i = 0; i < len; i++)
@@ -79,14 +79,24 @@ static void logw_drop(struct logw *w, const char *buf, size_t len, int err)
 	w->last_errno = err;
 }
 
-static bool logw_write_all(struct logw *w, const char *buf, size_t len)
+/* Writes all of @buf; on failure what is left is dropped (counted if
+ * @count) and the file closed. */
+static bool logw_write_all(struct logfile_writer *w, const char *buf,
+			   size_t len, bool count)
 {
 	while (len) {
 		ssize_t r = write(w->fd, buf, len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			logw_drop(w, buf, len, r < 0 ? errno : ENOSPC);
+			if (count)
+				logw_drop(w, buf, len, r < 0 ? errno : ENOSPC);
+			else
+				w->last_errno = r < 0 ? errno : ENOSPC;
+			/* Opened again for the next write: the disk may have
+			 * room again, or the file may have been replaced. */
+			close(w->fd);
+			w->fd = -1;
 			return false;
 		}
 		buf += r;
@@ -96,8 +106,12 @@ static bool logw_write_all(struct logw *w, const char *buf, size_t len)
 	return true;
 }
 
-/* Writes as much as fits; returns how much of @buf was consumed. */
-static size_t logw_chunk(struct logw *w, const char *buf, size_t len)
+/*
+ * Writes what fits in the current file; returns how much of @buf was
+ * consumed (0 after a rotation). Lines stay whole: a line that does not
+ * fit goes to the next file, unless it is longer than a whole file.
+ */
+static size_t logw_chunk(struct logfile_writer *w, const char *buf, size_t len)
 {
 	if (w->fd < 0)
 		logw_open(w);
@@ -105,26 +119,28 @@ static size_t logw_chunk(struct logw *w, const char *buf, size_t len)
 		logw_drop(w, buf, len, w->last_errno);
 		return len;
 	}
-	if (w->used >= w->size) {
-		logw_rotate(w);
-		return 0;
-	}
-	size_t room = (size_t)(w->size - w->used);
-	size_t n = len < room ? len : room;
-	if (n < len) {
-		/* Break at a line end when one fits, so lines stay whole. */
-		const char *nl = memrchr(buf, '\n', n);
-		if (nl && w->used > 0)
+	size_t room = w->used < w->size ? (size_t)(w->size - w->used) : 0;
+	size_t n = len;
+	if (len > room) {
+		const char *nl = room ? memrchr(buf, '\n', room) : NULL;
+		if (nl) {
 			n = (size_t)(nl - buf) + 1;
+		} else if (w->used > 0) {
+			logw_rotate(w);
+			return 0;
+		} else {
+			n = room;
+		}
 	}
-	logw_write_all(w, buf, n);
-	if (n < len)
-		w->used = w->size;
+	logw_write_all(w, buf, n, true);
 	return n;
 }
 
-static void logw_write(struct logw *w, const char *buf, size_t len)
+void logfile_writer_write(struct logfile_writer *w, const char *buf,
+			  size_t len)
 {
+	if (w->dropped_bytes && w->fd < 0)
+		logw_open(w);
 	if (w->dropped_bytes && w->fd >= 0) {
 		char note[160];
 		int n = snprintf(note, sizeof(note),
@@ -134,7 +150,7 @@ static void logw_write(struct logw *w, const char *buf, size_t len)
 				 strerror(w->last_errno));
 		unsigned long long b = w->dropped_bytes, l = w->dropped_lines;
 		w->dropped_bytes = w->dropped_lines = 0;
-		if (!logw_write_all(w, note, (size_t)n)) {
+		if (!logw_write_all(w, note, (size_t)n, false)) {
 			w->dropped_bytes += b;
 			w->dropped_lines += l;
 		}
@@ -146,36 +162,65 @@ static void logw_write(struct logw *w, const char *buf, size_t len)
 	}
 }
 
+struct logfile_writer *logfile_writer_new(const char *dir, const char *name,
+					  int files, long size)
+{
+	struct logfile_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->dir = dir;
+	w->name = name;
+	w->files = files < 1 ? 1 : files;
+	w->size = size < 1 ? 1 : size;
+	w->fd = -1;
+	logw_open(w);
+	return w;
+}
+
+unsigned long long logfile_writer_dropped(const struct logfile_writer *w,
+					  unsigned long long *lines_r)
+{
+	if (lines_r)
+		*lines_r = w->dropped_lines;
+	return w->dropped_bytes;
+}
+
+void logfile_writer_free(struct logfile_writer *w)
+{
+	if (!w)
+		return;
+	/* A last try to record what was dropped. */
+	if (w->dropped_bytes)
+		logfile_writer_write(w, "", 0);
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w);
+}
+
 int logfile_helper_main(int argc, char **argv)
 {
 	static char buf[65536];
-	struct logw w = {.fd = -1};
+	struct logfile_writer *w;
 
-	if (argc != 4)
-		return 2;
-	w.dir = argv[0];
-	w.name = argv[1];
-	w.files = atoi(argv[2]);
-	w.size = atol(argv[3]);
-	if (w.files < 1 || w.size < 1)
+	if (argc != 4 || atoi(argv[2]) < 1 || atol(argv[3]) < 1)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	/* A terminal hangup or dmsup's death must not end the capture. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
-	logw_open(&w);
+	w = logfile_writer_new(argv[0], argv[1], atoi(argv[2]), atol(argv[3]));
+	if (!w)
+		return 1;
 	for (;;) {
 		ssize_t r = read(0, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		logw_write(&w, buf, (size_t)r);
+		logfile_writer_write(w, buf, (size_t)r);
 	}
-	if (w.dropped_bytes)
-		logw_write(&w, "", 0);
-	if (w.fd >= 0)
-		close(w.fd);
+	logfile_writer_free(w);
 	return 0;
 }
 

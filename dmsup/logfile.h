@@ -13,7 +13,23 @@
 
 #include <stddef.h>
 
-/* argv: dir name files size; reads stdin until EOF. Returns exit status. */
+/*
+ * The writer: appends to <dir>/<name>.log, rotating at @size bytes and
+ * keeping @files files. It never blocks on anything but the disk and never
+ * fails: what cannot be written is dropped and counted, and the count is
+ * written into the log once writing works again.
+ */
+struct logfile_writer;
+struct logfile_writer *logfile_writer_new(const char *dir, const char *name,
+					  int files, long size);
+void logfile_writer_write(struct logfile_writer *w, const char *buf,
+			  size_t len);
+/* Bytes dropped and not yet noted in the log; lines in *lines_r. */
+unsigned long long logfile_writer_dropped(const struct logfile_writer *w,
+					  unsigned long long *lines_r);
+void logfile_writer_free(struct logfile_writer *w);
+
+/* argv: dir name files size; copies stdin to a writer until EOF. */
 int logfile_helper_main(int argc, char **argv);
 
 /* "<dir>/<name>.log" or with a suffix ".N" for N > 0 (malloc'd). */

@@ -5,6 +5,7 @@
 
 #include "dmsup/argv.h"
 #include "dmsup/config.h"
+#include "tests/unit/dmsup/run.h"
 
 #define MINIMAL "\"domid\": 5, \"name\": \"vm5\", \"qemu\": \"/usr/bin/qemu\""
 
@@ -237,29 +238,25 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dmsup-config");
-	TCase *tc = tcase_create("config");
+	const TTest *const tests[] = {
+	    minimal_config_gets_documented_defaults,
+	    machine_defaults_to_pc_without_xen,
+	    missing_required_field_is_named,
+	    unknown_field_is_named,
+	    wrong_type_is_named,
+	    out_of_range_integer_is_refused,
+	    enum_value_lists_the_allowed_ones,
+	    comma_in_disk_path_is_refused,
+	    name_that_is_not_a_file_name_is_refused,
+	    malformed_json_says_where,
+	    tap_nic_needs_ifname,
+	    config_round_trips_through_json,
+	    set_changes_one_field_and_validates,
+	    argv_of_a_xen_dm_matches_libxl_shape,
+	    argv_without_xen_has_no_xen_options,
+	    argv_lists_disks_and_nics,
+	};
 
-	tcase_add_test(tc, minimal_config_gets_documented_defaults);
-	tcase_add_test(tc, machine_defaults_to_pc_without_xen);
-	tcase_add_test(tc, missing_required_field_is_named);
-	tcase_add_test(tc, unknown_field_is_named);
-	tcase_add_test(tc, wrong_type_is_named);
-	tcase_add_test(tc, out_of_range_integer_is_refused);
-	tcase_add_test(tc, enum_value_lists_the_allowed_ones);
-	tcase_add_test(tc, comma_in_disk_path_is_refused);
-	tcase_add_test(tc, name_that_is_not_a_file_name_is_refused);
-	tcase_add_test(tc, malformed_json_says_where);
-	tcase_add_test(tc, tap_nic_needs_ifname);
-	tcase_add_test(tc, config_round_trips_through_json);
-	tcase_add_test(tc, set_changes_one_field_and_validates);
-	tcase_add_test(tc, argv_of_a_xen_dm_matches_libxl_shape);
-	tcase_add_test(tc, argv_without_xen_has_no_xen_options);
-	tcase_add_test(tc, argv_lists_disks_and_nics);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite("dmsup-config", NULL, NULL, tests,
+			 sizeof(tests) / sizeof(*tests));
 }
