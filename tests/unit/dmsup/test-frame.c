@@ -57,6 +57,7 @@ START_TEST(data_that_looks_like_a_frame_stays_data)
 	ck_assert_int_eq(frame_take(buf, &out, &err), 1);
 	ck_assert(json_object_object_get_ex(out, "error", &v));
 	ck_assert_int_eq(json_object_get_string_len(v), sizeof(evil) - 1);
+	json_object_put(out);
 	ck_assert_int_eq(frame_take(buf, &out, &err), 0);
 	json_object_put(in);
 }
