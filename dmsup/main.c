@@ -171,6 +171,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(ctl_dir);
+	if (persist_lock(sup.state_dir) < 0) {
+		fprintf(stderr, "dmsup: %s: %s\n", sup.state_dir,
+			errno == EWOULDBLOCK ? "another dmsup is running there"
+					     : strerror(errno));
+		return 1;
+	}
 	sup.self_exe = realpath("/proc/self/exe", NULL);
 	if (!sup.self_exe) {
 		fprintf(stderr, "dmsup: /proc/self/exe: %s\n", strerror(errno));

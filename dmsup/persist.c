@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -163,4 +164,22 @@ void persist_load_all(struct dmsup *sup)
 			domain_reattach(d, run);
 		json_object_put(run);
 	}
+}
+
+int persist_lock(const char *state_dir)
+{
+	char *path;
+	int fd;
+
+	if (asprintf(&path, "%s/.lock", state_dir) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
 }

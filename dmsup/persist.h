@@ -14,6 +14,12 @@ int persist_save_config(struct domain *d);
 void persist_remove_config(struct domain *d);
 /* Writes <name>.run while the state is active, removes it otherwise. */
 void persist_save_run(struct domain *d);
+/*
+ * One dmsup per state directory: a second one would adopt, and could
+ * stop, the same device models. Returns the lock's fd (held for life), or
+ * -1 with errno (EWOULDBLOCK: another dmsup holds it).
+ */
+int persist_lock(const char *state_dir);
 /* Defines every domain found, then reattaches the ones with a .run. */
 void persist_load_all(struct dmsup *sup);
 

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/local/dmsup/harness.h"
@@ -212,6 +215,40 @@ START_TEST(usage_errors_exit_2)
 }
 END_TEST
 
+START_TEST(second_dmsup_on_the_same_state_dir_refuses_to_run)
+{
+	char dmsup[4200], errlog[400], other[400];
+	int status;
+
+	snprintf(dmsup, sizeof(dmsup), "%s/dmsup", H.bin);
+	snprintf(errlog, sizeof(errlog), "%s/second.stderr", H.dir);
+	snprintf(other, sizeof(other), "%s/other-control", H.dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(errlog, O_WRONLY | O_CREAT, 0600);
+		dup2(fd, 2);
+		execl(dmsup, dmsup, "-f", "-s", other, "-d", H.state, "-l",
+		      H.logdir, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	char *err = h_read_file(errlog);
+	ck_assert_ptr_nonnull(strstr(err, "another dmsup is running there"));
+	free(err);
+	assert_unharmed();
+}
+END_TEST
+
+START_TEST(control_socket_is_mode_0600)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(H.ctl, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -227,6 +264,8 @@ int main(void)
 	    unknown_command_is_named,
 	    client_that_vanishes_mid_start_harms_nothing,
 	    usage_errors_exit_2,
+	    second_dmsup_on_the_same_state_dir_refuses_to_run,
+	    control_socket_is_mode_0600,
 	};
 
 	return h_main("dmsup-badinput", setup, tests,
