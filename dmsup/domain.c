@@ -97,11 +97,13 @@ struct domain *domain_find(struct dmsup *sup, const char *key)
 	char *end;
 	long domid = strtol(key, &end, 10);
 
+	/* A name wins over a domid that looks the same. */
 	for (struct domain *d = sup->domains; d; d = d->next)
-		if (!strcmp(d->cfg.name, key) ||
-		    (*key && !*end && d->cfg.domid == domid))
+		if (!strcmp(d->cfg.name, key))
 			return d;
-	return NULL;
+	if (!*key || *end || domid < 0 || domid > 0x7fef)
+		return NULL;
+	return domain_find_domid(sup, (int)domid);
 }
 
 struct domain *domain_find_domid(struct dmsup *sup, int domid)
@@ -214,10 +216,20 @@ static void domain_release(struct domain *d)
 	persist_save_run(d);
 }
 
-static void domain_signal(struct domain *d, int pidfd, int sig)
+/* Through the pidfd; without one, only if the pid is still ours. */
+static void domain_signal(struct domain *d, int pidfd, pid_t pid,
+			  unsigned long long start, int sig)
 {
-	if (pidfd >= 0 && pidfd_send_signal(pidfd, sig, NULL, 0) &&
-	    errno != ESRCH)
+	unsigned long long now;
+	int r;
+
+	if (pidfd >= 0)
+		r = pidfd_send_signal(pidfd, sig, NULL, 0);
+	else if (pid > 0 && !spawn_start_time(pid, &now) && now == start)
+		r = kill(pid, sig);
+	else
+		return;
+	if (r && errno != ESRCH)
 		log_warn("domid %d (%s): signal %d", d->cfg.domid, d->cfg.name,
 			 sig);
 }
@@ -475,7 +487,8 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 	struct domain *d = arg;
 
 	if (what & EV_TIMEOUT)
-		domain_signal(d, d->log_pidfd, SIGKILL);
+		domain_signal(d, d->log_pidfd, d->log_pid, d->log_start,
+			      SIGKILL);
 	if (d->log_ev)
 		event_free(d->log_ev);
 	d->log_ev = NULL;
@@ -527,9 +540,9 @@ static void domain_stop_phase(struct domain *d, int phase)
 
 	d->stop_phase = phase;
 	if (phase == STOP_TERM)
-		domain_signal(d, d->pidfd, SIGTERM);
+		domain_signal(d, d->pidfd, d->pid, d->pid_start, SIGTERM);
 	else if (phase == STOP_KILL)
-		domain_signal(d, d->pidfd, SIGKILL);
+		domain_signal(d, d->pidfd, d->pid, d->pid_start, SIGKILL);
 	if (phase == STOP_KILL)
 		return;
 	if (!d->timer)
