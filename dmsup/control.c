@@ -195,11 +195,13 @@ static void ctl_check_wait(struct ctl_conn *c, struct domain *d)
 		ctl_reply(c, o);
 	} else if (c->wait == CTL_WAIT_START &&
 		   (s == DM_CRASHED || s == DM_FAILED || s == DM_STOPPED)) {
-		ctl_reply_error(c, d->step ? d->step : "start",
-				"domain %s (domid %d): %s failed: %s",
-				d->cfg.name, d->cfg.domid,
-				d->step ? d->step : "start",
-				d->error ? d->error : lifecycle_state_name(s));
+		ctl_reply_error(
+		    c, d->step ? d->step : "start",
+		    "domain %s (domid %d): %s failed: %s", d->cfg.name,
+		    d->cfg.domid, d->step ? d->step : "start",
+		    d->error	      ? d->error
+		    : s == DM_STOPPED ? "stopped before it was ready"
+				      : lifecycle_state_name(s));
 	} else if (c->wait == CTL_WAIT_STOP && !lifecycle_is_active(s)) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "domain", domain_to_json(d));

@@ -329,7 +329,7 @@ pid_t h_dmctl_bg(int *out_r, ...)
 	h_collect_args(args, ap);
 	va_end(ap);
 	ck_assert(!pipe2(opipe, O_CLOEXEC));
-	pid_t pid = h_dmctl_fork(args, opipe[1], -1);
+	pid_t pid = h_dmctl_fork(args, opipe[1], opipe[1]);
 	close(opipe[1]);
 	*out_r = opipe[0];
 	return pid;
@@ -460,23 +460,29 @@ static int h_watch_connect(const char *domain)
 	return fd;
 }
 
-struct json_object *h_wait_state(const char *domain, const char *state)
+/* Reads the watch on @fd until @domain is in @state. 1: found (*found_r),
+ * 0: the domain does not exist (yet), -1: timeout or connection lost. */
+static int h_watch_until(int fd, const char *state, double end,
+			 struct json_object **found_r)
 {
-	int fd = h_watch_connect(domain);
 	struct evbuffer *in = evbuffer_new();
-	struct json_object *found = NULL, *msg, *d;
-	double end = h_now() + H_TIMEOUT;
+	struct json_object *msg, *d, *ok;
 	const char *err;
-	int r;
+	int r, rc = -1;
 
-	while (!found && h_now() < end) {
-		while (!found && (r = frame_take(in, &msg, &err)) == 1) {
-			if (json_object_object_get_ex(msg, "domain", &d) &&
-			    !strcmp(h_str(d, "state"), state))
-				found = json_object_get(d);
+	while (rc < 0 && h_now() < end) {
+		while (rc < 0 && (r = frame_take(in, &msg, &err)) == 1) {
+			if (json_object_object_get_ex(msg, "ok", &ok) &&
+			    !json_object_get_boolean(ok))
+				rc = 0;
+			else if (json_object_object_get_ex(msg, "domain", &d) &&
+				 !strcmp(h_str(d, "state"), state)) {
+				*found_r = json_object_get(d);
+				rc = 1;
+			}
 			json_object_put(msg);
 		}
-		if (found || r < 0)
+		if (rc >= 0 || r < 0)
 			break;
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, (int)((end - h_now()) * 1000) + 1) <= 0 ||
@@ -484,7 +490,23 @@ struct json_object *h_wait_state(const char *domain, const char *state)
 			break;
 	}
 	evbuffer_free(in);
-	close(fd);
+	return rc;
+}
+
+struct json_object *h_wait_state(const char *domain, const char *state)
+{
+	struct json_object *found = NULL;
+	double end = h_now() + H_TIMEOUT;
+	int rc;
+
+	/* A domain that is not defined yet is waited for as well. */
+	do {
+		int fd = h_watch_connect(domain);
+		rc = h_watch_until(fd, state, end, &found);
+		close(fd);
+		if (rc == 0)
+			poll(NULL, 0, 10);
+	} while (rc == 0 && h_now() < end);
 	return found;
 }
 

@@ -45,7 +45,7 @@ void h_stop_dmsup(int sig);
  * @err_r (may be NULL) get its stdout and stderr, malloc'd.
  */
 int h_dmctl(char **out_r, char **err_r, ...) __attribute__((sentinel));
-/* Runs dmctl in the background; *out_r reads its stdout. Kill it. */
+/* Runs dmctl in the background; *out_r reads its stdout and stderr. */
 pid_t h_dmctl_bg(int *out_r, ...) __attribute__((sentinel));
 /* Reads @fd until @needle has appeared (true) or the deadline passed. */
 bool h_read_until(int fd, const char *needle);

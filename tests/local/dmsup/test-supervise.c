@@ -276,6 +276,66 @@ START_TEST(log_follow_prints_new_lines_as_they_come)
 }
 END_TEST
 
+START_TEST(crashed_dm_with_restart_policy_runs_again)
+{
+	char *cfg = h_config("vm1", 11, "\"restart\": \"on-crash\"");
+	pid_t pid = h_start(cfg);
+
+	kill(pid, SIGKILL);
+	struct json_object *st = h_wait_state("vm1", "crashed");
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
+	st = h_wait_state("vm1", "running");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(h_int(st, "spawns"), 2);
+	ck_assert_int_ne(h_int(st, "pid"), pid);
+	ck_assert(h_alive((pid_t)h_int(st, "pid")));
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(stop_of_a_crashed_dm_cancels_its_restart)
+{
+	char *cfg = h_config("vm1", 11, "\"restart\": \"on-crash\"");
+	pid_t pid = h_start(cfg);
+	char *out;
+
+	kill(pid, SIGKILL);
+	json_object_put(h_wait_state("vm1", "crashed"));
+	ck_assert_int_eq(h_dmctl(&out, NULL, "stop", "vm1", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "vm1 (domid 11): stopped"));
+	free(out);
+	struct json_object *st = h_status("vm1");
+	ck_assert_str_eq(h_str(st, "state"), "stopped");
+	ck_assert_int_eq(h_int(st, "spawns"), 1);
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(stop_while_starting_ends_the_start_and_the_dm)
+{
+	/* The stand-in never answers QMP: the start waits until stopped. */
+	char *cfg = h_standin_config("mute", 15, "[]", "");
+	char needle[512];
+	int out;
+
+	pid_t start = h_dmctl_bg(&out, "start", cfg, NULL);
+	json_object_put(h_wait_state("mute", "starting"));
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "mute", NULL), 0);
+	ck_assert(h_read_until(out, "domain mute (domid 15): start failed: "
+				    "stopped before it was ready"));
+	int status;
+	ck_assert_int_eq(waitpid(start, &status, 0), start);
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	close(out);
+	snprintf(needle, sizeof(needle), "%s/mute.qmp", H.state);
+	ck_assert_int_eq(h_count_procs(needle), 0);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -292,6 +352,9 @@ int main(void)
 	    no_qmp_greeting_before_ready_timeout_fails_the_start,
 	    status_watch_prints_each_state_change,
 	    log_follow_prints_new_lines_as_they_come,
+	    crashed_dm_with_restart_policy_runs_again,
+	    stop_of_a_crashed_dm_cancels_its_restart,
+	    stop_while_starting_ends_the_start_and_the_dm,
 	};
 
 	return h_main("dmsup-supervise", NULL, tests,
