@@ -6,6 +6,6 @@
 
 /* Format and pass a line to the user's log callback, if any. */
 void qmp_logf(struct qmp *q, enum qmp_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

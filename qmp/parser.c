@@ -36,8 +36,8 @@ struct qmp_parser *qmp_parser_new(size_t max_message, int max_depth)
 		return NULL;
 	}
 	json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT |
-					       JSON_TOKENER_ALLOW_TRAILING_CHARS |
-					       JSON_TOKENER_VALIDATE_UTF8);
+					   JSON_TOKENER_ALLOW_TRAILING_CHARS |
+					   JSON_TOKENER_VALIDATE_UTF8);
 	return p;
 }
 
@@ -52,6 +52,8 @@ void qmp_parser_free(struct qmp_parser *p)
 
 int qmp_parser_feed(struct qmp_parser *p, const void *buf, size_t len)
 {
+	if (!len)
+		return 0;
 	if (p->pos == p->len)
 		p->pos = p->len = 0;
 	if (p->len + len > p->cap) {
@@ -80,7 +82,7 @@ int qmp_parser_feed(struct qmp_parser *p, const void *buf, size_t len)
 }
 
 static int qmp_parser_fail(struct qmp_parser *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int qmp_parser_fail(struct qmp_parser *p, const char *fmt, ...)
 {
@@ -109,7 +111,7 @@ static int qmp_parser_check_ctl(struct qmp_parser *p, const char *s, size_t n)
 
 		if (c < 0x20 && !qmp_parser_is_blank((char)c))
 			return qmp_parser_fail(
-				p, "control character 0x%02x in message", c);
+			    p, "control character 0x%02x in message", c);
 	}
 	return 0;
 }
@@ -127,8 +129,8 @@ static int qmp_parser_start(struct qmp_parser *p)
 	c = (unsigned char)p->buf[p->pos];
 	if (c != '{')
 		return qmp_parser_fail(
-			p, "message is not a JSON object (starts with byte 0x%02x)",
-			c);
+		    p, "message is not a JSON object (starts with byte 0x%02x)",
+		    c);
 	p->in_msg = 1;
 	p->msg_bytes = 0;
 	return 1;
@@ -163,10 +165,10 @@ int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
 		/* On a JSON error, include the offending byte: a NUL stops
 		 * json-c before it counts as used. */
 		rc = qmp_parser_check_ctl(
-			p, p->buf + p->pos,
-			(!obj && jerr != json_tokener_continue && used < n)
-				? used + 1
-				: used);
+		    p, p->buf + p->pos,
+		    (!obj && jerr != json_tokener_continue && used < n)
+			? used + 1
+			: used);
 		p->pos += used;
 		p->msg_bytes += used;
 		if (rc == 0 && p->msg_bytes > p->max_message)

@@ -67,22 +67,23 @@ struct qmp {
 };
 
 static const char *const qmp_rc_names[] = {
-	[0] = "success",
-	[-QMP_E_QEMU] = "QEMU returned an error",
-	[-QMP_E_TIMEOUT] = "timeout",
-	[-QMP_E_DISCONNECTED] = "disconnected",
-	[-QMP_E_PROTOCOL] = "protocol error",
-	[-QMP_E_CANCELLED] = "cancelled",
-	[-QMP_E_INVAL] = "invalid argument",
-	[-QMP_E_STATE] = "not possible in this state",
-	[-QMP_E_NOMEM] = "out of memory",
-	[-QMP_E_SYS] = "system call failed",
-	[-QMP_E_LIMIT] = "too many commands pending",
+    [0] = "success",
+    [-QMP_E_QEMU] = "QEMU returned an error",
+    [-QMP_E_TIMEOUT] = "timeout",
+    [-QMP_E_DISCONNECTED] = "disconnected",
+    [-QMP_E_PROTOCOL] = "protocol error",
+    [-QMP_E_CANCELLED] = "cancelled",
+    [-QMP_E_INVAL] = "invalid argument",
+    [-QMP_E_STATE] = "not possible in this state",
+    [-QMP_E_NOMEM] = "out of memory",
+    [-QMP_E_SYS] = "system call failed",
+    [-QMP_E_LIMIT] = "too many commands pending",
 };
 
 const char *qmp_strerror(int rc)
 {
-	if (rc > 0 || (size_t)-rc >= sizeof(qmp_rc_names) / sizeof(*qmp_rc_names))
+	if (rc > 0 ||
+	    (size_t)-rc >= sizeof(qmp_rc_names) / sizeof(*qmp_rc_names))
 		return "unknown error";
 	return qmp_rc_names[-rc];
 }
@@ -103,8 +104,7 @@ void qmp_logf(struct qmp *q, enum qmp_log_level level, const char *fmt, ...)
 /* ---- lifetime ---------------------------------------------------------- */
 
 static void qmp_defer_cb(evutil_socket_t fd, short what, void *arg);
-static void qmp_handshake_timeout_cb(evutil_socket_t fd, short what,
-				     void *arg);
+static void qmp_handshake_timeout_cb(evutil_socket_t fd, short what, void *arg);
 
 static void qmp_set_limits(struct qmp *q, const struct qmp_limits *lim)
 {
@@ -228,7 +228,7 @@ void qmp_free(struct qmp *q)
 /* End the connection: fail what is pending, then report. Called only from
  * event-loop entries (q->busy held). */
 static void qmp_close(struct qmp *q, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void qmp_close(struct qmp *q, int rc, const char *fmt, ...)
 {
@@ -262,7 +262,10 @@ static void qmp_defer_cb(evutil_socket_t fd, short what, void *arg)
 	struct qmp *q = arg;
 
 	q->busy++;
-	qmp_close(q, q->defer_rc, "%s", q->defer_why);
+	if (q->state == QMP_STATE_CLOSED)
+		qmp_fail_all(q, QMP_E_DISCONNECTED); /* see attach */
+	else
+		qmp_close(q, q->defer_rc, "%s", q->defer_why);
 	qmp_leave(q);
 }
 
@@ -405,7 +408,8 @@ int qmp_execute(struct qmp *q, const char *cmd, struct json_object *args,
 		return QMP_E_STATE;
 	}
 	if (!cmd || !*cmd || !cb ||
-	    (args && !json_object_is_type(args, json_type_object))) {
+	    (args && !json_object_is_type(args, json_type_object)) ||
+	    (fd >= 0 && q->t && !q->t->ops->passes_fds)) {
 		json_object_put(args);
 		return QMP_E_INVAL;
 	}
@@ -476,7 +480,8 @@ static void qmp_on_greeting(struct qmp *q, struct json_object *qmpv)
 	int rc;
 
 	if (q->state != QMP_STATE_GREETING) {
-		qmp_close(q, QMP_E_PROTOCOL, "protocol error: unexpected greeting");
+		qmp_close(q, QMP_E_PROTOCOL,
+			  "protocol error: unexpected greeting");
 		return;
 	}
 	if (!json_object_is_type(qmpv, json_type_object) ||
@@ -527,9 +532,9 @@ static struct qmp_cmd *qmp_find_sent(struct qmp *q, int64_t id)
 {
 	struct qmp_cmd *c;
 
-	TAILQ_FOREACH (c, &q->waitq, entry)
-		if (c->id == id)
-			return c;
+	TAILQ_FOREACH(c, &q->waitq, entry)
+	if (c->id == id)
+		return c;
 	return NULL;
 }
 
@@ -543,12 +548,13 @@ static void qmp_on_reply(struct qmp *q, struct json_object *msg)
 	int rc = QMP_OK;
 
 	if (!json_object_object_get_ex(msg, "id", &idv)) {
-		qmp_close(q, QMP_E_PROTOCOL, "protocol error: reply without id");
+		qmp_close(q, QMP_E_PROTOCOL,
+			  "protocol error: reply without id");
 		return;
 	}
 	c = json_object_is_type(idv, json_type_int)
-		    ? qmp_find_sent(q, json_object_get_int64(idv))
-		    : NULL;
+		? qmp_find_sent(q, json_object_get_int64(idv))
+		: NULL;
 	if (!c) {
 		/* Most likely the answer to a command that timed out. */
 		qmp_logf(q, QMP_LOG_WARN, "reply with unknown id %s ignored",
@@ -679,9 +685,12 @@ int qmp_attach_transport(struct qmp *q, struct qmp_transport *t)
 	q->t = t;
 	rc = t->ops->start(t, q->base, qmp_transport_cb, q);
 	if (rc < 0) {
-		/* Nothing is pending yet and the caller learns it here. */
+		/* The caller learns it here, so no `closed`; commands queued
+		 * before fail on the next loop turn, never from in here. */
 		qmp_state_step(q, &q->state, QMP_SEV_FAIL);
 		qmp_disconnect(q);
+		if (q->npending)
+			event_active(q->defer_ev, 0, 0);
 		return rc;
 	}
 	qmp_state_step(q, &q->state, QMP_SEV_TRANSPORT_UP);

@@ -10,7 +10,8 @@
  *    qmp_connect_unix, qmp_attach_transport or qmp_execute: a function that
  *    returns an error has not queued anything and will call nothing later.
  *  - A reply callback is called exactly once per successful qmp_execute.
- *  - qmp_free may be called from inside any libqmp callback.
+ *  - qmp_free may be called from inside any libqmp callback except `log`
+ *    (which must not call back into libqmp at all).
  *  - Everything QEMU sends is untrusted: bounded, checked, and turned into
  *    a protocol error, never an abort. See docs/qmp.md for the policy.
  *
@@ -86,7 +87,8 @@ struct qmp_timestamp {
  *         (greeting/negotiation took too long) or QMP_E_QEMU (QEMU refused
  *         qmp_capabilities). `why` is a human-readable sentence. Every
  *         pending command has already been failed (once) when this runs.
- * log:    a log line (no trailing newline). Default (NULL): silent.
+ * log:    a log line (no trailing newline). Default (NULL): silent. It
+ *         may run inside any libqmp function, so it must not call libqmp.
  */
 struct qmp_callbacks {
 	void (*ready)(struct qmp *q, void *arg);
@@ -154,9 +156,11 @@ int qmp_attach_transport(struct qmp *q, struct qmp_transport *t);
  * timeout_ms == 0 means the limits' default; the timer starts now, even if
  * the command waits for READY. cb is called once, later.
  * May be called in any state before CLOSED: commands issued before READY
- * are sent in order once negotiation finishes.
+ * are sent in order once negotiation finishes (and stay queued across a
+ * failed qmp_connect_unix, which leaves q IDLE for a retry).
  * Returns 0, or a negative rc with cb never called: QMP_E_STATE (closed),
- * QMP_E_INVAL, QMP_E_LIMIT (max_pending reached), QMP_E_NOMEM, QMP_E_SYS.
+ * QMP_E_INVAL (also: fd >= 0 on a transport that cannot pass fds),
+ * QMP_E_LIMIT (max_pending reached), QMP_E_NOMEM, QMP_E_SYS.
  */
 int qmp_execute(struct qmp *q, const char *cmd, struct json_object *args,
 		int fd, unsigned timeout_ms, qmp_reply_cb cb, void *arg);
@@ -171,8 +175,7 @@ void qmp_free(struct qmp *q);
 
 /* QEMU's version from the greeting. Returns 0, or QMP_E_STATE before the
  * greeting was received. Out-params may be NULL. */
-int qmp_version(const struct qmp *q, int *major_r, int *minor_r,
-		int *micro_r);
+int qmp_version(const struct qmp *q, int *major_r, int *minor_r, int *micro_r);
 
 /* The greeting's "package" string (e.g. "Debian 1:7.2+dfsg-7"), "" if none,
  * NULL before the greeting. Valid until qmp_free. */

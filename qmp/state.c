@@ -1,41 +1,47 @@
 /* The connection state machine: its table and its one entry point. */
+#include <stddef.h>
+
 #include "qmp/internal.h"
 #include "qmp/state.h"
 
-#define X QMP_STATE_COUNT /* no such transition */
-
-static const enum qmp_state qmp_state_next[QMP_STATE_COUNT][QMP_SEV_COUNT] = {
-	/*                 CONNECT     TRANSPORT_UP GREETING     NEGOTIATED
-	 *                 FAIL        FREE */
-	[QMP_STATE_IDLE] = {QMP_STATE_CONNECTING, X, X, X, QMP_STATE_CLOSED,
-			    QMP_STATE_CLOSED},
-	[QMP_STATE_CONNECTING] = {X, QMP_STATE_GREETING, X, X,
-				  QMP_STATE_CLOSED, QMP_STATE_CLOSED},
-	[QMP_STATE_GREETING] = {X, X, QMP_STATE_NEGOTIATING, X,
-				QMP_STATE_CLOSED, QMP_STATE_CLOSED},
-	[QMP_STATE_NEGOTIATING] = {X, X, X, QMP_STATE_READY, QMP_STATE_CLOSED,
-				   QMP_STATE_CLOSED},
-	[QMP_STATE_READY] = {X, X, X, X, QMP_STATE_CLOSED, QMP_STATE_CLOSED},
-	[QMP_STATE_CLOSED] = {X, X, X, X, X, QMP_STATE_CLOSED},
+/* Every transition that exists; anything else is a libqmp bug. */
+static const struct qmp_state_transition {
+	enum qmp_state from;
+	enum qmp_state_event ev;
+	enum qmp_state to;
+} qmp_state_table[] = {
+    {QMP_STATE_IDLE, QMP_SEV_CONNECT, QMP_STATE_CONNECTING},
+    {QMP_STATE_CONNECTING, QMP_SEV_TRANSPORT_UP, QMP_STATE_GREETING},
+    {QMP_STATE_GREETING, QMP_SEV_GREETING, QMP_STATE_NEGOTIATING},
+    {QMP_STATE_NEGOTIATING, QMP_SEV_NEGOTIATED, QMP_STATE_READY},
+    {QMP_STATE_IDLE, QMP_SEV_FAIL, QMP_STATE_CLOSED},
+    {QMP_STATE_CONNECTING, QMP_SEV_FAIL, QMP_STATE_CLOSED},
+    {QMP_STATE_GREETING, QMP_SEV_FAIL, QMP_STATE_CLOSED},
+    {QMP_STATE_NEGOTIATING, QMP_SEV_FAIL, QMP_STATE_CLOSED},
+    {QMP_STATE_READY, QMP_SEV_FAIL, QMP_STATE_CLOSED},
+    {QMP_STATE_IDLE, QMP_SEV_FREE, QMP_STATE_CLOSED},
+    {QMP_STATE_CONNECTING, QMP_SEV_FREE, QMP_STATE_CLOSED},
+    {QMP_STATE_GREETING, QMP_SEV_FREE, QMP_STATE_CLOSED},
+    {QMP_STATE_NEGOTIATING, QMP_SEV_FREE, QMP_STATE_CLOSED},
+    {QMP_STATE_READY, QMP_SEV_FREE, QMP_STATE_CLOSED},
+    {QMP_STATE_CLOSED, QMP_SEV_FREE, QMP_STATE_CLOSED},
 };
 
-static const char *const qmp_state_names[QMP_STATE_COUNT] = {
-	[QMP_STATE_IDLE] = "idle",
-	[QMP_STATE_CONNECTING] = "connecting",
-	[QMP_STATE_GREETING] = "greeting",
-	[QMP_STATE_NEGOTIATING] = "negotiating",
-	[QMP_STATE_READY] = "ready",
-	[QMP_STATE_CLOSED] = "closed",
+/* In enum order. */
+static const char *const qmp_state_names[] = {
+    "idle", "connecting", "greeting", "negotiating", "ready", "closed",
 };
 
-static const char *const qmp_state_event_names[QMP_SEV_COUNT] = {
-	[QMP_SEV_CONNECT] = "connect",
-	[QMP_SEV_TRANSPORT_UP] = "transport-up",
-	[QMP_SEV_GREETING] = "greeting",
-	[QMP_SEV_NEGOTIATED] = "negotiated",
-	[QMP_SEV_FAIL] = "fail",
-	[QMP_SEV_FREE] = "free",
+static const char *const qmp_state_event_names[] = {
+    "connect", "transport-up", "greeting", "negotiated", "fail", "free",
 };
+
+_Static_assert(sizeof(qmp_state_names) / sizeof(*qmp_state_names) ==
+		   QMP_STATE_COUNT,
+	       "a name per state");
+_Static_assert(sizeof(qmp_state_event_names) / sizeof(*qmp_state_event_names) ==
+		   QMP_SEV_COUNT,
+	       "a name per event");
 
 const char *qmp_state_name(enum qmp_state s)
 {
@@ -50,19 +56,22 @@ const char *qmp_state_event_name(enum qmp_state_event ev)
 int qmp_state_step(struct qmp *q, enum qmp_state *state,
 		   enum qmp_state_event ev)
 {
-	enum qmp_state from = *state, to;
+	enum qmp_state from = *state;
+	size_t i;
 
-	if ((unsigned)from >= QMP_STATE_COUNT || (unsigned)ev >= QMP_SEV_COUNT)
-		to = X;
-	else
-		to = qmp_state_next[from][ev];
-	if (to == X) {
-		qmp_logf(q, QMP_LOG_ERR, "state %s: event %s not allowed",
-			 qmp_state_name(from), qmp_state_event_name(ev));
-		return QMP_E_STATE;
+	for (i = 0; i < sizeof(qmp_state_table) / sizeof(*qmp_state_table);
+	     i++) {
+		const struct qmp_state_transition *t = &qmp_state_table[i];
+
+		if (t->from != from || t->ev != ev)
+			continue;
+		qmp_logf(q, QMP_LOG_DEBUG, "state %s -> %s (%s)",
+			 qmp_state_name(from), qmp_state_name(t->to),
+			 qmp_state_event_name(ev));
+		*state = t->to;
+		return 0;
 	}
-	qmp_logf(q, QMP_LOG_DEBUG, "state %s -> %s (%s)", qmp_state_name(from),
-		 qmp_state_name(to), qmp_state_event_name(ev));
-	*state = to;
-	return 0;
+	qmp_logf(q, QMP_LOG_ERR, "state %s: event %s not allowed",
+		 qmp_state_name(from), qmp_state_event_name(ev));
+	return QMP_E_STATE;
 }

@@ -86,10 +86,10 @@ static ssize_t qmp_transport_unix_sendfd(int sock, const void *buf, size_t len,
 	} ctl;
 	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = ctl.buf,
-		.msg_controllen = sizeof(ctl.buf),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = ctl.buf,
+	    .msg_controllen = sizeof(ctl.buf),
 	};
 	struct cmsghdr *cmsg;
 
@@ -130,12 +130,13 @@ static void qmp_transport_unix_close(struct qmp_transport *t)
 }
 
 static const struct qmp_transport_ops qmp_transport_unix_ops = {
-	.name = "unix",
-	.start = qmp_transport_unix_start,
-	.want_write = qmp_transport_unix_want_write,
-	.read = qmp_transport_unix_read,
-	.write = qmp_transport_unix_write,
-	.close = qmp_transport_unix_close,
+    .name = "unix",
+    .start = qmp_transport_unix_start,
+    .want_write = qmp_transport_unix_want_write,
+    .read = qmp_transport_unix_read,
+    .write = qmp_transport_unix_write,
+    .close = qmp_transport_unix_close,
+    .passes_fds = 1,
 };
 
 struct qmp_transport *qmp_transport_unix_adopt_fd(int fd)

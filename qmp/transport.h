@@ -15,8 +15,9 @@
  *    now).
  *  - write() returns the bytes written (> 0) or -1 with errno (EAGAIN: no
  *    room now). If fd >= 0, it is passed to the peer with the first byte
- *    written (SCM_RIGHTS); a transport that cannot pass fds fails with
- *    EOPNOTSUPP. The caller keeps fd.
+ *    written (SCM_RIGHTS); a transport that cannot pass fds says so with
+ *    passes_fds = 0 (qmp_execute then refuses fds) and fails such a write
+ *    with EOPNOTSUPP. The caller keeps fd.
  *  - close() unregisters everything, closes the transport's fds and frees
  *    it. It is called exactly once by the owner.
  */
@@ -43,6 +44,7 @@ struct qmp_transport_ops {
 	ssize_t (*write)(struct qmp_transport *t, const void *buf, size_t len,
 			 int fd);
 	void (*close)(struct qmp_transport *t);
+	int passes_fds; /* write() can pass an fd (qmp_execute checks) */
 };
 
 struct qmp_transport {

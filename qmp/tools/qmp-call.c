@@ -51,9 +51,8 @@ static void qmp_call_reply_cb(struct qmp *q, int rc, struct json_object *ret,
 
 	switch (rc) {
 	case QMP_OK:
-		printf("%s\n",
-		       json_object_to_json_string_ext(
-			       ret, JSON_C_TO_STRING_PLAIN |
+		printf("%s\n", json_object_to_json_string_ext(
+				   ret, JSON_C_TO_STRING_PLAIN |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 		qmp_call_finish(qc, fflush(stdout) ? QMP_CALL_INTERNAL
 						   : QMP_CALL_OK);
@@ -98,7 +97,8 @@ static struct json_object *qmp_call_parse_args(const char *text)
 		exit(QMP_CALL_USAGE);
 	}
 	if (!json_object_is_type(args, json_type_object)) {
-		fprintf(stderr, "qmp-call: ARGUMENTS-JSON: not a JSON object\n");
+		fprintf(stderr,
+			"qmp-call: ARGUMENTS-JSON: not a JSON object\n");
 		exit(QMP_CALL_USAGE);
 	}
 	return args;
@@ -112,8 +112,9 @@ static double qmp_call_parse_timeout(const char *text)
 	errno = 0;
 	t = strtod(text, &end);
 	if (errno || end == text || *end || !(t > 0) || t > 86400) {
-		fprintf(stderr, "qmp-call: -t %s: not a number of seconds in "
-				"(0, 86400]\n",
+		fprintf(stderr,
+			"qmp-call: -t %s: not a number of seconds in "
+			"(0, 86400]\n",
 			text);
 		exit(QMP_CALL_USAGE);
 	}

@@ -20,7 +20,7 @@
 #define QEMU_PROC_MAX_ARGS 32
 
 static void qemu_proc_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void qemu_proc_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -125,7 +125,8 @@ static int qemu_proc_wait(struct qemu_proc *p, int second_monitor, char *err,
 		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
 			p->pid = 0;
 			qemu_proc_read_log(p, buf, sizeof(buf));
-			qemu_proc_err(err, errlen, "QEMU exited early: %s", buf);
+			qemu_proc_err(err, errlen, "QEMU exited early: %s",
+				      buf);
 			goto fail;
 		}
 		if (qemu_proc_now_ms() > deadline) {

@@ -12,10 +12,10 @@
 #define QEMU_PROC_WAIT_MS 30000
 
 struct qemu_proc {
-	pid_t pid;      /* 0 once reaped */
+	pid_t pid;	/* 0 once reaped */
 	char dir[64];	/* private temporary directory */
-	char qmp[128];	/* dir/qmp.sock: the first QMP monitor */
-	char qmp2[128]; /* dir/qmp2.sock: a second one, if asked for */
+	char qmp[108];	/* dir/qmp.sock: the first QMP monitor */
+	char qmp2[108]; /* dir/qmp2.sock: a second one, if asked for */
 	char log[128];	/* dir/qemu.log: QEMU's stdout and stderr */
 };
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tests/local/qmp/qemu-proc.h"
+#include "tests/unit/qmp/check-main.h"
 
 #define WAIT_MS 30000
 
@@ -146,7 +147,7 @@ START_TEST(passes_the_arguments_json)
 	ck_assert_int_gt(json_object_array_length(ret), 0);
 	for (i = 0; i < json_object_array_length(ret); i++)
 		ck_assert(json_object_object_get_ex(
-			json_object_array_get_idx(ret, i), "name", NULL));
+		    json_object_array_get_idx(ret, i), "name", NULL));
 	json_object_put(ret);
 }
 END_TEST
@@ -160,11 +161,12 @@ START_TEST(qemu_error_goes_to_stderr_with_status_1)
 	run_qmp_call(&res, args);
 	ck_assert_int_eq(res.status, 1);
 	ck_assert_str_eq(res.out, "");
-	snprintf(want, sizeof(want), "qmp-call: %s: no-such-command: "
-				     "CommandNotFound: ",
+	snprintf(want, sizeof(want),
+		 "qmp-call: %s: no-such-command: "
+		 "CommandNotFound: ",
 		 qemu.qmp);
-	ck_assert_msg(strncmp(res.err, want, strlen(want)) == 0,
-		      "stderr: %s", res.err);
+	ck_assert_msg(strncmp(res.err, want, strlen(want)) == 0, "stderr: %s",
+		      res.err);
 	ck_assert_int_eq(res.err[strlen(res.err) - 1], '\n');
 }
 END_TEST
@@ -190,8 +192,8 @@ START_TEST(silent_qemu_times_out_with_status_4)
 	run_qmp_call(&res, args);
 	ck_assert_int_eq(res.status, 4);
 	snprintf(want, sizeof(want), "qmp-call: %s: ", qemu.qmp);
-	ck_assert_msg(strncmp(res.err, want, strlen(want)) == 0,
-		      "stderr: %s", res.err);
+	ck_assert_msg(strncmp(res.err, want, strlen(want)) == 0, "stderr: %s",
+		      res.err);
 }
 END_TEST
 
@@ -245,11 +247,5 @@ static Suite *qmp_call_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(qmp_call_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(qmp_call_suite());
 }

@@ -15,6 +15,7 @@
 #include "qmp/qmp.h"
 #include "tests/unit/qmp/run-until.h"
 #include "tests/local/qmp/qemu-proc.h"
+#include "tests/unit/qmp/check-main.h"
 
 #define WAIT_S 30
 
@@ -68,9 +69,9 @@ static void event_cb(struct qmp *qq, const char *name, struct json_object *data,
 }
 
 static const struct qmp_callbacks cbs = {
-	.ready = ready_cb,
-	.event = event_cb,
-	.closed = closed_cb,
+    .ready = ready_cb,
+    .event = event_cb,
+    .closed = closed_cb,
 };
 
 #define RUN_UNTIL(cond) RUN_UNTIL_S(base, WAIT_S, cond)
@@ -194,10 +195,23 @@ START_TEST(qemu_error_comes_with_its_class)
 	struct reply r = {0};
 
 	ck_assert_int_eq(
-		qmp_execute(q, "no-such-command", NULL, -1, 0, reply_cb, &r), 0);
+	    qmp_execute(q, "no-such-command", NULL, -1, 0, reply_cb, &r), 0);
 	RUN_UNTIL(r.calls == 1);
 	ck_assert_int_eq(r.rc, QMP_E_QEMU);
 	ck_assert_str_eq(r.err_class, "CommandNotFound");
+}
+END_TEST
+
+START_TEST(schema_reply_fits_the_default_limits)
+{
+	struct reply r = {0};
+	struct json_object *schema = run("query-qmp-schema", NULL, -1, &r);
+
+	/* QEMU's largest reply: hundreds of entries, well over 64 KiB. */
+	ck_assert(json_object_is_type(schema, json_type_array));
+	ck_assert_int_gt(json_object_array_length(schema), 100);
+	ck_assert_int_gt(strlen(json_object_to_json_string(schema)), 65536);
+	json_object_put(schema);
 }
 END_TEST
 
@@ -209,9 +223,8 @@ START_TEST(hundred_pipelined_commands_are_all_answered)
 	/* Alternate two commands so a mismatched reply would show. */
 	for (i = 0; i < 100; i++) {
 		r[i].cmd = i % 2 ? "query-version" : "query-status";
-		ck_assert_int_eq(qmp_execute(q, r[i].cmd, NULL, -1, 0,
-					     reply_cb, &r[i]),
-				 0);
+		ck_assert_int_eq(
+		    qmp_execute(q, r[i].cmd, NULL, -1, 0, reply_cb, &r[i]), 0);
 	}
 	ck_assert_uint_eq(qmp_pending_count(q), 100);
 	RUN_UNTIL(qmp_pending_count(q) == 0);
@@ -219,7 +232,7 @@ START_TEST(hundred_pipelined_commands_are_all_answered)
 		ck_assert_int_eq(r[i].calls, 1);
 		ck_assert_int_eq(r[i].rc, QMP_OK);
 		ck_assert(json_object_object_get_ex(
-			r[i].ret, i % 2 ? "qemu" : "status", NULL));
+		    r[i].ret, i % 2 ? "qemu" : "status", NULL));
 		json_object_put(r[i].ret);
 		done++;
 	}
@@ -254,8 +267,7 @@ START_TEST(add_fd_then_query_fdsets_shows_it)
 	ck_assert_int_eq(member_int(json_object_array_get_idx(fds, 0), "fd"),
 			 qemu_fd);
 	ck_assert_str_eq(
-		member_str(json_object_array_get_idx(fds, 0), "opaque"),
-		"disk");
+	    member_str(json_object_array_get_idx(fds, 0), "opaque"), "disk");
 	json_object_put(sets);
 }
 END_TEST
@@ -314,10 +326,11 @@ static Suite *qemu_suite(void)
 	tcase_add_test(tc, query_status_reports_running);
 	tcase_add_test(tc, query_version_matches_the_greeting);
 	tcase_add_test(tc, qemu_error_comes_with_its_class);
+	tcase_add_test(tc, schema_reply_fits_the_default_limits);
 	tcase_add_test(tc, hundred_pipelined_commands_are_all_answered);
 	tcase_add_test(tc, add_fd_then_query_fdsets_shows_it);
 	tcase_add_test(
-		tc, sigkill_with_commands_pending_fails_each_once_and_reports_it);
+	    tc, sigkill_with_commands_pending_fails_each_once_and_reports_it);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("machine-pc-stopped");
@@ -330,11 +343,5 @@ static Suite *qemu_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(qemu_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(qemu_suite());
 }

@@ -2,7 +2,8 @@
 # in-process peer on a socketpair.
 
 QMP_UNIT_TESTS := $(BUILD)/tests/unit/qmp/test-qmp-parser \
-                  $(BUILD)/tests/unit/qmp/test-qmp-client
+                  $(BUILD)/tests/unit/qmp/test-qmp-client \
+                  $(BUILD)/tests/unit/qmp/test-qmp-transport
 
 $(BUILD)/obj/tests/unit/qmp/%.o: CPPFLAGS += $(CHECK_CFLAGS)
 

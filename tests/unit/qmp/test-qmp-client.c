@@ -17,10 +17,11 @@
 #include "qmp/qmp.h"
 #include "tests/unit/qmp/run-until.h"
 #include "qmp/transport.h"
+#include "tests/unit/qmp/check-main.h"
 
-#define GREETING                                                              \
-	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 3, \"minor\": 2, "    \
-	"\"major\": 7}, \"package\": \"test-pkg\"}, \"capabilities\": "       \
+#define GREETING                                                               \
+	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 3, \"minor\": 2, "     \
+	"\"major\": 7}, \"package\": \"test-pkg\"}, \"capabilities\": "        \
 	"[\"oob\"]}}\r\n"
 
 /* What one command's reply callback saw. */
@@ -38,7 +39,7 @@ static struct event_base *base;
 static struct qmp *q;
 static int peer = -1;
 static struct event *peer_ev;
-static char peer_in[65536];
+static char peer_in[4 << 20]; /* room for a large command */
 static size_t peer_in_len;
 
 static int sequence;
@@ -63,7 +64,7 @@ static void reply_cb(struct qmp *qq, int rc, struct json_object *ret,
 	if (ret)
 		snprintf(r->ret, sizeof(r->ret), "%s",
 			 json_object_to_json_string_ext(
-				 ret, JSON_C_TO_STRING_PLAIN));
+			     ret, JSON_C_TO_STRING_PLAIN));
 	if (err) {
 		snprintf(r->err_class, sizeof(r->err_class), "%s", err->class);
 		snprintf(r->err_desc, sizeof(r->err_desc), "%s", err->desc);
@@ -96,10 +97,10 @@ static void event_cb(struct qmp *qq, const char *name, struct json_object *data,
 {
 	event_calls++;
 	snprintf(event_name, sizeof(event_name), "%s", name);
-	snprintf(event_data, sizeof(event_data), "%s",
-		 data ? json_object_to_json_string_ext(data,
-						       JSON_C_TO_STRING_PLAIN)
-		      : "(null)");
+	snprintf(
+	    event_data, sizeof(event_data), "%s",
+	    data ? json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN)
+		 : "(null)");
 	event_ts = *ts;
 }
 
@@ -112,18 +113,18 @@ static void log_cb(struct qmp *qq, enum qmp_log_level level, const char *msg,
 }
 
 static const struct qmp_callbacks cbs = {
-	.ready = ready_cb,
-	.event = event_cb,
-	.closed = closed_cb,
-	.log = log_cb,
+    .ready = ready_cb,
+    .event = event_cb,
+    .closed = closed_cb,
+    .log = log_cb,
 };
 
 /* ---- the peer ---------------------------------------------------------- */
 
 static void peer_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	ssize_t r = read(fd, peer_in + peer_in_len,
-			 sizeof(peer_in) - peer_in_len - 1);
+	ssize_t r =
+	    read(fd, peer_in + peer_in_len, sizeof(peer_in) - peer_in_len - 1);
 
 	if (r <= 0)
 		event_del(peer_ev);
@@ -203,16 +204,16 @@ static void make_client(const struct qmp_limits *lim)
 {
 	int sv[2];
 
-	ck_assert_int_eq(
-		socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
 	q = qmp_new(base, &cbs, lim);
 	ck_assert_ptr_nonnull(q);
 	ck_assert_int_eq(
-		qmp_attach_transport(q, qmp_transport_unix_adopt_fd(sv[0])), 0);
+	    qmp_attach_transport(q, qmp_transport_unix_adopt_fd(sv[0])), 0);
 	peer = sv[1];
 	fcntl(peer, F_SETFL, O_NONBLOCK);
-	peer_ev = event_new(base, peer, EV_READ | EV_PERSIST, peer_read_cb,
-			    NULL);
+	peer_ev =
+	    event_new(base, peer, EV_READ | EV_PERSIST, peer_read_cb, NULL);
 	event_add(peer_ev, NULL);
 }
 
@@ -327,7 +328,7 @@ START_TEST(state_transitions_are_logged)
 	ck_assert_ptr_nonnull(strstr(log_text, "state idle -> connecting"));
 	ck_assert_ptr_nonnull(strstr(log_text, "state connecting -> greeting"));
 	ck_assert_ptr_nonnull(
-		strstr(log_text, "state greeting -> negotiating"));
+	    strstr(log_text, "state greeting -> negotiating"));
 	ck_assert_ptr_nonnull(strstr(log_text, "state negotiating -> ready"));
 }
 END_TEST
@@ -340,7 +341,8 @@ START_TEST(command_gets_its_return_value)
 
 	go_ready();
 	execute("query-status", &r);
-	peer_reply(peer_expect_cmd("query-status"), "{\"status\": \"running\"}");
+	peer_reply(peer_expect_cmd("query-status"),
+		   "{\"status\": \"running\"}");
 	RUN_UNTIL(r.calls == 1);
 	ck_assert_int_eq(r.rc, QMP_OK);
 	ck_assert_str_eq(r.ret, "{\"status\":\"running\"}");
@@ -358,9 +360,9 @@ START_TEST(arguments_are_sent_with_the_command)
 			 0);
 	cmd = peer_next_cmd();
 	ck_assert(json_object_object_get_ex(cmd, "arguments", &sent));
-	ck_assert_str_eq(json_object_to_json_string_ext(sent,
-							JSON_C_TO_STRING_PLAIN),
-			 "{\"fdset-id\":3}");
+	ck_assert_str_eq(
+	    json_object_to_json_string_ext(sent, JSON_C_TO_STRING_PLAIN),
+	    "{\"fdset-id\":3}");
 	json_object_put(cmd);
 }
 END_TEST
@@ -506,9 +508,9 @@ START_TEST(non_object_arguments_are_refused)
 {
 	struct reply r = {0};
 
-	ck_assert_int_eq(qmp_execute(q, "x", json_object_new_int(1), -1, 0,
-				     reply_cb, &r),
-			 QMP_E_INVAL);
+	ck_assert_int_eq(
+	    qmp_execute(q, "x", json_object_new_int(1), -1, 0, reply_cb, &r),
+	    QMP_E_INVAL);
 	ck_assert_int_eq(r.calls, 0);
 }
 END_TEST
@@ -527,6 +529,69 @@ START_TEST(commands_beyond_max_pending_are_refused)
 }
 END_TEST
 
+/* A JSON object {"data": "xxx..."} of about `len` bytes. */
+static struct json_object *big_args(size_t len)
+{
+	struct json_object *args = json_object_new_object();
+	char *s = malloc(len + 1);
+
+	memset(s, 'x', len);
+	s[len] = 0;
+	json_object_object_add(args, "data", json_object_new_string(s));
+	free(s);
+	return args;
+}
+
+START_TEST(large_command_is_written_completely)
+{
+	static struct reply r; /* still pending at teardown */
+	struct json_object *cmd, *data;
+
+	go_ready();
+	ck_assert_int_eq(
+	    qmp_execute(q, "big", big_args(2 << 20), -1, 0, reply_cb, &r), 0);
+	cmd = peer_next_cmd();
+	ck_assert(json_object_object_get_ex(
+	    json_object_object_get(cmd, "arguments"), "data", &data));
+	ck_assert_uint_eq(strlen(json_object_get_string(data)), 2 << 20);
+	json_object_put(cmd);
+}
+END_TEST
+
+START_TEST(command_timed_out_half_written_is_still_sent_whole)
+{
+	struct reply big = {0}, next = {0};
+
+	go_ready();
+	event_del(peer_ev); /* the peer stops reading: the socket fills */
+	ck_assert_int_eq(
+	    qmp_execute(q, "big", big_args(2 << 20), -1, 50, reply_cb, &big),
+	    0);
+	RUN_UNTIL(big.calls == 1);
+	ck_assert_int_eq(big.rc, QMP_E_TIMEOUT);
+	execute("next", &next);
+	event_add(peer_ev, NULL);
+	json_object_put(peer_next_cmd());
+	peer_reply(peer_expect_cmd("next"), "{}");
+	RUN_UNTIL(next.calls == 1);
+	ck_assert_int_eq(next.rc, QMP_OK);
+}
+END_TEST
+
+START_TEST(connect_to_a_missing_socket_fails_at_once_with_enoent)
+{
+	struct qmp *q2 = qmp_new(base, &cbs, NULL);
+
+	errno = 0;
+	ck_assert_int_eq(qmp_connect_unix(q2, "/nonexistent/qmp.sock"),
+			 QMP_E_SYS);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(qmp_state_name_of(q2), "idle");
+	qmp_free(q2);
+	ck_assert_int_eq(closed_calls, 0);
+}
+END_TEST
+
 /* ---- timeouts ---------------------------------------------------------- */
 
 START_TEST(timeout_fails_only_that_command)
@@ -535,8 +600,8 @@ START_TEST(timeout_fails_only_that_command)
 	long long id_fast;
 
 	go_ready();
-	ck_assert_int_eq(
-		qmp_execute(q, "slow", NULL, -1, 50, reply_cb, &slow), 0);
+	ck_assert_int_eq(qmp_execute(q, "slow", NULL, -1, 50, reply_cb, &slow),
+			 0);
 	execute("fast", &fast);
 	peer_expect_cmd("slow");
 	id_fast = peer_expect_cmd("fast");
@@ -556,8 +621,8 @@ START_TEST(late_reply_after_timeout_is_ignored)
 	long long id_slow;
 
 	go_ready();
-	ck_assert_int_eq(
-		qmp_execute(q, "slow", NULL, -1, 50, reply_cb, &slow), 0);
+	ck_assert_int_eq(qmp_execute(q, "slow", NULL, -1, 50, reply_cb, &slow),
+			 0);
 	id_slow = peer_expect_cmd("slow");
 	RUN_UNTIL(slow.calls == 1);
 	peer_reply(id_slow, "{}");
@@ -603,11 +668,11 @@ static const struct {
 	const char *what;
 	const char *bytes;
 } garbage[] = {
-	{"mismatched brackets", "{]"},
-	{"byte 0xff", "\xff"},
-	{"control character", "{\"return\": \"\x07\", \"id\": 1}"},
-	{"non-object", "[1, 2, 3]"},
-	{"reply without id", "{\"return\": {}}"},
+    {"mismatched brackets", "{]"},
+    {"byte 0xff", "\xff"},
+    {"control character", "{\"return\": \"\x07\", \"id\": 1}"},
+    {"non-object", "[1, 2, 3]"},
+    {"reply without id", "{\"return\": {}}"},
 };
 
 START_TEST(garbage_closes_with_protocol_error_and_fails_pending_once)
@@ -639,8 +704,8 @@ START_TEST(oversized_reply_closes_with_protocol_error)
 	go_ready();
 	execute("query-status", &r);
 	memset(big, ' ', sizeof(big));
-	snprintf(big, sizeof(big), "{\"return\": \"%2000d\", \"id\": %lld}",
-		 1, peer_expect_cmd("query-status"));
+	snprintf(big, sizeof(big), "{\"return\": \"%2000d\", \"id\": %lld}", 1,
+		 peer_expect_cmd("query-status"));
 	peer_send(big);
 	RUN_UNTIL(closed_calls == 1);
 	ck_assert_int_eq(closed_rc, QMP_E_PROTOCOL);
@@ -767,6 +832,7 @@ static Suite *client_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("handshake");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ready_follows_greeting_and_capabilities);
 	tcase_add_test(tc, greeting_version_and_package_are_kept);
@@ -778,6 +844,7 @@ static Suite *client_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("commands");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, command_gets_its_return_value);
 	tcase_add_test(tc, arguments_are_sent_with_the_command);
@@ -790,44 +857,45 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, fd_is_passed_with_the_command);
 	tcase_add_test(tc, non_object_arguments_are_refused);
 	tcase_add_test(tc, commands_beyond_max_pending_are_refused);
+	tcase_add_test(tc, large_command_is_written_completely);
+	tcase_add_test(tc, command_timed_out_half_written_is_still_sent_whole);
 	tcase_add_test(tc, timeout_fails_only_that_command);
 	tcase_add_test(tc, late_reply_after_timeout_is_ignored);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("events");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, event_is_delivered_with_name_data_and_timestamp);
 	tcase_add_test(tc, event_without_data_has_null_data);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("untrusted");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(
-		tc, garbage_closes_with_protocol_error_and_fails_pending_once, 0,
-		(int)(sizeof(garbage) / sizeof(*garbage)));
+	    tc, garbage_closes_with_protocol_error_and_fails_pending_once, 0,
+	    (int)(sizeof(garbage) / sizeof(*garbage)));
 	tcase_add_test(tc, oversized_reply_closes_with_protocol_error);
 	tcase_add_test(tc, unknown_id_is_ignored);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifetime");
+	tcase_set_timeout(tc, 30); /* generous: shared, slow machines */
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc,
-		       eof_fails_every_pending_command_once_then_reports_closed);
+	tcase_add_test(
+	    tc, eof_fails_every_pending_command_once_then_reports_closed);
 	tcase_add_test(tc, free_with_pending_commands_cancels_each_once);
 	tcase_add_test(tc, free_inside_a_reply_callback_cancels_the_rest_once);
 	tcase_add_test(tc, free_inside_the_closed_callback_is_safe);
 	tcase_add_test(tc, execute_never_calls_back_before_returning);
+	tcase_add_test(tc,
+		       connect_to_a_missing_socket_fails_at_once_with_enoent);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(client_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(client_suite());
 }

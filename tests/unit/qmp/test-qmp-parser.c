@@ -6,6 +6,7 @@
 
 #include "qmp/parser.h"
 #include "qmp/qmp.h"
+#include "tests/unit/qmp/check-main.h"
 
 static struct qmp_parser *p;
 
@@ -78,7 +79,8 @@ END_TEST
 
 START_TEST(message_fed_one_byte_at_a_time_is_returned_once)
 {
-	const char *s = "{\"return\": {\"status\": \"running\"}, \"id\": 3}\r\n";
+	const char *s =
+	    "{\"return\": {\"status\": \"running\"}, \"id\": 3}\r\n";
 	struct json_object *msg = NULL;
 	size_t i, got = 0;
 
@@ -276,6 +278,72 @@ START_TEST(nesting_within_the_limit_is_accepted)
 }
 END_TEST
 
+START_TEST(two_messages_split_at_any_byte_come_out_whole)
+{
+	const char *s = "{\"id\": 1, \"return\": {\"s\": \"a\\\"}\"}}\r\n"
+			"{\"id\": 2, \"return\": []}\r\n";
+	size_t n = strlen(s), cut;
+
+	for (cut = 0; cut <= n; cut++) {
+		struct json_object *msg = NULL;
+		int got = 0, rc;
+
+		qmp_parser_free(p);
+		p = qmp_parser_new(0, 0);
+		feed(s, cut);
+		while ((rc = qmp_parser_next(p, &msg)) == 1) {
+			assert_int_member(msg, "id", ++got);
+			json_object_put(msg);
+		}
+		ck_assert_int_eq(rc, 0);
+		feed(s + cut, n - cut);
+		while ((rc = qmp_parser_next(p, &msg)) == 1) {
+			assert_int_member(msg, "id", ++got);
+			json_object_put(msg);
+		}
+		ck_assert_int_eq(rc, 0);
+		ck_assert_msg(got == 2, "cut at %zu: %d messages", cut, got);
+	}
+}
+END_TEST
+
+/* Random bytes, biased towards JSON's own characters, in random slices:
+ * the parser must only ever hand out objects, and must stop (error or
+ * "need more") on every call. Deterministic seeds. */
+START_TEST(random_input_yields_only_objects_or_errors)
+{
+	static const char alphabet[] = "{}[]\":,\\ \r\n0123456789-+.eE"
+				       "truefalsnul\x01\x7f\xc3\xa9\xff";
+	char buf[4096];
+	unsigned seed;
+
+	for (seed = 1; seed <= 300; seed++) {
+		size_t len = 0, i;
+		int rc = 0;
+
+		srand(seed);
+		qmp_parser_free(p);
+		p = qmp_parser_new(2048, 16);
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = alphabet[rand() % (sizeof(alphabet) - 1)];
+		while (len < sizeof(buf) && rc >= 0) {
+			size_t n = 1 + (size_t)rand() % 64;
+			struct json_object *msg = NULL;
+
+			if (n > sizeof(buf) - len)
+				n = sizeof(buf) - len;
+			feed(buf + len, n);
+			len += n;
+			while ((rc = qmp_parser_next(p, &msg)) == 1) {
+				ck_assert(
+				    json_object_is_type(msg, json_type_object));
+				json_object_put(msg);
+			}
+		}
+	}
+}
+END_TEST
+
 static Suite *parser_suite(void)
 {
 	Suite *s = suite_create("qmp-parser");
@@ -300,17 +368,13 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, default_cap_accepts_half_a_mebibyte);
 	tcase_add_test(tc, nesting_deeper_than_the_limit_is_rejected);
 	tcase_add_test(tc, nesting_within_the_limit_is_accepted);
+	tcase_add_test(tc, two_messages_split_at_any_byte_come_out_whole);
+	tcase_add_test(tc, random_input_yields_only_objects_or_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(parser_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(parser_suite());
 }
