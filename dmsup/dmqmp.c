@@ -14,10 +14,15 @@
 #include "dmsup/dmqmp.h"
 #include "qmp/qmp.h"
 
-/* Retries start at 1 ms and double up to 20 ms: QEMU usually creates its
- * socket within tens of ms, and readiness should not wait much longer. */
+/*
+ * Retries start at 1 ms and double up to 5 ms for the first 2 s: QEMU
+ * usually creates its socket within tens of ms, and readiness should not
+ * lag behind it. A QEMU that takes longer is polled every 50 ms.
+ */
 #define DMQMP_RETRY_FIRST_US 1000
-#define DMQMP_RETRY_MAX_US 20000
+#define DMQMP_RETRY_FAST_US 5000
+#define DMQMP_RETRY_SLOW_US 50000
+#define DMQMP_FAST_PERIOD 2.0 /* s */
 
 struct dmqmp {
 	struct event_base *base;
@@ -30,6 +35,7 @@ struct dmqmp {
 	int ready;
 	unsigned timeout_ms;
 	long retry_us;
+	struct timeval since; /* when connecting began */
 };
 
 struct dmqmp_call {
@@ -41,11 +47,15 @@ static void dmqmp_try(struct dmqmp *m);
 
 static void dmqmp_retry_later(struct dmqmp *m)
 {
-	struct timeval tv = {0, m->retry_us};
+	struct timeval tv = {0, m->retry_us}, now;
 
 	event_add(m->retry, &tv);
-	m->retry_us = m->retry_us * 2 > DMQMP_RETRY_MAX_US ? DMQMP_RETRY_MAX_US
-							 : m->retry_us * 2;
+	event_base_gettimeofday_cached(m->base, &now);
+	double elapsed = (double)(now.tv_sec - m->since.tv_sec) +
+			 (double)(now.tv_usec - m->since.tv_usec) / 1e6;
+	long max = elapsed < DMQMP_FAST_PERIOD ? DMQMP_RETRY_FAST_US
+					       : DMQMP_RETRY_SLOW_US;
+	m->retry_us = m->retry_us * 2 > max ? max : m->retry_us * 2;
 }
 
 static void dmqmp_fail(struct dmqmp *m, const char *why)
@@ -140,6 +150,7 @@ struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
 	m->arg = arg;
 	m->timeout_ms = (unsigned)timeout_s * 1000;
 	m->retry_us = DMQMP_RETRY_FIRST_US;
+	event_base_gettimeofday_cached(base, &m->since);
 	m->retry = evtimer_new(base, dmqmp_retry_cb, m);
 	m->deadline = evtimer_new(base, dmqmp_deadline_cb, m);
 	if (!m->path || !m->retry || !m->deadline) {
