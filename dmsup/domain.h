@@ -55,6 +55,7 @@ struct domain {
 	unsigned n_fails;
 };
 
+/* A new domain in state defined; takes over @cfg (left zeroed). */
 struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg);
 void domain_free(struct domain *d);
 struct domain *domain_find(struct dmsup *sup, const char *name_or_domid);

@@ -90,6 +90,27 @@ START_TEST(dm_fds_are_exactly_devnull_log_pipe_and_sentinel)
 }
 END_TEST
 
+START_TEST(real_qemu_gets_fds_0_to_3_and_opens_the_rest_itself)
+{
+	char *cfg = h_config("vm1", 24, ""), expect[512];
+	pid_t pid = h_start(cfg);
+
+	char *low = fd_list(pid, 4);
+	snprintf(expect, sizeof(expect),
+		 "0=/dev/null 1=pipe 2=pipe 3=%s/vm1.fifo", H.state);
+	ck_assert_str_eq(low, expect);
+	/* QEMU's own: its sockets, eventfds, signalfd. No file, no pipe:
+	 * nothing of dmsup's (state, lock, logs, the pipe's read end). */
+	char *all = fd_list(pid, 1 << 20);
+	for (char *t = strtok(all + strlen(low), " "); t; t = strtok(NULL, " "))
+		ck_assert_msg(strstr(t, "=socket:") || strstr(t, "=anon_inode:"),
+			      "QEMU holds %s", t);
+	free(all);
+	free(low);
+	free(cfg);
+}
+END_TEST
+
 START_TEST(log_helper_holds_only_the_pipe_and_its_log_file)
 {
 	char *cfg = h_standin_config("iso", 21, "[\"--qmp\"]", "");
@@ -197,6 +218,7 @@ int main(void)
 	const TTest *const tests[] = {
 	    dm_environment_is_exactly_path,
 	    dm_fds_are_exactly_devnull_log_pipe_and_sentinel,
+	    real_qemu_gets_fds_0_to_3_and_opens_the_rest_itself,
 	    log_helper_holds_only_the_pipe_and_its_log_file,
 	    gigabyte_on_stderr_keeps_logs_capped_and_dmsup_rss_flat,
 	    small_log_cap_is_respected,
