@@ -403,6 +403,15 @@ void domain_enter_starting(struct domain *d)
 		event_free(d->timer);
 		d->timer = NULL;
 	}
+	if (d->pid) {
+		/* Adopted while it was starting: only readiness is left. */
+		if (domain_qmp_connect(d)) {
+			domain_set_error(d, "qmp", "out of memory");
+			d->failing = true;
+			lifecycle_post(d, DM_EV_NOT_READY);
+		}
+		return;
+	}
 	if (d->cfg.xen && xendm_prepare(d, &err)) {
 		domain_set_error(d, "xen", "%s", err);
 		lifecycle_post(d, DM_EV_SPAWN_FAILED);
@@ -705,6 +714,11 @@ void domain_reattach(struct domain *d, struct json_object *run)
 	d->pidfd = pidfd_open(d->pid, 0);
 	log_info("domid %d (%s): reattached to pid %d", d->cfg.domid,
 		 d->cfg.name, (int)d->pid);
+	if (!strcmp(was, "starting")) {
+		/* Not ready yet when we left: readiness decides, as usual. */
+		lifecycle_post(d, DM_EV_ADOPT_STARTING);
+		return;
+	}
 	lifecycle_post(d, DM_EV_ADOPT_ALIVE);
 	if (domain_qmp_connect(d))
 		log_warnx("domid %d (%s): cannot reconnect QMP", d->cfg.domid,

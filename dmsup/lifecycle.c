@@ -16,9 +16,9 @@ static const char *const state_names[DM_N_STATES] = {
 };
 
 static const char *const event_names[DM_N_EVENTS] = {
-    "start",   "ready",	       "not-ready",  "spawn-failed",
-    "died",    "died-failing", "stop",	     "restart",
-    "give-up", "adopt-alive",  "adopt-dead",
+    "start",   "ready",	       "not-ready",	 "spawn-failed",
+    "died",    "died-failing", "stop",		 "restart",
+    "give-up", "adopt-alive",  "adopt-starting", "adopt-dead",
 };
 
 /* Every allowed transition; anything else is refused. */
@@ -29,6 +29,7 @@ static const struct {
 } transitions[] = {
     {DM_DEFINED, DM_EV_START, DM_STARTING},
     {DM_DEFINED, DM_EV_ADOPT_ALIVE, DM_RUNNING},
+    {DM_DEFINED, DM_EV_ADOPT_STARTING, DM_STARTING},
     {DM_DEFINED, DM_EV_ADOPT_DEAD, DM_CRASHED},
     {DM_STARTING, DM_EV_READY, DM_RUNNING},
     {DM_STARTING, DM_EV_NOT_READY, DM_STOPPING},

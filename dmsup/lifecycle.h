@@ -18,17 +18,18 @@ enum dm_state {
 };
 
 enum dm_event {
-	DM_EV_START,	    /* a client asked to start */
-	DM_EV_READY,	    /* readiness reached */
-	DM_EV_NOT_READY,    /* readiness failed or timed out */
-	DM_EV_SPAWN_FAILED, /* nothing could be started */
-	DM_EV_DIED,	    /* the process is gone (and reaped) */
-	DM_EV_DIED_FAILING, /* gone, after a failed start */
-	DM_EV_STOP,	    /* a client asked to stop */
-	DM_EV_RESTART,	    /* the restart delay elapsed */
-	DM_EV_GIVE_UP,	    /* too many crashes */
-	DM_EV_ADOPT_ALIVE,  /* found running after a dmsup restart */
-	DM_EV_ADOPT_DEAD,   /* found dead after a dmsup restart */
+	DM_EV_START,	      /* a client asked to start */
+	DM_EV_READY,	      /* readiness reached */
+	DM_EV_NOT_READY,      /* readiness failed or timed out */
+	DM_EV_SPAWN_FAILED,   /* nothing could be started */
+	DM_EV_DIED,	      /* the process is gone (and reaped) */
+	DM_EV_DIED_FAILING,   /* gone, after a failed start */
+	DM_EV_STOP,	      /* a client asked to stop */
+	DM_EV_RESTART,	      /* the restart delay elapsed */
+	DM_EV_GIVE_UP,	      /* too many crashes */
+	DM_EV_ADOPT_ALIVE,    /* found running after a dmsup restart */
+	DM_EV_ADOPT_STARTING, /* found alive but not yet ready */
+	DM_EV_ADOPT_DEAD,     /* found dead after a dmsup restart */
 	DM_N_EVENTS
 };
 

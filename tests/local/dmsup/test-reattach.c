@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/local/dmsup/harness.h"
@@ -127,6 +128,33 @@ START_TEST(log_capture_goes_on_across_a_dmsup_restart)
 }
 END_TEST
 
+START_TEST(dm_that_was_starting_is_still_starting_after_reattach)
+{
+	/* The stand-in never answers QMP: it stays starting. */
+	char *cfg = h_standin_config("slow", 3, "[]", "");
+	int out;
+
+	pid_t start = h_dmctl_bg(&out, "start", cfg, NULL);
+	struct json_object *st = h_wait_state("slow", "starting");
+	ck_assert_ptr_nonnull(st);
+	pid_t pid = (pid_t)h_int(st, "pid");
+	json_object_put(st);
+	h_stop_dmsup(SIGKILL);
+	waitpid(start, NULL, 0);
+	close(out);
+	h_start_dmsup();
+	st = h_status("slow");
+	/* Not running: it never was ready. Not spawned again either. */
+	ck_assert_str_eq(h_str(st, "state"), "starting");
+	ck_assert_int_eq(h_int(st, "pid"), pid);
+	ck_assert_int_eq(h_int(st, "spawns"), 0);
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "slow", NULL), 0);
+	ck_assert(!h_alive(pid));
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -135,6 +163,7 @@ int main(void)
 	    qmp_works_again_after_reattach,
 	    dm_that_died_while_dmsup_was_down_is_reported_dead,
 	    log_capture_goes_on_across_a_dmsup_restart,
+	    dm_that_was_starting_is_still_starting_after_reattach,
 	};
 
 	return h_main("dmsup-reattach", NULL, tests,
