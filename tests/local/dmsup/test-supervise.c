@@ -51,6 +51,21 @@ START_TEST(qmp_passthrough_returns_qemus_answer)
 }
 END_TEST
 
+START_TEST(qmp_passthrough_passes_arguments)
+{
+	char *cfg = h_config("vm1", 11, ""), *out;
+
+	h_start(cfg);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "qmp", "vm1",
+				 "human-monitor-command",
+				 "{\"command-line\": \"info name\"}", NULL),
+			 0);
+	ck_assert_str_eq(out, "\"vm1\\r\\n\"\n");
+	free(out);
+	free(cfg);
+}
+END_TEST
+
 START_TEST(qmp_error_from_qemu_is_reported)
 {
 	char *cfg = h_config("vm1", 11, "");
@@ -341,6 +356,7 @@ int main(void)
 	const TTest *const tests[] = {
 	    start_blocks_until_ready_and_status_shows_running_with_pid,
 	    qmp_passthrough_returns_qemus_answer,
+	    qmp_passthrough_passes_arguments,
 	    qmp_error_from_qemu_is_reported,
 	    kill_9_is_reported_as_crash_with_signal_and_log_tail,
 	    insta_crashing_dm_is_spawned_five_times_then_failed,
