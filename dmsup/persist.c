@@ -140,6 +140,25 @@ static void persist_load_one(struct dmsup *sup, const char *file)
 		config_dispose(&cfg);
 }
 
+/* A .run without a configuration: a device model nobody supervises. */
+static void persist_warn_orphans(struct dmsup *sup, DIR *dir)
+{
+	struct dirent *de;
+
+	rewinddir(dir);
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		if (len <= 4 || strcmp(de->d_name + len - 4, ".run"))
+			continue;
+		char name[256];
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 4), de->d_name);
+		if (!domain_find(sup, name))
+			log_warnx("state: %s/%s has no valid %s.json: its "
+				  "device model is not supervised",
+				  sup->state_dir, de->d_name, name);
+	}
+}
+
 void persist_load_all(struct dmsup *sup)
 {
 	DIR *dir = opendir(sup->state_dir);
@@ -152,6 +171,7 @@ void persist_load_all(struct dmsup *sup)
 		if (len > 5 && !strcmp(de->d_name + len - 5, ".json"))
 			persist_load_one(sup, de->d_name);
 	}
+	persist_warn_orphans(sup, dir);
 	closedir(dir);
 	for (struct domain *d = sup->domains; d; d = d->next) {
 		char file[256];
