@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,12 +359,65 @@ static void dmctl_copy(int fd)
 	fflush(stdout);
 }
 
+/* Copies what inotify says was written to (or rotated into) @path. */
+static int dmctl_follow_file(int in, const char *path, const char *base,
+			     int *fd)
+{
+	char evbuf[4096] __attribute__((aligned(8)));
+	ssize_t n = read(in, evbuf, sizeof(evbuf));
+
+	if (n <= 0)
+		return -1;
+	for (char *p = evbuf; p < evbuf + n;) {
+		struct inotify_event *e = (struct inotify_event *)p;
+		p += sizeof(*e) + e->len;
+		if (!e->len || strcmp(e->name, base))
+			continue;
+		dmctl_copy(*fd);
+		if (e->mask & (IN_CREATE | IN_MOVED_TO)) {
+			/* Rotated: the new file starts empty. */
+			if (*fd >= 0)
+				close(*fd);
+			*fd = open(path, O_RDONLY | O_CLOEXEC);
+			dmctl_copy(*fd);
+		}
+	}
+	return 0;
+}
+
+/* State changes already received, as lines in the stream. */
+static int dmctl_print_events(const struct opts *o, int fd)
+{
+	struct json_object *ev, *d;
+	const char *err;
+	int r;
+
+	while ((r = frame_take(ctl_in, &ev, &err)) == 1) {
+		dmctl_copy(fd);
+		if (json_object_object_get_ex(ev, "event", NULL) &&
+		    json_object_object_get_ex(ev, "domain", &d)) {
+			if (!o->json)
+				fputs("--- ", stdout);
+			print_event(o, d);
+		}
+		json_object_put(ev);
+	}
+	return r < 0 ? -1 : 0;
+}
+
+static int dmctl_follow_state(const struct opts *o, int fd)
+{
+	if (evbuffer_read(ctl_in, ctl_fd, 65536) <= 0)
+		return -1;
+	return dmctl_print_events(o, fd);
+}
+
 /*
- * Follows the log as the helper writes and rotates it. The watch is set
- * and the file opened before the tail is read, so that no line falls
- * between the tail and the following.
+ * Follows the log as the helper writes and rotates it, with the domain's
+ * state changes in between. The watch is set and the file opened before
+ * the tail is read, so that no line falls between the tail and the rest.
  */
-static int dmctl_follow(const char *path, int lines)
+static int dmctl_follow(const struct opts *o, const char *path)
 {
 	char dir[PATH_MAX];
 	const char *base = strrchr(path, '/');
@@ -381,26 +435,19 @@ static int dmctl_follow(const char *path, int lines)
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
-		dmctl_print_tail(fd, lines);
+		dmctl_print_tail(fd, o->lines);
 	fflush(stdout);
+	if (dmctl_print_events(o, fd))
+		return EXIT_PROTOCOL;
 	for (;;) {
-		char evbuf[4096] __attribute__((aligned(8)));
-		ssize_t n = read(in, evbuf, sizeof(evbuf));
-		if (n <= 0)
-			return n < 0 && errno == EINTR ? EXIT_OK : EXIT_FAILED;
-		for (char *p = evbuf; p < evbuf + n;) {
-			struct inotify_event *e = (struct inotify_event *)p;
-			p += sizeof(*e) + e->len;
-			if (!e->len || strcmp(e->name, base))
-				continue;
-			dmctl_copy(fd);
-			if (e->mask & (IN_CREATE | IN_MOVED_TO)) {
-				/* Rotated: the new file starts empty. */
-				if (fd >= 0)
-					close(fd);
-				fd = open(path, O_RDONLY | O_CLOEXEC);
-				dmctl_copy(fd);
-			}
+		struct pollfd p[2] = {{.fd = in, .events = POLLIN},
+				      {.fd = ctl_fd, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return EXIT_FAILED;
+		if ((p[0].revents && dmctl_follow_file(in, path, base, &fd)) ||
+		    (p[1].revents && dmctl_follow_state(o, fd))) {
+			fprintf(stderr, "dmctl: lost dmsup or the log\n");
+			return EXIT_UNREACHABLE;
 		}
 	}
 }
@@ -422,7 +469,15 @@ static int cmd_log(const struct opts *o, int argc, char **argv)
 	fflush(stdout);
 	char *path = strdup(jstr(reply, "path"));
 	json_object_put(reply);
-	rc = o->follow && path ? dmctl_follow(path, o->lines) : EXIT_OK;
+	if (o->follow && path) {
+		/* The same connection then carries the domain's events; the
+		 * watch's first reply is its current state. */
+		rc = dmctl_send(dmctl_req("watch", argv[0]));
+		if (!rc && !(rc = dmctl_recv(&reply)))
+			json_object_put(reply);
+		if (!rc)
+			rc = dmctl_follow(o, path);
+	}
 	free(path);
 	return rc;
 }

@@ -103,7 +103,8 @@ START_TEST(real_qemu_gets_fds_0_to_3_and_opens_the_rest_itself)
 	 * nothing of dmsup's (state, lock, logs, the pipe's read end). */
 	char *all = fd_list(pid, 1 << 20);
 	for (char *t = strtok(all + strlen(low), " "); t; t = strtok(NULL, " "))
-		ck_assert_msg(strstr(t, "=socket:") || strstr(t, "=anon_inode:"),
+		ck_assert_msg(strstr(t, "=socket:") ||
+				  strstr(t, "=anon_inode:"),
 			      "QEMU holds %s", t);
 	free(all);
 	free(low);

@@ -271,8 +271,9 @@ END_TEST
 
 START_TEST(log_follow_prints_new_lines_as_they_come)
 {
-	char *cfg = h_config("vm1", 11, "\"extra_args\": [\"-trace\", "
-					"\"qmp_enter_query_name\"]");
+	char *cfg = h_config("vm1", 11,
+			     "\"extra_args\": [\"-trace\", "
+			     "\"qmp_enter_query_name\"]");
 	int out;
 
 	h_start(cfg);
@@ -284,6 +285,12 @@ START_TEST(log_follow_prints_new_lines_as_they_come)
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "qmp", "vm1", "query-name", NULL),
 			 0);
 	ck_assert(h_read_until(out, "qmp_enter_query_name"));
+	/* The end of the device model shows in the stream. */
+	struct json_object *st = h_status("vm1");
+	kill((pid_t)h_int(st, "pid"), SIGKILL);
+	json_object_put(st);
+	ck_assert(h_read_until(out, "vm1 (domid 11): crashed: killed by "
+				    "signal 9 (Killed)"));
 	kill(follow, SIGTERM);
 	waitpid(follow, NULL, 0);
 	close(out);
