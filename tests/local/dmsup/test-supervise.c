@@ -358,6 +358,32 @@ START_TEST(stop_while_starting_ends_the_start_and_the_dm)
 }
 END_TEST
 
+START_TEST(ten_concurrent_starts_all_become_ready)
+{
+	pid_t starts[10];
+	int outs[10];
+	char *cfgs[10];
+
+	for (int i = 0; i < 10; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "c%d", i);
+		cfgs[i] = h_config(name, 20 + i, "");
+		starts[i] = h_dmctl_bg(&outs[i], "start", cfgs[i], NULL);
+	}
+	for (int i = 0; i < 10; i++) {
+		char expect[64];
+		int status;
+		snprintf(expect, sizeof(expect), "c%d (domid %d): running", i,
+			 20 + i);
+		ck_assert(h_read_until(outs[i], expect));
+		ck_assert_int_eq(waitpid(starts[i], &status, 0), starts[i]);
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+		close(outs[i]);
+		free(cfgs[i]);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -378,6 +404,7 @@ int main(void)
 	    crashed_dm_with_restart_policy_runs_again,
 	    stop_of_a_crashed_dm_cancels_its_restart,
 	    stop_while_starting_ends_the_start_and_the_dm,
+	    ten_concurrent_starts_all_become_ready,
 	};
 
 	return h_main("dmsup-supervise", NULL, tests,
