@@ -204,6 +204,9 @@ static void print_domain(struct json_object *d)
 		struct json_object *v;
 		if (json_object_object_get_ex(d, keys[i], &v))
 			printf("%-8s %s\n", keys[i], json_object_get_string(v));
+		if (!strcmp(keys[i], "pid") && jint(d, "started") > 0)
+			printf("%-8s %llds\n", "uptime",
+			       (long long)time(NULL) - jint(d, "started"));
 	}
 	const char *tail = jstr(d, "log_tail");
 	if (tail && *tail)
