@@ -1,0 +1,268 @@
+/*
+ * dmsup benchmarks (make bench). Prints figures, asserts nothing:
+ *  (a) ready latency: `dmctl start` vs a bare QEMU launch to its greeting
+ *  (b) crash detection (kill -9 -> "crashed" seen by a watching client),
+ *      with 1 real QEMU and with 100 stand-in device models
+ *  (c) dmsup's RSS with 100 supervised
+ *  (d) dmsup's wake-ups per second while idle
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "dmsup/frame.h"
+#include "tests/local/dmsup/harness.h"
+
+#define READY_RUNS 10
+#define CRASH_RUNS_1 20
+#define MANY 100
+#define IDLE_SECONDS 5
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of @n samples (sorts them). */
+static double quantile(double *v, int n, double q)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	int i = (int)(q * (n - 1) + 0.5);
+	return v[i < n ? i : n - 1];
+}
+
+/* A bare QEMU, as dmsup would start it, timed from fork to its greeting. */
+static double bare_qemu_ready(void)
+{
+	char sock[512], chardev[600];
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+	snprintf(sock, sizeof(sock), "%s/bare.qmp", H.dir);
+	snprintf(chardev, sizeof(chardev),
+		 "socket,id=m,path=%s,server=on,wait=off", sock);
+	if (strlen(sock) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	unlink(sock);
+	double t0 = now();
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(H_QEMU, H_QEMU, "-chardev", chardev, "-mon",
+		      "chardev=m,mode=control", "-nodefaults", "-no-user-config",
+		      "-machine", "none", "-m", "16", "-display", "none",
+		      (char *)NULL);
+		_exit(127);
+	}
+	int fd = -1;
+	char buf[512];
+	while (now() - t0 < H_TIMEOUT) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
+			break;
+		close(fd);
+		fd = -1;
+		poll(NULL, 0, 1);
+	}
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+	double t = now() - t0;
+	if (fd >= 0)
+		close(fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return n > 0 ? t : -1;
+}
+
+static void bench_ready(void)
+{
+	double bare[READY_RUNS], dm[READY_RUNS];
+	char *cfg = h_config("ready", 1, "");
+
+	for (int i = 0; i < READY_RUNS; i++) {
+		bare[i] = bare_qemu_ready();
+		double t0 = now();
+		h_dmctl(NULL, NULL, "start", cfg, NULL);
+		dm[i] = now() - t0;
+		h_dmctl(NULL, NULL, "stop", "ready", NULL);
+	}
+	double b = quantile(bare, READY_RUNS, 0.5);
+	double d = quantile(dm, READY_RUNS, 0.5);
+	printf("(a) ready latency, median of %d: bare QEMU to greeting %.1f ms, "
+	       "dmctl start %.1f ms, ratio %.2f\n",
+	       READY_RUNS, b * 1e3, d * 1e3, d / b);
+	h_dmctl(NULL, NULL, "undefine", "ready", NULL);
+	free(cfg);
+}
+
+/* A watch on every domain, opened before anything is killed. */
+static int watch_all(struct evbuffer **in_r)
+{
+	int fd = h_connect();
+	struct evbuffer *out = evbuffer_new();
+	struct json_object *req = json_object_new_object();
+
+	json_object_object_add(req, "cmd", json_object_new_string("watch"));
+	frame_put(out, req);
+	while (evbuffer_get_length(out))
+		evbuffer_write(out, fd);
+	evbuffer_free(out);
+	json_object_put(req);
+	*in_r = evbuffer_new();
+	return fd;
+}
+
+/* Reads events until @name is reported crashed. */
+static void wait_crashed(int fd, struct evbuffer *in, const char *name)
+{
+	struct json_object *msg, *d;
+	const char *err;
+
+	for (;;) {
+		while (frame_take(in, &msg, &err) == 1) {
+			bool hit = json_object_object_get_ex(msg, "event", NULL) &&
+				   json_object_object_get_ex(msg, "domain", &d) &&
+				   !strcmp(h_str(d, "name"), name) &&
+				   !strcmp(h_str(d, "state"), "crashed");
+			json_object_put(msg);
+			if (hit)
+				return;
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, H_TIMEOUT * 1000) <= 0 ||
+		    evbuffer_read(in, fd, 65536) <= 0) {
+			fprintf(stderr, "bench: lost the watch\n");
+			exit(1);
+		}
+	}
+}
+
+static void print_crash(const char *what, double *v, int n)
+{
+	double med = quantile(v, n, 0.5), p99 = quantile(v, n, 0.99);
+
+	printf("(b) crash detection, %s: median %.2f ms, p99 %.2f ms (%d "
+	       "kills)\n",
+	       what, med * 1e3, p99 * 1e3, n);
+}
+
+static void bench_crash_one(void)
+{
+	double v[CRASH_RUNS_1];
+	char *cfg = h_config("crash1", 2, "");
+	struct evbuffer *in;
+	int fd = watch_all(&in);
+
+	for (int i = 0; i < CRASH_RUNS_1; i++) {
+		pid_t pid = h_start(cfg);
+		double t0 = now();
+		kill(pid, SIGKILL);
+		wait_crashed(fd, in, "crash1");
+		v[i] = now() - t0;
+	}
+	print_crash("1 real QEMU", v, CRASH_RUNS_1);
+	close(fd);
+	evbuffer_free(in);
+	h_dmctl(NULL, NULL, "undefine", "crash1", NULL);
+	free(cfg);
+}
+
+static long ctxt_switches(pid_t pid)
+{
+	char path[64];
+	long total = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	char *s = h_read_file(path);
+	for (char *p = s; p && (p = strstr(p, "ctxt_switches:")); p++)
+		total += atol(p + strlen("ctxt_switches:"));
+	free(s);
+	return total;
+}
+
+static void bench_many(void)
+{
+	static pid_t pids[MANY];
+	double v[MANY];
+	char name[32];
+
+	for (int i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		char *cfg = h_standin_config(name, 100 + i, "[\"--qmp\"]", "");
+		pids[i] = h_start(cfg);
+		free(cfg);
+	}
+	printf("(c) dmsup RSS with %d supervised: %ld KiB\n", MANY,
+	       h_rss_kb(H.dmsup));
+	long before = ctxt_switches(H.dmsup);
+	poll(NULL, 0, IDLE_SECONDS * 1000);
+	long after = ctxt_switches(H.dmsup);
+	printf("(d) dmsup wake-ups while idle with %d supervised: %.1f per "
+	       "second (%ld in %d s)\n",
+	       MANY, (double)(after - before) / IDLE_SECONDS, after - before,
+	       IDLE_SECONDS);
+	struct evbuffer *in;
+	int fd = watch_all(&in);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		double t0 = now();
+		kill(pids[i], SIGKILL);
+		wait_crashed(fd, in, name);
+		v[i] = now() - t0;
+	}
+	print_crash("100 stand-ins", v, MANY);
+	close(fd);
+	evbuffer_free(in);
+}
+
+/* Inside a Check runner only because the harness's sanity checks use
+ * ck_assert; the figures are printed, never asserted. */
+START_TEST(bench)
+{
+	bench_ready();
+	bench_crash_one();
+	bench_many();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bench-dmsup");
+	TCase *tc = tcase_create("bench");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_unchecked_fixture(tc, h_suite_setup, h_suite_teardown);
+	tcase_add_checked_fixture(tc, h_setup, h_teardown);
+	tcase_add_test(tc, bench);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_SILENT);
+	int failed = srunner_ntests_failed(sr);
+	if (failed)
+		srunner_print(sr, CK_NORMAL);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

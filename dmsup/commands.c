@@ -1,0 +1,323 @@
+/*
+ * The control commands, one table row each: the name, whether it names a
+ * domain, and its handler. docs/control-protocol.md lists them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "dmsup/control.h"
+#include "dmsup/dmqmp.h"
+#include "dmsup/domain.h"
+#include "dmsup/logfile.h"
+#include "dmsup/persist.h"
+
+#define CMD_QMP_TIMEOUT 30 /* s */
+#define CMD_LOG_MAX_LINES 10000
+#define CMD_LOG_MAX_BYTES (512 * 1024)
+
+typedef void cmd_fn(struct ctl_conn *c, struct json_object *req,
+		    struct domain *d);
+
+static const char *cmd_str(struct json_object *req, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int cmd_int(struct json_object *req, const char *key, int def)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return def;
+	return json_object_get_int(v);
+}
+
+static bool cmd_check_running(struct ctl_conn *c, struct domain *d)
+{
+	if (!lifecycle_is_active(d->state))
+		return true;
+	ctl_reply_error(c, "start", "domain %s (domid %d) is already %s",
+			d->cfg.name, d->cfg.domid,
+			lifecycle_state_name(d->state));
+	return false;
+}
+
+/* Defines (or redefines, when not running) a domain from a config. */
+static struct domain *cmd_define(struct ctl_conn *c, struct json_object *json)
+{
+	struct dmsup *sup = ctl_sup(c);
+	struct dm_config cfg;
+	char *err;
+
+	if (config_from_json(&cfg, json, &err)) {
+		ctl_reply_error(c, "config", "invalid configuration: %s",
+				err ? err : "out of memory");
+		free(err);
+		return NULL;
+	}
+	struct domain *d = domain_find(sup, cfg.name);
+	struct domain *other = domain_find_domid(sup, cfg.domid);
+	if (other && other != d) {
+		ctl_reply_error(c, "config", "domid %d is already used by %s",
+				cfg.domid, other->cfg.name);
+		config_dispose(&cfg);
+		return NULL;
+	}
+	if (d && !cmd_check_running(c, d)) {
+		config_dispose(&cfg);
+		return NULL;
+	}
+	if (d) {
+		config_dispose(&d->cfg);
+		d->cfg = cfg;
+	} else if (!(d = domain_new(sup, &cfg))) {
+		config_dispose(&cfg);
+		ctl_reply_error(c, "config", "out of memory");
+		return NULL;
+	}
+	if (persist_save_config(d)) {
+		ctl_reply_error(c, "config",
+				"cannot save the configuration "
+				"of %s",
+				d->cfg.name);
+		return NULL;
+	}
+	return d;
+}
+
+static void cmd_start(struct ctl_conn *c, struct json_object *req,
+		      struct domain *d)
+{
+	struct json_object *config;
+
+	if (json_object_object_get_ex(req, "config", &config)) {
+		if (!(d = cmd_define(c, config)))
+			return;
+	} else if (!d) {
+		ctl_reply_error(c, "start", "start needs a domain or a config");
+		return;
+	}
+	if (!cmd_check_running(c, d))
+		return;
+	/* Waits first: the transition may settle at once (spawn failed). */
+	ctl_wait_for(c, d, CTL_WAIT_START);
+	lifecycle_post(d, DM_EV_START);
+}
+
+static void cmd_stop(struct ctl_conn *c, struct json_object *req,
+		     struct domain *d)
+{
+	if (!lifecycle_is_active(d->state) && d->state != DM_CRASHED) {
+		ctl_reply_error(c, "stop",
+				"domain %s (domid %d) is not running "
+				"(%s)",
+				d->cfg.name, d->cfg.domid,
+				lifecycle_state_name(d->state));
+		return;
+	}
+	d->no_restart = true;
+	ctl_wait_for(c, d, CTL_WAIT_STOP);
+	if (d->state != DM_STOPPING)
+		lifecycle_post(d, DM_EV_STOP);
+}
+
+static void cmd_status(struct ctl_conn *c, struct json_object *req,
+		       struct domain *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (d) {
+		json_object_object_add(o, "domain", domain_to_json(d));
+	} else {
+		struct json_object *list = json_object_new_array();
+		for (d = ctl_sup(c)->domains; d; d = d->next)
+			json_object_array_add(list, domain_to_json(d));
+		json_object_object_add(o, "domains", list);
+	}
+	ctl_reply(c, o);
+}
+
+static void cmd_watch(struct ctl_conn *c, struct json_object *req,
+		      struct domain *d)
+{
+	ctl_watch(c, d);
+	cmd_status(c, req, d);
+}
+
+static void cmd_log(struct ctl_conn *c, struct json_object *req,
+		    struct domain *d)
+{
+	int lines = cmd_int(req, "lines", 20);
+	struct json_object *o = json_object_new_object();
+
+	if (lines < 0 || lines > CMD_LOG_MAX_LINES)
+		lines = CMD_LOG_MAX_LINES;
+	char *text = logfile_tail(ctl_sup(c)->log_dir, d->cfg.name,
+				  d->cfg.log_files, lines, CMD_LOG_MAX_BYTES);
+	char *path = logfile_path(ctl_sup(c)->log_dir, d->cfg.name, 0);
+	json_object_object_add(o, "path",
+			       json_object_new_string(path ? path : ""));
+	json_object_object_add(o, "text",
+			       json_object_new_string(text ? text : ""));
+	free(text);
+	free(path);
+	ctl_reply(c, o);
+}
+
+static void cmd_qmp_reply_cb(void *arg, struct json_object *ret,
+			     const char *err)
+{
+	struct ctl_conn *c = ctl_ref_take(arg);
+
+	if (!c)
+		return;
+	if (err) {
+		ctl_reply_error(c, "qmp", "%s", err);
+		return;
+	}
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "return", json_object_get(ret));
+	ctl_reply(c, o);
+}
+
+static void cmd_qmp(struct ctl_conn *c, struct json_object *req,
+		    struct domain *d)
+{
+	const char *cmd = cmd_str(req, "command");
+	struct json_object *args = NULL;
+	const char *err;
+
+	if (!cmd || !*cmd) {
+		ctl_reply_error(c, "qmp", "qmp needs a command");
+		return;
+	}
+	if (json_object_object_get_ex(req, "arguments", &args) &&
+	    !json_object_is_type(args, json_type_object)) {
+		ctl_reply_error(c, "qmp", "arguments must be a JSON object");
+		return;
+	}
+	struct ctl_ref *ref = ctl_ref_new(c);
+	if (!ref) {
+		ctl_reply_error(c, "qmp", "out of memory");
+		return;
+	}
+	ctl_hold(c);
+	if (dmqmp_execute(d->qmp, cmd, json_object_get(args), CMD_QMP_TIMEOUT,
+			  cmd_qmp_reply_cb, ref, &err)) {
+		ctl_ref_take(ref);
+		ctl_reply_error(c, "qmp", "domain %s: %s", d->cfg.name, err);
+	}
+}
+
+static void cmd_set(struct ctl_conn *c, struct json_object *req,
+		    struct domain *d)
+{
+	struct json_object *list;
+	struct dm_config next = {0};
+	char *err = NULL;
+
+	if (!json_object_object_get_ex(req, "set", &list) ||
+	    !json_object_is_type(list, json_type_array) ||
+	    !json_object_array_length(list)) {
+		ctl_reply_error(c, "set", "set needs key=value assignments");
+		return;
+	}
+	/* All or nothing: apply to a copy, keep it only if all pass. */
+	struct json_object *json = config_to_json(&d->cfg);
+	int rc = config_from_json(&next, json, &err);
+	json_object_put(json);
+	for (size_t i = 0; !rc && i < json_object_array_length(list); i++) {
+		struct json_object *a = json_object_array_get_idx(list, i);
+		rc = json_object_is_type(a, json_type_string)
+			 ? config_set(&next, json_object_get_string(a), &err)
+			 : -1;
+	}
+	struct domain *other =
+	    rc ? NULL : domain_find_domid(ctl_sup(c), next.domid);
+	if (rc || (other && other != d)) {
+		ctl_reply_error(c, "set", "domain %s: %s", d->cfg.name,
+				rc ? (err ? err : "assignments must be strings")
+				   : "that domid is already used");
+		free(err);
+		config_dispose(&next);
+		return;
+	}
+	config_dispose(&d->cfg);
+	d->cfg = next;
+	if (persist_save_config(d)) {
+		ctl_reply_error(c, "set", "domain %s: cannot save",
+				d->cfg.name);
+		return;
+	}
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "config", config_to_json(&d->cfg));
+	json_object_object_add(o, "applies",
+			       json_object_new_string("at the next start"));
+	ctl_reply(c, o);
+}
+
+static void cmd_undefine(struct ctl_conn *c, struct json_object *req,
+			 struct domain *d)
+{
+	if (lifecycle_is_active(d->state)) {
+		ctl_reply_error(c, "undefine", "domain %s is %s; stop it first",
+				d->cfg.name, lifecycle_state_name(d->state));
+		return;
+	}
+	persist_remove_config(d);
+	domain_free(d);
+	ctl_reply(c, NULL);
+}
+
+enum cmd_domain { CMD_NO_DOMAIN, CMD_DOMAIN, CMD_OPTIONAL_DOMAIN };
+
+static const struct cmd_entry {
+	const char *name;
+	enum cmd_domain domain;
+	cmd_fn *fn;
+} cmd_table[] = {
+    {"start", CMD_OPTIONAL_DOMAIN, cmd_start},
+    {"stop", CMD_DOMAIN, cmd_stop},
+    {"status", CMD_OPTIONAL_DOMAIN, cmd_status},
+    {"watch", CMD_OPTIONAL_DOMAIN, cmd_watch},
+    {"log", CMD_DOMAIN, cmd_log},
+    {"qmp", CMD_DOMAIN, cmd_qmp},
+    {"set", CMD_DOMAIN, cmd_set},
+    {"undefine", CMD_DOMAIN, cmd_undefine},
+};
+
+void commands_dispatch(struct ctl_conn *c, struct json_object *req)
+{
+	const char *name = cmd_str(req, "cmd");
+	const char *dom = cmd_str(req, "domain");
+	const struct cmd_entry *e = NULL;
+	struct domain *d = NULL;
+
+	for (size_t i = 0; name && i < sizeof(cmd_table) / sizeof(*cmd_table);
+	     i++)
+		if (!strcmp(cmd_table[i].name, name))
+			e = &cmd_table[i];
+	if (!e) {
+		ctl_reply_error(c, "request", "unknown command '%s'",
+				name ? name : "(none)");
+		return;
+	}
+	if (dom && !(d = domain_find(ctl_sup(c), dom))) {
+		ctl_reply_error(c, "request", "no domain '%s'", dom);
+		return;
+	}
+	if (!d && e->domain == CMD_DOMAIN) {
+		ctl_reply_error(c, "request", "%s needs a domain", e->name);
+		return;
+	}
+	e->fn(c, req, d);
+}

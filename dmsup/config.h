@@ -1,0 +1,74 @@
+/*
+ * A device model's configuration (dmsup-config(5)): parsed from JSON,
+ * validated field by field from one table, serialised back for persistence
+ * and for offline changes (`dmctl set`).
+ */
+#ifndef DMSUP_CONFIG_H
+#define DMSUP_CONFIG_H
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+struct dm_disk {
+	char *path;
+	char *format;
+	char *media;
+	bool readonly;
+};
+
+struct dm_nic {
+	char *model;
+	char *mac;
+	char *backend;
+	char *ifname;
+};
+
+struct dm_config {
+	int domid;
+	char *name;
+	char *uuid;
+	char *kind;
+	bool xen;
+	char *qemu;
+	char *machine;
+	int memory;
+	int vcpus;
+	char *vga;
+	int videoram;
+	char *vnc;
+	char *serial;
+	char *boot;
+	struct dm_disk *disks;
+	int n_disks;
+	struct dm_nic *nics;
+	int n_nics;
+	char **extra_args;
+	int n_extra_args;
+	char *restart;
+	int ready_timeout;
+	int stop_timeout;
+	int log_files;
+	int log_size;
+};
+
+/*
+ * Parses and validates @json. On success returns 0 and fills @cfg (free
+ * with config_dispose). On failure returns -1 and sets *err_r to a
+ * malloc'd message naming the field.
+ */
+int config_from_json(struct dm_config *cfg, struct json_object *json,
+		     char **err_r);
+int config_from_string(struct dm_config *cfg, const char *text, char **err_r);
+/* Idempotent. */
+void config_dispose(struct dm_config *cfg);
+/* A new JSON object holding every field, defaults included. */
+struct json_object *config_to_json(const struct dm_config *cfg);
+/*
+ * Applies `key=value` to a copy of @cfg and validates the result; on
+ * success replaces *cfg. Identity fields (name) cannot be changed.
+ */
+int config_set(struct dm_config *cfg, const char *assignment, char **err_r);
+bool config_restart_on_crash(const struct dm_config *cfg);
+
+#endif

@@ -1,0 +1,385 @@
+/*
+ * The control socket. Each connection reads frames one request at a time:
+ * while a request waits (a start until ready, a stop until gone, a QMP
+ * reply) the following frames stay buffered. Output to a client that does
+ * not read is bounded: past the cap the client is dropped, never waited on.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <json-c/json.h>
+
+#include "dmsup/control.h"
+#include "dmsup/domain.h"
+#include "dmsup/frame.h"
+#include "dmsup/log.h"
+
+#define CTL_MAX_CONNS 128
+#define CTL_MAX_OUTPUT (4 * 1024 * 1024)
+
+struct ctl_ref {
+	struct ctl_conn *c;
+	struct ctl_ref *next;
+};
+
+struct ctl_conn {
+	struct ctl_conn *next;
+	struct control *ctl;
+	struct bufferevent *bev;
+	bool busy;    /* a request is waiting for its reply */
+	bool closing; /* flush, then close */
+	bool drop;    /* close now, unflushed */
+	bool watching;
+	struct domain *watch_domain; /* NULL: all */
+	struct domain *wait_domain;
+	enum ctl_wait wait;
+	struct ctl_ref *refs;
+	struct event *resume;
+};
+
+struct control {
+	struct dmsup *sup;
+	struct evconnlistener *listener;
+	struct ctl_conn *conns;
+	int n_conns;
+};
+
+static void ctl_process(struct ctl_conn *c);
+
+static void ctl_conn_free(struct ctl_conn *c)
+{
+	struct ctl_conn **pp;
+
+	for (pp = &c->ctl->conns; *pp && *pp != c; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = c->next;
+	c->ctl->n_conns--;
+	for (struct ctl_ref *r = c->refs; r; r = r->next)
+		r->c = NULL;
+	if (c->resume)
+		event_free(c->resume);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+struct dmsup *ctl_sup(struct ctl_conn *c)
+{
+	return c->ctl->sup;
+}
+
+/* Closes @c from the loop, so that callers may still use it now. */
+static void ctl_close_soon(struct ctl_conn *c, bool drop)
+{
+	c->closing = true;
+	c->drop |= drop;
+	event_active(c->resume, EV_TIMEOUT, 0);
+}
+
+static void ctl_send(struct ctl_conn *c, struct json_object *obj)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (c->closing)
+		return;
+	if (evbuffer_get_length(out) > CTL_MAX_OUTPUT) {
+		log_warnx("control: dropping a client that does not read");
+		ctl_close_soon(c, true);
+		return;
+	}
+	if (frame_put(out, obj))
+		log_warnx("control: reply too large, dropped");
+}
+
+static void ctl_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	ctl_process(arg);
+}
+
+void ctl_reply(struct ctl_conn *c, struct json_object *obj)
+{
+	if (!obj)
+		obj = json_object_new_object();
+	if (!json_object_object_get_ex(obj, "ok", NULL))
+		json_object_object_add(obj, "ok", json_object_new_boolean(1));
+	ctl_send(c, obj);
+	json_object_put(obj);
+	c->busy = false;
+	c->wait = CTL_WAIT_NONE;
+	c->wait_domain = NULL;
+	/* Buffered requests run from the loop, not inside this reply. */
+	if (c->resume)
+		event_active(c->resume, EV_TIMEOUT, 0);
+}
+
+void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
+{
+	struct json_object *obj = json_object_new_object();
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(obj, "ok", json_object_new_boolean(0));
+	json_object_object_add(obj, "error", json_object_new_string(msg));
+	if (step)
+		json_object_object_add(obj, "step",
+				       json_object_new_string(step));
+	ctl_reply(c, obj);
+}
+
+void ctl_hold(struct ctl_conn *c)
+{
+	c->busy = true;
+}
+
+void ctl_wait_for(struct ctl_conn *c, struct domain *d, enum ctl_wait what)
+{
+	c->busy = true;
+	c->wait = what;
+	c->wait_domain = d;
+}
+
+void ctl_watch(struct ctl_conn *c, struct domain *d)
+{
+	c->watching = true;
+	c->watch_domain = d;
+}
+
+struct ctl_ref *ctl_ref_new(struct ctl_conn *c)
+{
+	struct ctl_ref *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->c = c;
+		r->next = c->refs;
+		c->refs = r;
+	}
+	return r;
+}
+
+struct ctl_conn *ctl_ref_take(struct ctl_ref *ref)
+{
+	struct ctl_conn *c = ref->c;
+
+	if (c) {
+		struct ctl_ref **pp;
+		for (pp = &c->refs; *pp != ref; pp = &(*pp)->next)
+			;
+		*pp = ref->next;
+	}
+	free(ref);
+	return c;
+}
+
+/* Replies to a waiting start or stop once the domain has settled. */
+static void ctl_check_wait(struct ctl_conn *c, struct domain *d)
+{
+	enum dm_state s = d->state;
+
+	if (c->wait == CTL_WAIT_START && s == DM_RUNNING) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "domain", domain_to_json(d));
+		ctl_reply(c, o);
+	} else if (c->wait == CTL_WAIT_START &&
+		   (s == DM_CRASHED || s == DM_FAILED || s == DM_STOPPED)) {
+		ctl_reply_error(
+		    c, d->step ? d->step : "start",
+		    "domain %s (domid %d): %s failed: %s", d->cfg.name,
+		    d->cfg.domid, d->step ? d->step : "start",
+		    d->error	      ? d->error
+		    : s == DM_STOPPED ? "stopped before it was ready"
+				      : lifecycle_state_name(s));
+	} else if (c->wait == CTL_WAIT_STOP && !lifecycle_is_active(s)) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "domain", domain_to_json(d));
+		ctl_reply(c, o);
+	}
+}
+
+void control_domain_changed(struct control *ctl, struct domain *d)
+{
+	if (!ctl)
+		return;
+	for (struct ctl_conn *c = ctl->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->watching && (!c->watch_domain || c->watch_domain == d)) {
+			struct json_object *o = json_object_new_object();
+			json_object_object_add(o, "event",
+					       json_object_new_string("state"));
+			json_object_object_add(o, "domain", domain_to_json(d));
+			ctl_send(c, o);
+			json_object_put(o);
+		}
+		if (c->wait_domain == d)
+			ctl_check_wait(c, d);
+	}
+}
+
+void control_domain_gone(struct control *ctl, struct domain *d)
+{
+	if (!ctl)
+		return;
+	for (struct ctl_conn *c = ctl->conns; c; c = c->next) {
+		if (c->watch_domain == d)
+			ctl_close_soon(c, false);
+		if (c->wait_domain == d)
+			ctl_reply_error(c, NULL, "domain %s was removed",
+					d->cfg.name);
+	}
+}
+
+static void ctl_process(struct ctl_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct json_object *req;
+	const char *err;
+	int r;
+
+	while (!c->busy && !c->closing && (r = frame_take(in, &req, &err))) {
+		if (r < 0) {
+			/* The stream cannot be resynchronised: say so, close.
+			 */
+			ctl_reply_error(c, "protocol", "protocol error: %s",
+					err);
+			c->closing = true;
+			break;
+		}
+		commands_dispatch(c, req);
+		json_object_put(req);
+	}
+	if (c->drop || (c->closing && evbuffer_get_length(
+					  bufferevent_get_output(c->bev)) == 0))
+		ctl_conn_free(c);
+}
+
+static void ctl_read_cb(struct bufferevent *bev, void *arg)
+{
+	ctl_process(arg);
+}
+
+static void ctl_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	if (c->closing)
+		ctl_conn_free(c);
+}
+
+static void ctl_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	/* A client that only shut down its side still gets its replies. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    evbuffer_get_length(bufferevent_get_output(bev))) {
+		c->closing = true;
+		return;
+	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		ctl_conn_free(c);
+}
+
+static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+			  struct sockaddr *sa, int len, void *arg)
+{
+	struct control *ctl = arg;
+	struct ctl_conn *c;
+
+	if (ctl->n_conns >= CTL_MAX_CONNS) {
+		log_warnx("control: too many clients, refusing one");
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->ctl = ctl;
+	c->bev =
+	    bufferevent_socket_new(ctl->sup->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->resume = event_new(ctl->sup->base, -1, 0, ctl_resume_cb, c);
+	if (!c->bev || !c->resume) {
+		if (c->bev)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
+		if (c->resume)
+			event_free(c->resume);
+		free(c);
+		return;
+	}
+	c->next = ctl->conns;
+	ctl->conns = c;
+	ctl->n_conns++;
+	/* At most one frame and its header are buffered unread. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, FRAME_MAX + 4);
+	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+struct control *control_new(struct dmsup *sup)
+{
+	struct control *ctl = calloc(1, sizeof(*ctl));
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = -1;
+
+	if (!ctl)
+		return NULL;
+	ctl->sup = sup;
+	if (strlen(sup->ctl_path) >= sizeof(sun.sun_path)) {
+		log_warnx("control: socket path too long: %s", sup->ctl_path);
+		goto fail;
+	}
+	strcpy(sun.sun_path, sup->ctl_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_warn("control: socket");
+		goto fail;
+	}
+	unlink(sup->ctl_path);
+	mode_t old = umask(0177);
+	int r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r || chmod(sup->ctl_path, 0600)) {
+		log_warn("control: bind %s", sup->ctl_path);
+		goto fail;
+	}
+	ctl->listener = evconnlistener_new(
+	    sup->base, ctl_accept_cb, ctl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16, fd);
+	if (!ctl->listener) {
+		log_warn("control: listen %s", sup->ctl_path);
+		goto fail;
+	}
+	return ctl;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(ctl);
+	return NULL;
+}
+
+void control_free(struct control *ctl)
+{
+	if (!ctl)
+		return;
+	while (ctl->conns)
+		ctl_conn_free(ctl->conns);
+	evconnlistener_free(ctl->listener);
+	unlink(ctl->sup->ctl_path);
+	free(ctl);
+}

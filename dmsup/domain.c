@@ -1,0 +1,728 @@
+/*
+ * Domains and their entry actions. A device model is spawned with its
+ * stdout/stderr into a pipe whose read end belongs to a log helper, and
+ * with the write end of a sentinel FIFO as fd 3: the FIFO's EOF is its
+ * death, for us and for a dmsup that restarted and re-opened the FIFO.
+ * Signals go through a pidfd, so a recycled pid is never signalled.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "dmsup/argv.h"
+#include "dmsup/control.h"
+#include "dmsup/dmqmp.h"
+#include "dmsup/domain.h"
+#include "dmsup/log.h"
+#include "dmsup/logfile.h"
+#include "dmsup/persist.h"
+#include "dmsup/spawn.h"
+#include "dmsup/xendm.h"
+
+#define DOMAIN_TAIL_LINES 20
+#define DOMAIN_TAIL_BYTES 4096
+#define DOMAIN_LOG_WAIT 2  /* s for the log helper to drain after a death */
+#define DOMAIN_QUIT_WAIT 2 /* s after QMP quit before SIGTERM */
+
+enum { STOP_QUIT, STOP_TERM, STOP_KILL };
+
+static void domain_fifo_cb(evutil_socket_t fd, short what, void *arg);
+static void domain_died(struct domain *d, bool known, int status);
+
+struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->sup = sup;
+	d->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	d->state = DM_DEFINED;
+	d->pidfd = d->log_pidfd = d->fifo_fd = -1;
+	d->exit_signal = d->exit_code = -1;
+	d->next = sup->domains;
+	sup->domains = d;
+	return d;
+}
+
+static void domain_clear_events(struct domain *d)
+{
+	if (d->fifo_ev)
+		event_free(d->fifo_ev);
+	if (d->log_ev)
+		event_free(d->log_ev);
+	if (d->timer)
+		event_free(d->timer);
+	d->fifo_ev = d->log_ev = d->timer = NULL;
+	if (d->fifo_fd >= 0)
+		close(d->fifo_fd);
+	d->fifo_fd = -1;
+}
+
+void domain_free(struct domain *d)
+{
+	struct domain **pp;
+
+	for (pp = &d->sup->domains; *pp && *pp != d; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = d->next;
+	control_domain_gone(d->sup->ctl, d);
+	dmqmp_free(d->qmp);
+	domain_clear_events(d);
+	if (d->pidfd >= 0)
+		close(d->pidfd);
+	if (d->log_pidfd >= 0)
+		close(d->log_pidfd);
+	config_dispose(&d->cfg);
+	free(d->error);
+	free(d->exit_desc);
+	free(d->log_tail);
+	free(d);
+}
+
+struct domain *domain_find(struct dmsup *sup, const char *key)
+{
+	char *end;
+	long domid = strtol(key, &end, 10);
+
+	/* A name wins over a domid that looks the same. */
+	for (struct domain *d = sup->domains; d; d = d->next)
+		if (!strcmp(d->cfg.name, key))
+			return d;
+	if (!*key || *end || domid < 0 || domid > 0x7fef)
+		return NULL;
+	return domain_find_domid(sup, (int)domid);
+}
+
+struct domain *domain_find_domid(struct dmsup *sup, int domid)
+{
+	for (struct domain *d = sup->domains; d; d = d->next)
+		if (d->cfg.domid == domid)
+			return d;
+	return NULL;
+}
+
+char *domain_path(const struct domain *d, const char *suffix)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s%s", d->sup->state_dir, d->cfg.name, suffix) < 0)
+		return NULL;
+	return p;
+}
+
+static void domain_set_error(struct domain *d, const char *step,
+			     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void domain_set_error(struct domain *d, const char *step,
+			     const char *fmt, ...)
+{
+	va_list ap;
+
+	free(d->error);
+	va_start(ap, fmt);
+	if (vasprintf(&d->error, fmt, ap) < 0)
+		d->error = NULL;
+	va_end(ap);
+	d->step = step;
+	log_warnx("domid %d (%s): %s: %s", d->cfg.domid, d->cfg.name, step,
+		  d->error ? d->error : "?");
+}
+
+struct json_object *domain_to_json(const struct domain *d)
+{
+	struct json_object *o = json_object_new_object();
+	char *log = logfile_path(d->sup->log_dir, d->cfg.name, 0);
+	char *qmp = domain_path(d, ".qmp");
+
+	json_object_object_add(o, "name", json_object_new_string(d->cfg.name));
+	json_object_object_add(o, "domid", json_object_new_int(d->cfg.domid));
+	json_object_object_add(
+	    o, "state", json_object_new_string(lifecycle_state_name(d->state)));
+	if (d->pid)
+		json_object_object_add(o, "pid", json_object_new_int(d->pid));
+	if (d->pid && d->started_at)
+		json_object_object_add(o, "started",
+				       json_object_new_int64(d->started_at));
+	json_object_object_add(o, "spawns",
+			       json_object_new_int((int)d->spawns));
+	json_object_object_add(o, "qmp",
+			       json_object_new_string(qmp ? qmp : ""));
+	json_object_object_add(o, "log",
+			       json_object_new_string(log ? log : ""));
+	if (d->error) {
+		json_object_object_add(o, "error",
+				       json_object_new_string(d->error));
+		json_object_object_add(o, "step",
+				       json_object_new_string(d->step));
+	}
+	if (d->exit_desc)
+		json_object_object_add(o, "exit",
+				       json_object_new_string(d->exit_desc));
+	if (d->exit_signal >= 0)
+		json_object_object_add(o, "signal",
+				       json_object_new_int(d->exit_signal));
+	if (d->exit_code >= 0)
+		json_object_object_add(o, "exit_status",
+				       json_object_new_int(d->exit_code));
+	if (d->log_tail)
+		json_object_object_add(o, "log_tail",
+				       json_object_new_string(d->log_tail));
+	free(log);
+	free(qmp);
+	return o;
+}
+
+static void domain_unlink(const struct domain *d, const char *suffix)
+{
+	char *p = domain_path(d, suffix);
+
+	if (p && unlink(p) && errno != ENOENT)
+		log_warn("domid %d (%s): unlink %s", d->cfg.domid, d->cfg.name,
+			 p);
+	free(p);
+}
+
+/* Everything of a run goes: fds, events, FIFO, QMP socket, .run file. */
+static void domain_release(struct domain *d)
+{
+	dmqmp_free(d->qmp);
+	d->qmp = NULL;
+	domain_clear_events(d);
+	if (d->pidfd >= 0)
+		close(d->pidfd);
+	if (d->log_pidfd >= 0)
+		close(d->log_pidfd);
+	d->pidfd = d->log_pidfd = -1;
+	d->pid = d->log_pid = 0;
+	d->dying = false;
+	domain_unlink(d, ".fifo");
+	domain_unlink(d, ".qmp");
+	if (d->cfg.xen)
+		xendm_cleanup(d);
+	persist_save_run(d);
+}
+
+/* Through the pidfd; without one, only if the pid is still ours. */
+static void domain_signal(struct domain *d, int pidfd, pid_t pid,
+			  unsigned long long start, int sig)
+{
+	unsigned long long now;
+	int r;
+
+	if (pidfd >= 0)
+		r = pidfd_send_signal(pidfd, sig, NULL, 0);
+	else if (pid > 0 && !spawn_start_time(pid, &now) && now == start)
+		r = kill(pid, sig);
+	else
+		return;
+	if (r && errno != ESRCH)
+		log_warn("domid %d (%s): signal %d", d->cfg.domid, d->cfg.name,
+			 sig);
+}
+
+/* ---- readiness ---- */
+
+static void domain_qmp_lost_cb(void *arg, const char *why)
+{
+	struct domain *d = arg;
+
+	log_warnx("domid %d (%s): QMP connection lost: %s", d->cfg.domid,
+		  d->cfg.name, why);
+}
+
+static void domain_qmp_ready_cb(void *arg, const char *err)
+{
+	struct domain *d = arg;
+
+	if (d->state != DM_STARTING) {
+		/* A reattached domain: QMP is back, or is not. */
+		if (err)
+			log_warnx("domid %d (%s): QMP not reconnected: %s",
+				  d->cfg.domid, d->cfg.name, err);
+		return;
+	}
+	if (!err) {
+		lifecycle_post(d, DM_EV_READY);
+		return;
+	}
+	domain_set_error(d, "qmp", "not ready: %s", err);
+	d->failing = true;
+	lifecycle_post(d, DM_EV_NOT_READY);
+}
+
+static int domain_qmp_connect(struct domain *d)
+{
+	char *path = domain_path(d, ".qmp");
+
+	if (path)
+		d->qmp =
+		    dmqmp_connect(d->sup->base, path, d->cfg.ready_timeout,
+				  domain_qmp_ready_cb, domain_qmp_lost_cb, d);
+	free(path);
+	return d->qmp ? 0 : -1;
+}
+
+/* ---- spawn ---- */
+
+static int domain_spawn_log_helper(struct domain *d, int rd)
+{
+	char files[16], size[16];
+	char *argv[] = {d->sup->self_exe,
+			(char *)"--log-helper",
+			(char *)d->sup->log_dir,
+			d->cfg.name,
+			files,
+			size,
+			NULL};
+	char **envp = spawn_dm_env(NULL);
+	struct spawn_fds fds = {.in = rd, .out = -1, .sentinel = -1};
+	int rc;
+
+	snprintf(files, sizeof(files), "%d", d->cfg.log_files);
+	snprintf(size, sizeof(size), "%d", d->cfg.log_size);
+	rc = envp ? spawn_process(argv, envp, &fds, &d->log_pid) : ENOMEM;
+	spawn_env_free(envp);
+	if (rc)
+		return rc;
+	spawn_start_time(d->log_pid, &d->log_start);
+	d->log_pidfd = pidfd_open(d->log_pid, 0);
+	return 0;
+}
+
+/* The FIFO, with our read end open first so the write end can open. */
+static int domain_open_fifo(struct domain *d, int *wr_r)
+{
+	char *path = domain_path(d, ".fifo");
+	int r = -1;
+
+	*wr_r = -1;
+	if (!path)
+		return ENOMEM;
+	unlink(path);
+	if (mkfifo(path, 0600) == 0)
+		d->fifo_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (d->fifo_fd >= 0)
+		*wr_r = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	r = *wr_r >= 0 ? 0 : errno;
+	free(path);
+	return r;
+}
+
+static int domain_watch_fifo(struct domain *d)
+{
+	d->fifo_ev = event_new(d->sup->base, d->fifo_fd, EV_READ | EV_PERSIST,
+			       domain_fifo_cb, d);
+	return d->fifo_ev && !event_add(d->fifo_ev, NULL) ? 0 : -1;
+}
+
+/* Spawns the log helper and the device model. 0, or sets the error. */
+static int domain_spawn(struct domain *d)
+{
+	int logpipe[2] = {-1, -1}, fifo_wr = -1, r;
+	char *qmp = domain_path(d, ".qmp");
+	char **argv = qmp ? argv_build(&d->cfg, qmp) : NULL;
+	char **envp = spawn_dm_env(&d->cfg);
+
+	if (!argv || !envp) {
+		domain_set_error(d, "spawn", "out of memory");
+		r = -1;
+		goto out;
+	}
+	if (qmp)
+		unlink(qmp);
+	if ((r = domain_open_fifo(d, &fifo_wr))) {
+		domain_set_error(d, "spawn", "sentinel FIFO: %s", strerror(r));
+		goto out;
+	}
+	if (pipe2(logpipe, O_CLOEXEC) ||
+	    (r = domain_spawn_log_helper(d, logpipe[0]))) {
+		domain_set_error(d, "spawn", "log helper: %s",
+				 strerror(r ? r : errno));
+		r = -1;
+		goto out;
+	}
+	struct spawn_fds fds = {
+	    .in = -1, .out = logpipe[1], .sentinel = fifo_wr};
+	if ((r = spawn_process(argv, envp, &fds, &d->pid))) {
+		domain_set_error(d, "spawn", "cannot execute %s: %s",
+				 d->cfg.qemu, strerror(r));
+		d->pid = 0;
+		goto out;
+	}
+	d->our_child = true;
+	d->spawns++;
+	d->started_at = time(NULL);
+	spawn_start_time(d->pid, &d->pid_start);
+	d->pidfd = pidfd_open(d->pid, 0);
+	r = domain_watch_fifo(d);
+	if (r)
+		domain_set_error(d, "spawn", "cannot watch the sentinel FIFO");
+	log_info("domid %d (%s): spawned %s, pid %d", d->cfg.domid, d->cfg.name,
+		 d->cfg.qemu, (int)d->pid);
+out:
+	/* Ours are closed: the helper and QEMU hold what they need. */
+	if (logpipe[0] >= 0)
+		close(logpipe[0]);
+	if (logpipe[1] >= 0)
+		close(logpipe[1]);
+	if (fifo_wr >= 0)
+		close(fifo_wr);
+	argv_free(argv);
+	spawn_env_free(envp);
+	free(qmp);
+	return r ? -1 : 0;
+}
+
+void domain_enter_starting(struct domain *d)
+{
+	const char *err;
+
+	free(d->error);
+	free(d->exit_desc);
+	free(d->log_tail);
+	d->error = d->exit_desc = d->log_tail = NULL;
+	d->step = NULL;
+	d->exit_signal = d->exit_code = -1;
+	d->failing = d->no_restart = false;
+	if (d->timer) {
+		/* A pending restart is overtaken by this start. */
+		event_free(d->timer);
+		d->timer = NULL;
+	}
+	if (d->pid) {
+		/* Adopted while it was starting: only readiness is left. */
+		if (domain_qmp_connect(d)) {
+			domain_set_error(d, "qmp", "out of memory");
+			d->failing = true;
+			lifecycle_post(d, DM_EV_NOT_READY);
+		}
+		return;
+	}
+	if (d->cfg.xen && xendm_prepare(d, &err)) {
+		domain_set_error(d, "xen", "%s", err);
+		lifecycle_post(d, DM_EV_SPAWN_FAILED);
+		return;
+	}
+	if (domain_spawn(d)) {
+		if (d->pid) {
+			/* Spawned but unwatchable: stop it, end failed. */
+			d->failing = true;
+			lifecycle_post(d, DM_EV_NOT_READY);
+			return;
+		}
+		lifecycle_post(d, DM_EV_SPAWN_FAILED);
+		return;
+	}
+	persist_save_run(d);
+	if (domain_qmp_connect(d)) {
+		domain_set_error(d, "qmp", "out of memory");
+		d->failing = true;
+		lifecycle_post(d, DM_EV_NOT_READY);
+	}
+}
+
+/* ---- death ---- */
+
+static void domain_fifo_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domain *d = arg;
+	char buf[64];
+	ssize_t r = read(fd, buf, sizeof(buf));
+
+	if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	/* EOF: every writer is gone. */
+	event_free(d->fifo_ev);
+	d->fifo_ev = NULL;
+	close(d->fifo_fd);
+	d->fifo_fd = -1;
+	/* Our own child is reaped by SIGCHLD, which brings its status. */
+	if (!d->our_child)
+		domain_died(d, false, 0);
+}
+
+void domain_reap_children(struct dmsup *sup)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (struct domain *d = sup->domains; d; d = d->next) {
+			if (d->pid == pid && d->our_child) {
+				domain_died(d, true, status);
+				break;
+			}
+		}
+	}
+}
+
+static void domain_describe_exit(struct domain *d, bool known, int status)
+{
+	free(d->exit_desc);
+	d->exit_desc = NULL;
+	if (!known) {
+		d->exit_desc = strdup("died while dmsup was not its parent "
+				      "(status unknown)");
+	} else if (WIFSIGNALED(status)) {
+		d->exit_signal = WTERMSIG(status);
+		if (asprintf(&d->exit_desc, "killed by signal %d (%s)",
+			     d->exit_signal, strsignal(d->exit_signal)) < 0)
+			d->exit_desc = NULL;
+	} else {
+		d->exit_code = WEXITSTATUS(status);
+		if (asprintf(&d->exit_desc, "exited with status %d",
+			     d->exit_code) < 0)
+			d->exit_desc = NULL;
+	}
+}
+
+/* The log helper drained the pipe (or took too long): report the death. */
+static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domain *d = arg;
+
+	if (what & EV_TIMEOUT)
+		domain_signal(d, d->log_pidfd, d->log_pid, d->log_start,
+			      SIGKILL);
+	if (d->log_ev)
+		event_free(d->log_ev);
+	d->log_ev = NULL;
+	free(d->log_tail);
+	d->log_tail =
+	    logfile_tail(d->sup->log_dir, d->cfg.name, d->cfg.log_files,
+			 DOMAIN_TAIL_LINES, DOMAIN_TAIL_BYTES);
+	if (d->state == DM_STOPPING && !d->failing) {
+		lifecycle_post(d, DM_EV_DIED);
+		return;
+	}
+	if (!d->error || d->state == DM_RUNNING)
+		domain_set_error(d, d->state == DM_RUNNING ? "run" : "start",
+				 "%s", d->exit_desc ? d->exit_desc : "died");
+	lifecycle_post(d, d->failing ? DM_EV_DIED_FAILING : DM_EV_DIED);
+}
+
+static void domain_died(struct domain *d, bool known, int status)
+{
+	struct timeval wait = {DOMAIN_LOG_WAIT, 0};
+
+	if (d->dying)
+		return;
+	d->dying = true;
+	domain_describe_exit(d, known, status);
+	log_info("domid %d (%s): device model pid %d %s", d->cfg.domid,
+		 d->cfg.name, (int)d->pid,
+		 d->exit_desc ? d->exit_desc : "died");
+	dmqmp_free(d->qmp);
+	d->qmp = NULL;
+	if (d->timer)
+		event_del(d->timer);
+	/* The tail is read once the helper has written everything. */
+	if (d->log_pidfd >= 0)
+		d->log_ev = event_new(d->sup->base, d->log_pidfd, EV_READ,
+				      domain_log_done_cb, d);
+	if (!d->log_ev || event_add(d->log_ev, &wait))
+		domain_log_done_cb(-1, 0, d);
+}
+
+/* ---- stop ---- */
+
+static void domain_stop_timer_cb(evutil_socket_t fd, short what, void *arg);
+
+static void domain_stop_phase(struct domain *d, int phase)
+{
+	struct timeval tv = {
+	    phase == STOP_QUIT ? DOMAIN_QUIT_WAIT : d->cfg.stop_timeout, 0};
+
+	d->stop_phase = phase;
+	if (phase == STOP_TERM)
+		domain_signal(d, d->pidfd, d->pid, d->pid_start, SIGTERM);
+	else if (phase == STOP_KILL)
+		domain_signal(d, d->pidfd, d->pid, d->pid_start, SIGKILL);
+	if (phase == STOP_KILL)
+		return;
+	if (!d->timer)
+		d->timer = evtimer_new(d->sup->base, domain_stop_timer_cb, d);
+	if (d->timer)
+		evtimer_add(d->timer, &tv);
+}
+
+static void domain_stop_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domain *d = arg;
+
+	log_info("domid %d (%s): still alive, sending %s", d->cfg.domid,
+		 d->cfg.name,
+		 d->stop_phase == STOP_QUIT ? "SIGTERM" : "SIGKILL");
+	domain_stop_phase(d, d->stop_phase + 1);
+}
+
+static void domain_quit_reply_cb(void *arg, struct json_object *ret,
+				 const char *err)
+{
+	/* The answer does not matter: death (or the timer) decides. */
+}
+
+void domain_enter_stopping(struct domain *d)
+{
+	const char *err;
+
+	if (d->dying)
+		return;
+	if (dmqmp_is_ready(d->qmp) &&
+	    !dmqmp_execute(d->qmp, "quit", NULL, DOMAIN_QUIT_WAIT,
+			   domain_quit_reply_cb, d, &err)) {
+		domain_stop_phase(d, STOP_QUIT);
+		return;
+	}
+	dmqmp_free(d->qmp);
+	d->qmp = NULL;
+	domain_stop_phase(d, STOP_TERM);
+}
+
+/* ---- end states ---- */
+
+void domain_enter_stopped(struct domain *d)
+{
+	domain_release(d);
+}
+
+void domain_enter_failed(struct domain *d)
+{
+	domain_release(d);
+}
+
+static void domain_restart_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domain *d = arg;
+
+	event_free(d->timer);
+	d->timer = NULL;
+	lifecycle_post(d, DM_EV_RESTART);
+}
+
+static double domain_ts_diff(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(a->tv_sec - b->tv_sec) +
+	       (double)(a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+/* Crashes in the last window, this one included. */
+static unsigned domain_count_fail(struct domain *d)
+{
+	struct timespec now;
+	unsigned n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	d->fails[d->n_fails++ % DOMAIN_FAIL_LIMIT] = now;
+	for (unsigned i = 0; i < DOMAIN_FAIL_LIMIT && i < d->n_fails; i++)
+		n += domain_ts_diff(&now, &d->fails[i]) <= DOMAIN_FAIL_WINDOW;
+	return n;
+}
+
+void domain_enter_crashed(struct domain *d)
+{
+	domain_release(d);
+	if (d->no_restart || !config_restart_on_crash(&d->cfg))
+		return;
+	unsigned n = domain_count_fail(d);
+	if (n >= DOMAIN_FAIL_LIMIT) {
+		domain_set_error(d, "restart",
+				 "crashed %u times in %d s; giving up", n,
+				 DOMAIN_FAIL_WINDOW);
+		lifecycle_post(d, DM_EV_GIVE_UP);
+		return;
+	}
+	/* At least 1 s between spawns, then doubling. */
+	struct timeval tv = {n <= 3 ? 1 : 1 << (n - 3), 0};
+	log_info("domid %d (%s): restarting in %ld s", d->cfg.domid,
+		 d->cfg.name, (long)tv.tv_sec);
+	d->timer = evtimer_new(d->sup->base, domain_restart_cb, d);
+	if (d->timer)
+		evtimer_add(d->timer, &tv);
+}
+
+/* ---- reattach ---- */
+
+/* Alive, and the same process: a zombie or a reused pid is not. */
+static bool domain_same_process(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+	char state;
+
+	return pid > 0 && !spawn_proc_stat(pid, &state, &now) && now == start &&
+	       state != 'Z' && state != 'X';
+}
+
+/* A FIFO whose writers are all gone reads EOF at once. */
+static bool domain_fifo_has_writer(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) < 0 && errno == EAGAIN;
+}
+
+void domain_reattach(struct domain *d, struct json_object *run)
+{
+	struct json_object *v;
+	char *fifo = domain_path(d, ".fifo");
+	const char *was = "";
+
+#define RUN_GET(key, conv)                                                     \
+	(json_object_object_get_ex(run, key, &v) ? conv(v) : 0)
+	d->pid = RUN_GET("pid", json_object_get_int);
+	d->pid_start =
+	    (unsigned long long)RUN_GET("pid_start", json_object_get_int64);
+	d->log_pid = RUN_GET("log_pid", json_object_get_int);
+	d->log_start =
+	    (unsigned long long)RUN_GET("log_start", json_object_get_int64);
+	d->started_at = RUN_GET("started", json_object_get_int64);
+	if (json_object_object_get_ex(run, "state", &v))
+		was = json_object_get_string(v);
+#undef RUN_GET
+	d->our_child = false;
+	if (domain_same_process(d->pid, d->pid_start) && fifo)
+		d->fifo_fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	free(fifo);
+	if (domain_same_process(d->log_pid, d->log_start))
+		d->log_pidfd = pidfd_open(d->log_pid, 0);
+	if (d->fifo_fd < 0 || !domain_fifo_has_writer(d->fifo_fd) ||
+	    domain_watch_fifo(d)) {
+		/* Gone while we were away: report it, never restart it. */
+		d->no_restart = true;
+		d->exit_desc = strdup("died while dmsup was not running");
+		domain_set_error(d, "run", "%s", d->exit_desc);
+		d->log_tail =
+		    logfile_tail(d->sup->log_dir, d->cfg.name, d->cfg.log_files,
+				 DOMAIN_TAIL_LINES, DOMAIN_TAIL_BYTES);
+		lifecycle_post(d, DM_EV_ADOPT_DEAD);
+		return;
+	}
+	d->pidfd = pidfd_open(d->pid, 0);
+	log_info("domid %d (%s): reattached to pid %d", d->cfg.domid,
+		 d->cfg.name, (int)d->pid);
+	if (!strcmp(was, "starting")) {
+		/* Not ready yet when we left: readiness decides, as usual. */
+		lifecycle_post(d, DM_EV_ADOPT_STARTING);
+		return;
+	}
+	lifecycle_post(d, DM_EV_ADOPT_ALIVE);
+	if (domain_qmp_connect(d))
+		log_warnx("domid %d (%s): cannot reconnect QMP", d->cfg.domid,
+			  d->cfg.name);
+	if (!strcmp(was, "stopping"))
+		lifecycle_post(d, DM_EV_STOP);
+}

@@ -1,0 +1,79 @@
+/*
+ * The domain registry and what happens on entering each lifecycle state:
+ * spawn, readiness, death, stop, restart, reattach.
+ */
+#ifndef DMSUP_DOMAIN_H
+#define DMSUP_DOMAIN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "dmsup/config.h"
+#include "dmsup/dmsup.h"
+#include "dmsup/lifecycle.h"
+
+struct event;
+struct dmqmp;
+struct json_object;
+
+#define DOMAIN_FAIL_WINDOW 10 /* seconds */
+#define DOMAIN_FAIL_LIMIT 5   /* crashes in the window -> failed */
+
+struct domain {
+	struct domain *next;
+	struct dmsup *sup;
+	struct dm_config cfg;
+	enum dm_state state;
+
+	pid_t pid; /* the device model; 0 when none */
+	unsigned long long pid_start;
+	int pidfd;
+	bool our_child; /* false after a reattach: init reaps it */
+	pid_t log_pid;	/* the log helper */
+	unsigned long long log_start;
+	int log_pidfd;
+
+	int fifo_fd;
+	struct event *fifo_ev;
+	struct event *log_ev; /* waits for the log helper after a death */
+	struct event *timer;  /* stop phases or the restart delay */
+	int stop_phase;
+	struct dmqmp *qmp;
+
+	bool dying;	 /* death seen, being finalised */
+	bool failing;	 /* a start failed: end in `failed` */
+	bool no_restart; /* stop asked, or found dead on reattach */
+	char *error;	 /* why the last start or run ended */
+	const char *step;
+	char *exit_desc; /* "killed by signal 9", "exited with status 1" */
+	int exit_signal, exit_code; /* -1 when not known */
+	char *log_tail;
+	time_t started_at;
+	unsigned spawns;
+	struct timespec fails[DOMAIN_FAIL_LIMIT];
+	unsigned n_fails;
+};
+
+/* A new domain in state defined; takes over @cfg (left zeroed). */
+struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg);
+void domain_free(struct domain *d);
+struct domain *domain_find(struct dmsup *sup, const char *name_or_domid);
+struct domain *domain_find_domid(struct dmsup *sup, int domid);
+/* "<state_dir>/<name><suffix>", malloc'd. */
+char *domain_path(const struct domain *d, const char *suffix);
+struct json_object *domain_to_json(const struct domain *d);
+
+/* SIGCHLD: reap every exited child. */
+void domain_reap_children(struct dmsup *sup);
+/* After a dmsup restart: adopt from the runtime file @run or report dead. */
+void domain_reattach(struct domain *d, struct json_object *run);
+
+/* Entry actions, called by lifecycle_post only. */
+void domain_enter_starting(struct domain *d);
+void domain_enter_stopping(struct domain *d);
+void domain_enter_stopped(struct domain *d);
+void domain_enter_crashed(struct domain *d);
+void domain_enter_failed(struct domain *d);
+
+#endif

@@ -1,0 +1,61 @@
+/* Control-protocol frames: 4-byte big-endian length + one JSON object. */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "dmsup/frame.h"
+
+int frame_put(struct evbuffer *out, struct json_object *obj)
+{
+	size_t len;
+	const char *text = json_object_to_json_string_length(
+	    obj, JSON_C_TO_STRING_PLAIN, &len);
+
+	if (!text || len > FRAME_MAX)
+		return -1;
+	uint32_t be = htonl((uint32_t)len);
+	if (evbuffer_add(out, &be, sizeof(be)) || evbuffer_add(out, text, len))
+		return -1;
+	return 0;
+}
+
+int frame_take(struct evbuffer *in, struct json_object **obj_r,
+	       const char **err_r)
+{
+	uint32_t be;
+
+	*obj_r = NULL;
+	if (evbuffer_get_length(in) < sizeof(be))
+		return 0;
+	evbuffer_copyout(in, &be, sizeof(be));
+	size_t len = ntohl(be);
+	if (len > FRAME_MAX) {
+		*err_r = "frame longer than 1 MiB";
+		return -1;
+	}
+	if (evbuffer_get_length(in) < sizeof(be) + len)
+		return 0;
+	evbuffer_drain(in, sizeof(be));
+	char *text = (char *)evbuffer_pullup(in, (ssize_t)len);
+	struct json_tokener *tok = json_tokener_new_ex(32);
+	struct json_object *obj = NULL;
+	if (tok && len) {
+		obj = json_tokener_parse_ex(tok, text, (int)len);
+		if (obj && tok->char_offset != (int)len) {
+			json_object_put(obj);
+			obj = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	evbuffer_drain(in, len);
+	if (!obj || !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		*err_r = "frame is not one JSON object";
+		return -1;
+	}
+	*obj_r = obj;
+	return 1;
+}

@@ -1,0 +1,98 @@
+/*
+ * The device model lifecycle as a table of transitions. Anything not
+ * in the table is refused. Entry actions live in domain.c.
+ */
+#include <stddef.h>
+
+#include "dmsup/control.h"
+#include "dmsup/domain.h"
+#include "dmsup/lifecycle.h"
+#include "dmsup/log.h"
+#include "dmsup/persist.h"
+
+static const char *const state_names[DM_N_STATES] = {
+    "defined", "starting", "running", "stopping",
+    "stopped", "crashed",  "failed",
+};
+
+static const char *const event_names[DM_N_EVENTS] = {
+    "start",   "ready",	       "not-ready",	 "spawn-failed",
+    "died",    "died-failing", "stop",		 "restart",
+    "give-up", "adopt-alive",  "adopt-starting", "adopt-dead",
+};
+
+/* Every allowed transition; anything else is refused. */
+static const struct {
+	enum dm_state from;
+	enum dm_event ev;
+	enum dm_state to;
+} transitions[] = {
+    {DM_DEFINED, DM_EV_START, DM_STARTING},
+    {DM_DEFINED, DM_EV_ADOPT_ALIVE, DM_RUNNING},
+    {DM_DEFINED, DM_EV_ADOPT_STARTING, DM_STARTING},
+    {DM_DEFINED, DM_EV_ADOPT_DEAD, DM_CRASHED},
+    {DM_STARTING, DM_EV_READY, DM_RUNNING},
+    {DM_STARTING, DM_EV_NOT_READY, DM_STOPPING},
+    {DM_STARTING, DM_EV_SPAWN_FAILED, DM_FAILED},
+    {DM_STARTING, DM_EV_DIED, DM_CRASHED},
+    {DM_STARTING, DM_EV_DIED_FAILING, DM_FAILED},
+    {DM_STARTING, DM_EV_STOP, DM_STOPPING},
+    {DM_RUNNING, DM_EV_DIED, DM_CRASHED},
+    {DM_RUNNING, DM_EV_DIED_FAILING, DM_CRASHED},
+    {DM_RUNNING, DM_EV_STOP, DM_STOPPING},
+    {DM_STOPPING, DM_EV_DIED, DM_STOPPED},
+    {DM_STOPPING, DM_EV_DIED_FAILING, DM_FAILED},
+    {DM_STOPPED, DM_EV_START, DM_STARTING},
+    {DM_CRASHED, DM_EV_START, DM_STARTING},
+    {DM_CRASHED, DM_EV_STOP, DM_STOPPED},
+    {DM_CRASHED, DM_EV_RESTART, DM_STARTING},
+    {DM_CRASHED, DM_EV_GIVE_UP, DM_FAILED},
+    {DM_FAILED, DM_EV_START, DM_STARTING},
+};
+
+static void (*const on_enter[DM_N_STATES])(struct domain *) = {
+    [DM_STARTING] = domain_enter_starting,
+    [DM_STOPPING] = domain_enter_stopping,
+    [DM_STOPPED] = domain_enter_stopped,
+    [DM_CRASHED] = domain_enter_crashed,
+    [DM_FAILED] = domain_enter_failed,
+};
+
+const char *lifecycle_state_name(enum dm_state s)
+{
+	return s < DM_N_STATES ? state_names[s] : "?";
+}
+
+const char *lifecycle_event_name(enum dm_event ev)
+{
+	return ev < DM_N_EVENTS ? event_names[ev] : "?";
+}
+
+int lifecycle_is_active(enum dm_state s)
+{
+	return s == DM_STARTING || s == DM_RUNNING || s == DM_STOPPING;
+}
+
+int lifecycle_post(struct domain *d, enum dm_event ev)
+{
+	enum dm_state from = d->state, to = DM_N_STATES;
+
+	for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]);
+	     i++)
+		if (transitions[i].from == from && transitions[i].ev == ev)
+			to = transitions[i].to;
+	if (to == DM_N_STATES) {
+		log_debug("domid %d (%s): event %s ignored in state %s",
+			  d->cfg.domid, d->cfg.name, event_names[ev],
+			  state_names[from]);
+		return -1;
+	}
+	log_info("domid %d (%s): %s -> %s (%s)", d->cfg.domid, d->cfg.name,
+		 state_names[from], state_names[to], event_names[ev]);
+	d->state = to;
+	persist_save_run(d);
+	control_domain_changed(d->sup->ctl, d);
+	if (on_enter[to])
+		on_enter[to](d);
+	return 0;
+}

@@ -1,0 +1,226 @@
+/*
+ * dmsup: the device-model supervisor daemon. One event_base for
+ * everything; signals arrive as events. See dmsup(8).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "dmsup/control.h"
+#include "dmsup/dmsup.h"
+#include "dmsup/domain.h"
+#include "dmsup/log.h"
+#include "dmsup/logfile.h"
+#include "dmsup/persist.h"
+
+#define DEFAULT_CONTROL "/run/dmsup/control"
+#define DEFAULT_STATE_DIR "/var/lib/dmsup"
+#define DEFAULT_LOG_DIR "/var/log/dmsup"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: dmsup [-fv] [-s control-socket] [-d state-dir] "
+		   "[-l log-dir]\n");
+}
+
+static void main_sigchld_cb(evutil_socket_t sig, short what, void *arg)
+{
+	domain_reap_children(arg);
+}
+
+/* dmsup exits; device models keep running and are reattached later. */
+static void main_sigterm_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct dmsup *sup = arg;
+
+	log_info("signal %d: exiting, device models keep running", (int)sig);
+	event_base_loopbreak(sup->base);
+}
+
+static int main_mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -1;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+static char *main_dirname(const char *path)
+{
+	char *d = strdup(path), *slash = d ? strrchr(d, '/') : NULL;
+
+	if (slash && slash != d)
+		*slash = '\0';
+	return d;
+}
+
+/* fds 0-2 must be open, or the first socket would become "stderr". */
+static void main_std_fds(bool foreground)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+	if (!foreground) {
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+	}
+}
+
+struct main_opts {
+	bool foreground;
+	int verbose;
+};
+
+/* Options and environment into @sup; -1 to exit with *status_r. */
+static int main_parse_args(int argc, char **argv, struct dmsup *sup,
+			   struct main_opts *o, int *status_r)
+{
+	int opt;
+
+	sup->ctl_path = getenv("DMSUP_CONTROL");
+	sup->state_dir = getenv("DMSUP_STATE_DIR");
+	sup->log_dir = getenv("DMSUP_LOG_DIR");
+	while ((opt = getopt(argc, argv, "fvs:d:l:h")) != -1) {
+		switch (opt) {
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 's':
+			sup->ctl_path = optarg;
+			break;
+		case 'd':
+			sup->state_dir = optarg;
+			break;
+		case 'l':
+			sup->log_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			*status_r = 0;
+			return -1;
+		default:
+			usage(stderr);
+			*status_r = 2;
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		*status_r = 2;
+		return -1;
+	}
+	if (!sup->ctl_path)
+		sup->ctl_path = DEFAULT_CONTROL;
+	if (!sup->state_dir)
+		sup->state_dir = DEFAULT_STATE_DIR;
+	if (!sup->log_dir)
+		sup->log_dir = DEFAULT_LOG_DIR;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct dmsup sup = {0};
+	struct main_opts o = {0};
+	struct event *ev[4] = {0};
+	bool foreground;
+	int verbose, status;
+
+	if (argc > 1 && !strcmp(argv[1], "--log-helper"))
+		return logfile_helper_main(argc - 2, argv + 2);
+	if (main_parse_args(argc, argv, &sup, &o, &status))
+		return status;
+	foreground = o.foreground;
+	verbose = o.verbose;
+	char *ctl_dir = main_dirname(sup.ctl_path);
+	if (!ctl_dir || main_mkdirs(ctl_dir) || main_mkdirs(sup.state_dir) ||
+	    main_mkdirs(sup.log_dir)) {
+		fprintf(stderr, "dmsup: cannot create %s, %s or %s: %s\n",
+			ctl_dir ? ctl_dir : "?", sup.state_dir, sup.log_dir,
+			strerror(errno));
+		free(ctl_dir);
+		return 1;
+	}
+	free(ctl_dir);
+	if (persist_lock(sup.state_dir) < 0) {
+		fprintf(stderr, "dmsup: %s: %s\n", sup.state_dir,
+			errno == EWOULDBLOCK ? "another dmsup is running there"
+					     : strerror(errno));
+		return 1;
+	}
+	sup.self_exe = realpath("/proc/self/exe", NULL);
+	if (!sup.self_exe) {
+		fprintf(stderr, "dmsup: /proc/self/exe: %s\n", strerror(errno));
+		return 1;
+	}
+	if (!foreground && daemon(0, 0)) {
+		fprintf(stderr, "dmsup: daemon: %s\n", strerror(errno));
+		return 1;
+	}
+	main_std_fds(foreground);
+	log_init(foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, verbose);
+	/* A client that goes away must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	sup.base = event_base_new();
+	if (!sup.base) {
+		log_warnx("cannot create the event loop");
+		return 1;
+	}
+	ev[0] = evsignal_new(sup.base, SIGCHLD, main_sigchld_cb, &sup);
+	ev[1] = evsignal_new(sup.base, SIGTERM, main_sigterm_cb, &sup);
+	ev[2] = evsignal_new(sup.base, SIGINT, main_sigterm_cb, &sup);
+	ev[3] = evsignal_new(sup.base, SIGHUP, main_sigterm_cb, &sup);
+	for (int i = 0; i < 4; i++)
+		if (!ev[i] || event_add(ev[i], NULL)) {
+			log_warnx("cannot watch signals");
+			return 1;
+		}
+	/* Reattach first: no client may see a half-known domain. */
+	persist_load_all(&sup);
+	/* Children that exited while we were starting up. */
+	domain_reap_children(&sup);
+	sup.ctl = control_new(&sup);
+	if (!sup.ctl)
+		return 1;
+	log_info("listening on %s, state in %s, logs in %s", sup.ctl_path,
+		 sup.state_dir, sup.log_dir);
+	event_base_dispatch(sup.base);
+	control_free(sup.ctl);
+	sup.ctl = NULL;
+	while (sup.domains)
+		domain_free(sup.domains);
+	for (int i = 0; i < 4; i++)
+		event_free(ev[i]);
+	event_base_free(sup.base);
+	free(sup.self_exe);
+	return 0;
+}

@@ -1,0 +1,34 @@
+# dmsup: the daemon, dmctl, and the core they share with the tests.
+
+DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c dmsup/frame.c \
+                   dmsup/spawn.c dmsup/logfile.c
+DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
+
+DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c \
+              dmsup/control.c dmsup/commands.c dmsup/persist.c \
+              dmsup/dmqmp.c dmsup/xendm.c
+DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(DMSUP_CORE_LIB): $(DMSUP_CORE_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS)
+
+$(BUILD)/bin/dmctl: $(BUILD)/obj/dmsup/dmctl.o $(DMSUP_CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS)
+
+BINS += $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl
+
+MAN8 += docs/dmsup.8 docs/dmctl.8
+MAN5 += docs/dmsup-config.5
+
+# A short Xen-free demonstration: dmsup supervising a real QEMU.
+.PHONY: demo
+demo: $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl
+	scripts/demo $(BUILD)

@@ -1,0 +1,164 @@
+/*
+ * A stand-in device model for the local tests and benchmarks: started by
+ * dmsup with QEMU's argv (it only reads the QMP chardev path from it) plus
+ * its own options at the end:
+ *   --count FILE     append a line to FILE first (counts spawns)
+ *   --exit N         exit with status N at once (an insta-crashing DM)
+ *   --stderr-bytes N write N bytes of numbered lines to stderr, then
+ *                    "standin: done"
+ *   --qmp            answer QMP: a greeting, {"return": {}} to every
+ *                    command, exit on "quit"
+ * Its own sockets are moved to fds >= 64, so that everything below 64 is
+ * what dmsup gave it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define OWN_FD_BASE 64
+
+static int move_high(int fd)
+{
+	int hi = fcntl(fd, F_DUPFD_CLOEXEC, OWN_FD_BASE);
+
+	close(fd);
+	return hi;
+}
+
+static int qmp_listen(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    listen(fd, 1))
+		return -1;
+	return move_high(fd);
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t r = write(fd, buf, len);
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		buf += r;
+		len -= (size_t)r;
+	}
+}
+
+/* One client at a time; every command gets an empty return. */
+static void qmp_serve(int lfd)
+{
+	static const char greeting[] =
+	    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": "
+	    "0, \"major\": 0}, \"package\": \"standin\"}, "
+	    "\"capabilities\": []}}\r\n";
+	char buf[4096];
+
+	for (;;) {
+		int c = accept(lfd, NULL, NULL);
+		if (c < 0)
+			continue;
+		c = move_high(c);
+		write_all(c, greeting, strlen(greeting));
+		ssize_t n;
+		while ((n = read(c, buf, sizeof(buf) - 1)) > 0) {
+			buf[n] = '\0';
+			/* Enough for dmsup's requests: one command per read. */
+			char *id = strstr(buf, "\"id\"");
+			char reply[256];
+			int len;
+			if (id) {
+				char *colon = strchr(id + 4, ':');
+				char *end = colon ? strpbrk(colon, ",}") : NULL;
+				len = snprintf(
+				    reply, sizeof(reply),
+				    "{\"return\": {}, \"id\": %.*s}\r\n",
+				    end ? (int)(end - colon - 1) : 1,
+				    end ? colon + 1 : "0");
+			} else {
+				len = snprintf(reply, sizeof(reply),
+					       "{\"return\": {}}\r\n");
+			}
+			write_all(c, reply, (size_t)len);
+			if (strstr(buf, "\"quit\""))
+				exit(0);
+		}
+		close(c);
+	}
+}
+
+static void spew(long long bytes)
+{
+	static char line[4096];
+	long long n = 0;
+
+	while (bytes > 0) {
+		int len = snprintf(line, sizeof(line),
+				   "standin: line %lld %0200d\n", n++, 0);
+		if (len > bytes) {
+			/* The last line is cut short, but still a line. */
+			len = (int)bytes;
+			line[len - 1] = '\n';
+		}
+		write_all(2, line, (size_t)len);
+		bytes -= len;
+	}
+	write_all(2, "standin: done\n", 14);
+}
+
+int main(int argc, char **argv)
+{
+	const char *qmp_path = NULL;
+	int qmp = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-chardev") && i + 1 < argc) {
+			char *p = strstr(argv[i + 1], "path=");
+			if (p) {
+				static char path[256];
+				snprintf(path, sizeof(path), "%.*s",
+					 (int)strcspn(p + 5, ","), p + 5);
+				qmp_path = path;
+			}
+		} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
+			int fd = open(argv[++i], O_WRONLY | O_APPEND | O_CREAT,
+				      0600);
+			write_all(fd, "spawn\n", 6);
+			close(fd);
+		} else if (!strcmp(argv[i], "--exit") && i + 1 < argc) {
+			fprintf(stderr, "standin: exiting with %s\n",
+				argv[i + 1]);
+			return atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--stderr-bytes") && i + 1 < argc) {
+			spew(atoll(argv[++i]));
+		} else if (!strcmp(argv[i], "--qmp")) {
+			qmp = 1;
+		}
+	}
+	fprintf(stderr, "standin: up\n");
+	if (qmp && qmp_path) {
+		int lfd = qmp_listen(qmp_path);
+		if (lfd < 0) {
+			perror("standin: qmp socket");
+			return 1;
+		}
+		qmp_serve(lfd);
+	}
+	for (;;)
+		pause();
+}
