@@ -21,6 +21,7 @@
 
 #include <event2/buffer.h>
 
+#include "bench/stats.h"
 #include "dmsup/frame.h"
 #include "tests/local/dmsup/harness.h"
 
@@ -37,19 +38,10 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The q-quantile of @n samples (sorts them). */
 static double quantile(double *v, int n, double q)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	int i = (int)(q * (n - 1) + 0.5);
-	return v[i < n ? i : n - 1];
+	return stats_quantile(v, (size_t)n, q);
 }
 
 /* A bare QEMU, as dmsup would start it, timed from fork to its greeting. */

@@ -9,31 +9,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/stats.h"
 #include "dmsup/plan.h"
 
 #define ROUNDS 7
 #define PLANS_PER_ROUND 2000
 #define LOG_LINES 200000
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
+	return stats_quantile(v, n, 0.5);
 }
 
 /* Microseconds per plan_compute of req (median over the rounds). */
@@ -45,14 +30,14 @@ static double bench_plan(const struct plan_request *req)
 	int r, i;
 
 	for (r = 0; r < ROUNDS; r++) {
-		t = now_us();
+		t = stats_now_us();
 		for (i = 0; i < PLANS_PER_ROUND; i++)
 			if (plan_compute(req, &plan, &err)) {
 				fprintf(stderr, "plan-bench: %s\n",
 					err.message);
 				exit(1);
 			}
-		per[r] = (now_us() - t) / PLANS_PER_ROUND;
+		per[r] = (stats_now_us() - t) / PLANS_PER_ROUND;
 	}
 	return median(per, ROUNDS);
 }
@@ -109,9 +94,9 @@ int main(void)
 	log = make_log(&len);
 	for (r = 0; r < ROUNDS; r++) {
 		plan_log_scan_init(&scan);
-		t = now_us();
+		t = stats_now_us();
 		plan_log_scan_buf(&scan, log, len);
-		per[r] = now_us() - t;
+		per[r] = stats_now_us() - t;
 		if (!scan.failed || scan.failed_pages != 64) {
 			fprintf(stderr, "plan-bench: the scan missed it\n");
 			return 1;

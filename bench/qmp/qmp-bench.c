@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/stats.h"
 #include "qmp/qmp.h"
 #include "tests/local/qmp/qemu-proc.h"
 
@@ -27,25 +28,9 @@ static struct qmp *q;
 static struct qemu_proc qemu;
 static int ready;
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double percentile(double *v, size_t n, double pct)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[(size_t)((double)(n - 1) * pct / 100.0)];
+	return stats_quantile(v, n, pct / 100.0);
 }
 
 static void stop_qemu_at_exit(void)
@@ -118,17 +103,17 @@ static void bare_sequential(struct bare *b, double *rtt, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		double t0 = now_us();
+		double t0 = stats_now_us();
 
 		bare_write_cmd(b);
 		bare_read_line(b);
-		rtt[i] = now_us() - t0;
+		rtt[i] = stats_now_us() - t0;
 	}
 }
 
 static double bare_pipelined(struct bare *b, size_t n)
 {
-	double t0 = now_us();
+	double t0 = stats_now_us();
 	size_t sent = 0, done = 0;
 
 	while (sent < IN_FLIGHT && sent < n) {
@@ -143,7 +128,7 @@ static double bare_pipelined(struct bare *b, size_t n)
 			sent++;
 		}
 	}
-	return now_us() - t0;
+	return stats_now_us() - t0;
 }
 
 /* ---- libqmp ------------------------------------------------------------ */
@@ -167,9 +152,9 @@ static void seq_reply_cb(struct qmp *qq, int rc, struct json_object *ret,
 {
 	if (rc)
 		die(qmp_strerror(rc));
-	lq_rtt[lq_done++] = now_us() - lq_t0;
+	lq_rtt[lq_done++] = stats_now_us() - lq_t0;
 	if (lq_done < lq_target) {
-		lq_t0 = now_us();
+		lq_t0 = stats_now_us();
 		if (qmp_execute(q, "query-status", NULL, -1, 0, seq_reply_cb,
 				NULL))
 			die("qmp_execute failed");
@@ -183,7 +168,7 @@ static void lq_sequential(double *rtt, size_t n)
 	lq_rtt = rtt;
 	lq_done = 0;
 	lq_target = n;
-	lq_t0 = now_us();
+	lq_t0 = stats_now_us();
 	if (qmp_execute(q, "query-status", NULL, -1, 0, seq_reply_cb, NULL))
 		die("qmp_execute failed");
 	event_base_dispatch(base);
@@ -208,7 +193,7 @@ static void pipe_reply_cb(struct qmp *qq, int rc, struct json_object *ret,
 
 static double lq_pipelined(size_t n)
 {
-	double t0 = now_us();
+	double t0 = stats_now_us();
 
 	lq_done = lq_sent = 0;
 	lq_target = n;
@@ -219,7 +204,7 @@ static double lq_pipelined(size_t n)
 			die("qmp_execute failed");
 	}
 	event_base_dispatch(base);
-	return now_us() - t0;
+	return stats_now_us() - t0;
 }
 
 static void lq_connect(const char *path)
