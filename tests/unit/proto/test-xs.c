@@ -243,6 +243,19 @@ START_TEST(transaction_is_invisible_until_commit_and_fires_watches_then)
 }
 END_TEST
 
+START_TEST(transaction_recreating_what_it_removed_commits_when_alone)
+{
+	xsp_txn t;
+
+	put(f.dom0, "/t/dir/old", "1");
+	ck_assert_int_eq(xsp_txn_start(f.dom0, &t), 0);
+	ck_assert_int_eq(xsp_rm(f.dom0, t, "/t/dir"), 0);
+	ck_assert_int_eq(xsp_write_str(f.dom0, t, "/t/dir/old", "2"), 0);
+	ck_assert_int_eq(xsp_txn_end(f.dom0, t, false), 0);
+	ck_assert_str_eq(fx_read(f.dom0, "/t/dir/old"), "2");
+}
+END_TEST
+
 struct conflict_body {
 	struct xsp *other;
 	unsigned int runs;
@@ -398,6 +411,8 @@ static Suite *xs_suite(void)
 		tc, conflicting_transaction_fails_with_eagain_and_applies_nothing);
 	tcase_add_test(
 		tc, transaction_is_invisible_until_commit_and_fires_watches_then);
+	tcase_add_test(
+		tc, transaction_recreating_what_it_removed_commits_when_alone);
 	tcase_add_test(tc, txn_run_retries_a_conflict_and_then_commits);
 	tcase_add_test(tc, txn_run_gives_up_after_the_bounded_number_of_tries);
 	tcase_add_test(

@@ -64,7 +64,8 @@ struct mem_seen {
 struct mem_txn {
 	LIST_ENTRY(mem_txn) link;
 	xsp_txn id;
-	struct mem_node *root;
+	struct mem_node *root; /* the transaction's view, changes and all */
+	struct mem_node *orig; /* the tree as it was at the start */
 	STAILQ_HEAD(, mem_op) ops;
 	LIST_HEAD(, mem_seen) seen;
 };
@@ -452,7 +453,7 @@ static void mem_seen1(struct mem_txn *x, const char *path)
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->path = strdup(path)))
 		abort();
-	n = mem_lookup(x->root, path, NULL);
+	n = mem_lookup(x->orig, path, NULL);
 	s->gen = n ? n->gen : 0;
 	LIST_INSERT_HEAD(&x->seen, s, link);
 }
@@ -513,6 +514,7 @@ static void mem_txn_free(struct mem_conn *c, struct mem_txn *x)
 		free(s);
 	}
 	mem_node_free(x->root);
+	mem_node_free(x->orig);
 	free(x);
 }
 
@@ -528,6 +530,7 @@ static int mem_txn_start(void *be, xsp_txn *t_r)
 		return -ENOMEM;
 	x->id = ++c->st->next_txn ? c->st->next_txn : ++c->st->next_txn;
 	x->root = mem_node_copy(c->st->root, NULL);
+	x->orig = mem_node_copy(c->st->root, NULL);
 	STAILQ_INIT(&x->ops);
 	LIST_INIT(&x->seen);
 	LIST_INSERT_HEAD(&c->txns, x, link);
