@@ -29,7 +29,7 @@ struct setup_ctx {
 };
 
 static int setup_fail(struct setup_ctx *x, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int setup_fail(struct setup_ctx *x, int rc, const char *fmt, ...)
 {
@@ -38,8 +38,8 @@ static int setup_fail(struct setup_ctx *x, int rc, const char *fmt, ...)
 
 	if (!x->err || !x->errsz)
 		return rc;
-	n = snprintf(x->err, x->errsz, "dom %u: stub-domain setup: ",
-		     x->s->domid);
+	n = snprintf(x->err, x->errsz,
+		     "dom %u: stub-domain setup: ", x->s->domid);
 	if (n < 0 || (size_t)n >= x->errsz)
 		return rc;
 	va_start(ap, fmt);
@@ -49,7 +49,7 @@ static int setup_fail(struct setup_ctx *x, int rc, const char *fmt, ...)
 }
 
 static int setup_path(struct setup_ctx *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Formats x->path; -E2BIG if it would not fit. */
 static int setup_path(struct setup_ctx *x, const char *fmt, ...)
@@ -149,8 +149,8 @@ static int setup_check(struct setup_ctx *x)
 					  s->argc, STUBDOM_ARGC_MAX);
 		for (i = 0; i < s->argc; i++) {
 			if (!s->argv[i])
-				return setup_fail(x, -EINVAL,
-						  "argument %zu is NULL", i + 1);
+				return setup_fail(
+				    x, -EINVAL, "argument %zu is NULL", i + 1);
 			setup_path(x, "%s/dm-argv/%03zu", x->vm, i + 1);
 			rc = setup_check_node(x, strlen(s->argv[i]));
 			if (rc)

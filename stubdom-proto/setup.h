@@ -27,7 +27,7 @@ struct xsp;
 
 enum stubdom_kind {
 	STUBDOM_MINIOS, /* qemu-traditional in MiniOS: dmargs, handshake */
-	STUBDOM_LINUX,  /* upstream QEMU in Linux: dm-argv, QMP over vchan */
+	STUBDOM_LINUX,	/* upstream QEMU in Linux: dm-argv, QMP over vchan */
 };
 
 #define STUBDOM_ARGC_MAX 999 /* three digits in dm-argv/NNN */

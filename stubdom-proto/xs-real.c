@@ -50,14 +50,14 @@ static int xs_real_read(void *be, xsp_txn t, const char *path, char **val_r,
 	return 0;
 }
 
-static int xs_real_write(void *be, xsp_txn t, const char *path,
-			 const char *val, size_t len)
+static int xs_real_write(void *be, xsp_txn t, const char *path, const char *val,
+			 size_t len)
 {
 	struct xs_real *r = be;
 
 	errno = 0;
 	return xs_write(r->h, t, path, val, (unsigned int)len) ? 0
-							      : xs_real_err();
+							       : xs_real_err();
 }
 
 static int xs_real_mkdir(void *be, xsp_txn t, const char *path)
@@ -136,8 +136,7 @@ static int xs_real_set_perms(void *be, xsp_txn t, const char *path,
 	return xs_set_permissions(r->h, t, path, p, n) ? 0 : xs_real_err();
 }
 
-static int xs_real_set_target(void *be, unsigned int stub,
-			      unsigned int target)
+static int xs_real_set_target(void *be, unsigned int stub, unsigned int target)
 {
 	struct xs_real *r = be;
 
@@ -216,19 +215,19 @@ static void xs_real_close(void *be)
 }
 
 static const struct xsp_backend_ops xs_real_ops = {
-	.read = xs_real_read,
-	.write = xs_real_write,
-	.mkdir = xs_real_mkdir,
-	.rm = xs_real_rm,
-	.directory = xs_real_directory,
-	.get_perms = xs_real_get_perms,
-	.set_perms = xs_real_set_perms,
-	.set_target = xs_real_set_target,
-	.txn_start = xs_real_txn_start,
-	.txn_end = xs_real_txn_end,
-	.watch = xs_real_watch,
-	.unwatch = xs_real_unwatch,
-	.close = xs_real_close,
+    .read = xs_real_read,
+    .write = xs_real_write,
+    .mkdir = xs_real_mkdir,
+    .rm = xs_real_rm,
+    .directory = xs_real_directory,
+    .get_perms = xs_real_get_perms,
+    .set_perms = xs_real_set_perms,
+    .set_target = xs_real_set_target,
+    .txn_start = xs_real_txn_start,
+    .txn_end = xs_real_txn_end,
+    .watch = xs_real_watch,
+    .unwatch = xs_real_unwatch,
+    .close = xs_real_close,
 };
 
 struct xsp *xsp_real_open(struct event_base *base, int *err_r)

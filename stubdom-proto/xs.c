@@ -179,8 +179,7 @@ int xsp_write(struct xsp *xs, xsp_txn t, const char *path, const char *val,
 	return rc ? rc : xs->ops->write(xs->be, t, path, val, len);
 }
 
-int xsp_write_str(struct xsp *xs, xsp_txn t, const char *path,
-		  const char *val)
+int xsp_write_str(struct xsp *xs, xsp_txn t, const char *path, const char *val)
 {
 	return xsp_write(xs, t, path, val, strlen(val));
 }
@@ -199,8 +198,8 @@ int xsp_rm(struct xsp *xs, xsp_txn t, const char *path)
 	return rc ? rc : xs->ops->rm(xs->be, t, path);
 }
 
-int xsp_directory(struct xsp *xs, xsp_txn t, const char *path,
-		  char ***names_r, unsigned int *n_r)
+int xsp_directory(struct xsp *xs, xsp_txn t, const char *path, char ***names_r,
+		  unsigned int *n_r)
 {
 	int rc = xsp_check_path(path);
 

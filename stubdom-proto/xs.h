@@ -75,15 +75,14 @@ int xsp_read(struct xsp *xs, xsp_txn t, const char *path, char **val_r,
  * limits first (xsp_check_write) and writes nothing if they are exceeded. */
 int xsp_write(struct xsp *xs, xsp_txn t, const char *path, const char *val,
 	      size_t len);
-int xsp_write_str(struct xsp *xs, xsp_txn t, const char *path,
-		  const char *val);
+int xsp_write_str(struct xsp *xs, xsp_txn t, const char *path, const char *val);
 int xsp_mkdir(struct xsp *xs, xsp_txn t, const char *path);
 /* Removes a node and everything below it. */
 int xsp_rm(struct xsp *xs, xsp_txn t, const char *path);
 /* Lists a node's children: *names_r is a malloc'd array of *n_r pointers
  * into the same allocation: one free(*names_r) releases it all. */
-int xsp_directory(struct xsp *xs, xsp_txn t, const char *path,
-		  char ***names_r, unsigned int *n_r);
+int xsp_directory(struct xsp *xs, xsp_txn t, const char *path, char ***names_r,
+		  unsigned int *n_r);
 /* *perms_r is malloc'd (free()); at most XSP_PERMS_MAX entries. */
 int xsp_get_perms(struct xsp *xs, xsp_txn t, const char *path,
 		  struct xsp_perm **perms_r, unsigned int *n_r);
@@ -159,8 +158,8 @@ struct xsp_backend_ops {
 		     size_t len);
 	int (*mkdir)(void *be, xsp_txn t, const char *path);
 	int (*rm)(void *be, xsp_txn t, const char *path);
-	int (*directory)(void *be, xsp_txn t, const char *path,
-			 char ***names_r, unsigned int *n_r);
+	int (*directory)(void *be, xsp_txn t, const char *path, char ***names_r,
+			 unsigned int *n_r);
 	int (*get_perms)(void *be, xsp_txn t, const char *path,
 			 struct xsp_perm **perms_r, unsigned int *n_r);
 	int (*set_perms)(void *be, xsp_txn t, const char *path,
@@ -173,8 +172,8 @@ struct xsp_backend_ops {
 	void (*close)(void *be);
 };
 
-struct xsp *xsp_new(struct event_base *base,
-		    const struct xsp_backend_ops *ops, void *be);
+struct xsp *xsp_new(struct event_base *base, const struct xsp_backend_ops *ops,
+		    void *be);
 /* Returns -1 if the callback closed the connection: the backend's state
  * is then freed and it must return at once without touching it. */
 int xsp_deliver(struct xsp *xs, const char *path, const char *token);

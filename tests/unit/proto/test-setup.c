@@ -20,8 +20,8 @@
 
 static struct fx f;
 static char err[512];
-static const char *const args[] = {"-xen-domid", "5", "-nodefaults",
-				   "-vnc", "none", "-m", "48"};
+static const char *const args[] = {"-xen-domid", "5",  "-nodefaults", "-vnc",
+				   "none",	 "-m", "48"};
 
 static void setup(void)
 {
@@ -38,13 +38,13 @@ static int write_layout(enum stubdom_kind kind, const char *const *argv,
 			size_t argc)
 {
 	struct stubdom_setup s = {
-		.kind = kind,
-		.domid = T_GUEST,
-		.stub_domid = T_STUB,
-		.uuid = UUID,
-		.argv = argv,
-		.argc = argc,
-		.bios = "seabios",
+	    .kind = kind,
+	    .domid = T_GUEST,
+	    .stub_domid = T_STUB,
+	    .uuid = UUID,
+	    .argv = argv,
+	    .argc = argc,
+	    .bios = "seabios",
 	};
 
 	return stubdom_setup_write(f.dom0, &s, err, sizeof(err));
@@ -78,8 +78,8 @@ START_TEST(linux_dm_argv_has_one_zero_padded_key_per_argument)
 	unsigned int n;
 
 	ck_assert_int_eq(write_layout(STUBDOM_LINUX, args, 7), 0);
-	ck_assert_int_eq(
-		xsp_directory(f.stub, 0, VM "/dm-argv", &names, &n), 0);
+	ck_assert_int_eq(xsp_directory(f.stub, 0, VM "/dm-argv", &names, &n),
+			 0);
 	ck_assert_uint_eq(n, 7);
 	free(names);
 	ck_assert_str_eq(fx_read(f.stub, VM "/dm-argv/001"), "-xen-domid");
@@ -95,8 +95,8 @@ START_TEST(a_shorter_linux_argv_leaves_no_stale_keys)
 
 	ck_assert_int_eq(write_layout(STUBDOM_LINUX, args, 7), 0);
 	ck_assert_int_eq(write_layout(STUBDOM_LINUX, args, 2), 0);
-	ck_assert_int_eq(
-		xsp_directory(f.stub, 0, VM "/dm-argv", &names, &n), 0);
+	ck_assert_int_eq(xsp_directory(f.stub, 0, VM "/dm-argv", &names, &n),
+			 0);
 	ck_assert_uint_eq(n, 2);
 	free(names);
 }
@@ -113,9 +113,8 @@ END_TEST
 
 START_TEST(device_model_directory_is_fresh_and_where_each_kind_looks)
 {
-	ck_assert_int_eq(xsp_write_str(f.dom0, 0, MINIOS_DM "/state",
-				       "running"),
-			 0);
+	ck_assert_int_eq(
+	    xsp_write_str(f.dom0, 0, MINIOS_DM "/state", "running"), 0);
 	ck_assert_int_eq(xsp_write_str(f.dom0, 0, MINIOS_DM "/stale", "1"), 0);
 	ck_assert_int_eq(write_layout(STUBDOM_MINIOS, args, 7), 0);
 	ck_assert_str_eq(fx_read(f.stub, MINIOS_DM "/state"), "");
@@ -130,8 +129,8 @@ END_TEST
 START_TEST(only_dom0_writes_argv_target_command_and_parameter)
 {
 	static const char *const nodes[] = {
-		VM "/dmargs", "/local/domain/6/target", MINIOS_DM "/command",
-		MINIOS_DM "/parameter", "/local/domain/5/hvmloader/bios"};
+	    VM "/dmargs", "/local/domain/6/target", MINIOS_DM "/command",
+	    MINIOS_DM "/parameter", "/local/domain/5/hvmloader/bios"};
 	unsigned int i;
 
 	ck_assert_int_eq(write_layout(STUBDOM_MINIOS, args, 7), 0);
@@ -175,8 +174,7 @@ START_TEST(oversized_dmargs_is_a_clear_error_and_nothing_is_written)
 		big[i] = arg;
 	ck_assert_int_eq(write_layout(STUBDOM_MINIOS, big, 8), -E2BIG);
 	ck_assert_msg(strstr(err, "dom 5") && strstr(err, VM "/dmargs") &&
-			      strstr(err, size) &&
-			      strstr(err, "limit of"),
+			  strstr(err, size) && strstr(err, "limit of"),
 		      "unclear error: %s", err);
 	ck_assert_str_eq(fx_read(f.dom0, VM "/dmargs"), "<errno 2>");
 	ck_assert_str_eq(fx_read(f.dom0, "/local/domain/6/target"),
@@ -192,8 +190,7 @@ START_TEST(oversized_linux_argument_names_its_key)
 
 	memset(arg, 'a', sizeof(arg) - 1);
 	ck_assert_int_eq(write_layout(STUBDOM_LINUX, argv, 3), -E2BIG);
-	ck_assert_msg(strstr(err, VM "/dm-argv/003"), "unclear error: %s",
-		      err);
+	ck_assert_msg(strstr(err, VM "/dm-argv/003"), "unclear error: %s", err);
 	ck_assert_str_eq(fx_read(f.dom0, VM "/dm-argv/001"), "<errno 2>");
 }
 END_TEST
@@ -211,7 +208,7 @@ END_TEST
 START_TEST(a_bad_uuid_is_refused)
 {
 	struct stubdom_setup s = {STUBDOM_MINIOS, T_GUEST, T_STUB, "../x",
-				  args, 7, NULL};
+				  args,		  7,	   NULL};
 
 	ck_assert_int_eq(stubdom_setup_write(f.dom0, &s, err, sizeof(err)),
 			 -EINVAL);
@@ -225,17 +222,17 @@ static Suite *setup_suite(void)
 	TCase *tc = tcase_create("stub-domain layout");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc,
-		       minios_dmargs_are_the_arguments_space_separated_in_order);
+	tcase_add_test(
+	    tc, minios_dmargs_are_the_arguments_space_separated_in_order);
 	tcase_add_test(tc, linux_dm_argv_has_one_zero_padded_key_per_argument);
 	tcase_add_test(tc, a_shorter_linux_argv_leaves_no_stale_keys);
 	tcase_add_test(tc, target_and_bios_are_written);
 	tcase_add_test(
-		tc, device_model_directory_is_fresh_and_where_each_kind_looks);
+	    tc, device_model_directory_is_fresh_and_where_each_kind_looks);
 	tcase_add_test(tc, only_dom0_writes_argv_target_command_and_parameter);
 	tcase_add_test(tc, the_stub_writes_its_state_and_the_guest_nothing);
 	tcase_add_test(
-		tc, oversized_dmargs_is_a_clear_error_and_nothing_is_written);
+	    tc, oversized_dmargs_is_a_clear_error_and_nothing_is_written);
 	tcase_add_test(tc, oversized_linux_argument_names_its_key);
 	tcase_add_test(tc, minios_refuses_an_argument_that_spaces_would_split);
 	tcase_add_test(tc, a_bad_uuid_is_refused);

@@ -400,27 +400,29 @@ static Suite *xs_suite(void)
 	tcase_add_test(tc, no_callback_after_unwatch_even_for_queued_events);
 	tcase_add_test(tc, watcher_without_read_access_gets_no_change_events);
 	tcase_add_test(tc, dom0_only_node_refuses_other_domains);
+	tcase_add_test(
+	    tc, write_permission_lets_a_domain_write_but_not_create_siblings);
 	tcase_add_test(tc,
-		       write_permission_lets_a_domain_write_but_not_create_siblings);
-	tcase_add_test(tc, only_the_owner_changes_permissions_and_not_the_owner);
+		       only_the_owner_changes_permissions_and_not_the_owner);
 	tcase_add_test(tc, an_unprivileged_domain_owns_the_nodes_it_creates);
 	tcase_add_test(tc, a_stub_domain_gets_its_targets_access);
 	tcase_add_test(tc,
 		       missing_node_is_enoent_to_readers_and_eacces_to_others);
 	tcase_add_test(
-		tc, conflicting_transaction_fails_with_eagain_and_applies_nothing);
+	    tc, conflicting_transaction_fails_with_eagain_and_applies_nothing);
 	tcase_add_test(
-		tc, transaction_is_invisible_until_commit_and_fires_watches_then);
+	    tc, transaction_is_invisible_until_commit_and_fires_watches_then);
 	tcase_add_test(
-		tc, transaction_recreating_what_it_removed_commits_when_alone);
+	    tc, transaction_recreating_what_it_removed_commits_when_alone);
 	tcase_add_test(tc, txn_run_retries_a_conflict_and_then_commits);
 	tcase_add_test(tc, txn_run_gives_up_after_the_bounded_number_of_tries);
 	tcase_add_test(
-		tc, value_filling_the_message_is_written_one_more_byte_is_refused);
+	    tc, value_filling_the_message_is_written_one_more_byte_is_refused);
 	tcase_add_test(tc, paths_beyond_xenstores_limits_are_refused);
 	tcase_add_test(tc, malformed_paths_are_refused);
 	tcase_add_test(tc, directory_lists_children_in_one_allocation);
-	tcase_add_test(tc, closing_the_connection_from_a_watch_callback_is_safe);
+	tcase_add_test(tc,
+		       closing_the_connection_from_a_watch_callback_is_safe);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -684,8 +684,8 @@ static int mem_rm(void *be, xsp_txn t, const char *path)
 	return rc;
 }
 
-static int mem_directory(void *be, xsp_txn t, const char *path,
-			 char ***names_r, unsigned int *n_r)
+static int mem_directory(void *be, xsp_txn t, const char *path, char ***names_r,
+			 unsigned int *n_r)
 {
 	struct mem_node *n, *k;
 	unsigned int count = 0, i = 0;
@@ -816,19 +816,19 @@ static void mem_close(void *be)
 }
 
 static const struct xsp_backend_ops mem_ops = {
-	.read = mem_read,
-	.write = mem_write,
-	.mkdir = mem_mkdir,
-	.rm = mem_rm,
-	.directory = mem_directory,
-	.get_perms = mem_get_perms,
-	.set_perms = mem_set_perms,
-	.set_target = mem_set_target,
-	.txn_start = mem_txn_start,
-	.txn_end = mem_txn_end,
-	.watch = mem_watch,
-	.unwatch = mem_unwatch,
-	.close = mem_close,
+    .read = mem_read,
+    .write = mem_write,
+    .mkdir = mem_mkdir,
+    .rm = mem_rm,
+    .directory = mem_directory,
+    .get_perms = mem_get_perms,
+    .set_perms = mem_set_perms,
+    .set_target = mem_set_target,
+    .txn_start = mem_txn_start,
+    .txn_end = mem_txn_end,
+    .watch = mem_watch,
+    .unwatch = mem_unwatch,
+    .close = mem_close,
 };
 
 struct xsp_mem_store *xsp_mem_store_new(void)
