@@ -16,3 +16,23 @@ $(STUBDOM_PROTO_LIB): $(STUBDOM_PROTO_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS += stubdom-proto/xs.h stubdom-proto/setup.h stubdom-proto/handshake.h
 
 all: $(STUBDOM_PROTO_LIB)
+
+# The stub-side protocol agent runs inside a test-bed domU, whose
+# initramfs gets every program in $(BUILD)/tests/xen/guest/ as /usr/bin/*.
+# Linked statically there (nothing to copy along); dynamically under the
+# sanitizers, which cannot link statically.
+MINIOS_AGENT := $(BUILD)/tests/xen/guest/minios-agent
+MINIOS_AGENT_LINK := $(if $(filter 1,$(SANITIZE)),,-static)
+
+# The protocol side (agent.o) is also linked into a unit test.
+MINIOS_AGENT_OBJ := $(BUILD)/obj/stubdom-proto/agent/agent.o
+
+$(BUILD)/obj/stubdom-proto/agent/minios-agent.o: CPPFLAGS += $(XEN_CFLAGS)
+
+$(MINIOS_AGENT): $(BUILD)/obj/stubdom-proto/agent/minios-agent.o \
+		$(MINIOS_AGENT_OBJ) $(STUBDOM_PROTO_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(MINIOS_AGENT_LINK) -o $@ $^ \
+		-lxenstore -lxentoolcore -levent_core -lpthread
+
+TEST_BINS += $(MINIOS_AGENT)

@@ -101,3 +101,14 @@ const char *fx_read(struct xsp *xs, const char *path)
 	free(v);
 	return buf;
 }
+
+int fx_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

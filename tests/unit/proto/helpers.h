@@ -39,6 +39,10 @@ struct rec {
 void rec_cb(struct xsp *xs, const char *path, void *arg);
 bool rec_has(const struct rec *r, const char *path);
 
+/* Runs a suite and returns main's exit status. */
+struct Suite;
+int fx_run(struct Suite *s);
+
 /* Reads a node into a static buffer; "<errno N>" on failure. */
 const char *fx_read(struct xsp *xs, const char *path);
 

@@ -12,3 +12,13 @@ $(PROTO_TESTS): $(BUILD)/tests/unit/proto/%: $(BUILD)/obj/tests/unit/proto/%.o \
 	$(CC) $(LDFLAGS) -o $@ $^ $(STUBDOM_PROTO_LIBS) $(CHECK_LIBS)
 
 UNIT_TESTS += $(PROTO_TESTS)
+
+# The handshake against the stub-side agent that the test bed runs.
+PROTO_AGENT_TEST := $(BUILD)/tests/unit/proto/test-agent
+
+$(PROTO_AGENT_TEST): $(BUILD)/obj/tests/unit/proto/test-agent.o \
+		$(MINIOS_AGENT_OBJ) $(PROTO_TEST_SUPPORT) $(STUBDOM_PROTO_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(STUBDOM_PROTO_LIBS) $(CHECK_LIBS)
+
+UNIT_TESTS += $(PROTO_AGENT_TEST)

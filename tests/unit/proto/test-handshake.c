@@ -604,11 +604,5 @@ static Suite *hs_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(hs_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(hs_suite());
 }

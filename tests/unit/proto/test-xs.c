@@ -429,11 +429,5 @@ static Suite *xs_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(xs_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(xs_suite());
 }
