@@ -36,3 +36,23 @@ $(MINIOS_AGENT): $(BUILD)/obj/stubdom-proto/agent/minios-agent.o \
 		-lxenstore -lxentoolcore -levent_core -lpthread
 
 TEST_BINS += $(MINIOS_AGENT)
+
+# The toolstack side from the command line, for the test bed's dom0
+# (until dmsup drives the handshake); static for the same reason.
+STUBDOM_HS_DRIVE := $(BUILD)/tests/xen/stubdom-hs-drive
+
+$(STUBDOM_HS_DRIVE): $(BUILD)/obj/stubdom-proto/tools/hs-drive.o $(STUBDOM_PROTO_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(MINIOS_AGENT_LINK) -o $@ $^ \
+		-lxenstore -lxentoolcore -levent_core -lpthread
+
+TEST_BINS += $(STUBDOM_HS_DRIVE)
+
+# A guest-side permission probe (shell, uses the guest's xenstore tools).
+DM_GUEST_PROBE := $(BUILD)/tests/xen/guest/dm-guest-probe
+
+$(DM_GUEST_PROBE): stubdom-proto/agent/dm-guest-probe
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+TEST_BINS += $(DM_GUEST_PROBE)
