@@ -288,9 +288,10 @@ void agent_stop(struct agent *a)
 }
 
 /* Tries one write; `bad` records whether it went the wrong way. */
-static void agent_try(struct agent *a, const char *path, bool allowed, int *bad)
+static void agent_try(struct agent *a, const char *path, const char *val,
+		      bool allowed, int *bad)
 {
-	int rc = xsp_write_str(a->xs, XSP_TXN_NONE, path, "probe");
+	int rc = xsp_write_str(a->xs, XSP_TXN_NONE, path, val);
 
 	agent_say(a, "probe %s: %s (%s)", path, rc ? "refused" : "allowed",
 		  (rc != 0) == !allowed ? "as expected" : "WRONG");
@@ -311,13 +312,14 @@ int agent_probe(struct xsp *xs, const struct agent_config *cfg)
 		return 1;
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", a->dm, forbidden[i]);
-		agent_try(a, path, false, &bad);
+		agent_try(a, path, "probe", false, &bad);
 	}
 	snprintf(path, sizeof(path), "/local/domain/%u/target", cfg->self);
-	agent_try(a, path, false, &bad);
+	agent_try(a, path, "0", false, &bad);
+	/* The one allowed write says what a starting stub says anyway, so
+	 * that a toolstack waiting for it is not confused by the probe. */
 	snprintf(path, sizeof(path), "%s/state", a->dm);
-	agent_try(a, path, true, &bad);
-	agent_write(a, "state", "running");
+	agent_try(a, path, "running", true, &bad);
 	free(a);
 	return bad;
 }

@@ -59,7 +59,7 @@ struct agent *agent_start(struct xsp *xs, const struct agent_config *cfg);
 void agent_stop(struct agent *a);
 /* Probe mode: tries each write a stub domain must not make and says
  * what xenstore answered. 0 if every one was refused and the stub's own
- * state node could still be written, 1 otherwise. */
+ * state node could still be written (with "running"), 1 otherwise. */
 int agent_probe(struct xsp *xs, const struct agent_config *cfg);
 
 const char *agent_mode_name(enum agent_mode mode);
