@@ -95,6 +95,7 @@ struct stubdom_hs {
 	int fin_rc;
 	int fin_vdevfn;
 	char err[HS_ERR_MAX];
+	int err_off; /* where err goes on after "dom N: " (for the log) */
 };
 
 /* What reading the state node found. */
@@ -170,9 +171,12 @@ static void hs_finish(struct stubdom_hs *hs, int rc, const char *fmt, ...)
 	hs->fin_rc = rc;
 	hs->err[0] = '\0';
 	if (fmt) {
-		n = snprintf(hs->err, sizeof(hs->err),
-			     "dom %u: '%s': ", hs->cfg.domid,
-			     hs_defs[c->cmd].name);
+		hs->err_off = snprintf(hs->err, sizeof(hs->err),
+				       "dom %u: ", hs->cfg.domid);
+		n = snprintf(hs->err + hs->err_off,
+			     sizeof(hs->err) - (size_t)hs->err_off,
+			     "'%s': ", hs_defs[c->cmd].name);
+		n += hs->err_off;
 		va_start(ap, fmt);
 		vsnprintf(hs->err + n, sizeof(hs->err) - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -299,7 +303,9 @@ static void hs_judge(struct stubdom_hs *hs, enum hs_reading r, const char *val,
 		return;
 	case HS_R_PARENT_DELETED:
 		hs_cleanup(hs, d, false);
-		hs_finish(hs, -ENOENT, "device-model directory %s was deleted",
+		hs_finish(hs, -ENOENT,
+			  "device-model directory %s was deleted (or never "
+			  "written)",
 			  hs->dm);
 		return;
 	case HS_R_ERROR:
@@ -441,7 +447,7 @@ static void hs_handle(struct stubdom_hs *hs, enum hs_event ev)
 	c = hs->fin;
 	hs->fin = NULL;
 	if (hs->fin_rc)
-		hs_log(hs, STUBDOM_LOG_ERROR, "%s", hs->err);
+		hs_log(hs, STUBDOM_LOG_ERROR, "%s", hs->err + hs->err_off);
 	if (!TAILQ_EMPTY(&hs->queue))
 		event_active(hs->kick, 0, 0);
 	snprintf(err, sizeof(err), "%s", hs->err);

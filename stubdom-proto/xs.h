@@ -39,6 +39,10 @@ struct xsp_watch;
 #define XSP_PAYLOAD_MAX 4096 /* one message: path + NUL + value */
 #define XSP_ABS_PATH_MAX 3072
 #define XSP_REL_PATH_MAX 2048 /* below /local/domain/<domid>/ */
+/* xenstored's default quota on one node of an unprivileged domain (its
+ * value, permissions and children's names together): a stub domain cannot
+ * write a value near this size. Dom0 is not bound by it. */
+#define XSP_ENTRY_QUOTA 2048
 
 /* A transaction id; XSP_TXN_NONE means "outside any transaction". */
 typedef uint32_t xsp_txn;

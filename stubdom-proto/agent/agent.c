@@ -167,7 +167,9 @@ static void agent_faithful(struct agent *a, const char *cmd)
 
 static void agent_hostile(struct agent *a, const char *cmd)
 {
-	static char big[XSP_PAYLOAD_MAX];
+	/* Far beyond any valid state, yet within the entry quota that
+	 * xenstored holds a stub domain to. */
+	static char big[XSP_ENTRY_QUOTA / 2 + 1];
 	int rc;
 
 	switch (a->cfg.mode) {
@@ -178,7 +180,7 @@ static void agent_hostile(struct agent *a, const char *cmd)
 			    strcmp(cmd, "save") ? "paused" : "pci-removed");
 		break;
 	case AGENT_OVERSIZED:
-		memset(big, 'A', xsp_value_max(agent_node(a, "state")));
+		memset(big, 'A', sizeof(big) - 1);
 		agent_write(a, "state", big);
 		break;
 	case AGENT_FLAP:

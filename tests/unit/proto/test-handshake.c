@@ -25,7 +25,7 @@ enum peer_mode {
 	PEER_NORMAL,	  /* answers as qemu-traditional does */
 	PEER_SILENT,	  /* never answers */
 	PEER_WRONG,	  /* answers "paused" to everything */
-	PEER_OVERSIZED,	  /* answers with a 4000-byte state */
+	PEER_OVERSIZED,	  /* answers with a 1499-byte state */
 	PEER_RM_STATE,	  /* deletes its state node */
 	PEER_INSERT_FAIL, /* refuses pci-ins with a reason */
 	PEER_FLAP,	  /* flaps state FLAPS times, then turns normal */
@@ -70,7 +70,7 @@ static void peer_answer(const char *cmd)
 
 static void peer_command_cb(struct xsp *xs, const char *path, void *arg)
 {
-	static char big[4000];
+	static char big[1500];
 	char *cmd = NULL, *param = NULL;
 	unsigned int i = peer.ncmds;
 
@@ -383,7 +383,7 @@ START_TEST(oversized_state_fails_without_echoing_it_whole)
 
 	run_with(PEER_OVERSIZED, STUBDOM_CMD_SAVE, NULL, &d);
 	ck_assert_int_eq(d.rc, -EMSGSIZE);
-	ck_assert_msg(strstr(d.error, "3999 bytes"), "unclear error: %s",
+	ck_assert_msg(strstr(d.error, "1499 bytes"), "unclear error: %s",
 		      d.error);
 	ck_assert_uint_lt(strlen(d.error), 400);
 }

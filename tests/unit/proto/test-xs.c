@@ -322,6 +322,18 @@ START_TEST(value_filling_the_message_is_written_one_more_byte_is_refused)
 }
 END_TEST
 
+START_TEST(an_unprivileged_domain_is_held_to_the_entry_quota)
+{
+	static char big[XSP_ENTRY_QUOTA];
+
+	memset(big, 'x', sizeof(big) - 1);
+	put(f.dom0, "/q", "");
+	perms(f.dom0, "/q", 0, XSP_PERM_NONE, T_STUB, XSP_PERM_RW);
+	ck_assert_int_eq(xsp_write_str(f.stub, 0, "/q", big), -E2BIG);
+	ck_assert_int_eq(xsp_write_str(f.dom0, 0, "/q", big), 0);
+}
+END_TEST
+
 START_TEST(paths_beyond_xenstores_limits_are_refused)
 {
 	char path[XSP_ABS_PATH_MAX + 64];
@@ -418,6 +430,7 @@ static Suite *xs_suite(void)
 	tcase_add_test(tc, txn_run_gives_up_after_the_bounded_number_of_tries);
 	tcase_add_test(
 	    tc, value_filling_the_message_is_written_one_more_byte_is_refused);
+	tcase_add_test(tc, an_unprivileged_domain_is_held_to_the_entry_quota);
 	tcase_add_test(tc, paths_beyond_xenstores_limits_are_refused);
 	tcase_add_test(tc, malformed_paths_are_refused);
 	tcase_add_test(tc, directory_lists_children_in_one_allocation);

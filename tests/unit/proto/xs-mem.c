@@ -18,8 +18,9 @@
 #include "stubdom-proto/xs.h"
 #include "tests/unit/proto/xs-mem.h"
 
-#define MEM_TXN_MAX 10 /* xenstored's default per-connection quota */
-#define MEM_BATCH 64   /* events delivered per loop wakeup */
+#define MEM_TXN_MAX 10	     /* xenstored's default per-connection quota */
+#define MEM_BATCH 64	     /* events delivered per loop wakeup */
+#define MEM_NODE_OVERHEAD 16 /* a node's header against the entry quota */
 
 struct mem_node {
 	char *name;
@@ -645,8 +646,11 @@ static int mem_write(void *be, xsp_txn t, const char *path, const char *val,
 	struct mem_txn *x;
 	int rc;
 
-	/* xenstored's own limit, checked again behind the library's. */
+	/* xenstored's own limits, checked again behind the library's; the
+	 * entry quota roughly: the value plus a node header. */
 	if (strlen(path) + 1 + len > XSP_PAYLOAD_MAX)
+		return -E2BIG;
+	if (c->domid != 0 && len + MEM_NODE_OVERHEAD >= XSP_ENTRY_QUOTA)
 		return -E2BIG;
 	rc = mem_tree(c, t, path, &root, &x);
 	if (!rc)
