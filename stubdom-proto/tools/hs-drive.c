@@ -14,8 +14,9 @@
  *	  dom G: CMD: failed (rc -N): ERROR
  *	Exit status 0 once every command has ended, however it ended.
  *   stubdom-hs-drive bench GUEST:STUB N
- *	N save/continue round trips against a faithful stub, beside N raw
- *	xenstore write+watch round trips: median, p99 and their ratio.
+ *	N save/continue round trips against a faithful stub through the
+ *	library, the same through the bare protocol (write, watch, read),
+ *	and N one-hop xenstore write+watch round trips: median, p99, ratios.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -249,23 +250,16 @@ static void drive_report(const char *what, double *v, unsigned int n)
 	       v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], n);
 }
 
-static int drive_bench(struct drive *d, int argc, char **argv)
+/* The library: save and continue in turn, each to its result. */
+static int drive_bench_lib(struct drive *d, struct stubdom_hs_config *cfg,
+			   double *us, unsigned int n)
 {
-	struct stubdom_hs_config cfg[1];
-	struct stubdom_hs *hs;
-	struct xsp_watch *w;
+	struct stubdom_hs *hs = stubdom_hs_new(d->xs, cfg, NULL);
 	struct drive_probe p = {d, false};
-	unsigned int i, n;
-	double *rt, *floor_us, t, ratio;
-	char val[16];
+	unsigned int i;
+	double t;
 
-	if (argc != 2 || drive_channels(argv[0], cfg, d) != 1)
-		return 2;
-	n = (unsigned int)strtoul(argv[1], NULL, 10);
-	rt = calloc(n + 1, sizeof(*rt));
-	floor_us = calloc(n + 1, sizeof(*floor_us));
-	hs = stubdom_hs_new(d->xs, &cfg[0], NULL);
-	if (!n || !rt || !floor_us || !hs)
+	if (!hs)
 		return 1;
 	for (i = 0; i < n; i++) {
 		p.fired = false;
@@ -274,32 +268,105 @@ static int drive_bench(struct drive *d, int argc, char **argv)
 		    hs, i % 2 ? STUBDOM_CMD_CONTINUE : STUBDOM_CMD_SAVE, NULL,
 		    drive_bench_done_cb, &p);
 		drive_wait(d, &p);
-		rt[i] = drive_now_us() - t;
+		us[i] = drive_now_us() - t;
 	}
-	if (xsp_watch(d->xs, "/local/domain/0/hs-bench", drive_bench_watch_cb,
-		      &p, &w))
+	stubdom_hs_destroy(hs);
+	return 0;
+}
+
+/* The same protocol with nothing around it: write the command, read the
+ * state on each event until it answers. What the library adds is the
+ * difference. */
+static int drive_bench_raw(struct drive *d, const struct stubdom_hs_config *cfg,
+			   double *us, unsigned int n)
+{
+	struct drive_probe p = {d, false};
+	char dm[STUBDOM_PATH_MAX], path[STUBDOM_PATH_MAX + 16], *v;
+	struct xsp_watch *w;
+	unsigned int i;
+	bool done;
+	double t;
+
+	stubdom_setup_dm_path(STUBDOM_MINIOS, cfg->domid, cfg->stub_domid, dm,
+			      sizeof(dm));
+	snprintf(path, sizeof(path), "%s/state", dm);
+	if (xsp_watch(d->xs, path, drive_bench_watch_cb, &p, &w))
 		return 1;
-	p.fired = false;
+	drive_wait(d, &p); /* the registration event */
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/command", dm);
+		t = drive_now_us();
+		xsp_write_str(d->xs, XSP_TXN_NONE, path,
+			      i % 2 ? "continue" : "save");
+		snprintf(path, sizeof(path), "%s/state", dm);
+		for (done = false; !done;) {
+			p.fired = false;
+			drive_wait(d, &p);
+			v = NULL;
+			xsp_read(d->xs, XSP_TXN_NONE, path, &v, NULL);
+			done = v && !strcmp(v, i % 2 ? "running" : "paused");
+			free(v);
+		}
+		us[i] = drive_now_us() - t;
+	}
+	xsp_unwatch(d->xs, w);
+	return 0;
+}
+
+/* One hop: dom0 writes a node and waits for its own watch on it. */
+static int drive_bench_floor(struct drive *d, double *us, unsigned int n)
+{
+	static const char path[] = "/local/domain/0/hs-bench";
+	struct drive_probe p = {d, false};
+	struct xsp_watch *w;
+	unsigned int i;
+	char val[16];
+	double t;
+
+	if (xsp_watch(d->xs, path, drive_bench_watch_cb, &p, &w))
+		return 1;
 	drive_wait(d, &p); /* the registration event */
 	for (i = 0; i < n; i++) {
 		p.fired = false;
 		snprintf(val, sizeof(val), "%u", i);
 		t = drive_now_us();
-		xsp_write_str(d->xs, XSP_TXN_NONE, "/local/domain/0/hs-bench",
-			      val);
+		xsp_write_str(d->xs, XSP_TXN_NONE, path, val);
 		drive_wait(d, &p);
-		floor_us[i] = drive_now_us() - t;
+		us[i] = drive_now_us() - t;
 	}
 	xsp_unwatch(d->xs, w);
-	xsp_rm(d->xs, XSP_TXN_NONE, "/local/domain/0/hs-bench");
-	drive_report("command round trip", rt, n);
-	drive_report("xenstore write+watch floor", floor_us, n);
-	ratio = rt[n / 2] / (floor_us[n / 2] > 0 ? floor_us[n / 2] : 1);
-	printf("ratio (median): %.2f\n", ratio);
-	stubdom_hs_destroy(hs);
-	free(rt);
-	free(floor_us);
+	xsp_rm(d->xs, XSP_TXN_NONE, path);
 	return 0;
+}
+
+static int drive_bench(struct drive *d, int argc, char **argv)
+{
+	struct stubdom_hs_config cfg[1];
+	double *lib, *raw, *hop;
+	unsigned int n;
+	int rc = 1;
+
+	if (argc != 2 || drive_channels(argv[0], cfg, d) != 1)
+		return 2;
+	n = (unsigned int)strtoul(argv[1], NULL, 10);
+	lib = calloc(n + 1, sizeof(*lib));
+	raw = calloc(n + 1, sizeof(*raw));
+	hop = calloc(n + 1, sizeof(*hop));
+	if (n && lib && raw && hop && !drive_bench_lib(d, cfg, lib, n) &&
+	    !drive_bench_raw(d, cfg, raw, n) && !drive_bench_floor(d, hop, n)) {
+		drive_report("command round trip (library)", lib, n);
+		drive_report("command round trip (bare protocol)", raw, n);
+		drive_report("xenstore write+watch floor (one hop)", hop, n);
+		printf("ratio library/bare (median): %.2f\n",
+		       lib[n / 2] / (raw[n / 2] > 0 ? raw[n / 2] : 1));
+		printf("ratio library/floor (median): %.2f\n",
+		       lib[n / 2] / (hop[n / 2] > 0 ? hop[n / 2] : 1));
+		rc = 0;
+	}
+	free(lib);
+	free(raw);
+	free(hop);
+	return rc;
 }
 
 int main(int argc, char **argv)
