@@ -280,7 +280,10 @@ int xsp_watch(struct xsp *xs, const char *path, xsp_watch_fn *cb, void *arg,
 	      struct xsp_watch **w_r)
 {
 	struct xsp_watch *w;
-	int rc = xsp_check_path(path);
+	int rc = !strcmp(path, XSP_WATCH_INTRODUCE) ||
+			 !strcmp(path, XSP_WATCH_RELEASE)
+		     ? 0
+		     : xsp_check_path(path);
 
 	if (rc)
 		return rc;

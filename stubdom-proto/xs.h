@@ -116,12 +116,17 @@ int xsp_txn_run(struct xsp *xs, xsp_txn_body_fn *body, void *arg,
 /* --- Watches (events delivered through the event_base) --- */
 
 /* Registers a watch on `path` (the node, everything below it, and a first
- * event for the registration itself). *w_r (may be NULL) identifies it for
+ * event for the registration itself). `path` may also be one of xenstored's
+ * special events, XSP_WATCH_INTRODUCE or XSP_WATCH_RELEASE (a domain came
+ * or went; dom0 only). *w_r (may be NULL) identifies it for
  * xsp_unwatch. Events still queued for a watch that was removed are
  * dropped, so after xsp_unwatch its callback is never called again. */
 int xsp_watch(struct xsp *xs, const char *path, xsp_watch_fn *cb, void *arg,
 	      struct xsp_watch **w_r);
 void xsp_unwatch(struct xsp *xs, struct xsp_watch *w);
+
+#define XSP_WATCH_INTRODUCE "@introduceDomain"
+#define XSP_WATCH_RELEASE "@releaseDomain"
 
 /* --- Limits --- */
 

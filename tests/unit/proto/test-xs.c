@@ -115,6 +115,26 @@ START_TEST(watcher_without_read_access_gets_no_change_events)
 }
 END_TEST
 
+START_TEST(release_domain_watch_fires_on_registration_and_release)
+{
+	struct rec r = {0}, g = {0};
+
+	ck_assert_int_eq(xsp_watch(f.dom0, XSP_WATCH_RELEASE, rec_cb, &r, NULL),
+			 0);
+	ck_assert_int_eq(
+	    xsp_watch(f.guest, XSP_WATCH_RELEASE, rec_cb, &g, NULL), 0);
+	ck_assert_int_eq(xsp_watch(f.dom0, "@other", rec_cb, &r, NULL),
+			 -EINVAL);
+	fx_settle(&f);
+	ck_assert_uint_eq(r.n, 1);
+	xsp_mem_special(f.st, XSP_WATCH_RELEASE);
+	fx_settle(&f);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_str_eq(r.paths[1], XSP_WATCH_RELEASE);
+	ck_assert_uint_eq(g.n, 1); /* its registration only */
+}
+END_TEST
+
 /* --- permissions --- */
 
 START_TEST(dom0_only_node_refuses_other_domains)
@@ -411,6 +431,8 @@ static Suite *xs_suite(void)
 	tcase_add_test(tc, removing_a_parent_fires_watches_below_it);
 	tcase_add_test(tc, no_callback_after_unwatch_even_for_queued_events);
 	tcase_add_test(tc, watcher_without_read_access_gets_no_change_events);
+	tcase_add_test(tc,
+		       release_domain_watch_fires_on_registration_and_release);
 	tcase_add_test(tc, dom0_only_node_refuses_other_domains);
 	tcase_add_test(
 	    tc, write_permission_lets_a_domain_write_but_not_create_siblings);

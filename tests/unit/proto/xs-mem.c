@@ -320,6 +320,21 @@ static void mem_deliver_cb(evutil_socket_t fd, short what, void *arg)
 		event_active(c->ev, 0, 0);
 }
 
+void xsp_mem_special(struct xsp_mem_store *st, const char *event)
+{
+	struct mem_conn *c;
+	struct mem_wreg *w;
+
+	LIST_FOREACH(c, &st->conns, link)
+	{
+		if (c->domid != 0)
+			continue;
+		LIST_FOREACH(w, &c->watches, link)
+		if (!strcmp(w->path, event))
+			mem_queue(c, event, w->token);
+	}
+}
+
 /* --- the operations, on a tree: the shared one (fire) or a copy --- */
 
 static void mem_touch(struct xsp_mem_store *st, struct mem_node *n)

@@ -26,4 +26,9 @@ void xsp_mem_store_free(struct xsp_mem_store *st);
 struct xsp *xsp_mem_open(struct xsp_mem_store *st, struct event_base *base,
 			 unsigned int domid);
 
+/* Fires a special event (XSP_WATCH_INTRODUCE, XSP_WATCH_RELEASE) to the
+ * dom0 connections watching it, as xenstored does when a domain is
+ * introduced or released. */
+void xsp_mem_special(struct xsp_mem_store *st, const char *event);
+
 #endif
