@@ -26,6 +26,7 @@ struct agent {
 	unsigned long handled;
 	unsigned long flaps;
 	bool flapping;
+	bool armed; /* the command watch's registration event went by */
 	unsigned int next_slot;
 };
 
@@ -201,11 +202,28 @@ static void agent_hostile(struct agent *a, const char *cmd)
 	}
 }
 
+/* Enough commands answered (and no flapping still going on). */
+static void agent_maybe_done(struct agent *a)
+{
+	if (a->cfg.max_cmds && a->handled >= a->cfg.max_cmds && !a->flapping &&
+	    a->cfg.done) {
+		a->cfg.max_cmds = 0; /* once */
+		a->cfg.done(a->cfg.arg);
+	}
+}
+
 static void agent_command_cb(struct xsp *xs, const char *path, void *arg)
 {
 	struct agent *a = arg;
 	char *cmd = NULL;
 
+	/* The registration event shows whatever command was there before
+	 * this agent: an earlier one's, already answered. Every command
+	 * written since comes with an event of its own. */
+	if (!a->armed) {
+		a->armed = true;
+		return;
+	}
 	/* As qemu-traditional: any event means "read command again". */
 	if (xsp_read(xs, XSP_TXN_NONE, agent_node(a, "command"), &cmd, NULL) ||
 	    !*cmd) {
@@ -218,8 +236,8 @@ static void agent_command_cb(struct xsp *xs, const char *path, void *arg)
 	else
 		agent_hostile(a, cmd);
 	free(cmd);
-	if (a->cfg.max_cmds && ++a->handled == a->cfg.max_cmds && a->cfg.done)
-		a->cfg.done(a->cfg.arg);
+	a->handled++;
+	agent_maybe_done(a);
 }
 
 /* Flap mode: one write per state event, through the loop, so that the
@@ -240,6 +258,7 @@ static void agent_state_cb(struct xsp *xs, const char *path, void *arg)
 	a->cfg.mode = AGENT_FAITHFUL;
 	agent_write(a, "state", "running");
 	agent_say(a, "flapping done");
+	agent_maybe_done(a);
 }
 
 static struct agent *agent_new(struct xsp *xs, const struct agent_config *cfg)

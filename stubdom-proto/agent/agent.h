@@ -13,7 +13,9 @@
  *   pci-rem   state := pci-removed
  *   save      state := paused
  *   continue  state := running
- * The hostile modes answer wrongly instead.
+ * The registration event of the command watch is not acted on: the
+ * command it shows was there before the agent (a previous agent's, in a
+ * test that runs several in turn). The hostile modes answer wrongly.
  */
 #ifndef STUBDOM_PROTO_AGENT_AGENT_H
 #define STUBDOM_PROTO_AGENT_AGENT_H
@@ -39,7 +41,7 @@ enum agent_mode {
 
 /* One line of what the agent does ("command save (faithful)", ...). */
 typedef void agent_say_fn(void *arg, const char *line);
-/* Called when `max_cmds` commands were answered. */
+/* Called once `max_cmds` commands were answered (and flapping ended). */
 typedef void agent_done_fn(void *arg);
 
 struct agent_config {
