@@ -29,6 +29,8 @@ enum peer_mode {
 	PEER_RM_STATE,	  /* deletes its state node */
 	PEER_INSERT_FAIL, /* refuses pci-ins with a reason */
 	PEER_FLAP,	  /* flaps state FLAPS times, then turns normal */
+	PEER_PREFIX,	  /* answers "pausedX" */
+	PEER_NUL,	  /* answers "paused", a NUL and more */
 };
 
 struct peer {
@@ -106,6 +108,14 @@ static void peer_command_cb(struct xsp *xs, const char *path, void *arg)
 	case PEER_INSERT_FAIL:
 		xsp_write_str(xs, 0, DM "/parameter", "no free hotplug slots");
 		peer_state("pci-insert-failed");
+		break;
+	case PEER_PREFIX:
+		peer_state("pausedX");
+		break;
+	case PEER_NUL:
+		peer.state_writes++;
+		ck_assert_int_eq(
+		    xsp_write(peer.xs, 0, DM "/state", "paused\0evil", 11), 0);
 		break;
 	case PEER_FLAP:
 		peer.flaps = FLAPS;
@@ -377,6 +387,28 @@ START_TEST(wrong_state_fails_with_what_was_seen)
 }
 END_TEST
 
+START_TEST(a_state_that_only_begins_with_the_result_fails)
+{
+	struct done d = {0};
+
+	run_with(PEER_PREFIX, STUBDOM_CMD_SAVE, NULL, &d);
+	ck_assert_int_eq(d.rc, -EPROTO);
+	ck_assert_msg(strstr(d.error, "unexpected state 'pausedX'"),
+		      "unclear error: %s", d.error);
+}
+END_TEST
+
+START_TEST(a_state_with_a_nul_after_the_result_fails_and_prints_safely)
+{
+	struct done d = {0};
+
+	run_with(PEER_NUL, STUBDOM_CMD_SAVE, NULL, &d);
+	ck_assert_int_eq(d.rc, -EPROTO);
+	ck_assert_msg(strstr(d.error, "unexpected state 'paused?evil'"),
+		      "unclear error: %s", d.error);
+}
+END_TEST
+
 START_TEST(oversized_state_fails_without_echoing_it_whole)
 {
 	struct done d = {0};
@@ -588,6 +620,9 @@ static Suite *hs_suite(void)
 	tcase_add_test(tc,
 		       command_times_out_naming_command_domain_and_last_state);
 	tcase_add_test(tc, wrong_state_fails_with_what_was_seen);
+	tcase_add_test(tc, a_state_that_only_begins_with_the_result_fails);
+	tcase_add_test(
+	    tc, a_state_with_a_nul_after_the_result_fails_and_prints_safely);
 	tcase_add_test(tc, oversized_state_fails_without_echoing_it_whole);
 	tcase_add_test(tc, deleted_state_node_fails_the_command);
 	tcase_add_test(tc, deleted_device_model_directory_fails_the_command);
