@@ -248,7 +248,9 @@ struct xsp *xsp_real_open(struct event_base *base, int *err_r)
 		rc = xs_real_err();
 		goto fail;
 	}
-	/* libxenstore's pipe is not close-on-exec; make it so. */
+	/* libxenstore's pipe is not close-on-exec; make it so. It stays
+	 * blocking: libxenstore reads from it only a byte it knows is there,
+	 * and we never read it ourselves. */
 	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
 	r->ev = event_new(base, fd, EV_READ | EV_PERSIST, xs_real_fd_cb, r);
 	if (!r->ev || event_add(r->ev, NULL) < 0)
