@@ -266,8 +266,6 @@ static void mkhvm_xs_post_fill(struct mkhvm_xs *x, const void *a, const void *b)
 	snprintf(path, sizeof(path), "/vm/%s/start_time", dom->uuid);
 	mkhvm_xs_printf(x, path, "%lld.%02d", (long long)now.tv_sec,
 			(int)(now.tv_usec / 10000));
-	snprintf(path, sizeof(path), "/libxl/%u/dm-version", dom->domid);
-	mkhvm_xs_printf(x, path, "qemu_xen");
 }
 
 int mkhvm_xs_post(struct xs_handle *xs, const struct mkhvm_cfg *cfg,

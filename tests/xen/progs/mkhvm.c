@@ -82,8 +82,11 @@ static int mkhvm_destroy(xc_interface *xch, struct xs_handle *xs,
 		mkhvm_log("no domain %u", domid);
 		return 1;
 	}
-	/* xenstored may have dropped it already; that is fine. */
-	xs_release_domain(xs, domid);
+	/*
+	 * No xs_release_domain(), like libxl: xenstored lets go of the
+	 * domain (and unmaps its ring) when Xen reports it dying. Releasing
+	 * it first left the domain a zombie in the test bed.
+	 */
 	if (xc_domain_destroy(xch, domid)) {
 		mkhvm_log("xc_domain_destroy %u: %s", domid, strerror(errno));
 		return 1;
