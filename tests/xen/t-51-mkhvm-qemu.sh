@@ -47,6 +47,9 @@ fi
 
 note "unpausing domain $domid"
 xl unpause $domid || fail "xl unpause $domid failed"
+# hvmloader picks its BIOS from xenstore (hvmloader/bios, read over the ring
+# mkhvm introduced; it would default to ROMBIOS), so this also proves the
+# guest's xenstore connection.
 firmware_ran() {
 	xl dmesg | grep -q "(d$domid) Invoking SeaBIOS"
 }

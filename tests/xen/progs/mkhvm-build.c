@@ -19,16 +19,16 @@
 #include <xen/hvm/params.h>
 
 /* Same headroom libxl adds on top of a domain's memory for its own pages. */
-#define MKHVM_MAXMEM_SLACK_KB 1024
+#define MKHVM_BUILD_MAXMEM_SLACK_KB 1024
 /* The legacy VGA window (0xA0000-0xBFFFF) is the device model's to fill. */
-#define MKHVM_VGA_HOLE_PAGES 0x20
+#define MKHVM_BUILD_VGA_HOLE_PAGES 0x20
 /* Event channels a guest may use; libxl's default. */
-#define MKHVM_MAX_EVTCHN_PORT 1023
+#define MKHVM_BUILD_MAX_EVTCHN_PORT 1023
 /* Real-mode firmware area below which no RAM is put in the E820. */
-#define MKHVM_LOWMEM_START 0x100000ULL
-#define MKHVM_BIOS_MAX (16 << 20)
+#define MKHVM_BUILD_LOWMEM_START 0x100000ULL
+#define MKHVM_BUILD_BIOS_MAX (16 << 20)
 
-static void mkhvm_uuid_format(struct mkhvm_dom *dom)
+static void mkhvm_build_uuid_format(struct mkhvm_dom *dom)
 {
 	const uint8_t *u = dom->handle;
 
@@ -39,7 +39,7 @@ static void mkhvm_uuid_format(struct mkhvm_dom *dom)
 		 u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-static int mkhvm_new_uuid(struct mkhvm_dom *dom)
+static int mkhvm_build_new_uuid(struct mkhvm_dom *dom)
 {
 	if (getrandom(dom->handle, sizeof(dom->handle), 0) !=
 	    (ssize_t)sizeof(dom->handle)) {
@@ -48,12 +48,12 @@ static int mkhvm_new_uuid(struct mkhvm_dom *dom)
 	}
 	dom->handle[6] = (dom->handle[6] & 0x0f) | 0x40; /* version 4 */
 	dom->handle[8] = (dom->handle[8] & 0x3f) | 0x80; /* RFC 4122 */
-	mkhvm_uuid_format(dom);
+	mkhvm_build_uuid_format(dom);
 	return 0;
 }
 
 /* Refuses early, with a clear message, on a host that cannot run HVM. */
-static int mkhvm_grant_version(xc_interface *xch, uint32_t *grant_opts_r)
+static int mkhvm_build_grant_version(xc_interface *xch, uint32_t *grant_opts_r)
 {
 	xc_physinfo_t info = {0};
 
@@ -72,13 +72,13 @@ static int mkhvm_grant_version(xc_interface *xch, uint32_t *grant_opts_r)
 	return 0;
 }
 
-int mkhvm_domain_create(xc_interface *xch, const struct mkhvm_cfg *cfg,
-			struct mkhvm_dom *dom)
+int mkhvm_build_create(xc_interface *xch, const struct mkhvm_cfg *cfg,
+		       struct mkhvm_dom *dom)
 {
 	struct xen_domctl_createdomain create = {
 	    .flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap,
 	    .max_vcpus = (uint32_t)cfg->vcpus,
-	    .max_evtchn_port = MKHVM_MAX_EVTCHN_PORT,
+	    .max_evtchn_port = MKHVM_BUILD_MAX_EVTCHN_PORT,
 	    .max_grant_frames = -1,    /* the hypervisor's default */
 	    .max_maptrack_frames = -1, /* likewise */
 	    /* A full HVM guest: every emulated device but vPCI. */
@@ -86,7 +86,8 @@ int mkhvm_domain_create(xc_interface *xch, const struct mkhvm_cfg *cfg,
 	};
 	uint32_t domid = DOMID_INVALID; /* let Xen pick */
 
-	if (mkhvm_grant_version(xch, &create.grant_opts) || mkhvm_new_uuid(dom))
+	if (mkhvm_build_grant_version(xch, &create.grant_opts) ||
+	    mkhvm_build_new_uuid(dom))
 		return -1;
 	memcpy(create.handle, dom->handle, sizeof(create.handle));
 	if (xc_domain_create(xch, &domid, &create)) {
@@ -97,7 +98,7 @@ int mkhvm_domain_create(xc_interface *xch, const struct mkhvm_cfg *cfg,
 	return 0;
 }
 
-static uint32_t mkhvm_tool_domid(struct xs_handle *xs, const char *path)
+static uint32_t mkhvm_build_tool_domid(struct xs_handle *xs, const char *path)
 {
 	char *val = xs_read(xs, XBT_NULL, path, NULL);
 	unsigned long id = 0;
@@ -113,7 +114,7 @@ static const struct {
 	uint32_t param;
 	uint64_t value;
 	const char *name;
-} mkhvm_params[] = {
+} mkhvm_build_params[] = {
     {HVM_PARAM_HPET_ENABLED, 1, "HPET_ENABLED"},
     {HVM_PARAM_VPT_ALIGN, 1, "VPT_ALIGN"},
     {HVM_PARAM_TIMER_MODE, HVMPTM_no_delay_for_missed_ticks, "TIMER_MODE"},
@@ -121,7 +122,7 @@ static const struct {
 };
 
 /* Paging pool: the rule libxl and dmsup's planner use, in KiB. */
-static uint64_t mkhvm_paging_pool_kb(const struct mkhvm_cfg *cfg)
+static uint64_t mkhvm_build_paging_pool_kb(const struct mkhvm_cfg *cfg)
 {
 	return 4 * (256 * cfg->vcpus + 2 * cfg->memory_mib);
 }
@@ -134,12 +135,13 @@ int mkhvm_build_pre(xc_interface *xch, struct xs_handle *xs,
 
 	if (xc_domain_max_vcpus(xch, d, (unsigned int)cfg->vcpus) ||
 	    xc_domain_setmaxmem(
-		xch, d, cfg->memory_mib * 1024 + MKHVM_MAXMEM_SLACK_KB)) {
+		xch, d, cfg->memory_mib * 1024 + MKHVM_BUILD_MAXMEM_SLACK_KB)) {
 		mkhvm_log("setting vcpus/maxmem: %s", strerror(errno));
 		return -1;
 	}
-	dom->store_domid = mkhvm_tool_domid(xs, "/tool/xenstored/domid");
-	dom->console_domid = mkhvm_tool_domid(xs, "/tool/xenconsoled/domid");
+	dom->store_domid = mkhvm_build_tool_domid(xs, "/tool/xenstored/domid");
+	dom->console_domid =
+	    mkhvm_build_tool_domid(xs, "/tool/xenconsoled/domid");
 	r = xc_evtchn_alloc_unbound(xch, d, dom->store_domid);
 	if (r < 0)
 		goto evtchn_fail;
@@ -149,18 +151,19 @@ int mkhvm_build_pre(xc_interface *xch, struct xs_handle *xs,
 		goto evtchn_fail;
 	dom->console_port = (uint32_t)r;
 
-	for (size_t i = 0; i < sizeof(mkhvm_params) / sizeof(*mkhvm_params);
+	for (size_t i = 0;
+	     i < sizeof(mkhvm_build_params) / sizeof(*mkhvm_build_params);
 	     i++) {
-		if (xc_hvm_param_set(xch, d, mkhvm_params[i].param,
-				     mkhvm_params[i].value)) {
+		if (xc_hvm_param_set(xch, d, mkhvm_build_params[i].param,
+				     mkhvm_build_params[i].value)) {
 			mkhvm_log("setting HVM_PARAM_%s: %s",
-				  mkhvm_params[i].name, strerror(errno));
+				  mkhvm_build_params[i].name, strerror(errno));
 			return -1;
 		}
 	}
 	if (xc_domain_set_tsc_info(xch, d, 0 /* default mode */, 0, 0, 0) ||
 	    xc_set_paging_mempool_size(xch, d,
-				       mkhvm_paging_pool_kb(cfg) << 10)) {
+				       mkhvm_build_paging_pool_kb(cfg) << 10)) {
 		mkhvm_log("setting TSC mode / paging pool: %s",
 			  strerror(errno));
 		return -1;
@@ -182,7 +185,7 @@ evtchn_fail:
  * Lays the guest's RAM out as libxl does: below the 4 GiB MMIO hole, and
  * what does not fit there above 4 GiB.
  */
-static void mkhvm_layout(struct xc_dom_image *img, uint64_t ram_bytes)
+static void mkhvm_build_layout(struct xc_dom_image *img, uint64_t ram_bytes)
 {
 	uint64_t mmio_start;
 
@@ -196,20 +199,20 @@ static void mkhvm_layout(struct xc_dom_image *img, uint64_t ram_bytes)
 		img->highmem_end = (1ULL << 32) + (ram_bytes - mmio_start);
 	}
 	img->target_pages = ram_bytes >> XC_PAGE_SHIFT;
-	img->vga_hole_size = MKHVM_VGA_HOLE_PAGES;
+	img->vga_hole_size = MKHVM_BUILD_VGA_HOLE_PAGES;
 }
 
 /* The guest E820 that hvmloader starts from, also given to Xen. */
-static int mkhvm_memmap(xc_interface *xch, struct xc_dom_image *img,
-			uint32_t domid)
+static int mkhvm_build_memmap(xc_interface *xch, struct xc_dom_image *img,
+			      uint32_t domid)
 {
 	struct e820entry *e820 = xc_dom_malloc(img, 2 * sizeof(*e820));
 	unsigned int n = 0;
 
 	if (!e820)
 		return -1;
-	e820[n].addr = MKHVM_LOWMEM_START;
-	e820[n].size = img->lowmem_end - MKHVM_LOWMEM_START;
+	e820[n].addr = MKHVM_BUILD_LOWMEM_START;
+	e820[n].size = img->lowmem_end - MKHVM_BUILD_LOWMEM_START;
 	e820[n++].type = E820_RAM;
 	if (img->highmem_end) {
 		e820[n].addr = 1ULL << 32;
@@ -226,8 +229,8 @@ static int mkhvm_memmap(xc_interface *xch, struct xc_dom_image *img,
 }
 
 /* libxenguest's table says one vCPU; hvmloader needs the real count. */
-static int mkhvm_hvm_info(xc_interface *xch, const struct mkhvm_cfg *cfg,
-			  uint32_t domid)
+static int mkhvm_build_hvm_info(xc_interface *xch, const struct mkhvm_cfg *cfg,
+				uint32_t domid)
 {
 	struct hvm_info_table *info;
 	uint8_t *page, sum = 0;
@@ -252,8 +255,8 @@ static int mkhvm_hvm_info(xc_interface *xch, const struct mkhvm_cfg *cfg,
 	return 0;
 }
 
-static int mkhvm_load_firmware(struct xc_dom_image *img,
-			       const struct mkhvm_cfg *cfg)
+static int mkhvm_build_load_firmware(struct xc_dom_image *img,
+				     const struct mkhvm_cfg *cfg)
 {
 	size_t len = 0;
 	void *bios;
@@ -262,7 +265,8 @@ static int mkhvm_load_firmware(struct xc_dom_image *img,
 		mkhvm_log("cannot load %s", cfg->hvmloader);
 		return -1;
 	}
-	bios = xc_dom_malloc_filemap(img, cfg->bios_path, &len, MKHVM_BIOS_MAX);
+	bios = xc_dom_malloc_filemap(img, cfg->bios_path, &len,
+				     MKHVM_BUILD_BIOS_MAX);
 	if (!bios || !len) {
 		mkhvm_log("cannot load %s", cfg->bios_path);
 		return -1;
@@ -273,8 +277,8 @@ static int mkhvm_load_firmware(struct xc_dom_image *img,
 }
 
 /* Each libxenguest step in order; the name is for the error message. */
-static int mkhvm_steps(xc_interface *xch, struct xc_dom_image *img,
-		       uint32_t domid, unsigned int ram_mib)
+static int mkhvm_build_steps(xc_interface *xch, struct xc_dom_image *img,
+			     uint32_t domid, unsigned int ram_mib)
 {
 	const char *step;
 
@@ -291,7 +295,7 @@ static int mkhvm_steps(xc_interface *xch, struct xc_dom_image *img,
 	if (xc_dom_boot_mem_init(img))
 		goto fail;
 	step = "memory map";
-	if (mkhvm_memmap(xch, img, domid))
+	if (mkhvm_build_memmap(xch, img, domid))
 		goto fail;
 	step = "xc_dom_build_image";
 	if (xc_dom_build_image(img))
@@ -322,9 +326,9 @@ int mkhvm_build_hvm(xc_interface *xch, const struct mkhvm_cfg *cfg,
 		return -1;
 	}
 	img->container_type = XC_DOM_HVM_CONTAINER;
-	if (mkhvm_load_firmware(img, cfg))
+	if (mkhvm_build_load_firmware(img, cfg))
 		goto out;
-	mkhvm_layout(img, (uint64_t)ram_mib << 20);
+	mkhvm_build_layout(img, (uint64_t)ram_mib << 20);
 	/* The device model's ioreq pages are set up, though none runs yet. */
 	img->device_model = true;
 	img->max_vcpus = (unsigned int)cfg->vcpus;
@@ -333,8 +337,8 @@ int mkhvm_build_hvm(xc_interface *xch, const struct mkhvm_cfg *cfg,
 	img->xenstore_evtchn = dom->store_port;
 	img->xenstore_domid = dom->store_domid;
 
-	if (mkhvm_steps(xch, img, dom->domid, ram_mib) ||
-	    mkhvm_hvm_info(xch, cfg, dom->domid))
+	if (mkhvm_build_steps(xch, img, dom->domid, ram_mib) ||
+	    mkhvm_build_hvm_info(xch, cfg, dom->domid))
 		goto out;
 	dom->store_pfn = img->xenstore_pfn;
 	dom->console_pfn = img->console_pfn;
@@ -344,7 +348,7 @@ out:
 	return rc;
 }
 
-bool mkhvm_domain_exists(xc_interface *xch, uint32_t domid)
+bool mkhvm_build_exists(xc_interface *xch, uint32_t domid)
 {
 	xc_domaininfo_t info;
 

@@ -12,7 +12,7 @@
  * will populate itself, so the builder populates MEMORY_MIB - videoram.
  */
 #include "tests/xen/progs/mkhvm.h"
-#include "tests/xen/progs/progs-util.h"
+#include "tests/xen/progs/tbprog.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -57,7 +57,7 @@ static int mkhvm_create(xc_interface *xch, struct xs_handle *xs,
 		mkhvm_log("a domain named %s exists already", cfg->name);
 		return 1;
 	}
-	if (mkhvm_domain_create(xch, cfg, &dom))
+	if (mkhvm_build_create(xch, cfg, &dom))
 		return 1;
 	if (mkhvm_xs_make(xs, cfg, &dom) ||
 	    mkhvm_build_pre(xch, xs, cfg, &dom) ||
@@ -75,10 +75,10 @@ static int mkhvm_create(xc_interface *xch, struct xs_handle *xs,
 static int mkhvm_destroy(xc_interface *xch, struct xs_handle *xs,
 			 uint32_t domid, unsigned long timeout_s)
 {
-	int64_t deadline = pu_now_ms() + (int64_t)timeout_s * 1000;
+	int64_t deadline = tbprog_now_ms() + (int64_t)timeout_s * 1000;
 	const struct timespec tick = {.tv_nsec = 50 * 1000 * 1000};
 
-	if (!mkhvm_domain_exists(xch, domid)) {
+	if (!mkhvm_build_exists(xch, domid)) {
 		mkhvm_log("no domain %u", domid);
 		return 1;
 	}
@@ -93,8 +93,8 @@ static int mkhvm_destroy(xc_interface *xch, struct xs_handle *xs,
 	}
 	mkhvm_xs_remove(xs, domid);
 	/* A dying domain lingers while Xen frees its memory. */
-	while (mkhvm_domain_exists(xch, domid)) {
-		if (pu_now_ms() >= deadline) {
+	while (mkhvm_build_exists(xch, domid)) {
+		if (tbprog_now_ms() >= deadline) {
 			mkhvm_log("domain %u still exists after %lus", domid,
 				  timeout_s);
 			return 1;
@@ -147,20 +147,20 @@ static bool mkhvm_parse(int argc, char **argv, struct mkhvm_args *a)
 			     !strchr(optarg, '/');
 			break;
 		case 'm':
-			ok = pu_parse_ulong(optarg, MKHVM_MIN_RAM_MIB,
-					    MKHVM_MAX_MEMORY_MIB,
-					    &a->cfg.memory_mib);
+			ok = tbprog_parse_ulong(optarg, MKHVM_MIN_RAM_MIB,
+						MKHVM_MAX_MEMORY_MIB,
+						&a->cfg.memory_mib);
 			break;
 		case 'c':
-			ok = pu_parse_ulong(optarg, 1, HVM_MAX_VCPUS,
-					    &a->cfg.vcpus);
+			ok = tbprog_parse_ulong(optarg, 1, HVM_MAX_VCPUS,
+						&a->cfg.vcpus);
 			break;
 		case 'd':
 			a->debug = true;
 			break;
 		case MKHVM_OPT_VIDEORAM:
-			ok = pu_parse_ulong(optarg, 0, 1024,
-					    &a->cfg.videoram_mib);
+			ok = tbprog_parse_ulong(optarg, 0, 1024,
+						&a->cfg.videoram_mib);
 			break;
 		case MKHVM_OPT_HVMLOADER:
 			a->cfg.hvmloader = optarg;
@@ -170,11 +170,12 @@ static bool mkhvm_parse(int argc, char **argv, struct mkhvm_args *a)
 			break;
 		case MKHVM_OPT_DESTROY:
 			a->destroy = true;
-			ok = pu_parse_ulong(optarg, 1, DOMID_FIRST_RESERVED - 1,
-					    &a->destroy_domid);
+			ok = tbprog_parse_ulong(optarg, 1,
+						DOMID_FIRST_RESERVED - 1,
+						&a->destroy_domid);
 			break;
 		case MKHVM_OPT_TIMEOUT:
-			ok = pu_parse_ulong(optarg, 1, 3600, &a->timeout_s);
+			ok = tbprog_parse_ulong(optarg, 1, 3600, &a->timeout_s);
 			break;
 		default:
 			ok = false;

@@ -36,13 +36,13 @@ struct mkhvm_dom {
 void mkhvm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* mkhvm-build.c: hypervisor side. */
-int mkhvm_domain_create(xc_interface *xch, const struct mkhvm_cfg *cfg,
-			struct mkhvm_dom *dom);
+int mkhvm_build_create(xc_interface *xch, const struct mkhvm_cfg *cfg,
+		       struct mkhvm_dom *dom);
 int mkhvm_build_pre(xc_interface *xch, struct xs_handle *xs,
 		    const struct mkhvm_cfg *cfg, struct mkhvm_dom *dom);
 int mkhvm_build_hvm(xc_interface *xch, const struct mkhvm_cfg *cfg,
 		    struct mkhvm_dom *dom);
-bool mkhvm_domain_exists(xc_interface *xch, uint32_t domid);
+bool mkhvm_build_exists(xc_interface *xch, uint32_t domid);
 
 /* mkhvm-xs.c: xenstore side. */
 bool mkhvm_xs_name_taken(struct xs_handle *xs, const char *name);

@@ -5,7 +5,7 @@
 
 XPROGS_DIR := tests/xen/progs
 XPROGS_OBJ := $(BUILD)/obj/$(XPROGS_DIR)
-XPROGS_UTIL := $(XPROGS_OBJ)/progs-util.o
+XPROGS_LIB := $(XPROGS_OBJ)/tbprog.o
 
 $(XPROGS_OBJ)/%.o: CPPFLAGS += $(XEN_CFLAGS)
 
@@ -15,10 +15,10 @@ XPROGS_GUEST := $(BUILD)/tests/xen/guest/xs-guest \
 TEST_BINS += $(XPROGS_DOM0) $(XPROGS_GUEST)
 
 $(BUILD)/tests/xen/mkhvm: $(addprefix $(XPROGS_OBJ)/,mkhvm.o mkhvm-build.o \
-                          mkhvm-xs.o) $(XPROGS_UTIL)
-$(BUILD)/tests/xen/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_UTIL)
-$(BUILD)/tests/xen/guest/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_UTIL)
-$(BUILD)/tests/xen/guest/xs-guest: $(XPROGS_OBJ)/xs-guest.o $(XPROGS_UTIL)
+                          mkhvm-xs.o) $(XPROGS_LIB)
+$(BUILD)/tests/xen/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_LIB)
+$(BUILD)/tests/xen/guest/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_LIB)
+$(BUILD)/tests/xen/guest/xs-guest: $(XPROGS_OBJ)/xs-guest.o $(XPROGS_LIB)
 
 $(XPROGS_DOM0) $(XPROGS_GUEST):
 	@mkdir -p $(@D)

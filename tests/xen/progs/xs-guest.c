@@ -9,7 +9,7 @@
  *
  * usage: xs-guest [TIMEOUT_SECONDS]      exit 0 = every step as expected
  */
-#include "tests/xen/progs/progs-util.h"
+#include "tests/xen/progs/tbprog.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -17,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define XSG_DEFAULT_TIMEOUT_S 60
+#define XS_GUEST_DEFAULT_TIMEOUT_S 60
 
-static void xsg_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void xs_guest_say(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
-static void xsg_say(const char *fmt, ...)
+static void xs_guest_say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -33,22 +34,22 @@ static void xsg_say(const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool xsg_write(struct xs_handle *xs, const char *base, const char *rel,
-		      const char *val)
+static bool xs_guest_write(struct xs_handle *xs, const char *base,
+			   const char *rel, const char *val)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s", base, rel);
-	if (!pu_xs_write_str(xs, XBT_NULL, path, val)) {
-		xsg_say("write %s failed: %s", path, strerror(errno));
+	if (!tbprog_xs_write_str(xs, XBT_NULL, path, val)) {
+		xs_guest_say("write %s failed: %s", path, strerror(errno));
 		return false;
 	}
-	xsg_say("wrote %s = %s", path, val);
+	xs_guest_say("wrote %s = %s", path, val);
 	return true;
 }
 
 /* The forbidden write: it must fail, and with EACCES exactly. */
-static bool xsg_try_readonly(struct xs_handle *xs, const char *base)
+static bool xs_guest_try_readonly(struct xs_handle *xs, const char *base)
 {
 	char path[256];
 	const char *outcome;
@@ -58,13 +59,13 @@ static bool xsg_try_readonly(struct xs_handle *xs, const char *base)
 	snprintf(path, sizeof(path), "%s/data/readonly", base);
 	val = xs_read(xs, XBT_NULL, path, NULL);
 	if (!val) {
-		xsg_say("read %s failed: %s", path, strerror(errno));
+		xs_guest_say("read %s failed: %s", path, strerror(errno));
 		return false;
 	}
-	xsg_say("read %s = %s", path, val);
+	xs_guest_say("read %s = %s", path, val);
 	free(val);
 
-	if (pu_xs_write_str(xs, XBT_NULL, path, "overwritten-by-guest")) {
+	if (tbprog_xs_write_str(xs, XBT_NULL, path, "overwritten-by-guest")) {
 		outcome = "succeeded";
 		ok = false;
 	} else {
@@ -73,20 +74,20 @@ static bool xsg_try_readonly(struct xs_handle *xs, const char *base)
 			outcome = "unknown-errno";
 		ok = errno == EACCES;
 	}
-	xsg_say("write %s: %s", path, outcome);
-	return xsg_write(xs, base, "data/readonly-write", outcome) && ok;
+	xs_guest_say("write %s: %s", path, outcome);
+	return xs_guest_write(xs, base, "data/readonly-write", outcome) && ok;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long timeout_s = XSG_DEFAULT_TIMEOUT_S;
+	unsigned long timeout_s = XS_GUEST_DEFAULT_TIMEOUT_S;
 	struct xs_handle *xs = NULL;
 	char *domid = NULL, *from_dom0 = NULL;
 	char base[64], path[256], wrote[64];
 	int rc = 1;
 
 	if (argc > 2 ||
-	    (argc == 2 && !pu_parse_ulong(argv[1], 1, 3600, &timeout_s))) {
+	    (argc == 2 && !tbprog_parse_ulong(argv[1], 1, 3600, &timeout_s))) {
 		fprintf(stderr, "usage: xs-guest [TIMEOUT_SECONDS]\n");
 		return 2;
 	}
@@ -101,25 +102,25 @@ int main(int argc, char **argv)
 		perror("xs-guest: read domid");
 		goto out;
 	}
-	xsg_say("domid = %s", domid);
+	xs_guest_say("domid = %s", domid);
 	snprintf(base, sizeof(base), "/local/domain/%s", domid);
 
 	snprintf(path, sizeof(path), "%s/data/from-dom0", base);
-	from_dom0 = pu_xs_wait_read(xs, path, (int)timeout_s * 1000);
+	from_dom0 = tbprog_xs_wait_read(xs, path, (int)timeout_s * 1000);
 	if (!from_dom0) {
-		xsg_say("waiting for %s: %s", path, strerror(errno));
+		xs_guest_say("waiting for %s: %s", path, strerror(errno));
 		goto out;
 	}
-	xsg_say("read %s = %s", path, from_dom0);
+	xs_guest_say("read %s = %s", path, from_dom0);
 
 	snprintf(wrote, sizeof(wrote), "written-by-domain-%s", domid);
-	if (!xsg_write(xs, base, "data/echo", from_dom0) ||
-	    !xsg_write(xs, base, "data/guest-wrote", wrote) ||
-	    !xsg_try_readonly(xs, base))
+	if (!xs_guest_write(xs, base, "data/echo", from_dom0) ||
+	    !xs_guest_write(xs, base, "data/guest-wrote", wrote) ||
+	    !xs_guest_try_readonly(xs, base))
 		goto out;
 	rc = 0;
 out:
-	xsg_say("done, %s", rc ? "FAILED" : "ok");
+	xs_guest_say("done, %s", rc ? "FAILED" : "ok");
 	free(from_dom0);
 	free(domid);
 	if (xs)

@@ -1,4 +1,4 @@
-#include "tests/xen/progs/progs-util.h"
+#include "tests/xen/progs/tbprog.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-int64_t pu_now_ms(void)
+int64_t tbprog_now_ms(void)
 {
 	struct timespec ts;
 
@@ -14,8 +14,8 @@ int64_t pu_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool pu_parse_ulong(const char *s, unsigned long min, unsigned long max,
-		    unsigned long *val_r)
+bool tbprog_parse_ulong(const char *s, unsigned long min, unsigned long max,
+			unsigned long *val_r)
 {
 	char *end;
 	unsigned long v;
@@ -31,7 +31,7 @@ bool pu_parse_ulong(const char *s, unsigned long min, unsigned long max,
 }
 
 /* Consumes every queued watch event; we only care that something changed. */
-static void pu_drain_watch(struct xs_handle *xs)
+static void tbprog_drain_watch(struct xs_handle *xs)
 {
 	char **ev;
 
@@ -39,10 +39,11 @@ static void pu_drain_watch(struct xs_handle *xs)
 		free(ev);
 }
 
-char *pu_xs_wait_read(struct xs_handle *xs, const char *path, int timeout_ms)
+char *tbprog_xs_wait_read(struct xs_handle *xs, const char *path,
+			  int timeout_ms)
 {
 	static const char token[] = "pu-wait";
-	int64_t deadline = pu_now_ms() + timeout_ms;
+	int64_t deadline = tbprog_now_ms() + timeout_ms;
 	char *val = NULL;
 	unsigned int len;
 	int saved;
@@ -57,7 +58,7 @@ char *pu_xs_wait_read(struct xs_handle *xs, const char *path, int timeout_ms)
 		val = xs_read(xs, XBT_NULL, path, &len);
 		if (val)
 			break;
-		left = deadline - pu_now_ms();
+		left = deadline - tbprog_now_ms();
 		if (left <= 0) {
 			errno = ETIMEDOUT;
 			break;
@@ -70,23 +71,23 @@ char *pu_xs_wait_read(struct xs_handle *xs, const char *path, int timeout_ms)
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0)
-			pu_drain_watch(xs);
+			tbprog_drain_watch(xs);
 	}
 	saved = errno;
 	xs_unwatch(xs, path, token);
-	pu_drain_watch(xs);
+	tbprog_drain_watch(xs);
 	errno = saved;
 	return val;
 }
 
-bool pu_xs_write_str(struct xs_handle *xs, xs_transaction_t t, const char *path,
-		     const char *val)
+bool tbprog_xs_write_str(struct xs_handle *xs, xs_transaction_t t,
+			 const char *path, const char *val)
 {
 	return xs_write(xs, t, path, val, strlen(val));
 }
 
 /* xorshift64*: cheap, and any shift or drop of a byte shows up at once. */
-static uint8_t pu_pattern_next(struct pu_pattern *p)
+static uint8_t tbprog_pattern_next(struct tbprog_pattern *p)
 {
 	p->state ^= p->state >> 12;
 	p->state ^= p->state << 25;
@@ -94,21 +95,22 @@ static uint8_t pu_pattern_next(struct pu_pattern *p)
 	return (uint8_t)((p->state * 0x2545F4914F6CDD1DULL) >> 56);
 }
 
-void pu_pattern_init(struct pu_pattern *p, uint64_t seed)
+void tbprog_pattern_init(struct tbprog_pattern *p, uint64_t seed)
 {
 	p->state = seed * 0x9E3779B97F4A7C15ULL + 1;
 }
 
-void pu_pattern_fill(struct pu_pattern *p, uint8_t *buf, size_t len)
+void tbprog_pattern_fill(struct tbprog_pattern *p, uint8_t *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		buf[i] = pu_pattern_next(p);
+		buf[i] = tbprog_pattern_next(p);
 }
 
-size_t pu_pattern_check(struct pu_pattern *p, const uint8_t *buf, size_t len)
+size_t tbprog_pattern_check(struct tbprog_pattern *p, const uint8_t *buf,
+			    size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (buf[i] != pu_pattern_next(p))
+		if (buf[i] != tbprog_pattern_next(p))
 			return i;
 	return len;
 }
