@@ -42,7 +42,7 @@ static void tbprog_drain_watch(struct xs_handle *xs)
 char *tbprog_xs_wait_read(struct xs_handle *xs, const char *path,
 			  int timeout_ms)
 {
-	static const char token[] = "pu-wait";
+	static const char token[] = "tbprog-wait";
 	int64_t deadline = tbprog_now_ms() + timeout_ms;
 	char *val = NULL;
 	unsigned int len;
