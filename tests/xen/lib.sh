@@ -88,14 +88,15 @@ guest_config() {
 	} >"$name.cfg"
 }
 
-# guest_create NAME RUN [XL-LINE...]: create that guest (and register it for
-# destruction at exit). Prints nothing; the domid is $(xl domid NAME).
+# guest_create [-p] NAME RUN [XL-LINE...]: create that guest (paused with
+# -p) and register it for destruction at exit. The domid is $(xl domid NAME).
 guest_create() {
-	local name=$1
+	local paused=
+	[ "$1" != -p ] || { paused=-p; shift; }
 	guest_config "$@"
-	rm -f "$DMSUP_CONSOLE_DIR/guest-$name.log"
-	TB_DOMAINS="$TB_DOMAINS $name"
-	xl create "$name.cfg" || fail "xl create $name failed"
+	rm -f "$DMSUP_CONSOLE_DIR/guest-$1.log"
+	TB_DOMAINS="$TB_DOMAINS $1"
+	xl create $paused "$1.cfg" || fail "xl create $1 failed"
 }
 
 guest_log() {
