@@ -77,3 +77,13 @@ domid=
 for p in $base $vm /libxl/$gone; do
 	! xenstore-read $p >/dev/null 2>&1 || fail "$p still exists after mkhvm --destroy"
 done
+
+note "xl destroy copes with an mkhvm domain too (run-suite's safety net relies on it)"
+domid=$(mkhvm -n $name) || fail "mkhvm failed the second time"
+vm=$(xenstore-read /local/domain/$domid/vm) || fail "/local/domain/$domid/vm is missing"
+domain_destroy $name
+gone=$domid
+domid=
+for p in /local/domain/$gone $vm /libxl/$gone; do
+	! xenstore-read $p >/dev/null 2>&1 || fail "$p still exists after xl destroy"
+done
