@@ -1,7 +1,8 @@
 # A domain from mkhvm is a usable HVM guest for a device model started by
-# someone other than xl: qemu-system-xen started by hand for it reports
-# running in xenstore, and once unpaused the guest's firmware (hvmloader,
-# then SeaBIOS) runs.
+# someone other than xl: qemu-system-xen started by hand for it (with a
+# stdvga, as libxl would) reports running in xenstore, fits its videoram in
+# the memory mkhvm left for it, and once unpaused the guest's firmware
+# (hvmloader, then SeaBIOS) runs.
 . /opt/dmsup/tests/lib.sh
 
 name=t51-mkhvm-qemu
@@ -37,6 +38,7 @@ note "mkhvm created domain $domid; starting qemu-system-xen for it"
 /usr/libexec/xen-qemu-system-i386 -xen-domid $domid -no-shutdown \
 	-nodefaults -no-user-config -name $name -display none -vnc none \
 	-qmp unix:$PWD/qmp.sock,server=on,wait=off \
+	-device VGA,vgamem_mb=$videoram \
 	-machine xenfv -m $((mem - videoram)) >qemu.log 2>&1 &
 qpid=$!
 
@@ -44,6 +46,12 @@ if ! wait_until 60 xs_is /local/domain/0/device-model/$domid/state running; then
 	cat qemu.log
 	fail "the device model's state is '$(xenstore-read /local/domain/0/device-model/$domid/state 2>&1)', not running, after 60 s"
 fi
+
+note "the device model populated its videoram within the room mkhvm left"
+xl list
+set -- $(xl list | awk -v n=$name '$1 == n')
+[ "$3" -ge $((mem - 1)) ] && [ "$3" -le $((mem + 1)) ] ||
+	fail "xl list shows $3 MiB for domain $domid with its device model, expected about $mem MiB"
 
 note "unpausing domain $domid"
 xl unpause $domid || fail "xl unpause $domid failed"
