@@ -76,6 +76,9 @@ domain_destroy() {
 guest_config() {
 	local name=$1 run=$2 line
 	shift 2
+	case $run in
+	*[\"\']*) fail "guest_config: quotes cannot pass through the kernel command line: $run" ;;
+	esac
 	{
 		echo "name = \"$name\""
 		echo 'type = "pv"'
