@@ -94,11 +94,12 @@ guest_config() {
 # guest_create [-p] NAME RUN [XL-LINE...]: create that guest (paused with
 # -p) and register it for destruction at exit. The domid is $(xl domid NAME).
 guest_create() {
-	local paused=
+	local paused=""
 	[ "$1" != -p ] || { paused=-p; shift; }
 	guest_config "$@"
 	rm -f "$DMSUP_CONSOLE_DIR/guest-$1.log"
 	TB_DOMAINS="$TB_DOMAINS $1"
+	# shellcheck disable=SC2086
 	xl create $paused "$1.cfg" || fail "xl create $1 failed"
 }
 
