@@ -52,7 +52,7 @@ xs_wait() {
 tb_cleanup() {
 	local d
 	for d in $TB_DOMAINS; do
-		xl domid "$d" >/dev/null 2>&1 && xl destroy "$d" >/dev/null 2>&1
+		domain_exists "$d" && xl destroy "$d" >/dev/null 2>&1
 	done
 	TB_DOMAINS=
 }
@@ -63,10 +63,14 @@ domain_exists() {
 	xl domid "$1" >/dev/null 2>&1
 }
 
+domain_gone() {
+	! domain_exists "$1"
+}
+
 # domain_destroy NAME: destroy it and wait until it is gone.
 domain_destroy() {
 	xl destroy "$1" || fail "xl destroy $1 failed"
-	wait_until 30 sh -c "! xl domid '$1'" || fail "domain $1 still exists 30 s after xl destroy"
+	wait_until 30 domain_gone "$1" || fail "domain $1 still exists 30 s after xl destroy"
 }
 
 # guest_config NAME RUN [XL-LINE...]: write NAME.cfg (in the current
