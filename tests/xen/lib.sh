@@ -52,7 +52,7 @@ xs_wait() {
 tb_cleanup() {
 	local d
 	for d in $TB_DOMAINS; do
-		xl domid "$d" >/dev/null 2>&1 && xl destroy "$d" >/dev/null 2>&1
+		domain_exists "$d" && xl destroy "$d" >/dev/null 2>&1
 	done
 	TB_DOMAINS=
 }
@@ -63,10 +63,14 @@ domain_exists() {
 	xl domid "$1" >/dev/null 2>&1
 }
 
+domain_gone() {
+	! domain_exists "$1"
+}
+
 # domain_destroy NAME: destroy it and wait until it is gone.
 domain_destroy() {
 	xl destroy "$1" || fail "xl destroy $1 failed"
-	wait_until 30 sh -c "! xl domid '$1'" || fail "domain $1 still exists 30 s after xl destroy"
+	wait_until 30 domain_gone "$1" || fail "domain $1 still exists 30 s after xl destroy"
 }
 
 # guest_config NAME RUN [XL-LINE...]: write NAME.cfg (in the current
@@ -76,6 +80,9 @@ domain_destroy() {
 guest_config() {
 	local name=$1 run=$2 line
 	shift 2
+	case $run in
+	*[\"\']*) fail "guest_config: quotes cannot pass through the kernel command line: $run" ;;
+	esac
 	{
 		echo "name = \"$name\""
 		echo 'type = "pv"'
@@ -91,11 +98,12 @@ guest_config() {
 # guest_create [-p] NAME RUN [XL-LINE...]: create that guest (paused with
 # -p) and register it for destruction at exit. The domid is $(xl domid NAME).
 guest_create() {
-	local paused=
+	local paused=""
 	[ "$1" != -p ] || { paused=-p; shift; }
 	guest_config "$@"
 	rm -f "$DMSUP_CONSOLE_DIR/guest-$1.log"
 	TB_DOMAINS="$TB_DOMAINS $1"
+	# shellcheck disable=SC2086
 	xl create $paused "$1.cfg" || fail "xl create $1 failed"
 }
 
