@@ -24,3 +24,10 @@ $(BUILD)/tests/xen/guest/qmp-call: $(BUILD)/bin/qmp-call
 BINS      += $(BUILD)/bin/qmp-vchan-bridge
 TEST_BINS += $(BUILD)/tests/xen/guest/qmp-vchan-bridge \
              $(BUILD)/tests/xen/guest/qmp-call
+
+# The guest half of tests/xen/t-70-qmp-vchan.sh.
+$(BUILD)/tests/xen/guest/qmp-vchan-client: tests/xen/guest/qmp-vchan-client.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+TEST_BINS += $(BUILD)/tests/xen/guest/qmp-vchan-client
