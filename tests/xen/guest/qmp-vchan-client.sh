@@ -58,12 +58,20 @@ while [ ! -s first.byte ] && [ $n -gt 0 ]; do
 	n=$((n - 1))
 done
 [ -s first.byte ] || fail "the client to kill never got its reply: $(cat killed.err)"
+
+# One client at a time: a second one started now waits (its connects find
+# no server) until the first is gone, and is then served.
+qmp-call -t $T "$addr" query-status >waiting.out 2>&1 &
+waiting=$!
 kill -9 $pid
 wait $pid 2>/dev/null
 exec 3<&-
 echo "client $pid killed mid-session"
+wait $waiting || fail "the client waiting behind the killed one: $(cat waiting.out)"
+grep -q '"status":"running"' waiting.out || fail "waiting client: $(cat waiting.out)"
+echo "the client that waited: $(cat waiting.out)"
 
-# The next client gets a fresh greeting (a leftover of the killed
+# The next client gets a fresh greeting (a leftover of an earlier
 # session's reply would be a protocol error) and an answer.
 out=$(call query-status) || exit 1
 echo "$out" | grep -q '"status":"running"' || fail "after the kill: $out"
