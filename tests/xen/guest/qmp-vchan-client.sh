@@ -10,7 +10,8 @@
 
 cd /tmp || exit 1
 server=$1
-path=/local/domain/$(xenstore-read domid)/$2
+home=/local/domain/$(xenstore-read domid)
+path=$home/$2
 addr=vchan:$server:$path
 # Generous: TCG is slow and the machine is shared.
 T=60
@@ -76,3 +77,16 @@ echo "the client that waited: $(cat waiting.out)"
 out=$(call query-status) || exit 1
 echo "$out" | grep -q '"status":"running"' || fail "after the kill: $out"
 echo "after the kill: $out"
+
+# Phase 2.
+xenstore-write "$home/data/t70-phase" done || fail "xenstore-write t70-phase"
+n=1200
+while ! xenstore-exists "$home/data/t70-go" && [ $n -gt 0 ]; do
+	sleep 0.1
+	n=$((n - 1))
+done
+[ $n -gt 0 ] || fail "dom0 never said go for phase 2"
+out=$(qmp-call -t 120 "$addr" query-status 2>&1)
+rc=$?
+[ $rc = 3 ] || fail "with the bridge killed mid-session: exit $rc, expected 3: $out"
+echo "bridge killed mid-session: $out"
