@@ -191,8 +191,8 @@ int qmp_transport_vchan_connect(int domid, const char *xs_path,
 	if (!v)
 		return QMP_E_NOMEM;
 	errno = 0;
-	ctrl = libxenvchan_client_init(&qmp_transport_vchan_quiet, domid,
-				       xs_path);
+	ctrl =
+	    libxenvchan_client_init(&qmp_transport_vchan_quiet, domid, xs_path);
 	if (!ctrl) {
 		saved = errno ? errno : EPROTO; /* e.g. ring-ref "0" */
 		free(v);

@@ -86,8 +86,7 @@ static void qmp_rtt_ready_cb(struct qmp *q, void *arg)
 	qmp_rtt_send(q, r);
 }
 
-static void qmp_rtt_closed_cb(struct qmp *q, int rc, const char *why,
-			      void *arg)
+static void qmp_rtt_closed_cb(struct qmp *q, int rc, const char *why, void *arg)
 {
 	qmp_rtt_stop(arg, why);
 }
@@ -95,9 +94,8 @@ static void qmp_rtt_closed_cb(struct qmp *q, int rc, const char *why,
 int main(int argc, char **argv)
 {
 	struct qmp_rtt r = {.n = 1000};
-	struct qmp_callbacks cbs = {.ready = qmp_rtt_ready_cb,
-				    .closed = qmp_rtt_closed_cb,
-				    .arg = &r};
+	struct qmp_callbacks cbs = {
+	    .ready = qmp_rtt_ready_cb, .closed = qmp_rtt_closed_cb, .arg = &r};
 	const char *path;
 	struct qmp *q;
 	int opt, rc, domid;

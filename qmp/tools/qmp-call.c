@@ -225,7 +225,8 @@ int main(int argc, char **argv)
 	lim.command_timeout_ms = lim.handshake_timeout_ms;
 	qc.base = event_base_new();
 	q = qc.base ? qmp_new(qc.base, &cbs, &lim) : NULL;
-	qc.retry = qc.base ? evtimer_new(qc.base, qmp_call_retry_cb, &qc) : NULL;
+	qc.retry =
+	    qc.base ? evtimer_new(qc.base, qmp_call_retry_cb, &qc) : NULL;
 	if (!q || !qc.retry) {
 		fprintf(stderr, "qmp-call: out of memory\n");
 		return QMP_CALL_INTERNAL;

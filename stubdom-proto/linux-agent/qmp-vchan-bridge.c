@@ -109,9 +109,10 @@ int main(int argc, char **argv)
 	b = vchan_bridge_new(m.base, &cfg);
 	if (!b) {
 		fprintf(stderr, "qmp-vchan-bridge: %s\n",
-			errno == EINVAL ? "XS_PATH must be absolute and at most "
-					  "49 bytes, QMP_SOCKET a unix path"
-					: strerror(errno));
+			errno == EINVAL
+			    ? "XS_PATH must be absolute and at most "
+			      "49 bytes, QMP_SOCKET a unix path"
+			    : strerror(errno));
 		return errno == EINVAL ? 2 : 1;
 	}
 	ev_term = evsignal_new(m.base, SIGTERM, qmp_vchan_bridge_signal_cb, &m);

@@ -81,16 +81,16 @@ static const char *const vchan_bridge_state_names[] = {
 };
 
 static const char *const vchan_bridge_event_names[] = {
-    "start",	   "armed",	 "arm-failed", "give-up",
+    "start",	   "armed",   "arm-failed",  "give-up",
     "client-came", "qemu-up", "client-gone", "qemu-gone",
 };
 
 _Static_assert(sizeof(vchan_bridge_state_names) /
-			   sizeof(*vchan_bridge_state_names) ==
+		       sizeof(*vchan_bridge_state_names) ==
 		   VB_STATE_COUNT,
 	       "a name per state");
 _Static_assert(sizeof(vchan_bridge_event_names) /
-			   sizeof(*vchan_bridge_event_names) ==
+		       sizeof(*vchan_bridge_event_names) ==
 		   VB_EV_COUNT,
 	       "a name per event");
 
@@ -172,8 +172,8 @@ static void vchan_bridge_teardown(struct vchan_bridge *b)
 }
 
 /* Ends the session: why is logged once, with the transition. */
-static void vchan_bridge_end(struct vchan_bridge *b,
-			     enum vchan_bridge_event ev, const char *why)
+static void vchan_bridge_end(struct vchan_bridge *b, enum vchan_bridge_event ev,
+			     const char *why)
 {
 	snprintf(b->why, sizeof(b->why), "%s", why);
 	vchan_bridge_step(b, ev);
@@ -344,8 +344,7 @@ static int vchan_bridge_connect_qemu(struct vchan_bridge *b)
 static void vchan_bridge_enter_connecting(struct vchan_bridge *b)
 {
 	b->why[0] = '\0';
-	if (b->xs && !xs_rm(b->xs, XBT_NULL, b->cfg.xs_path) &&
-	    errno != ENOENT)
+	if (b->xs && !xs_rm(b->xs, XBT_NULL, b->cfg.xs_path) && errno != ENOENT)
 		vchan_bridge_logf(b, VCHAN_BRIDGE_LOG_ERR,
 				  "unpublishing %s: %s", b->cfg.xs_path,
 				  strerror(errno));
@@ -390,12 +389,14 @@ static void vchan_bridge_arm_cb(evutil_socket_t fd, short what, void *arg)
 	    &vchan_bridge_quiet, b->cfg.client_domid, b->cfg.xs_path,
 	    VCHAN_BRIDGE_RING_TO_QEMU, VCHAN_BRIDGE_RING_TO_CLIENT);
 	if (!b->server) {
-		snprintf(b->why, sizeof(b->why), "creating the server at %s: %s",
-			 b->cfg.xs_path, strerror(errno));
+		snprintf(b->why, sizeof(b->why),
+			 "creating the server at %s: %s", b->cfg.xs_path,
+			 strerror(errno));
 		vchan_bridge_logf(b, VCHAN_BRIDGE_LOG_ERR, "%s", b->why);
-		vchan_bridge_step(b, ++b->arm_failures >= b->cfg.max_arm_failures
-					 ? VB_EV_GIVE_UP
-					 : VB_EV_ARM_FAILED);
+		vchan_bridge_step(b,
+				  ++b->arm_failures >= b->cfg.max_arm_failures
+				      ? VB_EV_GIVE_UP
+				      : VB_EV_ARM_FAILED);
 		return;
 	}
 	/* server_init leaves `blocking` uninitialised: we never block. */
@@ -461,9 +462,11 @@ static void vchan_bridge_step(struct vchan_bridge *b,
 	enum vchan_bridge_state from = b->state;
 	size_t i;
 
-	for (i = 0; i < sizeof(vchan_bridge_table) / sizeof(*vchan_bridge_table);
+	for (i = 0;
+	     i < sizeof(vchan_bridge_table) / sizeof(*vchan_bridge_table);
 	     i++) {
-		const struct vchan_bridge_transition *t = &vchan_bridge_table[i];
+		const struct vchan_bridge_transition *t =
+		    &vchan_bridge_table[i];
 
 		if (t->from != from || t->ev != ev)
 			continue;
@@ -476,8 +479,7 @@ static void vchan_bridge_step(struct vchan_bridge *b,
 		vchan_bridge_enter(b, ev);
 		return;
 	}
-	vchan_bridge_logf(b, VCHAN_BRIDGE_LOG_ERR,
-			  "state %s: event %s ignored",
+	vchan_bridge_logf(b, VCHAN_BRIDGE_LOG_ERR, "state %s: event %s ignored",
 			  vchan_bridge_state_names[from],
 			  vchan_bridge_event_names[ev]);
 }

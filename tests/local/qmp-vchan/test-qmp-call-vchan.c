@@ -50,7 +50,8 @@ static void qmp_call(struct outcome *o, const char *const argv[])
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fileno(out), 1);
 	posix_spawn_file_actions_adddup2(&fa, fileno(err), 2);
-	ck_assert_int_eq(posix_spawn(&pid, prog, &fa, NULL, (char *const *)argv, NULL), 0);
+	ck_assert_int_eq(
+	    posix_spawn(&pid, prog, &fa, NULL, (char *const *)argv, NULL), 0);
 	posix_spawn_file_actions_destroy(&fa);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	o->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -61,7 +62,7 @@ static void qmp_call(struct outcome *o, const char *const argv[])
 START_TEST(malformed_vchan_address_is_a_usage_error)
 {
 	const char *argv[] = {"qmp-call", "vchan:x:/local/domain/1/qmp",
-			"query-status", NULL};
+			      "query-status", NULL};
 	struct outcome o;
 
 	qmp_call(&o, argv);
@@ -90,8 +91,9 @@ START_TEST(vchan_server_never_published_is_a_connection_failure)
 {
 	/* No server here (no Xen at all, or nothing at that path): retried
 	 * until the timeout, then reported like a refused unix socket. */
-	const char *argv[] = {"qmp-call", "-t", "0.5", "vchan:0:/local/domain/0/none",
-			"query-status", NULL};
+	const char *argv[] = {"qmp-call",     "-t",
+			      "0.5",	      "vchan:0:/local/domain/0/none",
+			      "query-status", NULL};
 	struct outcome o;
 
 	qmp_call(&o, argv);

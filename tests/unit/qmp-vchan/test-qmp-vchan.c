@@ -45,9 +45,8 @@ START_TEST(unix_socket_path_is_not_a_vchan_address)
 	const char *path = NULL;
 	int domid = -1;
 
-	ck_assert_int_eq(qmp_vchan_parse_address("/run/xen/qmp-libxl-3",
-						 &domid, &path),
-			 0);
+	ck_assert_int_eq(
+	    qmp_vchan_parse_address("/run/xen/qmp-libxl-3", &domid, &path), 0);
 	ck_assert_int_eq(qmp_vchan_parse_address("vchanx", &domid, &path), 0);
 	ck_assert_ptr_null(path);
 }
@@ -64,7 +63,7 @@ START_TEST(malformed_vchan_addresses_are_refused)
 	    "vchan:+1:/a",
 	    "vchan: 1:/a",
 	    "vchan:1x:/a",
-	    "vchan:32752:/a",		      /* DOMID_FIRST_RESERVED */
+	    "vchan:32752:/a",		     /* DOMID_FIRST_RESERVED */
 	    "vchan:99999999999999999999:/a", /* overflow */
 	    "vchan:7:relative/path",
 	};
