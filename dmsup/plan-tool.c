@@ -7,7 +7,17 @@
  *              [--vga none|stdvga|cirrus|qxl] [--videoram MIB]
  *              [--nic MODEL[,romfile=FILE]]... [--firmware-path DIRS]
  *              [--stubdom-memory MIB] [--cmdline-len N] [--linux]
- *   dmsup-plan --scan-log FILE [--max-pages N --tot-pages N --need N]
+ *              [--devices]
+ *   dmsup-plan --scan-log FILE [--need N --max-pages N --tot-pages N]
+ *
+ * --devices prints, instead of the plan, the -device arguments of upstream
+ * QEMU the plan assumes, one a line, in the plan's order (VGA, then the
+ * NICs), for a command line built by hand (the test bed's t-55).
+ *
+ * --scan-log reads a QEMU log (started with -trace xen_ram_alloc) and says
+ * whether it failed to populate, where and how many pages that allocation
+ * wanted; with the plan's target_pages (--need) and the domain's max_pages
+ * and tot_pages before QEMU started, also the shortfall in pages.
  *
  * Exit status: 0 planned, 1 planned but refused, 2 error.
  */
@@ -27,7 +37,9 @@ static int plan_tool_usage(void)
 			"[--nic MODEL[,romfile=FILE]]...\n"
 			"       [--firmware-path DIRS] [--stubdom-memory MIB] "
 			"[--cmdline-len N] [--linux]\n"
-			"       dmsup-plan --scan-log FILE\n");
+			"       [--devices]\n"
+			"       dmsup-plan --scan-log FILE [--need N "
+			"--max-pages N --tot-pages N]\n");
 	return 2;
 }
 
@@ -57,7 +69,13 @@ static bool plan_tool_nic(char *arg, struct plan_nic *nic)
 	return true;
 }
 
-static int plan_tool_scan(const char *file)
+/* --need, --max-pages, --tot-pages of --scan-log; all or none. */
+struct plan_tool_pages {
+	unsigned given; /* how many of the three */
+	uint64_t need, max_pages, tot_pages;
+};
+
+static int plan_tool_scan(const char *file, const struct plan_tool_pages *pg)
 {
 	struct plan_log_scan scan;
 	char line[4096];
@@ -78,7 +96,40 @@ static int plan_tool_scan(const char *file)
 		       (unsigned long long)scan.failed_pages);
 	printf("traced requests: %u, %llu pages\n", scan.requests,
 	       (unsigned long long)scan.requested_pages);
+	if (pg->given)
+		printf("shortfall: %llu pages\n",
+		       (unsigned long long)plan_shortfall(
+			   pg->need, pg->max_pages, pg->tot_pages));
 	return scan.failed ? 1 : 0;
+}
+
+/* The -device arguments the plan assumes (see the header comment). */
+static int plan_tool_devices(const struct plan_request *req)
+{
+	struct plan_error err;
+	char vga[128];
+	const char *dev;
+	size_t i;
+
+	if (plan_vga_device(req, vga, sizeof(vga), &err)) {
+		fprintf(stderr, "dmsup-plan: %s\n", err.message);
+		return 2;
+	}
+	if (*vga)
+		printf("%s\n", vga);
+	for (i = 0; i < req->nr_nics; i++) {
+		dev = plan_nic_device(req->nics[i].model);
+		if (!dev) {
+			fprintf(stderr, "dmsup-plan: NIC %zu: unknown model\n",
+				i);
+			return 2;
+		}
+		if (req->nics[i].romfile)
+			printf("%s,romfile=%s\n", dev, req->nics[i].romfile);
+		else
+			printf("%s\n", dev);
+	}
+	return 0;
 }
 
 static int plan_tool_print(const struct plan *plan, bool json)
@@ -121,13 +172,19 @@ int main(int argc, char **argv)
 	    {"cmdline-len", required_argument, NULL, 'l'},
 	    {"linux", no_argument, NULL, 'x'},
 	    {"scan-log", required_argument, NULL, 'f'},
+	    {"devices", no_argument, NULL, 'd'},
+	    {"need", required_argument, NULL, 'N'},
+	    {"max-pages", required_argument, NULL, 'X'},
+	    {"tot-pages", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	static struct plan_nic nics[PLAN_MAX_NICS];
 	static struct plan plan;
 	struct plan_request req = {.vga = PLAN_VGA_NONE};
+	struct plan_tool_pages pg = {0};
+	const char *log = NULL;
 	struct plan_error err;
-	bool json = false, ok = true;
+	bool json = false, devices = false, ok = true;
 	uint64_t v;
 	int c, rc;
 
@@ -176,7 +233,23 @@ int main(int argc, char **argv)
 			req.linux_guest = true;
 			break;
 		case 'f':
-			return plan_tool_scan(optarg);
+			log = optarg;
+			break;
+		case 'N':
+			ok = plan_tool_u64(optarg, &pg.need);
+			pg.given++;
+			break;
+		case 'X':
+			ok = plan_tool_u64(optarg, &pg.max_pages);
+			pg.given++;
+			break;
+		case 'T':
+			ok = plan_tool_u64(optarg, &pg.tot_pages);
+			pg.given++;
+			break;
+		case 'd':
+			devices = true;
+			break;
 		default:
 			return plan_tool_usage();
 		}
@@ -186,13 +259,17 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (pg.given && (!log || pg.given != 3)))
 		return plan_tool_usage();
+	if (log)
+		return plan_tool_scan(log, &pg);
 	req.nics = nics;
 	rc = plan_compute(&req, &plan, &err);
 	if (rc) {
 		fprintf(stderr, "dmsup-plan: %s\n", err.message);
 		return 2;
 	}
+	if (devices)
+		return plan_refused(&plan) ? 1 : plan_tool_devices(&req);
 	return plan_tool_print(&plan, json);
 }
