@@ -1,7 +1,15 @@
 # Shared by scripts/testbed/build and run (host side, bash). Sourced, not run.
 
 TB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TB_CACHE=${DMSUP_TESTBED_CACHE:-/var/cache/dmsup-testbed}
+# Downloaded packages and the base image live outside the clone, so that
+# every clone (and CI run) on a machine shares them.
+if [ -n "${DMSUP_TESTBED_CACHE:-}" ]; then
+	TB_CACHE=$DMSUP_TESTBED_CACHE
+elif [ -w /var/cache ] || [ -w /var/cache/dmsup-testbed ]; then
+	TB_CACHE=/var/cache/dmsup-testbed
+else
+	TB_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/dmsup-testbed
+fi
 TB_ARCH_LIB=usr/lib/x86_64-linux-gnu
 
 tb_log() { printf 'testbed: %s\n' "$*" >&2; }
