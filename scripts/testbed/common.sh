@@ -1,4 +1,5 @@
 # Shared by scripts/testbed/build and run (host side, bash). Sourced, not run.
+# shellcheck shell=bash disable=SC2034
 
 TB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Downloaded packages and the base image live outside the clone, so that

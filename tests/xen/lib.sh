@@ -76,6 +76,9 @@ domain_destroy() {
 guest_config() {
 	local name=$1 run=$2 line
 	shift 2
+	case $run in
+	*[\"\']*) fail "guest_config: quotes cannot pass through the kernel command line: $run" ;;
+	esac
 	{
 		echo "name = \"$name\""
 		echo 'type = "pv"'
@@ -91,11 +94,12 @@ guest_config() {
 # guest_create [-p] NAME RUN [XL-LINE...]: create that guest (paused with
 # -p) and register it for destruction at exit. The domid is $(xl domid NAME).
 guest_create() {
-	local paused=
+	local paused=""
 	[ "$1" != -p ] || { paused=-p; shift; }
 	guest_config "$@"
 	rm -f "$DMSUP_CONSOLE_DIR/guest-$1.log"
 	TB_DOMAINS="$TB_DOMAINS $1"
+	# shellcheck disable=SC2086
 	xl create $paused "$1.cfg" || fail "xl create $1 failed"
 }
 
