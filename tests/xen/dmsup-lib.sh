@@ -37,12 +37,10 @@ qemu_for() {
 }
 
 # mkhvm_dom NAME: a paused HVM domain of 64 MiB (16 of them videoram) with
-# no device model; prints its domid and registers it for cleanup.
+# no device model; its domid in $DOMID, registered for cleanup.
 mkhvm_dom() {
-	local domid
-	domid=$(mkhvm -n "$1" -m 64 --videoram 16) || fail "mkhvm -n $1 failed"
-	DM_DOMIDS="$DM_DOMIDS $domid"
-	echo "$domid"
+	DOMID=$(mkhvm -n "$1" -m 64 --videoram 16) || fail "mkhvm -n $1 failed"
+	DM_DOMIDS="$DM_DOMIDS $DOMID"
 }
 
 # dm_config NAME DOMID [JSON-FIELDS]: NAME.json, a Xen device model for
@@ -63,13 +61,14 @@ plan_item() {
 # set_room DOMID PAGES: max_pages = tot_pages + PAGES, as the toolstack
 # does after reading the plan (xen-pages counts pages, see its header).
 set_room() {
-	local tot max
-	set -- "$1" "$2" $(xen-pages "$1") || fail "xen-pages $1 failed"
-	tot=$3
-	set -- "$1" "$2" $(xen-pages "$1" $((tot + $2))) ||
-		fail "xen-pages $1 $((tot + $2)) failed"
-	[ "$4" -eq $((tot + $2)) ] ||
-		fail "domain $1: max_pages is $4 after setting $((tot + $2))"
+	local pages
+	pages=$(xen-pages "$1") || fail "xen-pages $1 failed"
+	set -- "$1" "$2" $pages
+	pages=$(xen-pages "$1" $(($3 + $2))) ||
+		fail "xen-pages $1 $(($3 + $2)) failed"
+	set -- "$1" "$2" $pages
+	[ "$4" -eq $(($3 + $2)) ] ||
+		fail "domain $1: max_pages is $4 after setting $(($3 + $2))"
 	note "domain $1: tot_pages $3, max_pages $4 (room for $2)"
 }
 

@@ -6,7 +6,8 @@
 . /opt/dmsup/tests/dmsup-lib.sh
 
 name=t90-dmsup
-domid=$(mkhvm_dom $name)
+mkhvm_dom $name
+domid=$DOMID
 dmsup_start
 dm_config $name $domid
 

@@ -4,7 +4,8 @@
 . /opt/dmsup/tests/dmsup-lib.sh
 
 name=t92-reattach
-domid=$(mkhvm_dom $name)
+mkhvm_dom $name
+domid=$DOMID
 dmsup_start
 dm_config $name $domid
 set_room $domid $(plan_item $name.json total)
