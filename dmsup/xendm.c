@@ -358,9 +358,15 @@ static void xendm_report(struct domain *d, const char *state)
 
 void xendm_cleanup(struct domain *d)
 {
+	char err[XENDM_ERR_MAX];
+
 	xendm_stop_waiting(d);
-	if (!d->sup->xen || !d->sup->xen->xs)
-		return; /* never connected: nothing of ours is there */
+	/* A dmsup that reattached has not connected yet: do it now. */
+	if (xendm_connect(d->sup, err, sizeof(err))) {
+		log_warnx("domid %d (%s): cannot clean up xenstore: %s",
+			  d->cfg.domid, d->cfg.name, err);
+		return;
+	}
 	xendm_rm(d, "/local/domain/0/device-model/%d", d->cfg.domid);
 	xendm_rm(d, "/local/domain/%d/image/device-model-pid", d->cfg.domid);
 	if (d->state == DM_CRASHED)
