@@ -543,7 +543,7 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		lifecycle_post(d, DM_EV_DIED);
 		return;
 	}
-	char *why = d->cfg.xen ? xendm_explain_death(d, d->log_tail) : NULL;
+	char *why = d->cfg.xen ? xendm_explain_death(d) : NULL;
 	if (why)
 		domain_set_error(d, "memory", "%s", why);
 	else if (!d->error || d->state == DM_RUNNING)

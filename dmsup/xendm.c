@@ -27,10 +27,13 @@
 #include "dmsup/dmplan.h"
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
+#include "dmsup/logfile.h"
 #include "dmsup/xendm.h"
 #include "stubdom-proto/xs.h"
 
 #define XENDM_ERR_MAX 512
+#define XENDM_SCAN_LINES 400
+#define XENDM_SCAN_BYTES (64 * 1024)
 
 struct xendm {
 	struct xsp *xs;
@@ -304,16 +307,23 @@ int xendm_watch_ready(struct domain *d, int timeout_s, xendm_ready_fn *ready,
 	return 0;
 }
 
-char *xendm_explain_death(struct domain *d, const char *log_tail)
+char *xendm_explain_death(struct domain *d)
 {
 	struct plan_log_scan scan;
 	uint64_t max, tot, need = 0;
-	char *msg;
+	char *msg, *log;
 
-	if (!log_tail || !d->xen || !d->sup->xen || !d->sup->xen->xch)
+	if (!d->xen || !d->sup->xen || !d->sup->xen->xch)
+		return NULL;
+	/* QEMU's hw_error dumps every CPU after the message: look further
+	 * back than the tail shown to users, still bounded. */
+	log = logfile_tail(d->sup->log_dir, d->cfg.name, d->cfg.log_files,
+			   XENDM_SCAN_LINES, XENDM_SCAN_BYTES);
+	if (!log)
 		return NULL;
 	plan_log_scan_init(&scan);
-	plan_log_scan_buf(&scan, log_tail, strlen(log_tail));
+	plan_log_scan_buf(&scan, log, strlen(log));
+	free(log);
 	if (!scan.failed)
 		return NULL;
 	/* What QEMU populated before it failed stays in the guest: what is

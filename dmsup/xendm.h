@@ -27,9 +27,9 @@ void xendm_spawned(struct domain *d);
  * an error after @timeout_s. 0, or -1 with *err_r as above. */
 int xendm_watch_ready(struct domain *d, int timeout_s, xendm_ready_fn *ready,
 		      const char **err_r);
-/* The device model died with @log_tail: if QEMU could not populate guest
+/* The device model died: if its log says QEMU could not populate guest
  * memory, a malloc'd message saying how many more pages it needs. */
-char *xendm_explain_death(struct domain *d, const char *log_tail);
+char *xendm_explain_death(struct domain *d);
 /* On stop or death: removes device-model/<domid> and the pid node, and
  * reports a crash or failure (by d->state). Idempotent. */
 void xendm_cleanup(struct domain *d);
