@@ -544,8 +544,12 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	char *why = d->cfg.xen ? xendm_explain_death(d) : NULL;
-	if (why)
+	if (why) {
 		domain_set_error(d, "memory", "%s", why);
+		/* Restarting cannot help until the toolstack makes room. */
+		if (d->state == DM_STARTING)
+			d->failing = true;
+	}
 	else if (!d->error || d->state == DM_RUNNING)
 		domain_set_error(d, d->state == DM_RUNNING ? "run" : "start",
 				 "%s", d->exit_desc ? d->exit_desc : "died");
