@@ -549,8 +549,7 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		/* Restarting cannot help until the toolstack makes room. */
 		if (d->state == DM_STARTING)
 			d->failing = true;
-	}
-	else if (!d->error || d->state == DM_RUNNING)
+	} else if (!d->error || d->state == DM_RUNNING)
 		domain_set_error(d, d->state == DM_RUNNING ? "run" : "start",
 				 "%s", d->exit_desc ? d->exit_desc : "died");
 	free(why);

@@ -329,8 +329,8 @@ char *xendm_explain_death(struct domain *d)
 	/* What QEMU populated before it failed stays in the guest: what is
 	 * missing is the plan against the room there was at its start. */
 	if (!xendm_pages(d, &max, &tot))
-		need = plan_shortfall(d->xen->plan_pages, max,
-				      d->xen->tot_start);
+		need =
+		    plan_shortfall(d->xen->plan_pages, max, d->xen->tot_start);
 	if (!need)
 		need = scan.failed_pages;
 	if (need && asprintf(&msg,
@@ -338,8 +338,9 @@ char *xendm_explain_death(struct domain *d)
 			     "%" PRIu64 " more pages",
 			     need) >= 0)
 		return msg;
-	if (asprintf(&msg, "QEMU failed to populate guest memory at 0x%" PRIx64
-			   " (max_pages changed after the start check?)",
+	if (asprintf(&msg,
+		     "QEMU failed to populate guest memory at 0x%" PRIx64
+		     " (max_pages changed after the start check?)",
 		     scan.failed_addr) >= 0)
 		return msg;
 	return NULL;
