@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dmsup/argv.h"
+#include "dmsup/dmplan.h"
 
 /* Table rows leave their trailing fields zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -56,15 +57,18 @@ static void argv_add(struct argv_buf *b, const char *fmt, ...)
 	b->v[b->n] = NULL;
 }
 
+/* The planner says which -device a VGA model is, so that what it plans
+ * is what QEMU gets. */
 static void argv_vga(struct argv_buf *b, const struct argv_ctx *c)
 {
-	const char *dev = !strcmp(c->cfg->vga, "std")	   ? "VGA"
-			  : !strcmp(c->cfg->vga, "cirrus") ? "cirrus-vga"
-							   : NULL;
-	if (dev) {
-		argv_add(b, "-device");
-		argv_add(b, "%s,vgamem_mb=%d", dev, c->cfg->videoram);
-	}
+	struct dmplan_req r;
+	char dev[128];
+
+	if (dmplan_request(c->cfg, &r, NULL) ||
+	    plan_vga_device(&r.req, dev, sizeof(dev), NULL) || !*dev)
+		return;
+	argv_add(b, "-device");
+	argv_add(b, "%s", dev);
 }
 
 static void argv_disks(struct argv_buf *b, const struct argv_ctx *c)
@@ -95,7 +99,8 @@ static void argv_nics(struct argv_buf *b, const struct argv_ctx *c)
 		else
 			argv_add(b, "%s,id=net%d", nic->backend, i);
 		argv_add(b, "-device");
-		argv_add(b, "%s,netdev=net%d%s%s", nic->model, i,
+		argv_add(b, "%s,netdev=net%d%s%s",
+			 dmplan_nic_device(nic->model), i,
 			 nic->mac ? ",mac=" : "", nic->mac ? nic->mac : "");
 	}
 }
@@ -171,7 +176,11 @@ static const char *argv_value(const struct argv_ctx *c, enum argv_value v,
 	case V_MACHINE:
 		return cfg->machine;
 	case V_MEMORY:
+		/* With Xen, as libxl: the guest's memory less the videoram
+		 * that QEMU populates on top. */
 		*num = cfg->memory;
+		if (cfg->xen && strcmp(cfg->vga, "none"))
+			*num -= cfg->videoram;
 		return NULL;
 	case V_VCPUS:
 		*num = cfg->vcpus;

@@ -23,6 +23,8 @@
 #include <event2/buffer.h>
 #include <json-c/json.h>
 
+#include "dmsup/config.h"
+#include "dmsup/dmplan.h"
 #include "dmsup/frame.h"
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PROTOCOL };
@@ -549,9 +551,55 @@ static int cmd_undefine(const struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* Local: the memory plan of a configuration file (no daemon needed). */
+static int cmd_plan(const struct opts *o, int argc, char **argv)
+{
+	struct json_object *json = json_object_from_file(argv[0]);
+	struct plan_error perr = {{0}};
+	struct dm_config cfg;
+	struct plan *plan;
+	char *err = NULL, *text;
+	int rc = EXIT_FAILED;
+
+	if (!json) {
+		fprintf(stderr, "dmctl: %s: %s\n", argv[0],
+			json_util_get_last_err());
+		return EXIT_FAILED;
+	}
+	if (config_from_json(&cfg, json, &err)) {
+		fprintf(stderr, "dmctl: %s: invalid configuration: %s\n",
+			argv[0], err ? err : "out of memory");
+		free(err);
+		json_object_put(json);
+		return EXIT_FAILED;
+	}
+	json_object_put(json);
+	plan = malloc(sizeof(*plan));
+	if (!plan || dmplan_compute(&cfg, plan, &perr)) {
+		fprintf(stderr, "dmctl: %s: cannot plan: %s\n", argv[0],
+			plan ? perr.message : "out of memory");
+		goto out;
+	}
+	if (o->json) {
+		json = plan_json(plan);
+		print_json(json);
+		json_object_put(json);
+	} else if ((text = plan_text(plan))) {
+		fputs(text, stdout);
+		free(text);
+	}
+	rc = plan_refused(plan) ? EXIT_FAILED : EXIT_OK;
+out:
+	free(plan);
+	config_dispose(&cfg);
+	return rc;
+}
+
 static const struct cmd cmds[] = {
     {"start", "CONFIG-FILE|DOMAIN", "start; wait until ready or failed", 1, 1,
      cmd_start},
+    {"plan", "CONFIG-FILE", "the pages the device model will populate", 1, 1,
+     cmd_plan},
     {"stop", "DOMAIN", "stop: QMP quit, SIGTERM, SIGKILL", 1, 1, cmd_stop},
     {"status", "[--watch] [DOMAIN]", "show state (and follow changes)", 0, 1,
      cmd_status},

@@ -5,6 +5,7 @@
 struct event_base;
 struct control;
 struct domain;
+struct xendm;
 
 struct dmsup {
 	struct event_base *base;
@@ -14,6 +15,7 @@ struct dmsup {
 	char *self_exe; /* for the log helper */
 	struct control *ctl;
 	struct domain *domains;
+	struct xendm *xen; /* NULL until a xen: true domain needs it */
 };
 
 #endif

@@ -38,6 +38,7 @@ enum { STOP_QUIT, STOP_TERM, STOP_KILL };
 
 static void domain_fifo_cb(evutil_socket_t fd, short what, void *arg);
 static void domain_died(struct domain *d, bool known, int status);
+static int domain_qmp_connect(struct domain *d);
 
 struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
 {
@@ -85,6 +86,7 @@ void domain_free(struct domain *d)
 		close(d->pidfd);
 	if (d->log_pidfd >= 0)
 		close(d->log_pidfd);
+	xendm_domain_free(d);
 	config_dispose(&d->cfg);
 	free(d->error);
 	free(d->exit_desc);
@@ -256,12 +258,50 @@ static void domain_qmp_ready_cb(void *arg, const char *err)
 		return;
 	}
 	if (!err) {
-		lifecycle_post(d, DM_EV_READY);
+		d->qmp_ok = true;
+		if (!d->cfg.xen || d->xen_ok)
+			lifecycle_post(d, DM_EV_READY);
 		return;
 	}
 	domain_set_error(d, "qmp", "not ready: %s", err);
 	d->failing = true;
 	lifecycle_post(d, DM_EV_NOT_READY);
+}
+
+/* With Xen, readiness is also device-model/<domid>/state = running. */
+static void domain_xen_ready_cb(struct domain *d, const char *err)
+{
+	if (d->state != DM_STARTING)
+		return;
+	if (!err) {
+		d->xen_ok = true;
+		if (d->qmp_ok)
+			lifecycle_post(d, DM_EV_READY);
+		return;
+	}
+	domain_set_error(d, "xenstore", "not ready: %s", err);
+	d->failing = true;
+	lifecycle_post(d, DM_EV_NOT_READY);
+}
+
+/* Both halves of readiness armed; on failure the start fails. */
+static void domain_wait_ready(struct domain *d)
+{
+	const char *err;
+
+	d->qmp_ok = d->xen_ok = false;
+	if (domain_qmp_connect(d)) {
+		domain_set_error(d, "qmp", "out of memory");
+		d->failing = true;
+		lifecycle_post(d, DM_EV_NOT_READY);
+		return;
+	}
+	if (d->cfg.xen && xendm_watch_ready(d, d->cfg.ready_timeout,
+					    domain_xen_ready_cb, &err)) {
+		domain_set_error(d, "xenstore", "%s", err);
+		d->failing = true;
+		lifecycle_post(d, DM_EV_NOT_READY);
+	}
 }
 
 static int domain_qmp_connect(struct domain *d)
@@ -405,11 +445,7 @@ void domain_enter_starting(struct domain *d)
 	}
 	if (d->pid) {
 		/* Adopted while it was starting: only readiness is left. */
-		if (domain_qmp_connect(d)) {
-			domain_set_error(d, "qmp", "out of memory");
-			d->failing = true;
-			lifecycle_post(d, DM_EV_NOT_READY);
-		}
+		domain_wait_ready(d);
 		return;
 	}
 	if (d->cfg.xen && xendm_prepare(d, &err)) {
@@ -428,11 +464,9 @@ void domain_enter_starting(struct domain *d)
 		return;
 	}
 	persist_save_run(d);
-	if (domain_qmp_connect(d)) {
-		domain_set_error(d, "qmp", "out of memory");
-		d->failing = true;
-		lifecycle_post(d, DM_EV_NOT_READY);
-	}
+	if (d->cfg.xen)
+		xendm_spawned(d);
+	domain_wait_ready(d);
 }
 
 /* ---- death ---- */
@@ -509,9 +543,16 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		lifecycle_post(d, DM_EV_DIED);
 		return;
 	}
-	if (!d->error || d->state == DM_RUNNING)
+	char *why = d->cfg.xen ? xendm_explain_death(d) : NULL;
+	if (why) {
+		domain_set_error(d, "memory", "%s", why);
+		/* Restarting cannot help until the toolstack makes room. */
+		if (d->state == DM_STARTING)
+			d->failing = true;
+	} else if (!d->error || d->state == DM_RUNNING)
 		domain_set_error(d, d->state == DM_RUNNING ? "run" : "start",
 				 "%s", d->exit_desc ? d->exit_desc : "died");
+	free(why);
 	lifecycle_post(d, d->failing ? DM_EV_DIED_FAILING : DM_EV_DIED);
 }
 

@@ -15,6 +15,7 @@
 
 struct event;
 struct dmqmp;
+struct xendm_dom;
 struct json_object;
 
 #define DOMAIN_FAIL_WINDOW 10 /* seconds */
@@ -40,6 +41,8 @@ struct domain {
 	struct event *timer;  /* stop phases or the restart delay */
 	int stop_phase;
 	struct dmqmp *qmp;
+	struct xendm_dom *xen; /* the Xen side, for xen: true */
+	bool qmp_ok, xen_ok;   /* the two halves of readiness */
 
 	bool dying;	 /* death seen, being finalised */
 	bool failing;	 /* a start failed: end in `failed` */

@@ -21,6 +21,7 @@
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/persist.h"
+#include "dmsup/xendm.h"
 
 #define DEFAULT_CONTROL "/run/dmsup/control"
 #define DEFAULT_STATE_DIR "/var/lib/dmsup"
@@ -218,6 +219,7 @@ int main(int argc, char **argv)
 	sup.ctl = NULL;
 	while (sup.domains)
 		domain_free(sup.domains);
+	xendm_close(&sup);
 	for (int i = 0; i < 4; i++)
 		event_free(ev[i]);
 	event_base_free(sup.base);

@@ -1,8 +1,9 @@
 # dmsup: the daemon, dmctl, and the core they share with the tests.
 
 DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c dmsup/frame.c \
-                   dmsup/spawn.c dmsup/logfile.c
-DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+                   dmsup/spawn.c dmsup/logfile.c dmsup/dmplan.c
+# The argv builder asks the planner for its -device strings.
+DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
 
 DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c \
@@ -15,9 +16,13 @@ $(DMSUP_CORE_LIB): $(DMSUP_CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_LIB)
+# Only xendm.c talks to Xen (lazily, at run time).
+$(BUILD)/obj/dmsup/xendm.o: CPPFLAGS += $(XEN_CFLAGS)
+
+$(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_LIB) \
+                    $(STUBDOM_PROTO_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS)
 
 $(BUILD)/bin/dmctl: $(BUILD)/obj/dmsup/dmctl.o $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
@@ -32,3 +37,11 @@ MAN5 += docs/dmsup-config.5
 .PHONY: demo
 demo: $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl
 	scripts/demo $(BUILD)
+
+# The test bed's stand-in for a toolstack's page-limit calls (t-9x tests).
+$(BUILD)/obj/tests/xen/xen-pages.o: CPPFLAGS += $(XEN_CFLAGS)
+$(BUILD)/tests/xen/xen-pages: $(BUILD)/obj/tests/xen/xen-pages.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
+
+TEST_BINS += $(BUILD)/tests/xen/xen-pages

@@ -1,24 +1,41 @@
 /*
- * The Xen side of a dom0 device model, for configurations with "xen": true.
- * This is the seam the Xen code fills: readiness through
- * /local/domain/0/device-model/<domid>/state = "running", and removal of
- * device-model/<domid> on stop. Nothing here connects to Xen until a
- * domain needs it. Not implemented yet: starting a Xen domain fails at
- * the step "xen" with a clear message; "xen": false never comes here.
+ * The Xen side of a dom0 device model, for configurations with "xen": true
+ * (dmsup-config(5)). Before spawn: the page check (the planner's pages
+ * against the target's max_pages - tot_pages, never a setmaxmem). After
+ * spawn: image/device-model-pid. Readiness: a xenstore watch on
+ * /local/domain/0/device-model/<domid>/state = "running". On stop or death:
+ * device-model/<domid> removed; a crash or failed start is reported in
+ * /local/domain/0/dmsup/<domid>/{state,error}.
+ *
+ * Lazy: nothing here connects to Xen (xenstore, libxenctrl) until a
+ * domain with xen: true needs it; "xen": false never comes here.
  */
 #ifndef DMSUP_XENDM_H
 #define DMSUP_XENDM_H
 
+struct dmsup;
 struct domain;
 
 typedef void xendm_ready_fn(struct domain *d, const char *err);
 
-/* Before spawn. 0, or -1 with *err_r (static) naming why. */
+/* Before spawn. 0, or -1 with *err_r naming why (owned by @d, valid until
+ * the next call for @d). */
 int xendm_prepare(struct domain *d, const char **err_r);
-/* Calls @ready (never synchronously) when xenstore says running. */
+/* Just spawned: tells xenstore the device model's pid, as libxl does. */
+void xendm_spawned(struct domain *d);
+/* Calls @ready (never synchronously) once xenstore says running, or with
+ * an error after @timeout_s. 0, or -1 with *err_r as above. */
 int xendm_watch_ready(struct domain *d, int timeout_s, xendm_ready_fn *ready,
 		      const char **err_r);
-/* On stop or death: remove device-model/<domid>. Idempotent. */
+/* The device model died: if its log says QEMU could not populate guest
+ * memory, a malloc'd message saying how many more pages it needs. */
+char *xendm_explain_death(struct domain *d);
+/* On stop or death: removes device-model/<domid> and the pid node, and
+ * reports a crash or failure (by d->state). Idempotent. */
 void xendm_cleanup(struct domain *d);
+/* Frees what xendm keeps for @d (no xenstore change). */
+void xendm_domain_free(struct domain *d);
+/* Closes the connections, if any were opened. */
+void xendm_close(struct dmsup *sup);
 
 #endif

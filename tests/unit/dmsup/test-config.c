@@ -193,7 +193,8 @@ static char *joined_argv(const char *config)
 
 START_TEST(argv_of_a_xen_dm_matches_libxl_shape)
 {
-	char *s = joined_argv("{" MINIMAL ", \"memory\": 48}");
+	/* As libxl: -m is the guest's memory less the videoram. */
+	char *s = joined_argv("{" MINIMAL ", \"memory\": 64}");
 	ck_assert_str_eq(
 	    s, "/usr/bin/qemu -xen-domid 5 -no-shutdown -chardev "
 	       "socket,id=dmsup-qmp,path=/run/x.qmp,server=on,wait=off "
@@ -201,6 +202,24 @@ START_TEST(argv_of_a_xen_dm_matches_libxl_shape)
 	       "-no-user-config -name vm5 -machine xenfv -m 48 -smp 1 "
 	       "-display none -vnc none -serial none -boot order=c "
 	       "-device VGA,vgamem_mb=16 -net none");
+	free(s);
+}
+END_TEST
+
+START_TEST(argv_takes_nic_devices_from_the_planner)
+{
+	char *s = joined_argv("{" MINIMAL ", \"nics\": [{\"model\": "
+			      "\"virtio-net\"}, {\"model\": \"rtl8139\"}]}");
+	ck_assert_ptr_nonnull(strstr(s, "-device virtio-net-pci,netdev=net0"));
+	ck_assert_ptr_nonnull(strstr(s, "-device rtl8139,netdev=net1"));
+	free(s);
+}
+END_TEST
+
+START_TEST(argv_without_xen_passes_all_memory)
+{
+	char *s = joined_argv("{" MINIMAL ", \"xen\": false, \"memory\": 64}");
+	ck_assert_ptr_nonnull(strstr(s, " -m 64 "));
 	free(s);
 }
 END_TEST
@@ -254,6 +273,8 @@ int main(void)
 	    set_changes_one_field_and_validates,
 	    argv_of_a_xen_dm_matches_libxl_shape,
 	    argv_without_xen_has_no_xen_options,
+	    argv_takes_nic_devices_from_the_planner,
+	    argv_without_xen_passes_all_memory,
 	    argv_lists_disks_and_nics,
 	};
 

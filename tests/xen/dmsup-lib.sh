@@ -1,0 +1,97 @@
+# Helpers of the dmsup tests in the test bed (t-9x), on top of lib.sh:
+# a private dmsup (its own control socket, state and log directories under
+# the test's scratch directory), device-model configs for mkhvm domains,
+# and the toolstack's side of the page-limit protocol (xen-pages).
+. /opt/dmsup/tests/lib.sh
+
+DM_QEMU=/usr/libexec/xen-qemu-system-i386
+export DMSUP_CONTROL=$PWD/dmsup/control
+export DMSUP_STATE_DIR=$PWD/dmsup/state
+export DMSUP_LOG_DIR=$PWD/dmsup/logs
+DMSUP_PID=
+DM_DOMIDS=
+
+# dmsup_start: a dmsup in the foreground (log in ./dmsup.log), ready when
+# its control socket answers.
+dmsup_start() {
+	dmsup -f >>dmsup.log 2>&1 &
+	DMSUP_PID=$!
+	wait_until 30 dmctl list || {
+		cat dmsup.log
+		fail "dmsup did not answer on $DMSUP_CONTROL within 30 s"
+	}
+}
+
+# dm_pid NAME: the device model's pid as dmsup reports it (empty if none).
+dm_pid() {
+	dmctl --json status "$1" 2>/dev/null | sed -n 's/^ *"pid": *\([0-9]*\).*/\1/p'
+}
+
+# qemu_for DOMID: pids of processes started with -xen-domid DOMID.
+qemu_for() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-xen-domid $1 " &&
+			echo "${p#/proc/}"
+	done
+}
+
+# mkhvm_dom NAME: a paused HVM domain of 64 MiB (16 of them videoram) with
+# no device model; its domid in $DOMID, registered for cleanup.
+mkhvm_dom() {
+	DOMID=$(mkhvm -n "$1" -m 64 --videoram 16) || fail "mkhvm -n $1 failed"
+	DM_DOMIDS="$DM_DOMIDS $DOMID"
+}
+
+# dm_config NAME DOMID [JSON-FIELDS]: NAME.json, a Xen device model for
+# the mkhvm domain (stdvga with 16 MiB videoram, network boot, no NIC
+# unless the extra fields add one).
+dm_config() {
+	echo "{\"name\": \"$1\", \"domid\": $2, \"qemu\": \"$DM_QEMU\",
+	  \"memory\": 64, \"vga\": \"std\", \"videoram\": 16, \"boot\": \"n\"
+	  ${3:+, $3}}" >"$1.json"
+}
+
+# plan_item CONFIG ITEM: the pages of ITEM ("total", "nic0.rom", ...) in
+# the readable plan.
+plan_item() {
+	dmctl plan "$1" | awk -v i="$2" '$1 == i { print $2 }'
+}
+
+# set_room DOMID PAGES: max_pages = tot_pages + PAGES, as the toolstack
+# does after reading the plan (xen-pages counts pages, see its header).
+set_room() {
+	local pages
+	pages=$(xen-pages "$1") || fail "xen-pages $1 failed"
+	set -- "$1" "$2" $pages
+	pages=$(xen-pages "$1" $(($3 + $2))) ||
+		fail "xen-pages $1 $(($3 + $2)) failed"
+	set -- "$1" "$2" $pages
+	[ "$4" -eq $(($3 + $2)) ] ||
+		fail "domain $1: max_pages is $4 after setting $(($3 + $2))"
+	note "domain $1: tot_pages $3, max_pages $4 (room for $2)"
+}
+
+exited() {
+	[ ! -e /proc/$1 ] || grep -q '^State:[[:space:]]*Z' /proc/$1/status
+}
+
+# Everything goes, whatever the outcome: device models (through dmsup if it
+# is there, else by signal), dmsup, the domains.
+dm_cleanup() {
+	local d p
+	for d in $DM_DOMIDS; do
+		[ -z "$DMSUP_PID" ] || dmctl stop "$d" >/dev/null 2>&1
+		for p in $(qemu_for "$d"); do kill -9 "$p" 2>/dev/null; done
+	done
+	if [ -n "$DMSUP_PID" ]; then
+		kill "$DMSUP_PID" 2>/dev/null
+		wait "$DMSUP_PID" 2>/dev/null
+	fi
+	for d in $DM_DOMIDS; do
+		mkhvm --destroy "$d" >/dev/null 2>&1
+	done
+	DM_DOMIDS=
+	tb_cleanup
+}
+trap dm_cleanup EXIT
