@@ -38,10 +38,3 @@ MAN5 += docs/dmsup-config.5
 demo: $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl
 	scripts/demo $(BUILD)
 
-# The test bed's stand-in for a toolstack's page-limit calls (t-9x tests).
-$(BUILD)/obj/tests/xen/xen-pages.o: CPPFLAGS += $(XEN_CFLAGS)
-$(BUILD)/tests/xen/xen-pages: $(BUILD)/obj/tests/xen/xen-pages.o
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
-
-TEST_BINS += $(BUILD)/tests/xen/xen-pages

@@ -1,7 +1,7 @@
 # Helpers of the dmsup tests in the test bed (t-9x), on top of lib.sh:
 # a private dmsup (its own control socket, state and log directories under
 # the test's scratch directory), device-model configs for mkhvm domains,
-# and the toolstack's side of the page-limit protocol (xen-pages).
+# and the toolstack's side of the page-limit protocol (xcinfo).
 . /opt/dmsup/tests/lib.sh
 
 DM_QEMU=/usr/libexec/xen-qemu-system-i386
@@ -59,17 +59,14 @@ plan_item() {
 }
 
 # set_room DOMID PAGES: max_pages = tot_pages + PAGES, as the toolstack
-# does after reading the plan (xen-pages counts pages, see its header).
+# does after reading the plan (xcinfo counts pages, see its header).
 set_room() {
-	local pages
-	pages=$(xen-pages "$1") || fail "xen-pages $1 failed"
-	set -- "$1" "$2" $pages
-	pages=$(xen-pages "$1" $(($3 + $2))) ||
-		fail "xen-pages $1 $(($3 + $2)) failed"
-	set -- "$1" "$2" $pages
-	[ "$4" -eq $(($3 + $2)) ] ||
-		fail "domain $1: max_pages is $4 after setting $(($3 + $2))"
-	note "domain $1: tot_pages $3, max_pages $4 (room for $2)"
+	local max_pages tot_pages
+	eval "$(xcinfo "$1")" || fail "xcinfo $1 failed"
+	xcinfo --set-max-pages "$1" $((tot_pages + $2)) >/dev/null ||
+		fail "domain $1: setting max_pages to $((tot_pages + $2)) failed"
+	eval "$(xcinfo "$1")" || fail "xcinfo $1 failed"
+	note "domain $1: tot_pages $tot_pages, max_pages $max_pages (room for $2)"
 }
 
 exited() {

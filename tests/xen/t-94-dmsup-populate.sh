@@ -14,7 +14,8 @@ set_room $domid $need
 # Between the check and QEMU's first allocation: no room left at all.
 cat >qemu-wrap <<WRAP
 #!/bin/sh
-/opt/dmsup/tests/xen-pages $domid \$(/opt/dmsup/tests/xen-pages $domid | cut -d' ' -f1) >/dev/null
+eval "\$(/opt/dmsup/tests/xcinfo $domid)"
+/opt/dmsup/tests/xcinfo --set-max-pages $domid \$tot_pages >/dev/null
 exec $DM_QEMU "\$@"
 WRAP
 chmod +x qemu-wrap
