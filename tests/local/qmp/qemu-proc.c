@@ -39,10 +39,16 @@ static long long qemu_proc_now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Does the socket accept a connection now? */
+/*
+ * Has QEMU accepted a connection and greeted on the socket? Only a greeting
+ * counts: a probe that merely connected could sit unaccepted in the
+ * listen backlog (QEMU listens with a backlog of 1), and the test's real,
+ * non-blocking connect would then fail with EAGAIN.
+ */
 static int qemu_proc_probe(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct pollfd pfd = {.events = POLLIN};
 	int fd, r;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
@@ -50,6 +56,13 @@ static int qemu_proc_probe(const char *path)
 	if (fd < 0)
 		return 0;
 	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (r == 0) {
+		pfd.fd = fd;
+		r = poll(&pfd, 1, QEMU_PROC_WAIT_MS) == 1 &&
+				    (pfd.revents & POLLIN)
+			? 0
+			: -1;
+	}
 	close(fd);
 	return r == 0;
 }
