@@ -1,0 +1,25 @@
+# tests/xen/progs: programs of the Xen test bed.
+#   dom0 programs  -> $(BUILD)/tests/xen/<name>        (dom0: /opt/dmsup/tests)
+#   guest programs -> $(BUILD)/tests/xen/guest/<name>  (guest initramfs: /usr/bin)
+# vchan-peer runs on both sides, so it is built into both places.
+
+XPROGS_DIR := tests/xen/progs
+XPROGS_OBJ := $(BUILD)/obj/$(XPROGS_DIR)
+XPROGS_LIB := $(XPROGS_OBJ)/tbprog.o
+
+$(XPROGS_OBJ)/%.o: CPPFLAGS += $(XEN_CFLAGS)
+
+XPROGS_DOM0 := $(BUILD)/tests/xen/mkhvm $(BUILD)/tests/xen/vchan-peer
+XPROGS_GUEST := $(BUILD)/tests/xen/guest/xs-guest \
+                $(BUILD)/tests/xen/guest/vchan-peer
+TEST_BINS += $(XPROGS_DOM0) $(XPROGS_GUEST)
+
+$(BUILD)/tests/xen/mkhvm: $(addprefix $(XPROGS_OBJ)/,mkhvm.o mkhvm-build.o \
+                          mkhvm-xs.o) $(XPROGS_LIB)
+$(BUILD)/tests/xen/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_LIB)
+$(BUILD)/tests/xen/guest/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_LIB)
+$(BUILD)/tests/xen/guest/xs-guest: $(XPROGS_OBJ)/xs-guest.o $(XPROGS_LIB)
+
+$(XPROGS_DOM0) $(XPROGS_GUEST):
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
