@@ -19,7 +19,13 @@
 #include <xenctrl.h>
 #include <xenstore.h>
 
-#define STUBDOM_BUILD_DEFAULT_MEMORY_MIB 128
+/*
+ * libxl's default for a Linux stub is 128 MiB; with the Debian image that
+ * panics while unpacking the initramfs (the loaded kernel spans ~58 MiB,
+ * then archive + unpacked image ~50 MiB). 192 MiB boots with 145 MB free
+ * for the kernel. See docs/stubdom-linux.md.
+ */
+#define STUBDOM_BUILD_DEFAULT_MEMORY_MIB 192
 /*
  * The image's kernel command line: console 0 is the log; the initramfs is
  * unpacked into ramfs, because the default tmpfs root is capped at half the
