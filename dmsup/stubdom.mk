@@ -16,7 +16,15 @@ $(BUILD)/tests/xen/mkstub: $(BUILD)/obj/dmsup/stubdom-mkstub.o $(STUBDOM_OBJS) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 
+# A diagnostic for the stub image (scripts/stubdom/build ships it).
+STUBDOM_PROBE := $(BUILD)/stubdom-progs/dm-probe
+$(BUILD)/obj/dmsup/stubdom-probe.o: CPPFLAGS += $(XEN_CFLAGS)
+$(STUBDOM_PROBE): $(BUILD)/obj/dmsup/stubdom-probe.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lxendevicemodel -lxenctrl
+TEST_BINS += $(STUBDOM_PROBE)
+
 .PHONY: stubdom-image
-stubdom-image:
+stubdom-image: $(STUBDOM_PROBE)
 	scripts/stubdom/build -b $(BUILD)
 testbed: stubdom-image

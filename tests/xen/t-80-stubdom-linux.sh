@@ -45,7 +45,7 @@ note "mkhvm made domain $target (paused, no device model); launching its stub"
 # The bed's decompressed copy of the stub's kernel boots faster under TCG;
 # QEMU's xen trace events make a failing launch say where it stopped.
 rc=0
-stub=$(mkstub -n $stubname -k /opt/dmsup/guest/vmlinux -c "console=hvc0 rootfstype=ramfs dmsup.dm_trace=xen_*" -t 120 $target 2>mkstub.err) || rc=$?
+stub=$(mkstub -n $stubname -k /opt/dmsup/guest/vmlinux -c "console=hvc0 rootfstype=ramfs dmsup.dm_trace=xen_* dmsup.dm_probe" -t 120 $target 2>mkstub.err) || rc=$?
 cat mkstub.err
 if [ $rc -ne 0 ]; then
 	diagnose
