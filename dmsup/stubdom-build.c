@@ -597,6 +597,8 @@ int stubdom_build_destroy(xc_interface *xch, struct xs_handle *xs,
 						 1000 * 1000};
 	int64_t deadline = stubdom_build_now_ms() + timeout_ms;
 	char path[64], *target, *vm;
+	uint32_t target_id = DOMID_INVALID;
+	xc_domaininfo_t info;
 	int rc = 0;
 
 	err->msg[0] = '\0';
@@ -611,17 +613,25 @@ int stubdom_build_destroy(xc_interface *xch, struct xs_handle *xs,
 			 strerror(errno));
 		rc = -1;
 	}
-	if (target)
-		stubdom_build_unlink_target(xs, stub,
-					    strtoul(target, NULL, 10));
+	if (target) {
+		target_id = (uint32_t)strtoul(target, NULL, 10);
+		stubdom_build_unlink_target(xs, stub, target_id);
+	}
 	if (vm)
 		xs_rm(xs, XBT_NULL, vm);
 	snprintf(path, sizeof(path), "/local/domain/%u", stub);
 	xs_rm(xs, XBT_NULL, path);
 	free(target);
 	free(vm);
-	/* A dying domain lingers while others still map its pages. */
-	while (!rc && stubdom_build_domain_exists(xch, stub, NULL)) {
+	/*
+	 * A dying domain lingers while others hold it. The target's ioreq
+	 * server holds the stub (its emulator) until the target goes, so a
+	 * stub that is dying while its target lives is as gone as it gets.
+	 */
+	while (!rc && stubdom_build_domain_exists(xch, stub, &info)) {
+		if ((info.flags & XEN_DOMINF_dying) && target_id != DOMID_INVALID &&
+		    stubdom_build_domain_exists(xch, target_id, NULL))
+			break;
 		if (stubdom_build_now_ms() >= deadline) {
 			snprintf(err->msg, sizeof(err->msg),
 				 "stub domain %u: still dying %d ms after "

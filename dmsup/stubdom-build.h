@@ -69,8 +69,11 @@ int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 /*
  * Destroys stub domain `stub` and removes its xenstore state (its home,
  * its /vm entry, and the target's device-model-domid and dm-argv), then
- * waits up to timeout_ms for Xen to let go of it. A stub that is already
- * gone only gets its xenstore state cleaned. Returns 0, or -1 with err.
+ * waits up to timeout_ms for Xen to let go of it. Xen keeps a stub whose
+ * QEMU made an ioreq server in its target "dying" until the target is
+ * destroyed too (the server holds it): that counts as done here. A stub
+ * that is already gone only gets its xenstore state cleaned. Returns 0,
+ * or -1 with err.
  */
 int stubdom_build_destroy(xc_interface *xch, struct xs_handle *xs,
 			  uint32_t stub, int timeout_ms,

@@ -78,6 +78,11 @@ if ! wait_until 120 firmware_ran; then
 	fail "hvmloader did not hand over to SeaBIOS within 120 s"
 fi
 xl dmesg | grep "(d$target)" | tail -n 3
+# The firmware's output alone does not prove the device model still runs.
+if stub_console_has "stub: device model exited"; then
+	diagnose
+	fail "the stub's QEMU exited"
+fi
 set -- $(xl list | awk -v n=$name '$1 == n')
 case $5 in
 *c* | *s*) diagnose; fail "domain $target is in state '$5' (crashed or shut down)" ;;
@@ -85,14 +90,25 @@ esac
 
 note "destroying the stub, then the guest"
 mkstub --destroy $stub || fail "mkstub --destroy $stub failed"
+# It may stay "dying" until its target goes: the target's ioreq server
+# holds it. It must not run any more, and its name is gone.
 domain_exists $stubname && fail "$stubname still exists after mkstub --destroy"
+stub_dying_or_gone() {
+	! xl list $stub >/dev/null 2>&1 || xl list $stub | awk 'NR == 2 { exit !($5 ~ /d/) }'
+}
+stub_dying_or_gone || fail "stub domain $stub still runs after mkstub --destroy"
 for p in /local/domain/$stub /local/domain/$target/image/device-model-domid \
 	$target_vm/image/dm-argv; do
 	xenstore-exists "$p" && fail "xenstore $p survived the stub's destruction"
 done
+stubid=$stub
 stub=
 mkhvm --destroy $target || fail "mkhvm --destroy $target failed"
 domain_exists $name && fail "$name still exists after mkhvm --destroy"
+stub_gone() {
+	! xl list $stubid >/dev/null 2>&1
+}
+wait_until 30 stub_gone || fail "stub domain $stubid still exists 30 s after its target was destroyed"
 for p in /local/domain/$target $target_vm; do
 	xenstore-exists "$p" && fail "xenstore $p survived the guest's destruction"
 done
