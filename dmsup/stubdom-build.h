@@ -4,8 +4,8 @@
  * libxenstore, without libxl. See docs/stubdom-linux.md.
  *
  * These calls are synchronous: start spends most of its time in
- * libxenguest loading the kernel and initramfs into the new domain (about
- * a second for the Debian image under the test bed's TCG), destroy waits,
+ * libxenguest loading the kernel and initramfs into the new domain (0.45 s
+ * for the Debian image under the test bed's TCG, up to ~4 s when busy), destroy waits,
  * bounded, until Xen has let go of the domain. The daemon runs them from a
  * worker or accepts the block; waiting for the stub's readiness
  * (device-model/<target>/state) is NOT done here, it is the caller's
