@@ -1,0 +1,30 @@
+# dmsup/stubdom.mk: the Linux stub-domain builder and its image.
+#   STUBDOM_OBJS     the builder's objects, for the daemon to link (with
+#                    $(XEN_LIBS))
+#   mkstub           its test front end -> $(BUILD)/tests/xen/mkstub
+#                    (dom0: /opt/dmsup/tests)
+#   stubdom-image    scripts/stubdom/build -> $(BUILD)/stubdom/{vmlinuz,initrd}
+#                    (dom0: /opt/dmsup/stubdom); the test bed builds it.
+
+STUBDOM_OBJS := $(BUILD)/obj/dmsup/stubdom-build.o
+
+$(STUBDOM_OBJS) $(BUILD)/obj/dmsup/stubdom-mkstub.o: CPPFLAGS += $(XEN_CFLAGS)
+
+TEST_BINS += $(BUILD)/tests/xen/mkstub
+$(BUILD)/tests/xen/mkstub: $(BUILD)/obj/dmsup/stubdom-mkstub.o $(STUBDOM_OBJS) \
+                           $(BUILD)/obj/tests/xen/progs/tbprog.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
+
+# A diagnostic for the stub image (scripts/stubdom/build ships it).
+STUBDOM_PROBE := $(BUILD)/stubdom-progs/dm-probe
+$(BUILD)/obj/dmsup/stubdom-probe.o: CPPFLAGS += $(XEN_CFLAGS)
+$(STUBDOM_PROBE): $(BUILD)/obj/dmsup/stubdom-probe.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lxendevicemodel -lxenctrl
+TEST_BINS += $(STUBDOM_PROBE)
+
+.PHONY: stubdom-image
+stubdom-image: $(STUBDOM_PROBE)
+	scripts/stubdom/build -b $(BUILD)
+testbed: stubdom-image
