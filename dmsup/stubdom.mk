@@ -25,6 +25,6 @@ $(STUBDOM_PROBE): $(BUILD)/obj/dmsup/stubdom-probe.o
 TEST_BINS += $(STUBDOM_PROBE)
 
 .PHONY: stubdom-image
-stubdom-image: $(STUBDOM_PROBE)
+stubdom-image: $(STUBDOM_PROBE) $(BUILD)/bin/qmp-vchan-bridge
 	scripts/stubdom/build -b $(BUILD)
 testbed: stubdom-image

@@ -1,0 +1,90 @@
+# The QEMU in a Linux stub domain (mkhvm + mkstub, as t-80) answers QMP
+# from dom0 over libxenvchan: the stub's qmp-vchan-bridge serves it at
+# /local/domain/<stub>/device-model/<target>/qmp-vchan. query-status
+# answers; 20 back-to-back sessions are all greeted and answered; a client
+# SIGKILLed mid-session leaves the bridge serving the next one.
+. /opt/dmsup/tests/lib.sh
+
+name=t81-guest
+target=
+stub=
+stubname=$name-dm
+stublog=$DMSUP_CONSOLE_DIR/guest-$stubname.log
+# Generous: the stub's QEMU runs under TCG on a shared machine.
+T=60
+
+cleanup() {
+	[ -n "$stub" ] && mkstub --destroy $stub >/dev/null 2>&1
+	[ -n "$target" ] && mkhvm --destroy $target >/dev/null 2>&1
+	tb_cleanup
+}
+trap cleanup EXIT
+
+# fail_diag MESSAGE: fail, after what the failure needs to be understood.
+fail_diag() {
+	echo "--- stub console ($stublog)"
+	tail -n 40 "$stublog" 2>&1 | tr -d '\r'
+	[ -n "$stub" ] && { echo "--- xenstore /local/domain/$stub"; xenstore-ls -f -p /local/domain/$stub 2>&1 | head -n 60; }
+	fail "$@"
+}
+
+# call COMMAND: one qmp-call session over vchan; its output, or the test fails.
+call() {
+	out=$(qmp-call -t $T "$addr" "$1" 2>&1) || fail_diag "qmp-call $addr $1: $out"
+	echo "$out"
+}
+
+rm -f "$stublog"
+target=$(mkhvm -n $name) || fail "mkhvm failed"
+t0=$(date +%s.%N)
+rc=0
+stub=$(mkstub -n $stubname -k /opt/dmsup/guest/vmlinux -c "console=hvc0 rootfstype=ramfs" -t 120 $target 2>mkstub.err) || rc=$?
+cat mkstub.err
+[ $rc -eq 0 ] || fail_diag "mkstub $target exited with $rc"
+t1=$(date +%s.%N)
+path=/local/domain/$stub/device-model/$target/qmp-vchan
+addr=vchan:$stub:$path
+note "stub $stub serves domain $target; QMP at $addr"
+
+out=$(call query-status) || exit 1
+t2=$(date +%s.%N)
+echo "query-status: $out"
+echo "$out" | grep -q '"status":"[a-z-]*"' || fail_diag "query-status has no status: $out"
+note "$(awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf "stub start -> running: %.2f s; -> first vchan QMP answer: %.2f s", b - a, c - a }')"
+grep -q "^stub: exec qmp-vchan-bridge 0 $path " "$stublog" ||
+	fail_diag "the stub's console does not show the bridge started for dom0 at $path"
+
+i=1
+while [ $i -le 20 ]; do
+	out=$(call query-status) || exit 1
+	echo "$out" | grep -q '"status":"[a-z-]*"' || fail_diag "session $i: $out"
+	i=$((i + 1))
+done
+note "20 back-to-back sessions over vchan: all answered"
+
+# A client SIGKILLed mid-session: qmp-call receives query-qmp-schema (larger
+# than a pipe) and blocks writing it to a FIFO nobody drains, its vchan
+# session still open.
+rm -f schema.fifo first.byte
+mkfifo schema.fifo || fail "mkfifo"
+qmp-call -t $T "$addr" query-qmp-schema >schema.fifo 2>killed.err &
+pid=$!
+exec 3<schema.fifo
+# Bounded: qmp-call gives up after $T s, closing the FIFO.
+head -c 1 <&3 >first.byte
+[ -s first.byte ] || fail_diag "the client to kill never got its reply: $(cat killed.err)"
+kill -9 $pid
+wait $pid 2>/dev/null
+exec 3<&-
+note "client $pid killed mid-session"
+out=$(call query-status) || exit 1
+echo "$out" | grep -q '"status":"[a-z-]*"' || fail_diag "after the kill: $out"
+note "after the kill: $out"
+
+note "destroying the stub, then the guest"
+mkstub --destroy $stub || fail "mkstub --destroy $stub failed"
+xenstore-exists /local/domain/$stub && fail "xenstore /local/domain/$stub survived the stub's destruction"
+stub=
+mkhvm --destroy $target || fail "mkhvm --destroy $target failed"
+domain_exists $name && fail "$name still exists after mkhvm --destroy"
+target=
