@@ -45,15 +45,16 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_bin_rule,$(t))))
 .PHONY: fuzz fuzz-run check-fuzz-corpus
 fuzz: $(FUZZ_BINS)
 
-# Each target in turn, one job: the machine is shared. New inputs go to
+# Each target in turn, in one process (libFuzzer's default; -jobs=N would
+# fork workers that log to ./fuzz-N.log): the machine is shared. New inputs go to
 # $(FUZZ_DIR)/corpus/<target> (the seed corpus stays as it is); crashes to
 # $(FUZZ_DIR)/crashes/<target>/.
 fuzz-run: $(FUZZ_BINS)
 	@rc=0; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/crashes/$$t; \
 		echo "== fuzz-$$t: $(FUZZ_SECONDS) s"; \
-		$(FUZZ_DIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -jobs=1 \
-		  -workers=1 -print_final_stats=1 -max_len=8192 \
+		$(FUZZ_DIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+		  -print_final_stats=1 -max_len=8192 \
 		  -artifact_prefix=$(FUZZ_DIR)/crashes/$$t/ \
 		  $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t \
 		  > $(FUZZ_DIR)/fuzz-$$t.log 2>&1 || rc=1; \

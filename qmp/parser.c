@@ -188,7 +188,7 @@ int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
 	while (p->pos < p->len) {
 		struct json_object *obj;
 		enum json_tokener_error jerr;
-		size_t room, n, used;
+		size_t room, n, used, counted;
 		int rc;
 
 		if (!p->in_msg) {
@@ -213,8 +213,14 @@ int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
 		    (!obj && jerr != json_tokener_continue && used < n)
 			? used + 1
 			: used);
+		/* json-c eats the blanks after the closing brace before it
+		 * hands the object out: they are not the message's bytes. */
+		counted = used;
+		while (obj && counted &&
+		       qmp_parser_is_blank(p->buf[p->pos + counted - 1]))
+			counted--;
 		p->pos += used;
-		p->msg_bytes += used;
+		p->msg_bytes += counted;
 		if (rc == 0 && p->msg_bytes > p->max_message)
 			rc = qmp_parser_fail(p, "message exceeds %zu bytes",
 					     p->max_message);

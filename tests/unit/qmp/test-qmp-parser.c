@@ -248,6 +248,25 @@ START_TEST(message_at_the_size_cap_is_accepted)
 }
 END_TEST
 
+/* Found by fuzz/fuzz-qmp-parser: the "\r\n" QEMU sends after a message
+ * counted towards its size when it came in the same read. */
+START_TEST(message_at_the_size_cap_followed_by_crlf_is_accepted)
+{
+	char *s = message_of_size(1024), buf[1026];
+	struct json_object *msg;
+
+	qmp_parser_free(p);
+	p = qmp_parser_new(1024, 0);
+	memcpy(buf, s, 1024);
+	memcpy(buf + 1024, "\r\n", 2);
+	feed(buf, sizeof(buf));
+	msg = next_msg();
+	json_object_put(msg);
+	assert_needs_more();
+	free(s);
+}
+END_TEST
+
 START_TEST(message_over_the_size_cap_is_rejected)
 {
 	char *s = message_of_size(1025);
@@ -405,6 +424,7 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, top_level_number_is_rejected);
 	tcase_add_test(tc, parser_stays_failed_after_an_error);
 	tcase_add_test(tc, message_at_the_size_cap_is_accepted);
+	tcase_add_test(tc, message_at_the_size_cap_followed_by_crlf_is_accepted);
 	tcase_add_test(tc, message_over_the_size_cap_is_rejected);
 	tcase_add_test(tc, unterminated_message_is_rejected_once_past_the_cap);
 	tcase_add_test(tc, default_cap_accepts_half_a_mebibyte);
