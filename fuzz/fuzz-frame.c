@@ -25,7 +25,10 @@ static void fuzz_roundtrip(struct json_object *obj)
 	FUZZ_ASSERT(frame_put(b, obj) == 0, "frame_put of a taken frame");
 	FUZZ_ASSERT(frame_take(b, &back, &err) == 1, "re-take: %s",
 		    err ? err : "incomplete");
-	FUZZ_ASSERT(json_object_equal(obj, back), "round trip differs");
+	/* Compared as text: json-c reads NaN, which equals nothing. */
+	FUZZ_ASSERT(!strcmp(json_object_to_json_string(obj),
+			    json_object_to_json_string(back)),
+		    "round trip differs");
 	FUZZ_ASSERT(evbuffer_get_length(b) == 0, "bytes left over");
 	json_object_put(back);
 	evbuffer_free(b);
