@@ -76,7 +76,8 @@ MODULES := $(wildcard qmp/module.mk qmp/vchan.mk stubdom-proto/module.mk \
            $(wildcard dmsup/module.mk) \
            $(sort $(wildcard tests/*/module.mk tests/*/*/module.mk)) \
            $(sort $(wildcard bench/*/module.mk)) \
-           $(wildcard scripts/module.mk docs/module.mk)
+           $(wildcard scripts/module.mk docs/module.mk) \
+           $(wildcard fuzz/module.mk)
 include $(MODULES)
 
 all: $(BINS) $(TEST_BINS) $(UNIT_TESTS) $(LOCAL_TESTS)

@@ -19,6 +19,11 @@ struct qmp_parser {
 	size_t msg_bytes; /* bytes of the current message given to tok */
 	int in_msg;	  /* the current message's '{' was seen */
 	int failed;
+	/* UTF-8 checked here, not by json-c: json-c checks the byte after
+	 * a message's '}' too, so a message was lost or not depending on
+	 * whether invalid bytes after it came in the same read. */
+	int u8_need;		 /* continuation bytes still expected */
+	unsigned char u8_lo, u8_hi; /* the range of the next one */
 	char error[160];
 };
 
@@ -36,8 +41,7 @@ struct qmp_parser *qmp_parser_new(size_t max_message, int max_depth)
 		return NULL;
 	}
 	json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT |
-					   JSON_TOKENER_ALLOW_TRAILING_CHARS |
-					   JSON_TOKENER_VALIDATE_UTF8);
+					   JSON_TOKENER_ALLOW_TRAILING_CHARS);
 	return p;
 }
 
@@ -100,9 +104,46 @@ static int qmp_parser_is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* One byte of UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF); sequences may span calls. Returns 0 or -1. */
+static int qmp_parser_utf8(struct qmp_parser *p, unsigned char c)
+{
+	if (p->u8_need) {
+		if (c < p->u8_lo || c > p->u8_hi)
+			return -1;
+		p->u8_need--;
+		p->u8_lo = 0x80;
+		p->u8_hi = 0xbf;
+		return 0;
+	}
+	if (c < 0x80)
+		return 0;
+	p->u8_lo = 0x80;
+	p->u8_hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf)
+		p->u8_need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		p->u8_need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		p->u8_need = 3;
+	else
+		return -1;
+	if (c == 0xe0)
+		p->u8_lo = 0xa0;
+	else if (c == 0xed)
+		p->u8_hi = 0x9f;
+	else if (c == 0xf0)
+		p->u8_lo = 0x90;
+	else if (c == 0xf4)
+		p->u8_hi = 0x8f;
+	return 0;
+}
+
 /* Raw control characters are never valid JSON (json-c lets them through
- * inside strings), except as whitespace between tokens. */
-static int qmp_parser_check_ctl(struct qmp_parser *p, const char *s, size_t n)
+ * inside strings), except as whitespace between tokens; nor is invalid
+ * UTF-8. */
+static int qmp_parser_check_bytes(struct qmp_parser *p, const char *s,
+				  size_t n)
 {
 	size_t i;
 
@@ -112,6 +153,9 @@ static int qmp_parser_check_ctl(struct qmp_parser *p, const char *s, size_t n)
 		if (c < 0x20 && !qmp_parser_is_blank((char)c))
 			return qmp_parser_fail(
 			    p, "control character 0x%02x in message", c);
+		if (qmp_parser_utf8(p, c))
+			return qmp_parser_fail(
+			    p, "invalid JSON: invalid UTF-8 (byte 0x%02x)", c);
 	}
 	return 0;
 }
@@ -144,7 +188,7 @@ int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
 	while (p->pos < p->len) {
 		struct json_object *obj;
 		enum json_tokener_error jerr;
-		size_t room, n, used;
+		size_t room, n, used, counted;
 		int rc;
 
 		if (!p->in_msg) {
@@ -164,13 +208,19 @@ int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
 		used = json_tokener_get_parse_end(p->tok);
 		/* On a JSON error, include the offending byte: a NUL stops
 		 * json-c before it counts as used. */
-		rc = qmp_parser_check_ctl(
+		rc = qmp_parser_check_bytes(
 		    p, p->buf + p->pos,
 		    (!obj && jerr != json_tokener_continue && used < n)
 			? used + 1
 			: used);
+		/* json-c eats the blanks after the closing brace before it
+		 * hands the object out: they are not the message's bytes. */
+		counted = used;
+		while (obj && counted &&
+		       qmp_parser_is_blank(p->buf[p->pos + counted - 1]))
+			counted--;
 		p->pos += used;
-		p->msg_bytes += used;
+		p->msg_bytes += counted;
 		if (rc == 0 && p->msg_bytes > p->max_message)
 			rc = qmp_parser_fail(p, "message exceeds %zu bytes",
 					     p->max_message);

@@ -148,6 +148,44 @@ START_TEST(invalid_utf8_inside_a_string_is_rejected)
 }
 END_TEST
 
+/* Found by fuzz/fuzz-qmp-parser: json-c's own UTF-8 check looked at the
+ * byte after the '}', so this message was lost when the bad byte came in
+ * the same read, and delivered when it came in the next. */
+START_TEST(message_before_invalid_utf8_in_the_same_read_is_returned)
+{
+	struct json_object *msg;
+
+	feed("{\"id\": 3}\xa8]}", 12);
+	msg = next_msg();
+	assert_int_member(msg, "id", 3);
+	json_object_put(msg);
+	assert_rejected("", 0, "not a JSON object");
+}
+END_TEST
+
+/* Also a json-c UTF-8 check: it refused a character split across reads. */
+START_TEST(utf8_character_split_across_feeds_is_accepted)
+{
+	struct json_object *msg;
+
+	feed("{\"a\": \"\xc3", 8);
+	assert_needs_more();
+	feed("\xa9\"}", 3);
+	msg = next_msg();
+	ck_assert_str_eq(json_object_to_json_string_ext(
+			     msg, JSON_C_TO_STRING_PLAIN |
+				      JSON_C_TO_STRING_NOSLASHESCAPE),
+			 "{\"a\":\"\xc3\xa9\"}");
+	json_object_put(msg);
+}
+END_TEST
+
+START_TEST(overlong_utf8_is_rejected)
+{
+	assert_rejected("{\"a\": \"\xc0\xaf\"}", 11, "invalid UTF-8");
+}
+END_TEST
+
 START_TEST(raw_control_character_inside_a_string_is_rejected)
 {
 	assert_rejected("{\"a\": \"x\x01y\"}", 12, "control character 0x01");
@@ -206,6 +244,25 @@ START_TEST(message_at_the_size_cap_is_accepted)
 	feed(s, 1024);
 	msg = next_msg();
 	json_object_put(msg);
+	free(s);
+}
+END_TEST
+
+/* Found by fuzz/fuzz-qmp-parser: the "\r\n" QEMU sends after a message
+ * counted towards its size when it came in the same read. */
+START_TEST(message_at_the_size_cap_followed_by_crlf_is_accepted)
+{
+	char *s = message_of_size(1024), buf[1026];
+	struct json_object *msg;
+
+	qmp_parser_free(p);
+	p = qmp_parser_new(1024, 0);
+	memcpy(buf, s, 1024);
+	memcpy(buf + 1024, "\r\n", 2);
+	feed(buf, sizeof(buf));
+	msg = next_msg();
+	json_object_put(msg);
+	assert_needs_more();
 	free(s);
 }
 END_TEST
@@ -357,12 +414,17 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, mismatched_brackets_are_rejected);
 	tcase_add_test(tc, byte_0xff_is_rejected);
 	tcase_add_test(tc, invalid_utf8_inside_a_string_is_rejected);
+	tcase_add_test(
+	    tc, message_before_invalid_utf8_in_the_same_read_is_returned);
+	tcase_add_test(tc, utf8_character_split_across_feeds_is_accepted);
+	tcase_add_test(tc, overlong_utf8_is_rejected);
 	tcase_add_test(tc, raw_control_character_inside_a_string_is_rejected);
 	tcase_add_test(tc, nul_byte_is_rejected);
 	tcase_add_test(tc, top_level_array_is_rejected);
 	tcase_add_test(tc, top_level_number_is_rejected);
 	tcase_add_test(tc, parser_stays_failed_after_an_error);
 	tcase_add_test(tc, message_at_the_size_cap_is_accepted);
+	tcase_add_test(tc, message_at_the_size_cap_followed_by_crlf_is_accepted);
 	tcase_add_test(tc, message_over_the_size_cap_is_rejected);
 	tcase_add_test(tc, unterminated_message_is_rejected_once_past_the_cap);
 	tcase_add_test(tc, default_cap_accepts_half_a_mebibyte);
