@@ -1,4 +1,5 @@
 /* Control-protocol frames: 4-byte big-endian length + one JSON object. */
+#include <math.h>
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,36 @@ int frame_put(struct evbuffer *out, struct json_object *obj)
 	return 0;
 }
 
+/*
+ * json-c reads NaN and Infinity even in strict mode; standard JSON has
+ * neither, and a number that compares unequal to itself has no business in
+ * a request. The tokener bounded the depth, so the recursion is bounded.
+ */
+static int frame_json_is_finite(struct json_object *obj)
+{
+	switch (json_object_get_type(obj)) {
+	case json_type_double:
+		return isfinite(json_object_get_double(obj));
+	case json_type_object: {
+		json_object_object_foreach(obj, key, val)
+		{
+			(void)key;
+			if (!frame_json_is_finite(val))
+				return 0;
+		}
+		return 1;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(obj); i++)
+			if (!frame_json_is_finite(
+				json_object_array_get_idx(obj, i)))
+				return 0;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
 int frame_take(struct evbuffer *in, struct json_object **obj_r,
 	       const char **err_r)
 {
@@ -43,6 +74,11 @@ int frame_take(struct evbuffer *in, struct json_object **obj_r,
 	struct json_tokener *tok = json_tokener_new_ex(32);
 	struct json_object *obj = NULL;
 	if (tok && len) {
+		/* A client's frame is untrusted: strict JSON (json-c 0.16
+		 * still takes single-quoted strings, which are harmless) and
+		 * valid UTF-8; non-finite numbers are refused below. */
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+						JSON_TOKENER_VALIDATE_UTF8);
 		obj = json_tokener_parse_ex(tok, text, (int)len);
 		if (obj && tok->char_offset != (int)len) {
 			json_object_put(obj);
@@ -51,7 +87,8 @@ int frame_take(struct evbuffer *in, struct json_object **obj_r,
 	}
 	json_tokener_free(tok);
 	evbuffer_drain(in, len);
-	if (!obj || !json_object_is_type(obj, json_type_object)) {
+	if (!obj || !json_object_is_type(obj, json_type_object) ||
+	    !frame_json_is_finite(obj)) {
 		json_object_put(obj);
 		*err_r = "frame is not one JSON object";
 		return -1;

@@ -104,6 +104,25 @@ START_TEST(body_that_is_not_one_object_is_refused)
 }
 END_TEST
 
+START_TEST(body_that_is_not_standard_json_is_refused)
+{
+	static const char *const bodies[] = {
+	    "{\"a\": NaN}", "{\"a\": Infinity}", "{\"a\": [1, -Infinity]}",
+	    "{\"a\": 1,}", "{\"a\": \"\xff\"}"};
+	struct json_object *out;
+	const char *err;
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		put_raw((uint32_t)strlen(bodies[i]), bodies[i],
+			strlen(bodies[i]));
+		ck_assert_msg(frame_take(buf, &out, &err) == -1,
+			      "accepted: %s", bodies[i]);
+		ck_assert_str_eq(err, "frame is not one JSON object");
+	}
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -112,6 +131,7 @@ int main(void)
 	    partial_frame_waits_for_the_rest,
 	    length_over_one_mib_is_refused_without_waiting,
 	    body_that_is_not_one_object_is_refused,
+	    body_that_is_not_standard_json_is_refused,
 	};
 
 	return run_suite("dmsup-frame", setup, teardown, tests,
