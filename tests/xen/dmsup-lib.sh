@@ -92,3 +92,17 @@ dm_cleanup() {
 	tb_cleanup
 }
 trap dm_cleanup EXIT
+
+# dm_running NAME: an mkhvm domain NAME with room for its plan, supervised
+# by a fresh dmsup whose device model is started and ready; sets domid
+# and pid (the device model's).
+dm_running() {
+	mkhvm_dom $1
+	domid=$DOMID
+	dmsup_start
+	dm_config $1 $domid
+	set_room $domid $(plan_item $1.json total)
+	dmctl start $1.json || { cat dmsup.log; fail "dmctl start failed"; }
+	pid=$(dm_pid $1)
+	[ -n "$pid" ] || fail "no device model pid after start"
+}

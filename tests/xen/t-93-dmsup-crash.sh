@@ -4,14 +4,7 @@
 . /opt/dmsup/tests/dmsup-lib.sh
 
 name=t93-crash
-mkhvm_dom $name
-domid=$DOMID
-dmsup_start
-dm_config $name $domid
-set_room $domid $(plan_item $name.json total)
-dmctl start $name.json || { cat dmsup.log; fail "dmctl start failed"; }
-pid=$(dm_pid $name)
-[ -n "$pid" ] || fail "no device model pid after start"
+dm_running $name
 
 kill -9 $pid
 crashed() {
