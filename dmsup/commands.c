@@ -11,6 +11,7 @@
 #include "dmsup/control.h"
 #include "dmsup/dmqmp.h"
 #include "dmsup/domain.h"
+#include "dmsup/hotplug.h"
 #include "dmsup/logfile.h"
 #include "dmsup/persist.h"
 
@@ -293,6 +294,8 @@ static const struct cmd_entry {
     {"qmp", CMD_DOMAIN, cmd_qmp},
     {"set", CMD_DOMAIN, cmd_set},
     {"undefine", CMD_DOMAIN, cmd_undefine},
+    {"nic-attach", CMD_DOMAIN, hotplug_nic_attach},
+    {"nic-detach", CMD_DOMAIN, hotplug_nic_detach},
 };
 
 void commands_dispatch(struct ctl_conn *c, struct json_object *req)

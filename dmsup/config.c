@@ -159,6 +159,8 @@ static const struct cfg_field config_fields[] = {
      .def_int = 60},
     {"stop_timeout", CFG_INT, FIELD(stop_timeout), false, 1, 3600,
      .def_int = 10},
+    {"memory_grant_timeout", CFG_INT, FIELD(memory_grant_timeout), false, 1,
+     3600, .def_int = 30},
     {"log_files", CFG_INT, FIELD(log_files), false, 1, 100, .def_int = 4},
     {"log_size", CFG_INT, FIELD(log_size), false, 4096, 1 << 30,
      .def_int = 2 << 20},

@@ -48,6 +48,7 @@ struct dm_config {
 	char *restart;
 	int ready_timeout;
 	int stop_timeout;
+	int memory_grant_timeout;
 	int log_files;
 	int log_size;
 };

@@ -228,6 +228,16 @@ void control_domain_changed(struct control *ctl, struct domain *d)
 	}
 }
 
+void control_event(struct control *ctl, struct domain *d,
+		   struct json_object *ev)
+{
+	if (!ctl)
+		return;
+	for (struct ctl_conn *c = ctl->conns; c; c = c->next)
+		if (c->watching && (!c->watch_domain || c->watch_domain == d))
+			ctl_send(c, ev);
+}
+
 void control_domain_gone(struct control *ctl, struct domain *d)
 {
 	if (!ctl)

@@ -19,6 +19,9 @@ void control_free(struct control *ctl);
 
 /* A domain changed state: events to watchers, replies to waiters. */
 void control_domain_changed(struct control *ctl, struct domain *d);
+/* An event about @d (borrowed) to every client watching @d or all. */
+void control_event(struct control *ctl, struct domain *d,
+		   struct json_object *ev);
 /* A domain is going away: nobody may keep pointing at it. */
 void control_domain_gone(struct control *ctl, struct domain *d);
 

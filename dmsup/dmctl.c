@@ -551,6 +551,64 @@ static int cmd_undefine(const struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* MODEL[,mac=MAC][,id=ID] into the request's fields; dmsup checks them. */
+static int cmd_nic_attach(const struct opts *o, int argc, char **argv)
+{
+	struct json_object *req = dmctl_req("nic-attach", argv[0]), *reply;
+	char *spec = strdup(argv[1]), *save = NULL, *opt;
+	int rc = EXIT_OK;
+
+	for (opt = strtok_r(spec, ",", &save); opt;
+	     opt = strtok_r(NULL, ",", &save)) {
+		const char *key = opt == spec ? "model" : NULL;
+		if (!key && !strncmp(opt, "mac=", 4))
+			key = "mac", opt += 4;
+		else if (!key && !strncmp(opt, "id=", 3))
+			key = "id", opt += 3;
+		if (!key) {
+			fprintf(stderr,
+				"dmctl: nic-attach: unknown option "
+				"'%s' (mac=, id=)\n",
+				opt);
+			rc = EXIT_USAGE;
+		}
+		json_object_object_add(req, key ? key : "?",
+				       json_object_new_string(opt));
+	}
+	free(spec);
+	if (rc) {
+		json_object_put(req);
+		return rc;
+	}
+	if ((rc = dmctl_call(o, req, &reply)))
+		return rc;
+	if (o->json)
+		print_json(reply);
+	else
+		printf("%s: NIC %s (%s) added, %lld pages\n", argv[0],
+		       jstr(reply, "id"), jstr(reply, "device"),
+		       jint(reply, "pages"));
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+static int cmd_nic_detach(const struct opts *o, int argc, char **argv)
+{
+	struct json_object *req = dmctl_req("nic-detach", argv[0]), *reply;
+	int rc;
+
+	json_object_object_add(req, "id", json_object_new_string(argv[1]));
+	if ((rc = dmctl_call(o, req, &reply)))
+		return rc;
+	if (o->json)
+		print_json(reply);
+	else
+		printf("%s: NIC %s: removal asked of the guest\n", argv[0],
+		       argv[1]);
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
 /* Local: the memory plan of a configuration file (no daemon needed). */
 static int cmd_plan(const struct opts *o, int argc, char **argv)
 {
@@ -610,6 +668,9 @@ static const struct cmd cmds[] = {
     {"set", "DOMAIN KEY=VALUE...", "change the config for the next start", 2,
      64, cmd_set},
     {"undefine", "DOMAIN", "forget a stopped domain", 1, 1, cmd_undefine},
+    {"nic-attach", "DOMAIN MODEL[,mac=MAC][,id=ID]",
+     "hotplug a NIC (asks the toolstack for its pages)", 2, 2, cmd_nic_attach},
+    {"nic-detach", "DOMAIN ID", "hot-unplug a NIC", 2, 2, cmd_nic_detach},
 };
 
 static void usage(FILE *f)

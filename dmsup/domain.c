@@ -23,6 +23,7 @@
 #include "dmsup/control.h"
 #include "dmsup/dmqmp.h"
 #include "dmsup/domain.h"
+#include "dmsup/hotplug.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/persist.h"
@@ -81,6 +82,7 @@ void domain_free(struct domain *d)
 		*pp = d->next;
 	control_domain_gone(d->sup->ctl, d);
 	dmqmp_free(d->qmp);
+	hotplug_domain_free(d);
 	domain_clear_events(d);
 	if (d->pidfd >= 0)
 		close(d->pidfd);
@@ -203,6 +205,7 @@ static void domain_release(struct domain *d)
 {
 	dmqmp_free(d->qmp);
 	d->qmp = NULL;
+	hotplug_domain_down(d);
 	domain_clear_events(d);
 	if (d->pidfd >= 0)
 		close(d->pidfd);

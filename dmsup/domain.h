@@ -16,6 +16,7 @@
 struct event;
 struct dmqmp;
 struct xendm_dom;
+struct hotplug;
 struct json_object;
 
 #define DOMAIN_FAIL_WINDOW 10 /* seconds */
@@ -56,6 +57,8 @@ struct domain {
 	unsigned spawns;
 	struct timespec fails[DOMAIN_FAIL_LIMIT];
 	unsigned n_fails;
+	/* Runtime hotplug and its page requests (hotplug.h). */
+	struct hotplug *hotplug;
 };
 
 /* A new domain in state defined; takes over @cfg (left zeroed). */

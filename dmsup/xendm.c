@@ -395,6 +395,24 @@ void xendm_domain_free(struct domain *d)
 	d->xen = NULL;
 }
 
+struct xsp *xendm_xenstore(struct domain *d, const char **err_r)
+{
+	struct xendm_dom *xd = xendm_dom(d);
+
+	*err_r = xd ? xd->err : "out of memory";
+	if (!xd || xendm_connect(d->sup, xd->err, sizeof(xd->err)))
+		return NULL;
+	return d->sup->xen->xs;
+}
+
+int xendm_room(struct domain *d, uint64_t *max_r, uint64_t *tot_r,
+	       const char **err_r)
+{
+	if (!xendm_xenstore(d, err_r))
+		return -1;
+	return xendm_pages(d, max_r, tot_r);
+}
+
 void xendm_close(struct dmsup *sup)
 {
 	struct xendm *x = sup->xen;

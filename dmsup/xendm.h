@@ -13,8 +13,11 @@
 #ifndef DMSUP_XENDM_H
 #define DMSUP_XENDM_H
 
+#include <stdint.h>
+
 struct dmsup;
 struct domain;
+struct xsp;
 
 typedef void xendm_ready_fn(struct domain *d, const char *err);
 
@@ -35,6 +38,12 @@ char *xendm_explain_death(struct domain *d);
 void xendm_cleanup(struct domain *d);
 /* Frees what xendm keeps for @d (no xenstore change). */
 void xendm_domain_free(struct domain *d);
+/* For runtime page requests (hotplug.c): dom0's xenstore connection,
+ * opened if need be; NULL with *err_r (as above). */
+struct xsp *xendm_xenstore(struct domain *d, const char **err_r);
+/* The target's max_pages and tot_pages now. 0, or -1 with *err_r. */
+int xendm_room(struct domain *d, uint64_t *max_r, uint64_t *tot_r,
+	       const char **err_r);
 /* Closes the connections, if any were opened. */
 void xendm_close(struct dmsup *sup);
 
