@@ -292,6 +292,10 @@ static int dmctl_watch(const struct opts *o)
 	while (!(rc = dmctl_recv(&ev))) {
 		if (json_object_object_get_ex(ev, "domain", &d))
 			print_event(o, d);
+		else /* memory-request and the like: as they come */
+			printf("%s\n", json_object_to_json_string_ext(
+					   ev, JSON_C_TO_STRING_PLAIN));
+		fflush(stdout);
 		json_object_put(ev);
 	}
 	return rc;
