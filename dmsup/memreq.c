@@ -100,7 +100,6 @@ struct memreq {
 	uint64_t pages;	  /* what it asked for */
 	uint32_t ticket;  /* the operation let through */
 	uint32_t last_ticket;
-	char refusal[MEMREQ_VALUE_MAX + 1]; /* the toolstack's text */
 	/* How the request in flight ends (set before posting to IDLE). */
 	enum memreq_result end;
 	char err[MR_ERR_MAX];
