@@ -1,7 +1,7 @@
 /*
  * stubkeep: `dmsup --stub-keeper` (see stubkeep.h). One process per stub
- * domain, one poll loop over three fds: the signalfd (SIGTERM, SIGINT:
- * stop), the console's event channel (bytes to relay) and libxenstore's
+ * domain, one poll loop over three fds: the signalfd (SIGTERM, SIGINT,
+ * SIGHUP: stop), the console's event channel (bytes to relay) and libxenstore's
  * watch fd (@releaseDomain: some domain changed, look at ours). Every step
  * is one line on stdout starting with "dmsup-stub: ".
  */
@@ -349,6 +349,9 @@ static int stubkeep_signals(struct stubkeep *k)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	/* Not in the contract, but what DESIGN.md's stop sends first: a
+	 * SIGHUP must not kill the keeper and leave the stub behind. */
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	k->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -10,7 +10,7 @@
  *         --memory MIB [--name NAME] [--bios NAME] [--build-timeout S]
  *         -- QEMU-ARG...
  *
- * Exit status: 0 destroyed on request (SIGTERM, SIGINT); 1 the stub shut
+ * Exit status: 0 destroyed on request (SIGTERM, SIGINT, SIGHUP); 1 the stub shut
  * down, crashed or disappeared on its own; 2 it could not be built or
  * served (nothing left behind); 64 bad usage.
  */
