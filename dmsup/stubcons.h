@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <xenctrl.h>
 #include <xenevtchn.h>
+#include <xen/io/console.h>
 
 struct stubcons;
 
@@ -74,5 +75,14 @@ int64_t stubcons_ring_pending(uint32_t cons, uint32_t prod, uint32_t size);
  */
 uint32_t stubcons_ring_copy(const volatile char *ring, uint32_t size,
 			    uint32_t cons, uint32_t n, char *buf);
+
+/*
+ * One pass over out[] of a console page: copies what the producer wrote
+ * since *cons into buf (room for out[]'s size), advances *cons and
+ * publishes it as out_cons. Returns the count; -1 if the producer is out
+ * of bounds: nothing is copied and *cons jumps to the producer.
+ */
+int stubcons_ring_take(volatile struct xencons_interface *intf,
+		       uint32_t *cons, char *buf);
 
 #endif

@@ -84,6 +84,59 @@ START_TEST(copy_of_a_whole_ring_returns_every_byte_once)
 }
 END_TEST
 
+/* ---- one pass over a console page ---- */
+
+static struct xencons_interface page;
+static char out[sizeof(page.out)];
+
+/* The stub's side: writes text at its producer index. */
+static void stub_writes(const char *text)
+{
+	for (const char *p = text; *p; p++)
+		page.out[page.out_prod++ & (sizeof(page.out) - 1)] = *p;
+}
+
+START_TEST(take_copies_what_the_stub_wrote_and_publishes_the_consumer)
+{
+	uint32_t cons = 0;
+
+	memset(&page, 0, sizeof(page));
+	stub_writes("stub: qemu running\n");
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), 19);
+	ck_assert_mem_eq(out, "stub: qemu running\n", 19);
+	ck_assert_uint_eq(cons, 19);
+	ck_assert_uint_eq(page.out_cons, 19);
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), 0);
+}
+END_TEST
+
+START_TEST(take_after_a_producer_out_of_bounds_resyncs_and_reads_on)
+{
+	uint32_t cons = 0;
+
+	memset(&page, 0, sizeof(page));
+	page.out_prod = 100000; /* far beyond one ring */
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), -1);
+	ck_assert_uint_eq(cons, 100000);
+	ck_assert_uint_eq(page.out_cons, 100000);
+	stub_writes("ok\n");
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), 3);
+	ck_assert_mem_eq(out, "ok\n", 3);
+}
+END_TEST
+
+START_TEST(take_ignores_the_consumer_index_the_stub_overwrote)
+{
+	uint32_t cons = 0;
+
+	memset(&page, 0, sizeof(page));
+	stub_writes("abc");
+	page.out_cons = 2; /* the stub's lie */
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), 3);
+	ck_assert_mem_eq(out, "abc", 3);
+}
+END_TEST
+
 /* ---- the verdict ---- */
 
 static char why[64];
@@ -287,6 +340,11 @@ static Suite *stubkeep_suite(void)
 	tcase_add_test(ring, copy_wraps_at_the_end_of_the_ring);
 	tcase_add_test(ring, copy_masks_a_free_running_index);
 	tcase_add_test(ring, copy_of_a_whole_ring_returns_every_byte_once);
+	tcase_add_test(ring,
+		       take_copies_what_the_stub_wrote_and_publishes_the_consumer);
+	tcase_add_test(ring,
+		       take_after_a_producer_out_of_bounds_resyncs_and_reads_on);
+	tcase_add_test(ring, take_ignores_the_consumer_index_the_stub_overwrote);
 	suite_add_tcase(s, ring);
 	tcase_add_test(judge, a_running_stub_lives);
 	tcase_add_test(judge, a_paused_stub_lives);
