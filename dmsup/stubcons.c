@@ -86,8 +86,8 @@ static void stubcons_protocol_error(struct stubcons *c, uint32_t cons,
 	c->say(c->say_arg, msg);
 }
 
-int stubcons_ring_take(volatile struct xencons_interface *intf,
-		       uint32_t *cons, char *buf)
+int stubcons_ring_take(volatile struct xencons_interface *intf, uint32_t *cons,
+		       char *buf)
 {
 	const uint32_t size = sizeof(intf->out);
 	uint32_t prod = __atomic_load_n(&intf->out_prod, __ATOMIC_ACQUIRE);
@@ -124,10 +124,9 @@ static void stubcons_read_ring(struct stubcons *c)
 	xenevtchn_notify(c->xce, c->local_port);
 }
 
-struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid,
-			       uint64_t mfn, uint32_t port, int out_fd,
-			       stubcons_say_fn *say, void *say_arg, char *err,
-			       size_t errsz)
+struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid, uint64_t mfn,
+			       uint32_t port, int out_fd, stubcons_say_fn *say,
+			       void *say_arg, char *err, size_t errsz)
 {
 	struct stubcons *c = calloc(1, sizeof(*c));
 	xenevtchn_port_or_error_t lp;
@@ -142,9 +141,9 @@ struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid,
 	c->line_start = true;
 	c->say = say;
 	c->say_arg = say_arg;
-	c->intf = xc_map_foreign_range(xch, domid, XC_PAGE_SIZE,
-				       PROT_READ | PROT_WRITE,
-				       (unsigned long)mfn);
+	c->intf =
+	    xc_map_foreign_range(xch, domid, XC_PAGE_SIZE,
+				 PROT_READ | PROT_WRITE, (unsigned long)mfn);
 	if (!c->intf) {
 		snprintf(err, errsz, "mapping the console ring (mfn %#llx): %s",
 			 (unsigned long long)mfn, strerror(errno));
@@ -160,8 +159,9 @@ struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid,
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	lp = xenevtchn_bind_interdomain(c->xce, domid, port);
 	if (lp < 0) {
-		snprintf(err, errsz, "binding the console's event channel %u: %s",
-			 port, strerror(errno));
+		snprintf(err, errsz,
+			 "binding the console's event channel %u: %s", port,
+			 strerror(errno));
 		goto fail;
 	}
 	c->local_port = (evtchn_port_t)lp;

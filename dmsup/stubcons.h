@@ -34,10 +34,9 @@ typedef void stubcons_say_fn(void *arg, const char *msg);
  * (not owned); protocol errors to say(). NULL on failure with a reason in
  * err.
  */
-struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid,
-			       uint64_t mfn, uint32_t port, int out_fd,
-			       stubcons_say_fn *say, void *say_arg, char *err,
-			       size_t errsz);
+struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid, uint64_t mfn,
+			       uint32_t port, int out_fd, stubcons_say_fn *say,
+			       void *say_arg, char *err, size_t errsz);
 /* The fd to poll for reading: the event channel's. */
 int stubcons_fd(const struct stubcons *c);
 /*
@@ -82,7 +81,7 @@ uint32_t stubcons_ring_copy(const volatile char *ring, uint32_t size,
  * publishes it as out_cons. Returns the count; -1 if the producer is out
  * of bounds: nothing is copied and *cons jumps to the producer.
  */
-int stubcons_ring_take(volatile struct xencons_interface *intf,
-		       uint32_t *cons, char *buf);
+int stubcons_ring_take(volatile struct xencons_interface *intf, uint32_t *cons,
+		       char *buf);
 
 #endif

@@ -3,6 +3,7 @@
 #    the stub's console (xenconsoled leaves it alone); QEMU told to quit over
 #    vchan powers the stub off, and the keeper says so and exits 1;
 #  - SIGTERM: the keeper destroys the stub and its xenstore state, exits 0;
+#  - the stub destroyed by someone else: the keeper says so, exits 1;
 #  - a missing kernel: exit 2 with an error line, nothing left behind;
 #  - MiniOS kind: the bed's protocol agent, as the stub, reads its dmargs
 #    and signals running in dom0's device-model directory, on the console
@@ -169,7 +170,17 @@ stub_gone() {
 }
 wait_until 30 stub_gone || fail "stub domain $stubid still exists 30 s after its target went"
 
-note "3. a missing kernel: exit 2, an error, nothing left behind"
+note "3. the stub destroyed behind the keeper's back: exit 1, 'was destroyed'"
+launch_linux
+xl destroy $stub || fail_diag "xl destroy $stub failed"
+rc=$(keeper_wait)
+[ "$rc" = 1 ] || fail_diag "the keeper exited with $rc after its stub was destroyed, expected 1"
+keeper_says "^dmsup-stub: stub domain $stub was destroyed" ||
+	fail_diag "the keeper did not say its stub was destroyed"
+no_leftovers
+end_target
+
+note "4. a missing kernel: exit 2, an error, nothing left behind"
 new_target
 before=$(xl list | wc -l)
 rc=0
@@ -182,7 +193,7 @@ keeper_says "^dmsup-stub: error: .*/nonexistent/vmlinux" || fail_diag "no error 
 stub_known && fail_diag "domain $target names a device-model domain"
 end_target
 
-note "4. MiniOS kind: the protocol agent reads its dmargs and signals running"
+note "5. MiniOS kind: the protocol agent reads its dmargs and signals running"
 new_target
 keeper_start keeper.out --kind minios --target $target \
 	--kernel $DMSUP_GUEST_DIR/vmlinux --ramdisk $DMSUP_GUEST_DIR/initrd \
