@@ -231,8 +231,8 @@ static int stubkeep_destroy(struct stubkeep *k)
 
 	stubcons_close(k->cons);
 	k->cons = NULL;
-	if (stubdom_build_destroy(k->xch, k->xs, k->out.stub,
-				  (int)k->o.timeout_s * 1000, &err)) {
+	if (stubdom_build_destroy_made(k->xch, k->xs, &k->out,
+				       (int)k->o.timeout_s * 1000, &err)) {
 		stubkeep_say(k, "error: destroy: %s", err.msg);
 		return -1;
 	}

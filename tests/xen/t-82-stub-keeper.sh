@@ -16,6 +16,7 @@ stubname=$name-dm
 target=
 target_vm=
 stub=
+stub_vm=
 
 # keeper_start LOG ARGS...: runs the keeper in the background, its stdout
 # and stderr into LOG; its pid goes to keeper.pid, its exit status (once
@@ -101,7 +102,7 @@ stub_dying_or_gone() {
 no_leftovers() {
 	local p
 	stub_dying_or_gone || fail_diag "stub domain $stub still runs"
-	for p in /local/domain/$stub /local/domain/$target/image/device-model-domid \
+	for p in /local/domain/$stub $stub_vm /local/domain/$target/image/device-model-domid \
 		$target_vm/image/dm-argv $target_vm/image/dmargs \
 		/local/domain/0/device-model/$target; do
 		xenstore-exists "$p" && fail_diag "xenstore $p survived the stub"
@@ -118,7 +119,8 @@ launch_linux() {
 		--memory 192 --name $stubname --bios seabios -- $(qemu_args)
 	wait_until $T stub_known || fail_diag "domain $target never got a device-model domain"
 	stub=$(xenstore-read /local/domain/$target/image/device-model-domid)
-	note "keeper $(cat keeper.pid): stub domain $stub for domain $target"
+	stub_vm=$(xenstore-read /local/domain/$stub/vm)
+	note "keeper $(cat keeper.pid): stub domain $stub ($stub_vm) for domain $target"
 	wait_until $T xs_is /local/domain/$stub/device-model/$target/state running ||
 		fail_diag "the stub's QEMU did not report running within $T s"
 	wait_until 30 keeper_says "stub: qemu running" ||
@@ -201,6 +203,7 @@ keeper_start keeper.out --kind minios --target $target \
 	--name t82-minios-dm -- -xen-domid $target -nodefaults -m 48
 wait_until $T stub_known || fail_diag "domain $target never got a device-model domain"
 stub=$(xenstore-read /local/domain/$target/image/device-model-domid)
+stub_vm=$(xenstore-read /local/domain/$stub/vm)
 wait_until $T xs_is /local/domain/0/device-model/$target/state running ||
 	fail_diag "the MiniOS stub did not signal running within $T s"
 wait_until 30 keeper_says "minios-agent: dmargs: -xen-domid $target -nodefaults -m 48" ||
