@@ -6,7 +6,10 @@
  * event channel; we map the page by its machine frame (as xenconsoled
  * does when the grant table is not used), bind the channel, and on every
  * event copy out[] to an fd, advance out_cons and notify the stub.
- * Input (in[]) is not served: nothing types into a stub.
+ * Input (in[]) is not served: nothing types into a stub. The bytes go to
+ * the fd as they come; a reader that stops draining it (the log helper
+ * stalled) stalls the relay, and then the stub's console writes, not the
+ * ring: no byte is read out of bounds or twice.
  *
  * The stub writes out_prod: it is untrusted. A producer more than the
  * ring's size ahead of our consumer (or behind it) is a protocol error:
