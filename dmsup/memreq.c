@@ -204,6 +204,14 @@ static void memreq_rm(struct memreq *m, const char *path)
 			  m->cfg.domid, m->id, path, strerror(-r));
 }
 
+static bool memreq_printable(const char *val, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		if (val[k] < 0x20 || val[k] > 0x7e)
+			return false;
+	return true;
+}
+
 /* Parses a grant exactly: "<id> granted" or "<id> refused[ <text>]".
  * Returns MR_EV_GRANT, MR_EV_REFUSE, or -1 (with *why_r) for garbage. */
 static int memreq_parse_grant(const char *val, size_t len, uint32_t *id_r,
@@ -212,11 +220,10 @@ static int memreq_parse_grant(const char *val, size_t len, uint32_t *id_r,
 	unsigned long long id = 0;
 	size_t i = 0;
 
-	for (size_t k = 0; k < len; k++)
-		if (val[k] < 0x20 || val[k] > 0x7e) {
-			*why_r = "not printable ASCII";
-			return -1;
-		}
+	if (!memreq_printable(val, len)) {
+		*why_r = "not printable ASCII";
+		return -1;
+	}
 	while (i < len && val[i] >= '0' && val[i] <= '9' && i < 10)
 		id = id * 10 + (unsigned)(val[i++] - '0');
 	if (!i || val[0] == '0' || id > MEMREQ_ID_MAX || i >= len ||
@@ -270,9 +277,12 @@ static void memreq_grant_cb(struct xsp *xs, const char *path, void *arg)
 		goto out; /* not answered yet */
 	ev = memreq_parse_grant(val, len, &id, &text, &why);
 	if (ev < 0 || id != m->id) {
+		/* A value with control bytes is not shown: they would reach
+		 * the terminal or syslog as they are (found by fuzz-memreq). */
 		log_warnx("domid %u: memory request %" PRIu32 ": ignoring "
 			  "memory-grant '%s': %s",
-			  m->cfg.domid, m->id, val,
+			  m->cfg.domid, m->id,
+			  memreq_printable(val, len) ? val : "(not shown)",
 			  ev < 0 ? why : "not the pending request's id");
 		goto out;
 	}

@@ -18,7 +18,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_OBJ     := $(FUZZ_DIR)/obj
 
 FUZZ_TARGETS := qmp-parser qmp-client frame config plan-json plan-log \
-                handshake
+                handshake memreq stubcons
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
 fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
@@ -31,6 +31,14 @@ FUZZ_SRCS_plan-json  := $(PLAN_SRCS)
 FUZZ_SRCS_plan-log   := dmsup/plan-log.c
 FUZZ_SRCS_handshake  := stubdom-proto/xs.c stubdom-proto/setup.c \
                         stubdom-proto/handshake.c tests/unit/proto/xs-mem.c
+# memreq's log goes to the target's own quiet, checking log functions.
+FUZZ_SRCS_memreq     := dmsup/memreq.c dmsup/plan.c stubdom-proto/xs.c \
+                        tests/unit/proto/xs-mem.c
+FUZZ_SRCS_stubcons   := dmsup/stubcons.c
+# stubcons.c opens real consoles too: Xen's headers and libraries.
+$(FUZZ_OBJ)/dmsup/stubcons.o $(FUZZ_OBJ)/fuzz/fuzz-stubcons.o: \
+	CPPFLAGS += $(XEN_CFLAGS)
+FUZZ_LIBS_stubcons   := $(XEN_LIBS)
 
 $(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -38,7 +46,7 @@ $(FUZZ_OBJ)/%.o: %.c
 
 define fuzz_bin_rule
 $(FUZZ_DIR)/fuzz-$(1): $(FUZZ_OBJ)/fuzz/fuzz-$(1).o $(call fuzz_objs,$(FUZZ_SRCS_$(1)))
-	$$(FUZZ_CC) $$(FUZZ_LDFLAGS) -o $$@ $$^ $$(EVENT_LIBS)
+	$$(FUZZ_CC) $$(FUZZ_LDFLAGS) -o $$@ $$^ $$(EVENT_LIBS) $$(FUZZ_LIBS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_bin_rule,$(t))))
 

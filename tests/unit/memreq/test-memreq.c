@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <event2/event.h>
@@ -284,6 +285,43 @@ START_TEST(oversized_grant_is_ignored)
 }
 END_TEST
 
+/* What the daemon logs while @val is answered (its log is stderr). */
+static void answer_logged(const char *val, char *logged, size_t size)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	size_t n;
+
+	ck_assert(tmp && saved >= 0);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(fileno(tmp), 2), 0);
+	answer(val);
+	fx_settle(&f);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(logged, 1, size - 1, tmp);
+	logged[n] = '\0';
+	fclose(tmp);
+}
+
+START_TEST(grant_with_control_bytes_is_ignored_and_not_logged)
+{
+	char logged[4096];
+
+	requested();
+	answer_logged("1 refused \033]0;owned\007\033[2J", logged,
+		      sizeof(logged));
+	ck_assert_uint_eq(n_outs, 0);
+	ck_assert_msg(strstr(logged, "ignoring memory-grant '(not shown)': "
+				     "not printable ASCII"),
+		      "log: %s", logged);
+	ck_assert_msg(!strchr(logged, '\033') && !strchr(logged, '\007'),
+		      "control bytes logged");
+}
+END_TEST
+
 START_TEST(grant_without_room_fails_with_the_shortfall)
 {
 	requested();
@@ -390,6 +428,7 @@ int main(void)
 	tcase_add_test(tc, no_answer_times_out);
 	tcase_add_test(tc, wrong_id_and_garbage_are_ignored);
 	tcase_add_test(tc, oversized_grant_is_ignored);
+	tcase_add_test(tc, grant_with_control_bytes_is_ignored_and_not_logged);
 	tcase_add_test(tc, grant_without_room_fails_with_the_shortfall);
 	tcase_add_test(tc, operations_run_one_at_a_time_in_order);
 	tcase_add_test(tc, stop_fails_the_queue_once);
