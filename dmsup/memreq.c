@@ -342,6 +342,10 @@ static void memreq_enter_checking(struct memreq *m)
 	uint64_t max, tot, short_by;
 	const char *err = "?";
 
+	/* The answer came: the wait for it is over. Left armed, the timer
+	 * fired during an operation longer than the rest of the timeout,
+	 * with no operation waiting (found by fuzz-memreq). */
+	evtimer_del(m->timer);
 	if (m->cfg.room(m->cfg.arg, &max, &tot, &err)) {
 		memreq_end(m, MR_EV_ERROR, MEMREQ_FAILED,
 			   "cannot read the page limit after the grant: %s",

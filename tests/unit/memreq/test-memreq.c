@@ -322,6 +322,39 @@ START_TEST(grant_with_control_bytes_is_ignored_and_not_logged)
 }
 END_TEST
 
+static void wait_s(unsigned s)
+{
+	struct timeval tv = {(time_t)s, 0};
+	bool over = false;
+	struct event *t = evtimer_new(f.base, timeout_cb, &over);
+
+	evtimer_add(t, &tv);
+	while (!over)
+		event_base_loop(f.base, EVLOOP_ONCE);
+	event_free(t);
+}
+
+START_TEST(operation_may_outlast_the_timeout_after_the_grant)
+{
+	submit(64, 'A', 1);
+	fx_settle(&f);
+	max_pages += 64;
+	answer("1 granted");
+	ck_assert(until_outcomes(1));
+	ck_assert_int_eq(outs[0].result, MEMREQ_PROCEED);
+	/* The operation (QEMU's hotplug) runs past the 1 s timeout. */
+	wait_s(2);
+	ck_assert_uint_eq(n_events, 1);
+	memreq_finish(mr, outs[0].ticket, true);
+	fx_settle(&f);
+	assert_nodes_gone();
+	ck_assert_uint_eq(n_outs, 1);
+	ck_assert_str_eq(events[1],
+			 "{\"event\":\"memory-request-done\","
+			 "\"domid\":5,\"id\":1,\"result\":\"done\"}");
+}
+END_TEST
+
 START_TEST(grant_without_room_fails_with_the_shortfall)
 {
 	requested();
@@ -429,6 +462,7 @@ int main(void)
 	tcase_add_test(tc, wrong_id_and_garbage_are_ignored);
 	tcase_add_test(tc, oversized_grant_is_ignored);
 	tcase_add_test(tc, grant_with_control_bytes_is_ignored_and_not_logged);
+	tcase_add_test(tc, operation_may_outlast_the_timeout_after_the_grant);
 	tcase_add_test(tc, grant_without_room_fails_with_the_shortfall);
 	tcase_add_test(tc, operations_run_one_at_a_time_in_order);
 	tcase_add_test(tc, stop_fails_the_queue_once);
