@@ -161,3 +161,24 @@ hvm_create() {
 	TB_DOMAINS="$TB_DOMAINS $name"
 	xl create "$name.cfg" || fail "xl create $name failed"
 }
+
+# tb_diagnose CONSOLE DOMID [XENSTORE-PATH...]: what a failure around a
+# stub domain needs to be understood, on stdout: the domains, the last
+# lines of CONSOLE (the stub's console log, or the keeper's output that
+# relays it), a dump of each xenstore path, and the hypervisor's lines
+# about domain DOMID (skipped if empty).
+tb_diagnose() {
+	local console=$1 domid=$2 p
+	shift 2
+	echo "--- xl list"
+	xl list
+	echo "--- stub console ($console)"
+	tail -n 40 "$console" 2>&1 | tr -d '\r'
+	for p; do
+		echo "--- xenstore $p"
+		xenstore-ls -f -p "$p" 2>&1 | head -n 60
+	done
+	[ -n "$domid" ] || return 0
+	echo "--- xl dmesg (d$domid)"
+	xl dmesg | grep "(d$domid)" | tail -n 10
+}

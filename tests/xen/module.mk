@@ -10,3 +10,13 @@ testbed: all
 
 check-xen: testbed
 	scripts/testbed/run -b $(BUILD) $(TESTBED_RUN_FLAGS) $(T)
+
+# The sessions part of the qmp-vchan tests runs on both sides of the
+# bridge: dom0 gets it with the other tests/xen/*.sh (as
+# /opt/dmsup/tests/qmp-vchan-sessions.sh), the guest from here (in
+# /usr/bin, for tests/xen/guest/qmp-vchan-client.sh).
+$(BUILD)/tests/xen/guest/qmp-vchan-sessions: tests/xen/qmp-vchan-sessions.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+TEST_BINS += $(BUILD)/tests/xen/guest/qmp-vchan-sessions

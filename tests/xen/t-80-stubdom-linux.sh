@@ -22,15 +22,8 @@ trap cleanup EXIT
 # What a failure needs to be understood: both domains, their xenstore, the
 # stub's console and the guest's firmware lines.
 diagnose() {
-	echo "--- xl list"
-	xl list
-	echo "--- stub console ($stublog)"
-	tail -n 40 "$stublog" 2>&1
-	for p in /local/domain/$stub /local/domain/$target $target_vm; do
-		[ -n "$p" ] && { echo "--- xenstore $p"; xenstore-ls -f -p "$p" 2>&1 | head -n 60; }
-	done
-	echo "--- xl dmesg (d$target)"
-	xl dmesg | grep "(d$target)" | tail -n 10
+	tb_diagnose "$stublog" "$target" ${stub:+/local/domain/$stub} \
+		${target:+/local/domain/$target} $target_vm
 }
 
 stub_console_has() {

@@ -55,18 +55,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-diagnose() {
-	echo "--- xl list"
-	xl list
-	echo "--- keeper output (tail)"
-	tail -n 40 keeper.out 2>&1 | tr -d '\r'
-	for p in /local/domain/$stub /local/domain/$target /local/domain/0/device-model/$target $target_vm; do
-		[ -n "$p" ] && { echo "--- xenstore $p"; xenstore-ls -f -p "$p" 2>&1 | head -n 40; }
-	done
-}
-
+# What a failure needs to be understood: the keeper's output carries the
+# stub's console.
 fail_diag() {
-	diagnose
+	tb_diagnose keeper.out "$target" ${stub:+/local/domain/$stub} \
+		${target:+/local/domain/$target /local/domain/0/device-model/$target} \
+		$target_vm
 	fail "$*"
 }
 
