@@ -246,9 +246,34 @@ static int memreq_parse_grant(const char *val, size_t len, uint32_t *id_r,
 	return -1;
 }
 
+/* memory-grant's value and whether dom0 owns the node, read together. */
+struct mr_grant_read {
+	const char *path;
+	char *val;
+	size_t len;
+	unsigned int owner;
+};
+
+static int memreq_read_grant_body(struct xsp *xs, xsp_txn t, void *arg)
+{
+	struct mr_grant_read *g = arg;
+	struct xsp_perm *perms = NULL;
+	unsigned int n = 0;
+	int r;
+
+	free(g->val);
+	g->val = NULL;
+	if ((r = xsp_get_perms(xs, t, g->path, &perms, &n)))
+		return r;
+	g->owner = n ? perms[0].domid : ~0u;
+	free(perms);
+	return xsp_read(xs, t, g->path, &g->val, &g->len);
+}
+
 static void memreq_grant_cb(struct xsp *xs, const char *path, void *arg)
 {
 	struct memreq *m = arg;
+	struct mr_grant_read g = {m->grant_path, NULL, 0, 0};
 	const char *text = "", *why = NULL;
 	char *val = NULL;
 	size_t len = 0;
@@ -257,7 +282,18 @@ static void memreq_grant_cb(struct xsp *xs, const char *path, void *arg)
 
 	if (m->state != MR_REQUESTED)
 		return;
-	r = xsp_read(xs, XSP_TXN_NONE, m->grant_path, &val, &len);
+	r = xsp_txn_run(xs, memreq_read_grant_body, &g, XSP_TXN_TRIES_DEFAULT);
+	val = g.val;
+	len = g.len;
+	if (!r && g.owner != 0) {
+		/* A domain that may write the directory (a MiniOS stub) can
+		 * create memory-grant anew once dom0 removed it: only dom0's
+		 * node is the toolstack's answer (found by fuzz-memreq). */
+		log_warnx("domid %u: memory request %" PRIu32 ": ignoring a "
+			  "memory-grant owned by domain %u, not dom0",
+			  m->cfg.domid, m->id, g.owner);
+		goto out;
+	}
 	if (r) {
 		/* Gone: nothing to answer with; the timer still runs. */
 		if (r != -ENOENT)
@@ -265,7 +301,7 @@ static void memreq_grant_cb(struct xsp *xs, const char *path, void *arg)
 				  ": cannot read %s: %s",
 				  m->cfg.domid, m->id, m->grant_path,
 				  strerror(-r));
-		return;
+		goto out;
 	}
 	if (len > MEMREQ_VALUE_MAX) {
 		log_warnx("domid %u: memory request %" PRIu32 ": ignoring a "

@@ -18,7 +18,9 @@
  *   memory-grant    "<id> granted" | "<id> refused [<text>]"  by dom0;
  *		     created empty with the request, so only dom0 may
  *		     write it, re-read on every watch event, and anything
- *		     that does not parse or names another id is ignored
+ *		     that does not parse or names another id is ignored,
+ *		     as is a node dom0 does not own (a domain that may
+ *		     write the directory can create one once dom0 removed it)
  * Both are removed whenever a request ends, whatever the outcome.
  *
  * Callbacks are never called from inside the call that caused them

@@ -322,6 +322,26 @@ START_TEST(grant_with_control_bytes_is_ignored_and_not_logged)
 }
 END_TEST
 
+START_TEST(stub_cannot_answer_for_the_toolstack)
+{
+	const struct xsp_perm perms[] = {{0, XSP_PERM_NONE},
+					 {T_STUB, XSP_PERM_RW}};
+
+	/* A MiniOS stub may write dom0's device-model directory. */
+	ck_assert_int_eq(xsp_set_perms(f.dom0, 0, DM, perms, 2), 0);
+	requested();
+	max_pages += 64;
+	ck_assert_int_eq(xsp_write_str(f.stub, 0, GRANT, "1 granted"),
+			 -EACCES);
+	/* Once the toolstack removed its node (to take an answer back),
+	 * the stub may create one of its own. */
+	ck_assert_int_eq(xsp_rm(toolstack, 0, GRANT), 0);
+	ck_assert_int_eq(xsp_write_str(f.stub, 0, GRANT, "1 granted"), 0);
+	fx_settle(&f);
+	ck_assert_msg(n_outs == 0, "the stub's grant was taken");
+}
+END_TEST
+
 static void wait_s(unsigned s)
 {
 	struct timeval tv = {(time_t)s, 0};
@@ -463,6 +483,7 @@ int main(void)
 	tcase_add_test(tc, oversized_grant_is_ignored);
 	tcase_add_test(tc, grant_with_control_bytes_is_ignored_and_not_logged);
 	tcase_add_test(tc, operation_may_outlast_the_timeout_after_the_grant);
+	tcase_add_test(tc, stub_cannot_answer_for_the_toolstack);
 	tcase_add_test(tc, grant_without_room_fails_with_the_shortfall);
 	tcase_add_test(tc, operations_run_one_at_a_time_in_order);
 	tcase_add_test(tc, stop_fails_the_queue_once);
