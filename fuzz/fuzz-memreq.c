@@ -150,13 +150,16 @@ static void fuzz_event(void *arg, struct json_object *ev)
 	i = json_object_get_int64(id);
 	FUZZ_ASSERT(i > 0 && i < IDS_MAX, "event id %" PRId64, i);
 	if (!strcmp(json_object_get_string(name), "memory-request")) {
-		FUZZ_ASSERT(!pending_id, "request %" PRId64 " while %" PRIu32
-			    " pending", i, pending_id);
+		FUZZ_ASSERT(!pending_id,
+			    "request %" PRId64 " while %" PRIu32 " pending", i,
+			    pending_id);
 		pending_id = (uint32_t)i;
 		fuzz_check_request(pending_id);
 	} else {
-		FUZZ_ASSERT(i == pending_id, "request %" PRId64 " ended while "
-			    "%" PRIu32 " pending", i, pending_id);
+		FUZZ_ASSERT(i == pending_id,
+			    "request %" PRId64 " ended while "
+			    "%" PRIu32 " pending",
+			    i, pending_id);
 		pending_id = 0;
 		fuzz_nodes_gone("after memory-request-done");
 	}
@@ -171,7 +174,8 @@ static void fuzz_done_cb(const struct memreq_outcome *o, void *arg)
 		    done_calls[i]);
 	FUZZ_ASSERT(o->id < IDS_MAX, "id %" PRIu32, o->id);
 	if (o->result == MEMREQ_PROCEED) {
-		FUZZ_ASSERT(!o->error && o->ticket, "proceed with error/no ticket");
+		FUZZ_ASSERT(!o->error && o->ticket,
+			    "proceed with error/no ticket");
 		FUZZ_ASSERT(o->id ? granted[o->id] : zero_pages[i],
 			    "operation %u (request %" PRIu32 ") proceeded "
 			    "without a grant",
@@ -281,7 +285,7 @@ static void fuzz_step(struct memreq *m, struct xsp *stub,
 		n = snprintf(val, sizeof(val), "%" PRIu32 " refused%.*s",
 			     fuzz_pending_id(), (int)(len - 1), line + 1);
 		fuzz_answer(val, (size_t)n < sizeof(val) ? (size_t)n
-							  : sizeof(val) - 1);
+							 : sizeof(val) - 1);
 		break;
 	case 'w':
 		fuzz_answer(line + 1, len - 1);
@@ -388,8 +392,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memreq_free(m);
 	fuzz_nodes_gone("after memreq_free");
 	for (unsigned i = 0; i < n_ops; i++)
-		FUZZ_ASSERT(done_calls[i] == 1, "operation %u completed %u "
-			    "times", i, done_calls[i]);
+		FUZZ_ASSERT(done_calls[i] == 1,
+			    "operation %u completed %u "
+			    "times",
+			    i, done_calls[i]);
 	fuzz_settle(base);
 	xsp_close(stub);
 	xsp_close(toolstack);

@@ -44,11 +44,11 @@ static char fuzz_stream_byte(uint32_t pos)
 
 struct fuzz_cons {
 	struct xencons_interface *page;
-	uint32_t cons;	 /* ours */
-	uint32_t wrote;	 /* stream bytes the stub wrote */
+	uint32_t cons;	  /* ours */
+	uint32_t wrote;	  /* stream bytes the stub wrote */
 	uint32_t relayed; /* stream bytes that came out */
-	bool lied;	 /* the stub broke the protocol: no stream check */
-	char *buf;	 /* exactly out[]'s size */
+	bool lied;	  /* the stub broke the protocol: no stream check */
+	char *buf;	  /* exactly out[]'s size */
 };
 
 static void fuzz_stub_write(struct fuzz_cons *f, unsigned k)
@@ -84,7 +84,8 @@ static void fuzz_take(struct fuzz_cons *f)
 	FUZZ_ASSERT(f->cons == before + ahead, "consumer %u after %u + %u",
 		    f->cons, before, ahead);
 	for (int i = 0; i < n; i++)
-		FUZZ_ASSERT(f->buf[i] == f->page->out[(before + i) & (RING - 1)],
+		FUZZ_ASSERT(f->buf[i] ==
+				f->page->out[(before + i) & (RING - 1)],
 			    "byte %d not the ring's", i);
 	if (f->lied)
 		return;

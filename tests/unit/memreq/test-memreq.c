@@ -331,8 +331,7 @@ START_TEST(stub_cannot_answer_for_the_toolstack)
 	ck_assert_int_eq(xsp_set_perms(f.dom0, 0, DM, perms, 2), 0);
 	requested();
 	max_pages += 64;
-	ck_assert_int_eq(xsp_write_str(f.stub, 0, GRANT, "1 granted"),
-			 -EACCES);
+	ck_assert_int_eq(xsp_write_str(f.stub, 0, GRANT, "1 granted"), -EACCES);
 	/* Once the toolstack removed its node (to take an answer back),
 	 * the stub may create one of its own. */
 	ck_assert_int_eq(xsp_rm(toolstack, 0, GRANT), 0);
