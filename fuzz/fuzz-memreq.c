@@ -108,11 +108,6 @@ static void fuzz_nodes_gone(const char *when)
 /* The request memreq announced and has not ended yet; 0 if none. */
 static uint32_t pending_id;
 
-static uint32_t fuzz_pending_id(void)
-{
-	return pending_id;
-}
-
 static int fuzz_room(void *arg, uint64_t *max_r, uint64_t *tot_r,
 		     const char **err_r)
 {
@@ -196,7 +191,7 @@ static void fuzz_done_cb(const struct memreq_outcome *o, void *arg)
 /* The reference reading of an answer, written apart from memreq's. */
 static void fuzz_note_answer(const char *val, size_t len)
 {
-	uint32_t id = fuzz_pending_id();
+	uint32_t id = pending_id;
 	char want[32];
 	int n;
 
@@ -278,12 +273,12 @@ static void fuzz_step(struct memreq *m, struct xsp *stub,
 	switch (len ? line[0] : 0) {
 	case 'g':
 		n = snprintf(val, sizeof(val), "%" PRIu32 " granted",
-			     fuzz_pending_id());
+			     pending_id);
 		fuzz_answer(val, (size_t)n);
 		break;
 	case 'r':
 		n = snprintf(val, sizeof(val), "%" PRIu32 " refused%.*s",
-			     fuzz_pending_id(), (int)(len - 1), line + 1);
+			     pending_id, (int)(len - 1), line + 1);
 		fuzz_answer(val, (size_t)n < sizeof(val) ? (size_t)n
 							 : sizeof(val) - 1);
 		break;
