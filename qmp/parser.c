@@ -1,5 +1,6 @@
 /* libqmp framing: bytes in, one JSON object out at a time (see parser.h). */
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,16 +9,15 @@
 #include "qmp/parser.h"
 #include "qmp/qmp.h"
 
-/* json-c takes an int length; feed it bounded slices. */
-#define QMP_PARSER_SLICE (1u << 20)
-
 struct qmp_parser {
 	struct json_tokener *tok;
 	size_t max_message;
 	char *buf;
 	size_t len, pos, cap;
-	size_t msg_bytes; /* bytes of the current message given to tok */
+	size_t msg_bytes; /* bytes of the current message framed so far */
 	int in_msg;	  /* the current message's '{' was seen */
+	int max_depth;
+	int depth, in_str, escaped; /* where the framing is in the message */
 	int failed;
 	/* UTF-8 checked here, not by json-c: json-c checks the byte after
 	 * a message's '}' too, so a message was lost or not depending on
@@ -34,14 +34,16 @@ struct qmp_parser *qmp_parser_new(size_t max_message, int max_depth)
 	if (!p)
 		return NULL;
 	p->max_message = max_message ? max_message : QMP_DEFAULT_MAX_MESSAGE;
-	p->tok = json_tokener_new_ex(max_depth > 0 ? max_depth
-						   : QMP_DEFAULT_MAX_DEPTH);
+	/* A message goes to json-c in one call, whose length is an int. */
+	if (p->max_message > INT_MAX)
+		p->max_message = INT_MAX;
+	p->max_depth = max_depth > 0 ? max_depth : QMP_DEFAULT_MAX_DEPTH;
+	p->tok = json_tokener_new_ex(p->max_depth);
 	if (!p->tok) {
 		free(p);
 		return NULL;
 	}
-	json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT |
-					   JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT);
 	return p;
 }
 
@@ -139,23 +141,49 @@ static int qmp_parser_utf8(struct qmp_parser *p, unsigned char c)
 	return 0;
 }
 
-/* Raw control characters are never valid JSON (json-c lets them through
- * inside strings), except as whitespace between tokens; nor is invalid
- * UTF-8. */
-static int qmp_parser_check_bytes(struct qmp_parser *p, const char *s,
-				  size_t n)
+/*
+ * The message's bytes are framed here and handed to json-c whole, in one
+ * call: json-c 0.16 mis-parses a number cut by the end of a chunk
+ * (`{"a": 7` then `-}` gives {"a": 7}, while the same bytes whole are
+ * refused), so what QEMU sent must not depend on how reads split it.
+ * The framing also sees what json-c lets through: raw control characters
+ * (valid only as blanks between tokens, never inside a string) and
+ * invalid UTF-8. Returns 1 at the message's closing brace, 0 if the input
+ * ran out, or an error.
+ */
+static int qmp_parser_scan(struct qmp_parser *p)
 {
-	size_t i;
+	while (p->pos + p->msg_bytes < p->len) {
+		unsigned char c = (unsigned char)p->buf[p->pos + p->msg_bytes];
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 && !qmp_parser_is_blank((char)c))
-			return qmp_parser_fail(
-			    p, "control character 0x%02x in message", c);
+		if (++p->msg_bytes > p->max_message)
+			return qmp_parser_fail(p, "message exceeds %zu bytes",
+					       p->max_message);
 		if (qmp_parser_utf8(p, c))
 			return qmp_parser_fail(
 			    p, "invalid JSON: invalid UTF-8 (byte 0x%02x)", c);
+		if (c < 0x20 && (p->in_str || !qmp_parser_is_blank((char)c)))
+			return qmp_parser_fail(
+			    p, "control character 0x%02x in message", c);
+		if (p->in_str) {
+			if (p->escaped)
+				p->escaped = 0;
+			else if (c == '\\')
+				p->escaped = 1;
+			else if (c == '"')
+				p->in_str = 0;
+			continue;
+		}
+		if (c == '"') {
+			p->in_str = 1;
+		} else if (c == '{' || c == '[') {
+			if (++p->depth > p->max_depth)
+				return qmp_parser_fail(
+				    p, "invalid JSON: nesting deeper than %d",
+				    p->max_depth);
+		} else if ((c == '}' || c == ']') && --p->depth == 0) {
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -177,71 +205,45 @@ static int qmp_parser_start(struct qmp_parser *p)
 		    c);
 	p->in_msg = 1;
 	p->msg_bytes = 0;
+	p->depth = 0;
+	p->in_str = p->escaped = 0;
+	return 1;
+}
+
+/* The framed message, parsed in one call; json-c must use all of it. */
+static int qmp_parser_parse(struct qmp_parser *p, struct json_object **msg_r)
+{
+	struct json_object *obj;
+	enum json_tokener_error jerr;
+
+	json_tokener_reset(p->tok);
+	obj = json_tokener_parse_ex(p->tok, p->buf + p->pos, (int)p->msg_bytes);
+	jerr = json_tokener_get_error(p->tok);
+	if (!obj || json_tokener_get_parse_end(p->tok) != p->msg_bytes) {
+		json_object_put(obj);
+		return qmp_parser_fail(
+		    p, "invalid JSON: %s",
+		    obj || jerr == json_tokener_continue
+			? "unexpected end of object"
+			: json_tokener_error_desc(jerr));
+	}
+	p->pos += p->msg_bytes;
+	p->in_msg = 0;
+	*msg_r = obj;
 	return 1;
 }
 
 int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
 {
+	int rc;
+
 	*msg_r = NULL;
 	if (p->failed)
 		return QMP_E_PROTOCOL;
-	while (p->pos < p->len) {
-		struct json_object *obj;
-		enum json_tokener_error jerr;
-		size_t room, n, used, counted;
-		int rc;
-
-		if (!p->in_msg) {
-			rc = qmp_parser_start(p);
-			if (rc <= 0)
-				return rc;
-		}
-		/* Never hand the tokener more than one byte past the cap. */
-		room = p->max_message - p->msg_bytes + 1;
-		n = p->len - p->pos;
-		if (n > room)
-			n = room;
-		if (n > QMP_PARSER_SLICE)
-			n = QMP_PARSER_SLICE;
-		obj = json_tokener_parse_ex(p->tok, p->buf + p->pos, (int)n);
-		jerr = json_tokener_get_error(p->tok);
-		used = json_tokener_get_parse_end(p->tok);
-		/* On a JSON error, include the offending byte: a NUL stops
-		 * json-c before it counts as used. */
-		rc = qmp_parser_check_bytes(
-		    p, p->buf + p->pos,
-		    (!obj && jerr != json_tokener_continue && used < n)
-			? used + 1
-			: used);
-		/* json-c eats the blanks after the closing brace before it
-		 * hands the object out: they are not the message's bytes. */
-		counted = used;
-		while (obj && counted &&
-		       qmp_parser_is_blank(p->buf[p->pos + counted - 1]))
-			counted--;
-		p->pos += used;
-		p->msg_bytes += counted;
-		if (rc == 0 && p->msg_bytes > p->max_message)
-			rc = qmp_parser_fail(p, "message exceeds %zu bytes",
-					     p->max_message);
-		if (rc == 0 && !obj && jerr == json_tokener_continue &&
-		    used < n)
-			rc = qmp_parser_fail(p, "JSON tokener stalled");
-		if (rc == 0 && !obj && jerr != json_tokener_continue)
-			rc = qmp_parser_fail(p, "invalid JSON: %s",
-					     json_tokener_error_desc(jerr));
-		if (rc < 0) {
-			json_object_put(obj);
-			return rc;
-		}
-		if (obj) {
-			json_tokener_reset(p->tok);
-			p->in_msg = 0;
-			*msg_r = obj;
-			return 1;
-		}
-	}
-	return 0;
+	if (!p->in_msg && (rc = qmp_parser_start(p)) <= 0)
+		return rc;
+	rc = qmp_parser_scan(p);
+	return rc <= 0 ? rc : qmp_parser_parse(p, msg_r);
 }
 
 const char *qmp_parser_error(const struct qmp_parser *p)

@@ -2,9 +2,10 @@
  * libqmp framing: turns the byte stream from QEMU into JSON objects.
  *
  * QMP has no framing of its own: messages are JSON objects one after the
- * other (QEMU ends each with "\r\n"). The parser feeds json-c's incremental
- * tokener and hands out one complete top-level object at a time, so it
- * works for input split anywhere or many messages in one read. It is pure
+ * other (QEMU ends each with "\r\n"). The parser finds where each
+ * message ends itself and gives json-c the whole message at once (json-c
+ * mis-parses a number cut between two chunks), one top-level object at a
+ * time, so it works for input split anywhere or many messages in one read. It is pure
  * (no I/O), so tests can feed it any bytes.
  *
  * Untrusted input: a message larger than max_message bytes, nested deeper

@@ -364,6 +364,45 @@ START_TEST(two_messages_split_at_any_byte_come_out_whole)
 }
 END_TEST
 
+/* json-c alone accepts `{"a": 7` then `-}` as {"a": 7}; the same bytes in
+ * one read are refused. Every split must give the one verdict. */
+START_TEST(malformed_number_is_rejected_however_split)
+{
+	const char *s = "{\"a\": 7-}";
+	size_t n = strlen(s), cut;
+
+	/* Cut before the last byte: the first part is never a message. */
+	for (cut = 0; cut < n; cut++) {
+		struct json_object *msg = NULL;
+
+		qmp_parser_free(p);
+		p = qmp_parser_new(0, 0);
+		feed(s, cut);
+		ck_assert_int_eq(qmp_parser_next(p, &msg), 0);
+		assert_rejected(s + cut, n - cut, "invalid JSON");
+	}
+}
+END_TEST
+
+/* A tab, CR or LF is a blank between tokens, never a string's byte. */
+START_TEST(raw_blank_inside_a_string_is_rejected)
+{
+	assert_rejected("{\"a\": \"x\ty\"}", 12, "control character 0x09");
+}
+END_TEST
+
+START_TEST(blanks_between_tokens_are_accepted)
+{
+	const char *s = "{\t\"id\"\r\n:\n7 }";
+	struct json_object *msg;
+
+	feed(s, strlen(s));
+	msg = next_msg();
+	assert_int_member(msg, "id", 7);
+	json_object_put(msg);
+}
+END_TEST
+
 /* Random bytes, biased towards JSON's own characters, in random slices:
  * the parser must only ever hand out objects, and must stop (error or
  * "need more") on every call. Deterministic seeds. */
@@ -432,6 +471,9 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, nesting_within_the_limit_is_accepted);
 	tcase_add_test(tc, two_messages_split_at_any_byte_come_out_whole);
 	tcase_add_test(tc, random_input_yields_only_objects_or_errors);
+	tcase_add_test(tc, malformed_number_is_rejected_however_split);
+	tcase_add_test(tc, raw_blank_inside_a_string_is_rejected);
+	tcase_add_test(tc, blanks_between_tokens_are_accepted);
 	suite_add_tcase(s, tc);
 	return s;
 }
