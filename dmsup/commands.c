@@ -12,6 +12,7 @@
 #include "dmsup/dmqmp.h"
 #include "dmsup/domain.h"
 #include "dmsup/logfile.h"
+#include "dmsup/ops.h"
 #include "dmsup/persist.h"
 
 #define CMD_QMP_TIMEOUT 30 /* s */
@@ -200,6 +201,8 @@ static void cmd_qmp(struct ctl_conn *c, struct json_object *req,
 		ctl_reply_error(c, "qmp", "qmp needs a command");
 		return;
 	}
+	if (ops_refuse_qmp(c, d))
+		return;
 	if (json_object_object_get_ex(req, "arguments", &args) &&
 	    !json_object_is_type(args, json_type_object)) {
 		ctl_reply_error(c, "qmp", "arguments must be a JSON object");
@@ -293,6 +296,10 @@ static const struct cmd_entry {
     {"qmp", CMD_DOMAIN, cmd_qmp},
     {"set", CMD_DOMAIN, cmd_set},
     {"undefine", CMD_DOMAIN, cmd_undefine},
+    {"pci-attach", CMD_DOMAIN, ops_pci_attach},
+    {"pci-detach", CMD_DOMAIN, ops_pci_detach},
+    {"save", CMD_DOMAIN, ops_save},
+    {"resume", CMD_DOMAIN, ops_resume},
 };
 
 void commands_dispatch(struct ctl_conn *c, struct json_object *req)

@@ -462,11 +462,10 @@ static int cfg_check_stub(const struct dm_config *cfg, const struct cfg_kind *k,
 				"pty would be inside the stub domain)",
 				kind);
 	if (!cfg->stubdom_kernel)
-		return cfg_fail(err_r, "stubdom_kernel", "required with kind '%s'",
-				kind);
-	for (int i = 0; k->kind == DM_KIND_STUBDOM_MINIOS &&
-			i < cfg->n_extra_args;
-	     i++) {
+		return cfg_fail(err_r, "stubdom_kernel",
+				"required with kind '%s'", kind);
+	for (int i = 0;
+	     k->kind == DM_KIND_STUBDOM_MINIOS && i < cfg->n_extra_args; i++) {
 		const char *a = cfg->extra_args[i];
 		char path[32];
 		if (*a && !strchr(a, ' '))

@@ -13,8 +13,12 @@
 #ifndef DMSUP_XENDM_H
 #define DMSUP_XENDM_H
 
+#include <stddef.h>
+
 struct dmsup;
 struct domain;
+struct xsp;
+struct xc_interface_core; /* libxenctrl's xc_interface */
 
 typedef void xendm_ready_fn(struct domain *d, const char *err);
 
@@ -35,6 +39,10 @@ char *xendm_explain_death(struct domain *d);
 void xendm_cleanup(struct domain *d);
 /* Frees what xendm keeps for @d (no xenstore change). */
 void xendm_domain_free(struct domain *d);
+/* The shared connections for the other Xen modules (stubdm.c), opened on
+ * first use: NULL with the reason in @err. */
+struct xsp *xendm_xs(struct dmsup *sup, char *err, size_t len);
+struct xc_interface_core *xendm_xch(struct dmsup *sup, char *err, size_t len);
 /* Closes the connections, if any were opened. */
 void xendm_close(struct dmsup *sup);
 
