@@ -21,6 +21,7 @@
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/persist.h"
+#include "dmsup/stubkeep.h"
 #include "dmsup/xendm.h"
 
 #define DEFAULT_CONTROL "/run/dmsup/control"
@@ -158,6 +159,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--log-helper"))
 		return logfile_helper_main(argc - 2, argv + 2);
+	if (argc > 1 && !strcmp(argv[1], "--stub-keeper"))
+		return stubkeep_main(argc - 1, argv + 1);
 	if (main_parse_args(argc, argv, &sup, &o, &status))
 		return status;
 	foreground = o.foreground;

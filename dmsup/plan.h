@@ -40,8 +40,11 @@ struct json_object;
 #define PLAN_DEFAULT_FIRMWARE_PATH                                             \
 	"/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu"
 
-/* Default own memory of a stub domain, MiB (libxl's defaults). */
-#define PLAN_STUBDOM_LINUX_MIB 128
+/* Default own memory of a stub domain, MiB. MiniOS: libxl's default.
+ * Linux: what dmsup's Debian stub image needs (libxl's 128 panics while
+ * the initramfs unpacks; docs/stubdom-linux.md, "Memory"); the same as
+ * STUBDOM_BUILD_DEFAULT_MEMORY_MIB. */
+#define PLAN_STUBDOM_LINUX_MIB 192
 #define PLAN_STUBDOM_MINIOS_MIB 28
 
 /* A kernel command line this long or longer is warned about. */

@@ -1,12 +1,15 @@
 /*
- * stubdom-build: a Linux stub domain built the way libxl builds one for a
- * qemu-xen device model (Xen 4.17 libxl_dm.c, libxl__spawn_stub_dm), from
+ * stubdom-build: a stub domain built the way libxl builds one for a
+ * device model (Xen 4.17 libxl_dm.c, libxl__spawn_stub_dm), from
  * libxenctrl + libxenguest + libxenstore only:
  *   1. create a PV domain (1 vCPU, memory_mib), its xenstore and console
  *      event channels;
  *   2. libxenguest loads kernel + initramfs + command line;
- *   3. xenstore: the stub's home (with the console nodes xenconsoled
- *      serves), its /vm entry, the target link both ways, dm-argv, bios;
+ *   3. xenstore: the stub's home (with the console nodes, for xenconsoled
+ *      or for the caller), its /vm entry, the target link both ways, and
+ *      the kind's setup: Linux dm-argv + the stub's device-model
+ *      directory; MiniOS stubdom-proto's layout (dmargs, dom0's
+ *      device-model directory);
  *   4. Xen and xenstored learn that the stub may act on its target
  *      (xc_domain_set_target, xs_set_target);
  *   5. introduce it to xenstored and unpause it.
@@ -15,6 +18,7 @@
 #include "dmsup/stubdom-build.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,7 +26,10 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 #include <xenguest.h>
+
+#include "stubdom-proto/xs.h"
 
 /* Headroom libxl adds to a domain's memory for its own pages. */
 #define STUBDOM_BUILD_MAXMEM_SLACK_KB 1024
@@ -43,7 +50,7 @@ struct stubdom_build {
 	char name[128];
 	char target_vm[64];
 	uint32_t store_port, console_port;
-	uint64_t store_mfn, console_mfn;
+	uint64_t store_mfn, console_mfn, console_gfn;
 };
 
 static void stubdom_build_fail(struct stubdom_build *b, const char *step,
@@ -125,9 +132,24 @@ static int stubdom_build_check_cfg(struct stubdom_build *b)
 {
 	const struct stubdom_build_cfg *cfg = b->cfg;
 
+	if (cfg->kind != STUBDOM_LINUX && cfg->kind != STUBDOM_MINIOS) {
+		stubdom_build_fail(b, "checking the configuration",
+				   "unknown stub-domain kind %d", (int)cfg->kind);
+		return -1;
+	}
 	if (!cfg->kernel || !cfg->memory_mib || cfg->memory_mib > 1024 * 1024) {
 		stubdom_build_fail(b, "checking the configuration",
 				   "kernel and 1..1048576 MiB of memory needed");
+		return -1;
+	}
+	/* Before anything is created: the common mistake, said plainly. */
+	if (access(cfg->kernel, R_OK) ||
+	    (cfg->ramdisk && access(cfg->ramdisk, R_OK))) {
+		const char *f = access(cfg->kernel, R_OK) ? cfg->kernel
+							  : cfg->ramdisk;
+
+		stubdom_build_fail(b, "checking the configuration", "%s: %s",
+				   f, strerror(errno));
 		return -1;
 	}
 	if (!cfg->dm_argc || cfg->dm_argc > STUBDOM_BUILD_MAX_ARGS) {
@@ -143,6 +165,18 @@ static int stubdom_build_check_cfg(struct stubdom_build *b)
 					   "device-model argument %zu is "
 					   "missing or longer than %d bytes",
 					   i + 1, STUBDOM_BUILD_MAX_ARG_LEN);
+			return -1;
+		}
+		/* stubdom_setup_write refuses it too, but only once the
+		 * domain exists; this costs nothing. */
+		if (cfg->kind == STUBDOM_MINIOS &&
+		    (!*cfg->dm_argv[i] || strchr(cfg->dm_argv[i], ' '))) {
+			stubdom_build_fail(b, "checking the configuration",
+					   "device-model argument %zu (\"%s\") "
+					   "is empty or holds a space: "
+					   "space-separated dmargs cannot "
+					   "carry it",
+					   i + 1, cfg->dm_argv[i]);
 			return -1;
 		}
 	}
@@ -290,6 +324,7 @@ static int stubdom_build_image(struct stubdom_build *b)
 	/* A PV domain's rings are named by machine frame. */
 	b->store_mfn = xc_dom_p2m(img, img->xenstore_pfn);
 	b->console_mfn = xc_dom_p2m(img, img->console_pfn);
+	b->console_gfn = img->console_pfn;
 	rc = 0;
 out:
 	xc_dom_release(img);
@@ -413,21 +448,30 @@ static void stubdom_build_xs_home(struct stubdom_build_xs *x)
 	stubdom_build_xs_write(x, home, "store/port", "%u", b->store_port);
 	stubdom_build_xs_write(x, home, "store/ring-ref", "%llu",
 			       (unsigned long long)b->store_mfn);
-	/* Console 0, served by xenconsoled (its log: guest-<name>.log). */
+	/*
+	 * Console 0: served by xenconsoled (its log: guest-<name>.log), or
+	 * by the caller. xenconsoled attaches only to a console whose type
+	 * is absent or "xenconsoled" (Xen 4.17 tools/console/daemon/io.c).
+	 */
 	stubdom_build_xs_write(x, home, "console/port", "%u",
 			       b->console_port);
 	stubdom_build_xs_write(x, home, "console/ring-ref", "%llu",
 			       (unsigned long long)b->console_mfn);
 	stubdom_build_xs_write(x, home, "console/limit", "%d",
 			       STUBDOM_BUILD_CONSOLE_LIMIT);
-	stubdom_build_xs_write(x, home, "console/type", "xenconsoled");
-	stubdom_build_xs_write(x, home, "console/output", "pty");
+	if (b->cfg->own_console) {
+		stubdom_build_xs_write(x, home, "console/type", "dmsup");
+	} else {
+		stubdom_build_xs_write(x, home, "console/type", "xenconsoled");
+		stubdom_build_xs_write(x, home, "console/output", "pty");
+	}
 }
 
 /*
- * The device-model link and the stub's setup (Linux stub-domain protocol).
- * SEAM: these are direct writes for now; stubdom-proto's setup writers
- * (target, dm-argv, bios) take over here once merged.
+ * The device-model link, and the Linux kind's setup. The Linux stub's
+ * device-model directory stays owned by the stub, unlike stubdom-proto's
+ * layout (dom0 owns it there): QEMU and the vchan bridge in the stub
+ * create their nodes in it.
  */
 static void stubdom_build_xs_setup(struct stubdom_build_xs *x)
 {
@@ -437,9 +481,11 @@ static void stubdom_build_xs_setup(struct stubdom_build_xs *x)
 
 	snprintf(home, sizeof(home), "/local/domain/%u", b->stub);
 	snprintf(thome, sizeof(thome), "/local/domain/%u", cfg->target);
-	stubdom_build_xs_write(x, home, "target", "%u", cfg->target);
 	stubdom_build_xs_write(x, thome, "image/device-model-domid", "%u",
 			       b->stub);
+	if (cfg->kind != STUBDOM_LINUX)
+		return; /* stubdom_build_minios_setup writes the rest */
+	stubdom_build_xs_write(x, home, "target", "%u", cfg->target);
 	/* QEMU in the stub writes its state here (relative to its home). */
 	snprintf(path, sizeof(path), "%s/device-model/%u", home, cfg->target);
 	stubdom_build_xs_mkdir(x, path, STUBDOM_PERM_DM);
@@ -486,6 +532,42 @@ static int stubdom_build_xs_transact(struct stubdom_build *b,
 	return -1;
 }
 
+/*
+ * The MiniOS kind's layout is stubdom-proto's (dmargs, target, bios, dom0's
+ * device-model directory with its permissions), written by its own
+ * writer through a short-lived connection of its own.
+ */
+static int stubdom_build_minios_setup(struct stubdom_build *b)
+{
+	const struct stubdom_build_cfg *cfg = b->cfg;
+	struct stubdom_setup s = {
+	    .kind = STUBDOM_MINIOS, .domid = cfg->target,
+	    .stub_domid = b->stub, .uuid = b->target_vm + 4,
+	    .argv = cfg->dm_argv, .argc = cfg->dm_argc, .bios = cfg->bios};
+	struct event_base *base = event_base_new();
+	struct xsp *xsp = NULL;
+	char why[256];
+	int rc = -ENOMEM;
+
+	if (base)
+		xsp = xsp_real_open(base, &rc);
+	if (!xsp) {
+		stubdom_build_fail(b, "stubdom_setup_write",
+				   "cannot connect to xenstore: %s",
+				   strerror(-rc));
+		goto out;
+	}
+	rc = stubdom_setup_write(xsp, &s, why, sizeof(why));
+	if (rc)
+		stubdom_build_fail(b, "stubdom_setup_write", "%s", why);
+out:
+	if (xsp)
+		xsp_close(xsp);
+	if (base)
+		event_base_free(base);
+	return rc ? -1 : 0;
+}
+
 /* Xen and xenstored: the stub acts on its target, and nothing else. */
 static int stubdom_build_link(struct stubdom_build *b)
 {
@@ -506,6 +588,8 @@ static int stubdom_build_go(struct stubdom_build *b)
 	if (stubdom_build_xs_transact(b, stubdom_build_xs_home) ||
 	    stubdom_build_xs_transact(b, stubdom_build_xs_setup))
 		return -1;
+	if (b->cfg->kind == STUBDOM_MINIOS && stubdom_build_minios_setup(b))
+		return -1;
 	/* Only now may xenstored talk to the stub through its ring; and
 	 * xenstored accepts a target only for a domain it knows. */
 	if (!xs_introduce_domain(b->xs, b->stub, b->store_mfn,
@@ -525,7 +609,8 @@ static int stubdom_build_go(struct stubdom_build *b)
 }
 
 int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
-			const struct stubdom_build_cfg *cfg, uint32_t *stub_r,
+			const struct stubdom_build_cfg *cfg,
+			struct stubdom_build_out *out_r,
 			struct stubdom_build_err *err)
 {
 	struct stubdom_build b = {
@@ -541,7 +626,11 @@ int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 			stubdom_build_destroy(xch, xs, b.stub, 0, &cleanup);
 		return -1;
 	}
-	*stub_r = b.stub;
+	out_r->stub = b.stub;
+	out_r->console_mfn = b.console_mfn;
+	out_r->console_gfn = b.console_gfn;
+	out_r->console_port = b.console_port;
+	snprintf(out_r->name, sizeof(out_r->name), "%s", b.name);
 	return 0;
 }
 
@@ -559,10 +648,15 @@ static char *stubdom_build_read_vm(struct xs_handle *xs, const char *path)
 	return vm;
 }
 
-/* Removes what start wrote for the target, if it still names this stub. */
+/*
+ * Removes what start wrote for the target, if it still names this stub:
+ * the setup of either kind (a dom0 device model of the same target would
+ * have replaced device-model-domid).
+ */
 static void stubdom_build_unlink_target(struct xs_handle *xs, uint32_t stub,
 					unsigned long target)
 {
+	static const char *const setup[] = {"image/dm-argv", "image/dmargs"};
 	char path[128], *dm, *vm;
 
 	snprintf(path, sizeof(path),
@@ -572,11 +666,15 @@ static void stubdom_build_unlink_target(struct xs_handle *xs, uint32_t stub,
 		xs_rm(xs, XBT_NULL, path);
 		snprintf(path, sizeof(path), "/local/domain/%lu/vm", target);
 		vm = stubdom_build_read_vm(xs, path);
-		if (vm) {
-			snprintf(path, sizeof(path), "%s/image/dm-argv", vm);
+		for (size_t i = 0; vm && i < sizeof(setup) / sizeof(*setup);
+		     i++) {
+			snprintf(path, sizeof(path), "%s/%s", vm, setup[i]);
 			xs_rm(xs, XBT_NULL, path);
 		}
 		free(vm);
+		snprintf(path, sizeof(path), "/local/domain/0/device-model/%lu",
+			 target);
+		xs_rm(xs, XBT_NULL, path);
 	}
 	free(dm);
 }

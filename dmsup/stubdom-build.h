@@ -16,8 +16,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <xenctrl.h>
 #include <xenstore.h>
+
+#include "stubdom-proto/setup.h"
 
 /*
  * libxl's default for a Linux stub is 128 MiB; with the Debian image that
@@ -37,6 +40,16 @@
 #define STUBDOM_BUILD_MAX_ARG_LEN 4096
 
 struct stubdom_build_cfg {
+	/*
+	 * STUBDOM_LINUX: QEMU's arguments as <target vm>/image/dm-argv/NNN,
+	 * its device-model directory /local/domain/<stub>/device-model/<T>
+	 * owned by the stub (QEMU and the vchan bridge write there).
+	 * STUBDOM_MINIOS: stubdom-proto's layout (stubdom_setup_write):
+	 * <target vm>/image/dmargs, space separated (an argument holding a
+	 * space is refused), and /local/domain/0/device-model/<T>/{command,
+	 * parameter,state}. Set it explicitly: 0 is STUBDOM_MINIOS.
+	 */
+	enum stubdom_kind kind;
 	uint32_t target;     /* the HVM domain the stub serves */
 	const char *name;    /* stub's name; NULL: "<target's name>-dm" */
 	const char *kernel;  /* PV kernel (ELF vmlinux or bzImage) */
@@ -48,6 +61,21 @@ struct stubdom_build_cfg {
 	size_t dm_argc;
 	/* hvmloader/bios of the target (e.g. "seabios"); NULL: leave it. */
 	const char *bios;
+	/*
+	 * true: the caller serves console 0 itself (console/type = "dmsup",
+	 * which xenconsoled leaves alone; see stubcons.h); false: xenconsoled
+	 * serves it (type "xenconsoled", log guest-<name>.log).
+	 */
+	bool own_console;
+};
+
+/* What start made, for whoever serves the stub's console. */
+struct stubdom_build_out {
+	uint32_t stub;          /* the stub's domid */
+	uint64_t console_mfn;   /* console 0's ring page (machine frame) */
+	uint64_t console_gfn;   /* ... and its frame in the stub */
+	uint32_t console_port;  /* its event channel, unbound, in the stub */
+	char name[128];         /* the stub's name */
 };
 
 /* Why a call failed, for the caller's log: names the domains and step. */
@@ -57,18 +85,21 @@ struct stubdom_build_err {
 
 /*
  * Creates and builds the stub domain for cfg->target, makes it the
- * target's device-model domain, writes the setup the stub reads, introduces
- * it to xenstored, and unpauses it. On success *stub_r is its domid. On
+ * target's device-model domain, writes the setup for cfg->kind, introduces
+ * it to xenstored, and unpauses it. On success *out_r says what it made. On
  * failure nothing is left behind (the half-built domain is destroyed and
  * its xenstore nodes removed) and err says what failed.
  */
 int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
-			const struct stubdom_build_cfg *cfg, uint32_t *stub_r,
+			const struct stubdom_build_cfg *cfg,
+			struct stubdom_build_out *out_r,
 			struct stubdom_build_err *err);
 
 /*
  * Destroys stub domain `stub` and removes its xenstore state (its home,
- * its /vm entry, and the target's device-model-domid and dm-argv), then
+ * its /vm entry, and, if the target still names it as its device-model
+ * domain, the target's device-model-domid, dm-argv, dmargs and dom0's
+ * device-model directory for the target (the MiniOS kind's)), then
  * waits up to timeout_ms for Xen to let go of it. Xen keeps a stub whose
  * QEMU made an ioreq server in its target "dying" until the target is
  * destroyed too (the server holds it): that counts as done here. A stub

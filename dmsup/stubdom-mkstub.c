@@ -158,20 +158,23 @@ static int mkstub_launch(xc_interface *xch, struct xs_handle *xs,
 	char bufs[4][64];
 	const char *argv[MKSTUB_ARGS];
 	struct stubdom_build_cfg cfg = {
+	    .kind = STUBDOM_LINUX, /* xenconsoled serves its console */
 	    .target = (uint32_t)o->target, .name = o->name,
 	    .kernel = o->kernel, .ramdisk = o->ramdisk, .cmdline = o->cmdline,
 	    .memory_mib = o->memory_mib, .dm_argv = argv, .bios = "seabios"};
 	struct stubdom_build_err err;
+	struct stubdom_build_out out;
 	int64_t t0 = tbprog_now_ms(), t1;
 	uint32_t stub;
 
 	cfg.dm_argc = mkstub_dm_argv(xs, cfg.target, bufs, argv);
 	if (!cfg.dm_argc)
 		return 1;
-	if (stubdom_build_start(xch, xs, &cfg, &stub, &err)) {
+	if (stubdom_build_start(xch, xs, &cfg, &out, &err)) {
 		fprintf(stderr, "mkstub: %s\n", err.msg);
 		return 1;
 	}
+	stub = out.stub;
 	t1 = tbprog_now_ms();
 	fprintf(stderr, "mkstub: stub domain %u built and unpaused in %lld ms\n",
 		stub, (long long)(t1 - t0));

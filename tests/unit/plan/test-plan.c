@@ -452,7 +452,7 @@ END_TEST
 
 /* ---- stub domains ---- */
 
-START_TEST(linux_stubdom_needs_128_mib_plus_videoram_for_itself)
+START_TEST(linux_stubdom_needs_192_mib_plus_videoram_for_itself)
 {
 	struct plan_nic nic = {.model = "e1000"};
 	struct plan_request req = {.kind = PLAN_KIND_STUBDOM_LINUX,
@@ -462,9 +462,11 @@ START_TEST(linux_stubdom_needs_128_mib_plus_videoram_for_itself)
 				   .nr_nics = 1};
 
 	compute_ok(&req);
-	ck_assert_uint_eq(item("stubdom.memory")->pages, 128 * MIB_PAGES);
+	ck_assert_uint_eq(item("stubdom.memory")->pages, 192 * MIB_PAGES);
 	ck_assert_uint_eq(item("stubdom.videoram")->pages, 16 * MIB_PAGES);
-	ck_assert_uint_eq(plan.stubdom_pages, (128 + 16) * MIB_PAGES);
+	ck_assert_uint_eq(plan.stubdom_pages, (192 + 16) * MIB_PAGES);
+	/* the reason goes with the figure */
+	ck_assert_ptr_nonnull(strstr(item("stubdom.memory")->why, "128 MiB"));
 	/* upstream QEMU in the stub populates the guest as in dom0 */
 	ck_assert_uint_eq(
 	    plan.target_pages,
@@ -752,7 +754,7 @@ static Suite *plan_suite(void)
 
 	tcase_add_checked_fixture(stub, setup, teardown);
 	tcase_add_test(stub,
-		       linux_stubdom_needs_128_mib_plus_videoram_for_itself);
+		       linux_stubdom_needs_192_mib_plus_videoram_for_itself);
 	tcase_add_test(
 	    stub, minios_stubdom_needs_28_mib_plus_videoram_and_loads_no_rom);
 	tcase_add_test(stub, configured_stubdom_memory_replaces_the_default);

@@ -1,0 +1,392 @@
+/*
+ * stubkeep: `dmsup --stub-keeper` (see stubkeep.h). One process per stub
+ * domain, one poll loop over three fds: the signalfd (SIGTERM, SIGINT:
+ * stop), the console's event channel (bytes to relay) and libxenstore's
+ * watch fd (@releaseDomain: some domain changed, look at ours). Every step
+ * is one line on stdout starting with "dmsup-stub: ".
+ */
+#include "dmsup/stubkeep.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenctrl.h>
+#include <xenstore.h>
+
+#include "dmsup/stubcons.h"
+#include "dmsup/stubdom-build.h"
+
+#define STUBKEEP_WATCH_TOKEN "dmsup-stub"
+
+struct stubkeep {
+	struct stubkeep_opts o;
+	xc_interface *xch;
+	struct xs_handle *xs;
+	struct stubcons *cons;
+	struct stubdom_build_out out;
+	int sfd;
+};
+
+/* --- options ------------------------------------------------------------ */
+
+static int stubkeep_fail(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int stubkeep_fail(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool stubkeep_number(const char *s, unsigned long min,
+			    unsigned long max, unsigned long *n_r)
+{
+	char *end;
+	unsigned long n;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return false;
+	*n_r = n;
+	return true;
+}
+
+/* One option's value into o; -1 with err if it is not acceptable. */
+static int stubkeep_option(int c, const char *v, struct stubkeep_opts *o,
+			   char *err, size_t errsz)
+{
+	unsigned long n;
+
+	switch (c) {
+	case 'k':
+		if (!strcmp(v, "linux"))
+			o->kind = STUBDOM_LINUX;
+		else if (!strcmp(v, "minios"))
+			o->kind = STUBDOM_MINIOS;
+		else
+			return stubkeep_fail(err, errsz,
+					     "--kind %s: linux or minios", v);
+		return 0;
+	case 't':
+		if (!stubkeep_number(v, 1, DOMID_FIRST_RESERVED - 1, &n))
+			return stubkeep_fail(err, errsz,
+					     "--target %s: not a domain id", v);
+		o->target = (uint32_t)n;
+		return 0;
+	case 'm':
+		if (!stubkeep_number(v, 1, 1024 * 1024, &o->memory_mib))
+			return stubkeep_fail(err, errsz,
+					     "--memory %s: 1..1048576 MiB", v);
+		return 0;
+	case 'T':
+		if (!stubkeep_number(v, 1, 3600, &o->timeout_s))
+			return stubkeep_fail(err, errsz,
+					     "--build-timeout %s: 1..3600 s", v);
+		return 0;
+	case 'K': o->kernel = v; return 0;
+	case 'r': o->ramdisk = v; return 0;
+	case 'c': o->cmdline = v; return 0;
+	case 'n': o->name = v; return 0;
+	case 'b': o->bios = v; return 0;
+	}
+	return stubkeep_fail(err, errsz, "unknown option");
+}
+
+int stubkeep_parse(int argc, char **argv, struct stubkeep_opts *o, char *err,
+		   size_t errsz)
+{
+	static const struct option longopts[] = {
+	    {"kind", required_argument, NULL, 'k'},
+	    {"target", required_argument, NULL, 't'},
+	    {"kernel", required_argument, NULL, 'K'},
+	    {"ramdisk", required_argument, NULL, 'r'},
+	    {"cmdline", required_argument, NULL, 'c'},
+	    {"memory", required_argument, NULL, 'm'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"bios", required_argument, NULL, 'b'},
+	    {"build-timeout", required_argument, NULL, 'T'},
+	    {NULL, 0, NULL, 0}};
+	bool kind = false;
+	int c;
+
+	*o = (struct stubkeep_opts){.timeout_s = STUBKEEP_DEFAULT_TIMEOUT_S};
+	optind = 0; /* a fresh scan (GNU), also for a second call */
+	opterr = 0;
+	/* "+": QEMU's arguments after "--" are never ours. */
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (c == '?')
+			return stubkeep_fail(err, errsz,
+					     "unknown option or missing value: "
+					     "%s", argv[optind - 1]);
+		if (stubkeep_option(c, optarg, o, err, errsz))
+			return -1;
+		kind |= c == 'k';
+	}
+	if (!kind || !o->target || !o->kernel || !o->memory_mib)
+		return stubkeep_fail(err, errsz,
+				     "--kind, --target, --kernel and --memory "
+				     "are required");
+	if (optind >= argc || strcmp(argv[optind - 1], "--"))
+		return stubkeep_fail(err, errsz,
+				     "the device model's arguments must follow "
+				     "\"--\"");
+	o->dm_argv = (const char *const *)argv + optind;
+	o->dm_argc = (size_t)(argc - optind);
+	if (!o->cmdline && o->kind == STUBDOM_LINUX)
+		o->cmdline = STUBDOM_BUILD_DEFAULT_CMDLINE;
+	return 0;
+}
+
+/* --- the stub's fate ---------------------------------------------------- */
+
+bool stubkeep_judge(bool exists, uint32_t flags, char *why, size_t whysz)
+{
+	static const char *const reasons[] = {
+	    [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+	    [SHUTDOWN_suspend] = "suspend",   [SHUTDOWN_crash] = "crash",
+	    [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+	};
+	unsigned int reason;
+
+	if (exists && (flags & XEN_DOMINF_shutdown)) {
+		reason = (flags >> XEN_DOMINF_shutdownshift) &
+			 XEN_DOMINF_shutdownmask;
+		if (reason < sizeof(reasons) / sizeof(*reasons) &&
+		    reasons[reason])
+			snprintf(why, whysz, "shut down (%s)", reasons[reason]);
+		else
+			snprintf(why, whysz, "shut down (reason %u)", reason);
+		return true;
+	}
+	if (!exists || (flags & XEN_DOMINF_dying)) {
+		snprintf(why, whysz, "was destroyed");
+		return true;
+	}
+	return false;
+}
+
+/* --- the keeper --------------------------------------------------------- */
+
+static void stubkeep_say(struct stubkeep *k, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void stubkeep_say(struct stubkeep *k, const char *fmt, ...)
+{
+	char line[768];
+	va_list ap;
+	int n = snprintf(line, sizeof(line), "dmsup-stub: ");
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	stubcons_put_line(k->cons, STDOUT_FILENO, line);
+}
+
+static void stubkeep_cons_say_cb(void *arg, const char *msg)
+{
+	stubkeep_say(arg, "%s", msg);
+}
+
+static int64_t stubkeep_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Destroys the stub and its xenstore state, bounded; -1 if it failed. */
+static int stubkeep_destroy(struct stubkeep *k)
+{
+	struct stubdom_build_err err;
+
+	stubcons_close(k->cons);
+	k->cons = NULL;
+	if (stubdom_build_destroy(k->xch, k->xs, k->out.stub,
+				  (int)k->o.timeout_s * 1000, &err)) {
+		stubkeep_say(k, "error: destroy: %s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int stubkeep_build(struct stubkeep *k)
+{
+	const struct stubkeep_opts *o = &k->o;
+	struct stubdom_build_cfg cfg = {
+	    .kind = o->kind, .target = o->target, .name = o->name,
+	    .kernel = o->kernel, .ramdisk = o->ramdisk, .cmdline = o->cmdline,
+	    .memory_mib = o->memory_mib, .dm_argv = o->dm_argv,
+	    .dm_argc = o->dm_argc, .bios = o->bios, .own_console = true};
+	struct stubdom_build_err err;
+	char why[256];
+	int64_t t0 = stubkeep_now_ms();
+
+	stubkeep_say(k, "domain %u: building a %s stub domain (kernel %s, "
+			"%lu MiB, %zu device-model arguments)",
+		     o->target, o->kind == STUBDOM_LINUX ? "linux" : "minios",
+		     o->kernel, o->memory_mib, o->dm_argc);
+	if (stubdom_build_start(k->xch, k->xs, &cfg, &k->out, &err)) {
+		stubkeep_say(k, "error: build: %s", err.msg);
+		return -1;
+	}
+	stubkeep_say(k, "domain %u: stub domain %u built and unpaused in %lld ms",
+		     o->target, k->out.stub,
+		     (long long)(stubkeep_now_ms() - t0));
+	k->cons = stubcons_open(k->xch, k->out.stub, k->out.console_mfn,
+				k->out.console_port, STDOUT_FILENO,
+				stubkeep_cons_say_cb, k, why, sizeof(why));
+	if (!k->cons) {
+		stubkeep_say(k, "error: console of stub domain %u for domain "
+				"%u: %s",
+			     k->out.stub, o->target, why);
+		stubkeep_destroy(k);
+		return -1;
+	}
+	if (!xs_watch(k->xs, "@releaseDomain", STUBKEEP_WATCH_TOKEN)) {
+		stubkeep_say(k, "error: watching @releaseDomain for domain %u: "
+				"%s",
+			     o->target, strerror(errno));
+		stubkeep_destroy(k);
+		return -1;
+	}
+	stubkeep_say(k, "stub domain %u (%s) serves domain %u", k->out.stub,
+		     k->out.name, o->target);
+	return 0;
+}
+
+/* Some domain changed: is it ours? -1 when the stub is gone or dead
+ * (then destroyed and said). */
+static int stubkeep_check(struct stubkeep *k)
+{
+	xc_domaininfo_t info;
+	char why[64];
+	bool exists;
+	char **ev;
+
+	/* Drain the queue: one look at the domain answers them all. */
+	while ((ev = xs_check_watch(k->xs)))
+		free(ev);
+	exists = xc_domain_getinfolist(k->xch, k->out.stub, 1, &info) == 1 &&
+		 info.domain == k->out.stub;
+	if (!stubkeep_judge(exists, exists ? info.flags : 0, why, sizeof(why)))
+		return 0;
+	/* Its last words may be in the ring without an event for us. */
+	if (k->cons)
+		stubcons_drain(k->cons);
+	stubkeep_say(k, "stub domain %u %s; it served domain %u",
+		     k->out.stub, why, k->o.target);
+	stubkeep_destroy(k);
+	return -1;
+}
+
+static int stubkeep_loop(struct stubkeep *k)
+{
+	struct signalfd_siginfo si;
+	char err[256];
+
+	if (stubkeep_check(k))
+		return STUBKEEP_EXIT_DIED;
+	for (;;) {
+		struct pollfd p[3] = {
+		    {.fd = k->sfd, .events = POLLIN},
+		    {.fd = stubcons_fd(k->cons), .events = POLLIN},
+		    {.fd = xs_fileno(k->xs), .events = POLLIN},
+		};
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			stubkeep_say(k, "error: poll: %s", strerror(errno));
+			return stubkeep_destroy(k) ? STUBKEEP_EXIT_FAILED
+						   : STUBKEEP_EXIT_DIED;
+		}
+		if (p[1].revents && stubcons_handle(k->cons, err, sizeof(err))) {
+			stubkeep_say(k, "error: console of stub domain %u: %s",
+				     k->out.stub, err);
+			stubkeep_destroy(k);
+			return STUBKEEP_EXIT_FAILED;
+		}
+		if (p[2].revents && stubkeep_check(k))
+			return STUBKEEP_EXIT_DIED;
+		if (p[0].revents &&
+		    read(k->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			stubkeep_say(k, "domain %u: signal %u: destroying stub "
+					"domain %u",
+				     k->o.target, si.ssi_signo, k->out.stub);
+			if (stubkeep_destroy(k))
+				return STUBKEEP_EXIT_FAILED;
+			stubkeep_say(k, "stub domain %u destroyed on request; "
+					"it served domain %u",
+				     k->out.stub, k->o.target);
+			return STUBKEEP_EXIT_STOPPED;
+		}
+	}
+}
+
+/* Signals become an fd; a stop that arrives during the (blocking) build
+ * waits in it until the build is done. */
+static int stubkeep_signals(struct stubkeep *k)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN); /* a log reader that went away */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	k->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return k->sfd < 0 ? -1 : 0;
+}
+
+int stubkeep_main(int argc, char **argv)
+{
+	struct stubkeep k = {.sfd = -1};
+	char err[256];
+	int rc = STUBKEEP_EXIT_FAILED;
+
+	if (stubkeep_parse(argc, argv, &k.o, err, sizeof(err))) {
+		fprintf(stderr, "dmsup --stub-keeper: %s\n", err);
+		return STUBKEEP_EXIT_USAGE;
+	}
+	if (stubkeep_signals(&k)) {
+		stubkeep_say(&k, "error: domain %u: signals: %s", k.o.target,
+			     strerror(errno));
+		goto out;
+	}
+	k.xch = xc_interface_open(NULL, NULL, 0);
+	k.xs = xs_open(0);
+	if (!k.xch || !k.xs) {
+		stubkeep_say(&k, "error: domain %u: opening libxenctrl and "
+				 "xenstore: %s",
+			     k.o.target, strerror(errno));
+		goto out;
+	}
+	if (!stubkeep_build(&k))
+		rc = stubkeep_loop(&k);
+out:
+	stubcons_close(k.cons);
+	if (k.xs)
+		xs_close(k.xs);
+	if (k.xch)
+		xc_interface_close(k.xch);
+	if (k.sfd >= 0)
+		close(k.sfd);
+	return rc;
+}

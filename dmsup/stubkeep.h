@@ -1,0 +1,58 @@
+/*
+ * stubkeep: `dmsup --stub-keeper`, the per-stub process the daemon
+ * supervises instead of a QEMU for the kinds stubdom-linux and
+ * stubdom-minios (the contract: /work's KEEPER.md, summarised in
+ * docs/stubdom-linux.md "The keeper"). It builds the stub domain, relays
+ * its console 0 to stdout, and destroys it when it dies or when asked.
+ *
+ *   dmsup --stub-keeper --kind linux|minios --target DOMID
+ *         --kernel PATH [--ramdisk PATH] [--cmdline STRING]
+ *         --memory MIB [--name NAME] [--bios NAME] [--build-timeout S]
+ *         -- QEMU-ARG...
+ *
+ * Exit status: 0 destroyed on request (SIGTERM, SIGINT); 1 the stub shut
+ * down, crashed or disappeared on its own; 2 it could not be built or
+ * served (nothing left behind); 64 bad usage.
+ */
+#ifndef DMSUP_STUBKEEP_H
+#define DMSUP_STUBKEEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stubdom-proto/setup.h"
+
+enum {
+	STUBKEEP_EXIT_STOPPED = 0,
+	STUBKEEP_EXIT_DIED = 1,
+	STUBKEEP_EXIT_FAILED = 2,
+	STUBKEEP_EXIT_USAGE = 64,
+};
+
+#define STUBKEEP_DEFAULT_TIMEOUT_S 30
+
+struct stubkeep_opts {
+	enum stubdom_kind kind;
+	uint32_t target;
+	const char *kernel, *ramdisk, *cmdline, *name, *bios;
+	unsigned long memory_mib;
+	unsigned long timeout_s; /* bound on each wait for Xen (destroy) */
+	const char *const *dm_argv; /* into argv */
+	size_t dm_argc;
+};
+
+/* Parses the arguments after "--stub-keeper" (argv[0] is that word).
+ * 0, or -1 with a one-line reason in err. */
+int stubkeep_parse(int argc, char **argv, struct stubkeep_opts *o, char *err,
+		   size_t errsz);
+
+/* Xen's view of the stub, judged: false while it lives; true when it is
+ * gone, dying or shut down, with the contract's words in why ("shut down
+ * (poweroff)", "was destroyed", ...). flags are XEN_DOMINF_*. */
+bool stubkeep_judge(bool exists, uint32_t flags, char *why, size_t whysz);
+
+/* The whole keeper; returns its exit status. */
+int stubkeep_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * Unit tests of the stub keeper (dmsup/stubkeep.c, dmsup/stubcons.c):
+ * the console ring's arithmetic on indices the stub writes (untrusted),
+ * how Xen's view of the stub reads as the keeper's verdict, and the
+ * keeper's command line. The keeper against real Xen: t-82.
+ */
+#include <check.h>
+#include <string.h>
+#include <xenctrl.h>
+
+#include "dmsup/stubcons.h"
+#include "dmsup/stubdom-build.h"
+#include "dmsup/stubkeep.h"
+#include "tests/unit/qmp/check-main.h"
+
+#define RING 2048u /* the size of a console's out[] */
+
+/* ---- the ring ---- */
+
+START_TEST(pending_is_what_lies_between_consumer_and_producer)
+{
+	ck_assert_int_eq(stubcons_ring_pending(10, 15, RING), 5);
+}
+END_TEST
+
+START_TEST(nothing_is_pending_when_the_indices_are_equal)
+{
+	ck_assert_int_eq(stubcons_ring_pending(4096, 4096, RING), 0);
+}
+END_TEST
+
+START_TEST(pending_counts_across_the_indices_wraparound)
+{
+	ck_assert_int_eq(stubcons_ring_pending(0xfffffffeu, 3, RING), 5);
+}
+END_TEST
+
+START_TEST(a_full_ring_is_readable_whole)
+{
+	ck_assert_int_eq(stubcons_ring_pending(100, 100 + RING, RING), RING);
+}
+END_TEST
+
+START_TEST(a_producer_more_than_a_ring_ahead_is_a_protocol_error)
+{
+	ck_assert_int_eq(stubcons_ring_pending(100, 101 + RING, RING), -1);
+	ck_assert_int_eq(stubcons_ring_pending(0, 0x80000000u, RING), -1);
+}
+END_TEST
+
+START_TEST(a_producer_behind_the_consumer_is_a_protocol_error)
+{
+	ck_assert_int_eq(stubcons_ring_pending(10, 9, RING), -1);
+}
+END_TEST
+
+START_TEST(copy_wraps_at_the_end_of_the_ring)
+{
+	const char ring[8] = "abcdefgh";
+	char buf[8] = {0};
+
+	ck_assert_uint_eq(stubcons_ring_copy(ring, 8, 6, 4, buf), 4);
+	ck_assert_mem_eq(buf, "ghab", 4);
+}
+END_TEST
+
+START_TEST(copy_masks_a_free_running_index)
+{
+	const char ring[8] = "abcdefgh";
+	char buf[8] = {0};
+
+	stubcons_ring_copy(ring, 8, 8 * 1000 + 2, 3, buf);
+	ck_assert_mem_eq(buf, "cde", 3);
+}
+END_TEST
+
+START_TEST(copy_of_a_whole_ring_returns_every_byte_once)
+{
+	const char ring[8] = "abcdefgh";
+	char buf[8] = {0};
+
+	stubcons_ring_copy(ring, 8, 5, 8, buf);
+	ck_assert_mem_eq(buf, "fghabcde", 8);
+}
+END_TEST
+
+/* ---- the verdict ---- */
+
+static char why[64];
+
+START_TEST(a_running_stub_lives)
+{
+	ck_assert(!stubkeep_judge(true, XEN_DOMINF_running, why, sizeof(why)));
+}
+END_TEST
+
+START_TEST(a_paused_stub_lives)
+{
+	ck_assert(!stubkeep_judge(true, XEN_DOMINF_paused, why, sizeof(why)));
+}
+END_TEST
+
+static uint32_t shutdown_flags(unsigned int reason)
+{
+	return XEN_DOMINF_shutdown | reason << XEN_DOMINF_shutdownshift;
+}
+
+START_TEST(a_stub_that_powered_off_shut_down)
+{
+	ck_assert(stubkeep_judge(true, shutdown_flags(SHUTDOWN_poweroff), why,
+				 sizeof(why)));
+	ck_assert_str_eq(why, "shut down (poweroff)");
+}
+END_TEST
+
+START_TEST(a_crashed_stub_shut_down_with_reason_crash)
+{
+	ck_assert(stubkeep_judge(true, shutdown_flags(SHUTDOWN_crash), why,
+				 sizeof(why)));
+	ck_assert_str_eq(why, "shut down (crash)");
+}
+END_TEST
+
+START_TEST(an_unknown_shutdown_reason_is_given_as_its_number)
+{
+	ck_assert(stubkeep_judge(true, shutdown_flags(77), why, sizeof(why)));
+	ck_assert_str_eq(why, "shut down (reason 77)");
+}
+END_TEST
+
+START_TEST(a_dying_stub_was_destroyed)
+{
+	ck_assert(stubkeep_judge(true, XEN_DOMINF_dying, why, sizeof(why)));
+	ck_assert_str_eq(why, "was destroyed");
+}
+END_TEST
+
+START_TEST(a_stub_xen_does_not_know_was_destroyed)
+{
+	ck_assert(stubkeep_judge(false, 0, why, sizeof(why)));
+	ck_assert_str_eq(why, "was destroyed");
+}
+END_TEST
+
+/* ---- the command line ---- */
+
+static struct stubkeep_opts o;
+static char err[256];
+
+/* Parses "--stub-keeper" followed by args (NULL-terminated). getopt
+ * wants char *[]; with "+" it changes neither strings nor their order. */
+static int parse(const char *const *args)
+{
+	static char *argv[64]; /* o.dm_argv points into it */
+	int argc = 0;
+
+	while (args[argc] && argc < 63) {
+		argv[argc] = (char *)args[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	return stubkeep_parse(argc, argv, &o, err, sizeof(err));
+}
+
+#define PARSE(...) parse((const char *const[]){"--stub-keeper", __VA_ARGS__, NULL})
+
+START_TEST(a_linux_keeper_takes_qemu_arguments_after_the_separator)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--", "-xen-domid",
+			       "7", "-m", "48"),
+			 0);
+	ck_assert_int_eq(o.kind, STUBDOM_LINUX);
+	ck_assert_uint_eq(o.target, 7);
+	ck_assert_str_eq(o.kernel, "/k");
+	ck_assert_uint_eq(o.memory_mib, 192);
+	ck_assert_uint_eq(o.dm_argc, 4);
+	ck_assert_str_eq(o.dm_argv[0], "-xen-domid");
+	ck_assert_str_eq(o.dm_argv[3], "48");
+}
+END_TEST
+
+START_TEST(a_linux_stub_boots_with_the_image_command_line_by_default)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--", "x"),
+			 0);
+	ck_assert_str_eq(o.cmdline, STUBDOM_BUILD_DEFAULT_CMDLINE);
+	ck_assert_uint_eq(o.timeout_s, STUBKEEP_DEFAULT_TIMEOUT_S);
+}
+END_TEST
+
+START_TEST(options_after_the_separator_belong_to_qemu)
+{
+	ck_assert_int_eq(PARSE("--kind", "minios", "--target", "7",
+			       "--kernel", "/k", "--memory", "32", "--",
+			       "--memory", "1"),
+			 0);
+	ck_assert_uint_eq(o.memory_mib, 32);
+	ck_assert_uint_eq(o.dm_argc, 2);
+	ck_assert_ptr_null(o.cmdline);
+}
+END_TEST
+
+START_TEST(every_option_is_taken)
+{
+	ck_assert_int_eq(PARSE("--kind", "minios", "--target", "9", "--kernel",
+			       "/k", "--ramdisk", "/r", "--cmdline", "c",
+			       "--memory", "128", "--name", "n", "--bios",
+			       "seabios", "--build-timeout", "5", "--", "x"),
+			 0);
+	ck_assert_str_eq(o.ramdisk, "/r");
+	ck_assert_str_eq(o.cmdline, "c");
+	ck_assert_str_eq(o.name, "n");
+	ck_assert_str_eq(o.bios, "seabios");
+	ck_assert_uint_eq(o.timeout_s, 5);
+}
+END_TEST
+
+START_TEST(qemu_arguments_without_the_separator_are_refused)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "xenfv"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "\"--\""));
+}
+END_TEST
+
+START_TEST(no_qemu_arguments_is_refused)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--"),
+			 -1);
+}
+END_TEST
+
+START_TEST(an_unknown_kind_is_refused)
+{
+	ck_assert_int_eq(PARSE("--kind", "hvm", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--", "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "--kind hvm"));
+}
+END_TEST
+
+START_TEST(domain_0_is_no_target)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "0", "--kernel",
+			       "/k", "--memory", "192", "--", "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "--target 0"));
+}
+END_TEST
+
+START_TEST(a_missing_memory_is_refused)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--", "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "--memory"));
+}
+END_TEST
+
+START_TEST(an_unknown_option_is_named)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--colour", "red", "--",
+			       "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "--colour"));
+}
+END_TEST
+
+static Suite *stubkeep_suite(void)
+{
+	Suite *s = suite_create("stubkeep");
+	TCase *ring = tcase_create("console ring");
+	TCase *judge = tcase_create("verdict");
+	TCase *cli = tcase_create("command line");
+
+	tcase_add_test(ring, pending_is_what_lies_between_consumer_and_producer);
+	tcase_add_test(ring, nothing_is_pending_when_the_indices_are_equal);
+	tcase_add_test(ring, pending_counts_across_the_indices_wraparound);
+	tcase_add_test(ring, a_full_ring_is_readable_whole);
+	tcase_add_test(ring,
+		       a_producer_more_than_a_ring_ahead_is_a_protocol_error);
+	tcase_add_test(ring, a_producer_behind_the_consumer_is_a_protocol_error);
+	tcase_add_test(ring, copy_wraps_at_the_end_of_the_ring);
+	tcase_add_test(ring, copy_masks_a_free_running_index);
+	tcase_add_test(ring, copy_of_a_whole_ring_returns_every_byte_once);
+	suite_add_tcase(s, ring);
+	tcase_add_test(judge, a_running_stub_lives);
+	tcase_add_test(judge, a_paused_stub_lives);
+	tcase_add_test(judge, a_stub_that_powered_off_shut_down);
+	tcase_add_test(judge, a_crashed_stub_shut_down_with_reason_crash);
+	tcase_add_test(judge, an_unknown_shutdown_reason_is_given_as_its_number);
+	tcase_add_test(judge, a_dying_stub_was_destroyed);
+	tcase_add_test(judge, a_stub_xen_does_not_know_was_destroyed);
+	suite_add_tcase(s, judge);
+	tcase_add_test(cli, a_linux_keeper_takes_qemu_arguments_after_the_separator);
+	tcase_add_test(cli, a_linux_stub_boots_with_the_image_command_line_by_default);
+	tcase_add_test(cli, options_after_the_separator_belong_to_qemu);
+	tcase_add_test(cli, every_option_is_taken);
+	tcase_add_test(cli, qemu_arguments_without_the_separator_are_refused);
+	tcase_add_test(cli, no_qemu_arguments_is_refused);
+	tcase_add_test(cli, an_unknown_kind_is_refused);
+	tcase_add_test(cli, domain_0_is_no_target);
+	tcase_add_test(cli, a_missing_memory_is_refused);
+	tcase_add_test(cli, an_unknown_option_is_named);
+	suite_add_tcase(s, cli);
+	return s;
+}
+
+int main(void)
+{
+	return check_main_run(stubkeep_suite());
+}
