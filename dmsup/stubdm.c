@@ -68,6 +68,8 @@ static const char *const stubdm_event_names[] = {
 struct stubdm {
 	enum stubdm_state state;
 	struct xsp_watch *watch; /* device-model-domid, then Linux's state */
+	struct xsp_watch *twatch; /* the candidate stub's target */
+	int twatch_dom;
 	struct event *timer;
 	struct stubdom_hs *hs; /* MiniOS */
 	stubdm_fn *known, *ready;
@@ -138,6 +140,7 @@ static void stubdm_read(struct domain *d, const char *path, char *buf,
  * with the reason in s->bad. */
 static int stubdm_check_domid(struct domain *d, const char *val, int *stub_r)
 {
+	/* *stub_r is the candidate even when it is refused. */
 	struct stubdm *s = d->stub;
 	char path[64], target[STUBDM_VALUE_MAX];
 	xc_domaininfo_t info;
@@ -145,10 +148,12 @@ static int stubdm_check_domid(struct domain *d, const char *val, int *stub_r)
 	long v = strtol(val, &end, 10);
 	xc_interface *xch = xendm_xch(d->sup, s->err, sizeof(s->err));
 
+	*stub_r = 0;
 	if (!*val || *end || v < 1 || v >= 0x7ff0 || v == d->cfg.domid) {
 		snprintf(s->bad, sizeof(s->bad), "'%s' is not a domid", val);
 		return -1;
 	}
+	*stub_r = (int)v;
 	if (!xch || xc_domain_getinfolist(xch, (uint32_t)v, 1, &info) != 1 ||
 	    info.domain != (domid_t)v || (info.flags & XEN_DOMINF_dying)) {
 		snprintf(s->bad, sizeof(s->bad),
@@ -187,14 +192,47 @@ static int stubdm_read_domid(struct domain *d, int *stub_r)
 }
 
 static void stubdm_post(struct domain *d, enum stubdm_event ev);
+static void stubdm_domid_cb(struct xsp *xs, const char *path, void *arg);
+
+static void stubdm_untarget(struct domain *d)
+{
+	struct stubdm *s = d->stub;
+
+	if (s->twatch && d->sup->xen)
+		xsp_unwatch(xendm_xs(d->sup, s->err, sizeof(s->err)),
+			    s->twatch);
+	s->twatch = NULL;
+	s->twatch_dom = 0;
+}
+
+/* The builder may write device-model-domid before the stub's target:
+ * a candidate's target is watched too. */
+static void stubdm_watch_target(struct domain *d, int stub)
+{
+	struct stubdm *s = d->stub;
+	char path[64];
+
+	if (stub == s->twatch_dom)
+		return;
+	stubdm_untarget(d);
+	snprintf(path, sizeof(path), "/local/domain/%d/target", stub);
+	if (!xsp_watch(stubdm_xs(d), path, stubdm_domid_cb, d, &s->twatch))
+		s->twatch_dom = stub;
+}
 
 static void stubdm_domid_cb(struct xsp *xs, const char *path, void *arg)
 {
 	struct domain *d = arg;
-	int stub;
+	int stub = 0;
 
-	if (d->stub->state != SDM_WAIT_DOMID || stubdm_read_domid(d, &stub))
+	if (d->stub->state != SDM_WAIT_DOMID)
 		return;
+	if (stubdm_read_domid(d, &stub)) {
+		if (stub > 0)
+			stubdm_watch_target(d, stub);
+		return;
+	}
+	stubdm_untarget(d);
 	d->stub_domid = stub;
 	stubdm_post(d, SDM_EV_DOMID);
 }
@@ -402,6 +440,7 @@ static int stubdm_enter(struct domain *d, enum stubdm_state from,
 		return 0;
 	case SDM_IDLE:
 		stubdm_unwatch(d);
+		stubdm_untarget(d);
 		stubdm_stop_timer(s);
 		if (s->hs)
 			stubdom_hs_destroy(s->hs);

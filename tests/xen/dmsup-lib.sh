@@ -53,9 +53,10 @@ dm_config() {
 }
 
 # plan_item CONFIG ITEM: the pages of ITEM ("total", "nic0.rom", ...) in
-# the readable plan.
+# the readable plan (the first "total" is the guest's; a stub kind's plan
+# has a second one, the stub domain's).
 plan_item() {
-	dmctl plan "$1" | awk -v i="$2" '$1 == i { print $2 }'
+	dmctl plan "$1" | awk -v i="$2" '$1 == i { print $2; exit }'
 }
 
 # set_room DOMID PAGES: max_pages = tot_pages + PAGES, as the toolstack
