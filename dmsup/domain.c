@@ -333,7 +333,9 @@ static void domain_wait_ready(struct domain *d)
 {
 	const char *err;
 
-	d->qmp_ok = d->xen_ok = false;
+	d->qmp_ok = false;
+	/* Without Xen, QMP is all of readiness. */
+	d->xen_ok = !d->cfg.xen;
 	if (config_is_stub(&d->cfg)) {
 		domain_wait_stub(d);
 		return;

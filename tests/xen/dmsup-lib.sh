@@ -27,12 +27,13 @@ dm_pid() {
 	dmctl --json status "$1" 2>/dev/null | sed -n 's/^ *"pid": *\([0-9]*\).*/\1/p'
 }
 
-# qemu_for DOMID: pids of processes started with -xen-domid DOMID.
+# qemu_for DOMID: pids of processes started with -xen-domid DOMID (a
+# stub keeper, which carries QEMU's arguments for the stub, is none).
 qemu_for() {
 	local p
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-xen-domid $1 " &&
-			echo "${p#/proc/}"
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -v -- --stub-keeper |
+			grep -q -- "-xen-domid $1 " && echo "${p#/proc/}"
 	done
 }
 
