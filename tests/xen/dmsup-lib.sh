@@ -27,6 +27,12 @@ dm_pid() {
 	dmctl --json status "$1" 2>/dev/null | sed -n 's/^ *"pid": *\([0-9]*\).*/\1/p'
 }
 
+# dm_field NAME KEY: a scalar of the domain's `dmctl status --json`
+# (e.g. kind, stub_domid).
+dm_field() {
+	dmctl --json status "$1" | sed -n "s/^ *\"$2\": *\"*\([^\",]*\).*/\1/p"
+}
+
 # qemu_for DOMID: pids of processes started with -xen-domid DOMID (a
 # stub keeper, which carries QEMU's arguments for the stub, is none).
 qemu_for() {
@@ -51,6 +57,16 @@ dm_config() {
 	echo "{\"name\": \"$1\", \"domid\": $2, \"qemu\": \"$DM_QEMU\",
 	  \"memory\": 64, \"vga\": \"std\", \"videoram\": 16, \"boot\": \"n\"
 	  ${3:+, $3}}" >"$1.json"
+}
+
+# linux_stub_config NAME DOMID: NAME.json, a stubdom-linux device model
+# for the mkhvm domain (the bed's decompressed copy of the stub kernel,
+# which boots faster under TCG; a generous readiness timeout), and room in
+# DOMID for its plan plus the 1 MiB libxl keeps for hvmloader (see t-90).
+linux_stub_config() {
+	dm_config $1 $2 "\"kind\": \"stubdom-linux\",
+	  \"stubdom_kernel\": \"$DMSUP_GUEST_DIR/vmlinux\", \"ready_timeout\": 240"
+	set_room $2 $(($(plan_item $1.json total) + 256))
 }
 
 # plan_item CONFIG ITEM: the pages of ITEM ("total", "nic0.rom", ...) in

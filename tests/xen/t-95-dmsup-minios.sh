@@ -24,10 +24,6 @@ minios_dm() {
 	set_room $DOMID $(plan_item $1.json total)
 }
 
-# json_field NAME KEY: a number from dmctl status --json.
-json_field() {
-	dmctl --json status "$1" | sed -n "s/^ *\"$2\": *\"*\([^\",]*\).*/\1/p"
-}
 
 # log_count NAME TEXT: lines of the domain's log with TEXT.
 log_count() {
@@ -58,10 +54,10 @@ bad=$DOMID
 note "dmctl start returns once the stub answered the handshake's START"
 dmctl start t95-good.json || { tail -n 40 dmsup.log; dmctl log -n 40 t95-good; fail "dmctl start t95-good failed"; }
 dmctl start t95-bad.json || { tail -n 40 dmsup.log; dmctl log -n 40 t95-bad; fail "dmctl start t95-bad failed"; }
-[ "$(json_field t95-good kind)" = stubdom-minios ] ||
+[ "$(dm_field t95-good kind)" = stubdom-minios ] ||
 	fail "dmctl status --json does not say kind stubdom-minios: $(dmctl --json status t95-good)"
-good_stub=$(json_field t95-good stub_domid)
-bad_stub=$(json_field t95-bad stub_domid)
+good_stub=$(dm_field t95-good stub_domid)
+bad_stub=$(dm_field t95-bad stub_domid)
 [ -n "$good_stub" ] && [ -n "$bad_stub" ] || fail "no stub_domid in dmctl status --json"
 xs_is /local/domain/$good_stub/target $good || fail "stub $good_stub does not target $good"
 xs_is /local/domain/$good/image/device-model-domid $good_stub ||

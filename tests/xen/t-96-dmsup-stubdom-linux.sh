@@ -11,11 +11,7 @@ name=t96-linux
 mkhvm_dom $name
 domid=$DOMID
 dmsup_start
-# The bed's decompressed copy of the stub's kernel boots faster under TCG.
-dm_config $name $domid "\"kind\": \"stubdom-linux\",
-  \"stubdom_kernel\": \"$DMSUP_GUEST_DIR/vmlinux\", \"ready_timeout\": 240"
-# The plan, and the 1 MiB libxl keeps for hvmloader (see t-90).
-set_room $domid $(($(plan_item $name.json total) + 256))
+linux_stub_config $name $domid
 dmctl plan $name.json | grep stubdom
 
 diagnose() {
@@ -29,15 +25,12 @@ diagnose() {
 	xl dmesg | grep "(d$domid)" | tail -n 10
 }
 
-json_field() {
-	dmctl --json status "$1" | sed -n "s/^ *\"$2\": *\"*\([^\",]*\).*/\1/p"
-}
 
 note "dmctl start returns once the stub's QEMU runs and answers QMP"
 dmctl start $name.json || { diagnose; fail "dmctl start failed"; }
-stub=$(json_field $name stub_domid)
+stub=$(dm_field $name stub_domid)
 [ -n "$stub" ] || { dmctl --json status $name; fail "no stub_domid in dmctl status --json"; }
-[ "$(json_field $name kind)" = stubdom-linux ] || fail "dmctl status --json does not say kind stubdom-linux"
+[ "$(dm_field $name kind)" = stubdom-linux ] || fail "dmctl status --json does not say kind stubdom-linux"
 note "stub domain $stub serves domain $domid"
 xs_is /local/domain/$stub/device-model/$domid/state running ||
 	fail "the stub's device-model/$domid/state is not running"

@@ -6,20 +6,14 @@
 # are in xenstore for the toolstack.
 . /opt/dmsup/tests/dmsup-lib.sh
 
-json_field() {
-	dmctl --json status "$1" | sed -n "s/^ *\"$2\": *\"*\([^\",]*\).*/\1/p"
-}
-
 # linux_dm NAME: an mkhvm target with room and a stubdom-linux config,
 # started; sets domid and stub.
 linux_dm() {
 	mkhvm_dom $1
 	domid=$DOMID
-	dm_config $1 $domid "\"kind\": \"stubdom-linux\",
-	  \"stubdom_kernel\": \"$DMSUP_GUEST_DIR/vmlinux\", \"ready_timeout\": 240"
-	set_room $domid $(($(plan_item $1.json total) + 256))
+	linux_stub_config $1 $domid
 	dmctl start $1.json || { tail -n 30 dmsup.log; dmctl log -n 40 $1; fail "dmctl start $1 failed"; }
-	stub=$(json_field $1 stub_domid)
+	stub=$(dm_field $1 stub_domid)
 	[ -n "$stub" ] || fail "no stub_domid for $1"
 }
 
@@ -44,8 +38,8 @@ wait $DMSUP_PID 2>/dev/null
 xl list $a_stub >/dev/null || fail "the stub domain died with dmsup"
 dmsup_start
 dmctl status t97-a | grep -q running || fail "t97-a is not running after the restart: $(dmctl status t97-a)"
-[ "$(json_field t97-a stub_domid)" = "$a_stub" ] ||
-	fail "the stub domid changed across the restart: $(json_field t97-a stub_domid), was $a_stub"
+[ "$(dm_field t97-a stub_domid)" = "$a_stub" ] ||
+	fail "the stub domid changed across the restart: $(dm_field t97-a stub_domid), was $a_stub"
 wait_until 60 qmp_running t97-a || fail "dmctl qmp over vchan does not answer after the restart: $(tail -n 10 dmsup.log)"
 grep -q "stub domain $a_stub found again" dmsup.log || fail "dmsup.log does not say it found the stub again"
 
