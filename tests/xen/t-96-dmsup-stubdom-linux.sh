@@ -25,6 +25,24 @@ diagnose() {
 	xl dmesg | grep "(d$domid)" | tail -n 10
 }
 
+# start_fails CONFIG TEXT: dmctl start CONFIG fails saying TEXT, and the
+# domain it defined is forgotten again.
+start_fails() {
+	! dmctl start $1.json 2>start.err || fail "dmctl start $1 succeeded"
+	note "$(cat start.err)"
+	grep -qF -- "$2" start.err || fail "dmctl start $1 does not say '$2': $(cat start.err)"
+	dmctl undefine $1 || fail "dmctl undefine $1 failed"
+}
+
+note "a stub the host has no memory for is refused with the numbers"
+dm_config t96-big $domid "\"kind\": \"stubdom-linux\", \"stubdom_memory\": 65536"
+start_fails t96-big "free pages"
+note "a stub that cannot be built fails the start with the keeper's reason"
+dm_config t96-nokernel $domid "\"kind\": \"stubdom-linux\",
+  \"stubdom_kernel\": \"/nonexistent/vmlinuz\""
+start_fails t96-nokernel "start failed: exited with status 2: error: "
+! xenstore-exists /local/domain/$domid/image/device-model-domid ||
+	fail "a failed build left image/device-model-domid"
 
 note "dmctl start returns once the stub's QEMU runs and answers QMP"
 dmctl start $name.json || { diagnose; fail "dmctl start failed"; }
