@@ -98,6 +98,16 @@ op_fails t95-bad "needs a PCI address" pci-attach t95-good not-a-bdf
 kill -0 $DMSUP_PID || fail "dmsup died"
 dmctl save t95-good && dmctl resume t95-good || fail "the faithful domain stopped answering"
 
+note "kill -9 dmsup and restart it: the handshake channel is reopened"
+kill -9 $DMSUP_PID
+wait $DMSUP_PID 2>/dev/null
+dmsup_start
+[ "$(dm_field t95-good stub_domid)" = "$good_stub" ] ||
+	fail "the stub domid changed across the restart: $(dm_field t95-good stub_domid), was $good_stub"
+dmctl save t95-good && dmctl resume t95-good || fail "the handshake does not work after a dmsup restart"
+out=$(dmctl pci-attach t95-good $BDF) || fail "dmctl pci-attach after a dmsup restart failed"
+echo "$out" | grep -q "attached at vdevfn" || fail "pci-attach after the restart: $out"
+
 note "stop: no stub, no xenstore state of the device models"
 dmctl stop t95-good || fail "dmctl stop t95-good failed"
 dmctl stop t95-bad || fail "dmctl stop t95-bad failed"
