@@ -66,7 +66,6 @@ enum dm_kind { DM_KIND_DOM0, DM_KIND_STUBDOM_LINUX, DM_KIND_STUBDOM_MINIOS };
 /* The Linux stub image's kernel command line (docs/stubdom-linux.md). */
 #define DMSUP_STUBDOM_LINUX_CMDLINE "console=hvc0 quiet rootfstype=ramfs"
 
-
 /*
  * Parses and validates @json. On success returns 0 and fills @cfg (free
  * with config_dispose). On failure returns -1 and sets *err_r to a

@@ -65,10 +65,18 @@ static const char *const stubdm_event_names[] = {
     "watch",  "domid",	 "running",  "ready",
     "failed", "timeout", "reattach", "release"};
 
+/* The handshake's START callback may come after the domain is gone (a
+ * destroyed channel fails it later, from the loop): it gets this token,
+ * which a release disowns. */
+struct stubdm_start {
+	struct domain *d;
+};
+
 struct stubdm {
 	enum stubdm_state state;
-	struct xsp_watch *watch; /* device-model-domid, then Linux's state */
-	struct xsp_watch *twatch; /* the candidate stub's target */
+	struct stubdm_start *start; /* START in flight */
+	struct xsp_watch *watch;    /* device-model-domid, then Linux's state */
+	struct xsp_watch *twatch;   /* the candidate stub's target */
 	int twatch_dom;
 	struct event *timer;
 	struct stubdom_hs *hs; /* MiniOS */
@@ -264,9 +272,14 @@ static void stubdm_hs_log_cb(void *arg, enum stubdom_log_level level,
 
 static void stubdm_started_cb(const struct stubdom_hs_result *res, void *arg)
 {
-	struct domain *d = arg;
+	struct stubdm_start *tok = arg;
+	struct domain *d = tok->d;
 
-	if (!d->stub || d->stub->state != SDM_WAIT_STATE)
+	free(tok);
+	if (!d)
+		return;
+	d->stub->start = NULL;
+	if (d->stub->state != SDM_WAIT_STATE)
 		return;
 	if (!res->rc) {
 		stubdm_post(d, SDM_EV_RUNNING);
@@ -311,11 +324,18 @@ static int stubdm_wait_state(struct domain *d)
 	if (config_kind(&d->cfg) == DM_KIND_STUBDOM_MINIOS) {
 		if (stubdm_open_hs(d))
 			return -1;
-		r = stubdom_hs_submit(s->hs, STUBDOM_CMD_START, NULL,
-				      stubdm_started_cb, d);
-		if (r)
+		s->start = calloc(1, sizeof(*s->start));
+		r = s->start ? stubdom_hs_submit(s->hs, STUBDOM_CMD_START, NULL,
+						 stubdm_started_cb, s->start)
+			     : -ENOMEM;
+		if (r) {
+			free(s->start);
+			s->start = NULL;
 			stubdm_fail(d, "handshake start: %s", strerror(-r));
-		return r ? -1 : 0;
+			return -1;
+		}
+		s->start->d = d;
+		return 0;
 	}
 	snprintf(path, sizeof(path), "/local/domain/%d/device-model/%d/state",
 		 d->stub_domid, d->cfg.domid);
@@ -442,6 +462,9 @@ static int stubdm_enter(struct domain *d, enum stubdm_state from,
 		stubdm_unwatch(d);
 		stubdm_untarget(d);
 		stubdm_stop_timer(s);
+		if (s->start)
+			s->start->d = NULL;
+		s->start = NULL;
 		if (s->hs)
 			stubdom_hs_destroy(s->hs);
 		s->hs = NULL;
