@@ -78,12 +78,12 @@ START_TEST(given_timeouts_win_over_the_kind_defaults)
 	struct dm_config cfg;
 	char *err;
 
-	ck_assert_int_eq(
-	    config_from_string(&cfg,
-			       "{" LINUX ", \"ready_timeout\": 120, "
-			       "\"stop_timeout\": 5}",
-			       &err),
-	    0);
+	ck_assert_int_eq(config_from_string(&cfg,
+					    "{" LINUX
+					    ", \"ready_timeout\": 120, "
+					    "\"stop_timeout\": 5}",
+					    &err),
+			 0);
 	ck_assert_int_eq(cfg.ready_timeout, 120);
 	ck_assert_int_eq(cfg.stop_timeout, 5);
 	config_dispose(&cfg);
@@ -217,7 +217,8 @@ START_TEST(stub_kind_spawns_the_keeper_with_the_qemu_args)
 
 	/* The stub's memory is the plan's: its own plus the videoram. */
 	ck_assert_str_eq(
-	    s, "/sbin/dmsup --stub-keeper --kind linux --target 5 --kernel " DMSUP_STUBDOM_DIR
+	    s, "/sbin/dmsup --stub-keeper --kind linux --target 5 "
+	       "--kernel " DMSUP_STUBDOM_DIR
 	       "/vmlinuz --ramdisk " DMSUP_STUBDOM_DIR
 	       "/initrd --cmdline " DMSUP_STUBDOM_LINUX_CMDLINE
 	       " --memory 116 -- -xen-domid 5 -no-shutdown -nodefaults "
