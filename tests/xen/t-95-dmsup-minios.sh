@@ -123,3 +123,15 @@ for t in $good $bad; do
 	vm=$(xenstore-read /local/domain/$t/vm)
 	! xenstore-exists $vm/image/dmargs || fail "$vm/image/dmargs is still in xenstore"
 done
+
+note "a stub that never answers: the start fails naming the step, nothing is left"
+minios_dm t95-mute ""
+mute=$DOMID
+sed -i 's/"ready_timeout": 180/"ready_timeout": 15/' t95-mute.json
+! dmctl start t95-mute.json 2>start.err || fail "dmctl start t95-mute succeeded without an answer"
+note "$(cat start.err)"
+grep -q "stub failed: not ready: stub domain [0-9]* was built, but its device model never wrote /local/domain/0/device-model/$mute/state within 15 s" start.err ||
+	fail "the start's error does not name the missing state: $(cat start.err)"
+wait_until 30 sh -c "! xl list t95-mute-dm" || fail "the mute stub still exists after the failed start"
+! xenstore-exists /local/domain/$mute/image/device-model-domid ||
+	fail "the failed start left image/device-model-domid"
