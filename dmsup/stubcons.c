@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <xen/io/console.h>
 
 /* Protocol errors reported one by one; after that only a count. */
 #define STUBCONS_REPORT_MAX 3
@@ -69,7 +68,8 @@ static void stubcons_write_all(int fd, const char *buf, size_t len)
 	}
 }
 
-static void stubcons_protocol_error(struct stubcons *c, uint32_t prod)
+static void stubcons_protocol_error(struct stubcons *c, uint32_t cons,
+				    uint32_t prod)
 {
 	char msg[200];
 
@@ -79,46 +79,54 @@ static void stubcons_protocol_error(struct stubcons *c, uint32_t prod)
 	snprintf(msg, sizeof(msg),
 		 "stub domain %u: console protocol error: producer %u is not "
 		 "within %zu bytes ahead of consumer %u; skipping to it%s",
-		 c->domid, prod, sizeof(c->intf->out), c->cons,
+		 c->domid, prod, sizeof(c->intf->out), cons,
 		 c->errors == STUBCONS_REPORT_MAX
 		     ? " (further errors are not reported)"
 		     : "");
 	c->say(c->say_arg, msg);
 }
 
+int stubcons_ring_take(volatile struct xencons_interface *intf, uint32_t *cons,
+		       char *buf)
+{
+	const uint32_t size = sizeof(intf->out);
+	uint32_t prod = __atomic_load_n(&intf->out_prod, __ATOMIC_ACQUIRE);
+	int64_t n = stubcons_ring_pending(*cons, prod, size);
+
+	if (n == 0)
+		return 0;
+	if (n > 0)
+		stubcons_ring_copy(intf->out, size, *cons, (uint32_t)n, buf);
+	/* The bytes are ours before the stub may reuse the space. */
+	__atomic_thread_fence(__ATOMIC_ACQ_REL);
+	*cons = n < 0 ? prod : *cons + (uint32_t)n;
+	__atomic_store_n(&intf->out_cons, *cons, __ATOMIC_RELEASE);
+	return (int)n;
+}
+
 /* One pass over the ring: at most its size, so a stub that keeps
  * writing cannot keep us here. */
 static void stubcons_read_ring(struct stubcons *c)
 {
-	volatile struct xencons_interface *intf = c->intf;
-	const uint32_t size = sizeof(intf->out);
-	char buf[sizeof(intf->out)];
-	uint32_t prod;
-	int64_t n;
+	char buf[sizeof(c->intf->out)];
+	uint32_t before = c->cons;
+	int n = stubcons_ring_take(c->intf, &c->cons, buf);
 
-	prod = __atomic_load_n(&intf->out_prod, __ATOMIC_ACQUIRE);
-	n = stubcons_ring_pending(c->cons, prod, size);
+	if (n == 0)
+		return;
 	if (n < 0) {
-		stubcons_protocol_error(c, prod);
-		c->cons = prod;
-	} else if (n > 0) {
-		stubcons_ring_copy(intf->out, size, c->cons, (uint32_t)n, buf);
-		/* The bytes are ours before the stub may reuse the space. */
-		__atomic_thread_fence(__ATOMIC_ACQ_REL);
-		c->cons += (uint32_t)n;
+		/* c->cons is now the producer ring_take saw. */
+		stubcons_protocol_error(c, before, c->cons);
+	} else {
 		stubcons_write_all(c->out_fd, buf, (size_t)n);
 		c->line_start = buf[n - 1] == '\n';
-	} else {
-		return;
 	}
-	__atomic_store_n(&intf->out_cons, c->cons, __ATOMIC_RELEASE);
 	xenevtchn_notify(c->xce, c->local_port);
 }
 
-struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid,
-			       uint64_t mfn, uint32_t port, int out_fd,
-			       stubcons_say_fn *say, void *say_arg, char *err,
-			       size_t errsz)
+struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid, uint64_t mfn,
+			       uint32_t port, int out_fd, stubcons_say_fn *say,
+			       void *say_arg, char *err, size_t errsz)
 {
 	struct stubcons *c = calloc(1, sizeof(*c));
 	xenevtchn_port_or_error_t lp;
@@ -133,9 +141,9 @@ struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid,
 	c->line_start = true;
 	c->say = say;
 	c->say_arg = say_arg;
-	c->intf = xc_map_foreign_range(xch, domid, XC_PAGE_SIZE,
-				       PROT_READ | PROT_WRITE,
-				       (unsigned long)mfn);
+	c->intf =
+	    xc_map_foreign_range(xch, domid, XC_PAGE_SIZE,
+				 PROT_READ | PROT_WRITE, (unsigned long)mfn);
 	if (!c->intf) {
 		snprintf(err, errsz, "mapping the console ring (mfn %#llx): %s",
 			 (unsigned long long)mfn, strerror(errno));
@@ -151,8 +159,9 @@ struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid,
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	lp = xenevtchn_bind_interdomain(c->xce, domid, port);
 	if (lp < 0) {
-		snprintf(err, errsz, "binding the console's event channel %u: %s",
-			 port, strerror(errno));
+		snprintf(err, errsz,
+			 "binding the console's event channel %u: %s", port,
+			 strerror(errno));
 		goto fail;
 	}
 	c->local_port = (evtchn_port_t)lp;

@@ -6,7 +6,10 @@
  * event channel; we map the page by its machine frame (as xenconsoled
  * does when the grant table is not used), bind the channel, and on every
  * event copy out[] to an fd, advance out_cons and notify the stub.
- * Input (in[]) is not served: nothing types into a stub.
+ * Input (in[]) is not served: nothing types into a stub. The bytes go to
+ * the fd as they come; a reader that stops draining it (the log helper
+ * stalled) stalls the relay, and then the stub's console writes, not the
+ * ring: no byte is read out of bounds or twice.
  *
  * The stub writes out_prod: it is untrusted. A producer more than the
  * ring's size ahead of our consumer (or behind it) is a protocol error:
@@ -21,6 +24,7 @@
 #include <stdint.h>
 #include <xenctrl.h>
 #include <xenevtchn.h>
+#include <xen/io/console.h>
 
 struct stubcons;
 
@@ -33,10 +37,9 @@ typedef void stubcons_say_fn(void *arg, const char *msg);
  * (not owned); protocol errors to say(). NULL on failure with a reason in
  * err.
  */
-struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid,
-			       uint64_t mfn, uint32_t port, int out_fd,
-			       stubcons_say_fn *say, void *say_arg, char *err,
-			       size_t errsz);
+struct stubcons *stubcons_open(xc_interface *xch, uint32_t domid, uint64_t mfn,
+			       uint32_t port, int out_fd, stubcons_say_fn *say,
+			       void *say_arg, char *err, size_t errsz);
 /* The fd to poll for reading: the event channel's. */
 int stubcons_fd(const struct stubcons *c);
 /*
@@ -74,5 +77,14 @@ int64_t stubcons_ring_pending(uint32_t cons, uint32_t prod, uint32_t size);
  */
 uint32_t stubcons_ring_copy(const volatile char *ring, uint32_t size,
 			    uint32_t cons, uint32_t n, char *buf);
+
+/*
+ * One pass over out[] of a console page: copies what the producer wrote
+ * since *cons into buf (room for out[]'s size), advances *cons and
+ * publishes it as out_cons. Returns the count; -1 if the producer is out
+ * of bounds: nothing is copied and *cons jumps to the producer.
+ */
+int stubcons_ring_take(volatile struct xencons_interface *intf, uint32_t *cons,
+		       char *buf);
 
 #endif

@@ -608,6 +608,11 @@ static int stubdom_build_go(struct stubdom_build *b)
 	return 0;
 }
 
+static int stubdom_build_destroy_as(xc_interface *xch, struct xs_handle *xs,
+				    uint32_t stub, uint32_t target,
+				    const char *stub_vm, int timeout_ms,
+				    struct stubdom_build_err *err);
+
 int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 			const struct stubdom_build_cfg *cfg,
 			struct stubdom_build_out *out_r,
@@ -622,8 +627,13 @@ int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 		return -1;
 	if (stubdom_build_create(&b) || stubdom_build_image(&b) ||
 	    stubdom_build_go(&b)) {
-		if (b.stub != DOMID_INVALID)
-			stubdom_build_destroy(xch, xs, b.stub, 0, &cleanup);
+		if (b.stub != DOMID_INVALID) {
+			char vm[64];
+
+			snprintf(vm, sizeof(vm), "/vm/%s", b.uuid);
+			stubdom_build_destroy_as(xch, xs, b.stub, cfg->target,
+						 vm, 0, &cleanup);
+		}
 		return -1;
 	}
 	out_r->stub = b.stub;
@@ -631,6 +641,8 @@ int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 	out_r->console_gfn = b.console_gfn;
 	out_r->console_port = b.console_port;
 	snprintf(out_r->name, sizeof(out_r->name), "%s", b.name);
+	out_r->target = cfg->target;
+	snprintf(out_r->vm, sizeof(out_r->vm), "/vm/%s", b.uuid);
 	return 0;
 }
 
@@ -687,23 +699,29 @@ static int64_t stubdom_build_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int stubdom_build_destroy(xc_interface *xch, struct xs_handle *xs,
-			  uint32_t stub, int timeout_ms,
-			  struct stubdom_build_err *err)
+/* target DOMID_INVALID, stub_vm NULL: read them from the stub's home. */
+static int stubdom_build_destroy_as(xc_interface *xch, struct xs_handle *xs,
+				    uint32_t stub, uint32_t target,
+				    const char *stub_vm, int timeout_ms,
+				    struct stubdom_build_err *err)
 {
 	const struct timespec tick = {.tv_nsec = STUBDOM_BUILD_POLL_MS *
 						 1000 * 1000};
 	int64_t deadline = stubdom_build_now_ms() + timeout_ms;
-	char path[64], *target, *vm;
-	uint32_t target_id = DOMID_INVALID;
+	char path[64], *target_s, *vm;
+	uint32_t target_id = target;
 	xc_domaininfo_t info;
 	int rc = 0;
 
 	err->msg[0] = '\0';
 	snprintf(path, sizeof(path), "/local/domain/%u/target", stub);
-	target = xs_read(xs, XBT_NULL, path, NULL);
+	target_s = xs_read(xs, XBT_NULL, path, NULL);
+	/* Gone with the stub's home when someone else destroyed it. */
+	if (target_id == DOMID_INVALID && target_s)
+		target_id = (uint32_t)strtoul(target_s, NULL, 10);
+	free(target_s);
 	snprintf(path, sizeof(path), "/local/domain/%u/vm", stub);
-	vm = stubdom_build_read_vm(xs, path);
+	vm = stub_vm ? strdup(stub_vm) : stubdom_build_read_vm(xs, path);
 	if (stubdom_build_domain_exists(xch, stub, NULL) &&
 	    xc_domain_destroy(xch, stub) && errno != ESRCH) {
 		snprintf(err->msg, sizeof(err->msg),
@@ -711,15 +729,12 @@ int stubdom_build_destroy(xc_interface *xch, struct xs_handle *xs,
 			 strerror(errno));
 		rc = -1;
 	}
-	if (target) {
-		target_id = (uint32_t)strtoul(target, NULL, 10);
+	if (target_id != DOMID_INVALID)
 		stubdom_build_unlink_target(xs, stub, target_id);
-	}
 	if (vm)
 		xs_rm(xs, XBT_NULL, vm);
 	snprintf(path, sizeof(path), "/local/domain/%u", stub);
 	xs_rm(xs, XBT_NULL, path);
-	free(target);
 	free(vm);
 	/*
 	 * A dying domain lingers while others hold it. The target's ioreq
@@ -741,4 +756,20 @@ int stubdom_build_destroy(xc_interface *xch, struct xs_handle *xs,
 		nanosleep(&tick, NULL);
 	}
 	return rc;
+}
+
+int stubdom_build_destroy(xc_interface *xch, struct xs_handle *xs,
+			  uint32_t stub, int timeout_ms,
+			  struct stubdom_build_err *err)
+{
+	return stubdom_build_destroy_as(xch, xs, stub, DOMID_INVALID, NULL,
+					timeout_ms, err);
+}
+
+int stubdom_build_destroy_made(xc_interface *xch, struct xs_handle *xs,
+			       const struct stubdom_build_out *made,
+			       int timeout_ms, struct stubdom_build_err *err)
+{
+	return stubdom_build_destroy_as(xch, xs, made->stub, made->target,
+					made->vm, timeout_ms, err);
 }

@@ -76,6 +76,8 @@ struct stubdom_build_out {
 	uint64_t console_gfn;   /* ... and its frame in the stub */
 	uint32_t console_port;  /* its event channel, unbound, in the stub */
 	char name[128];         /* the stub's name */
+	uint32_t target;        /* the domain it serves */
+	char vm[64];            /* the stub's /vm/<uuid> */
 };
 
 /* Why a call failed, for the caller's log: names the domains and step. */
@@ -109,5 +111,15 @@ int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 int stubdom_build_destroy(xc_interface *xch, struct xs_handle *xs,
 			  uint32_t stub, int timeout_ms,
 			  struct stubdom_build_err *err);
+
+/*
+ * The same for the caller of start, from what start made: the target's
+ * setup and the stub's /vm entry are removed even when the stub's home,
+ * where destroy reads them, has already gone (the stub destroyed by
+ * someone else, e.g. xl destroy).
+ */
+int stubdom_build_destroy_made(xc_interface *xch, struct xs_handle *xs,
+			       const struct stubdom_build_out *made,
+			       int timeout_ms, struct stubdom_build_err *err);
 
 #endif

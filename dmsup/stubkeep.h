@@ -10,8 +10,8 @@
  *         --memory MIB [--name NAME] [--bios NAME] [--build-timeout S]
  *         -- QEMU-ARG...
  *
- * Exit status: 0 destroyed on request (SIGTERM, SIGINT); 1 the stub shut
- * down, crashed or disappeared on its own; 2 it could not be built or
+ * Exit status: 0 destroyed on request (SIGTERM, SIGINT, SIGHUP); 1 the stub
+ * shut down, crashed or disappeared on its own; 2 it could not be built or
  * served (nothing left behind); 64 bad usage.
  */
 #ifndef DMSUP_STUBKEEP_H
@@ -37,7 +37,7 @@ struct stubkeep_opts {
 	uint32_t target;
 	const char *kernel, *ramdisk, *cmdline, *name, *bios;
 	unsigned long memory_mib;
-	unsigned long timeout_s; /* bound on each wait for Xen (destroy) */
+	unsigned long timeout_s;    /* bound on each wait for Xen (destroy) */
 	const char *const *dm_argv; /* into argv */
 	size_t dm_argc;
 };

@@ -84,6 +84,59 @@ START_TEST(copy_of_a_whole_ring_returns_every_byte_once)
 }
 END_TEST
 
+/* ---- one pass over a console page ---- */
+
+static struct xencons_interface page;
+static char out[sizeof(page.out)];
+
+/* The stub's side: writes text at its producer index. */
+static void stub_writes(const char *text)
+{
+	for (const char *p = text; *p; p++)
+		page.out[page.out_prod++ & (sizeof(page.out) - 1)] = *p;
+}
+
+START_TEST(take_copies_what_the_stub_wrote_and_publishes_the_consumer)
+{
+	uint32_t cons = 0;
+
+	memset(&page, 0, sizeof(page));
+	stub_writes("stub: qemu running\n");
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), 19);
+	ck_assert_mem_eq(out, "stub: qemu running\n", 19);
+	ck_assert_uint_eq(cons, 19);
+	ck_assert_uint_eq(page.out_cons, 19);
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), 0);
+}
+END_TEST
+
+START_TEST(take_after_a_producer_out_of_bounds_resyncs_and_reads_on)
+{
+	uint32_t cons = 0;
+
+	memset(&page, 0, sizeof(page));
+	page.out_prod = 100000; /* far beyond one ring */
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), -1);
+	ck_assert_uint_eq(cons, 100000);
+	ck_assert_uint_eq(page.out_cons, 100000);
+	stub_writes("ok\n");
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), 3);
+	ck_assert_mem_eq(out, "ok\n", 3);
+}
+END_TEST
+
+START_TEST(take_ignores_the_consumer_index_the_stub_overwrote)
+{
+	uint32_t cons = 0;
+
+	memset(&page, 0, sizeof(page));
+	stub_writes("abc");
+	page.out_cons = 2; /* the stub's lie */
+	ck_assert_int_eq(stubcons_ring_take(&page, &cons, out), 3);
+	ck_assert_mem_eq(out, "abc", 3);
+}
+END_TEST
+
 /* ---- the verdict ---- */
 
 static char why[64];
@@ -162,13 +215,14 @@ static int parse(const char *const *args)
 	return stubkeep_parse(argc, argv, &o, err, sizeof(err));
 }
 
-#define PARSE(...) parse((const char *const[]){"--stub-keeper", __VA_ARGS__, NULL})
+#define PARSE(...)                                                             \
+	parse((const char *const[]){"--stub-keeper", __VA_ARGS__, NULL})
 
 START_TEST(a_linux_keeper_takes_qemu_arguments_after_the_separator)
 {
 	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
-			       "/k", "--memory", "192", "--", "-xen-domid",
-			       "7", "-m", "48"),
+			       "/k", "--memory", "192", "--", "-xen-domid", "7",
+			       "-m", "48"),
 			 0);
 	ck_assert_int_eq(o.kind, STUBDOM_LINUX);
 	ck_assert_uint_eq(o.target, 7);
@@ -192,9 +246,8 @@ END_TEST
 
 START_TEST(options_after_the_separator_belong_to_qemu)
 {
-	ck_assert_int_eq(PARSE("--kind", "minios", "--target", "7",
-			       "--kernel", "/k", "--memory", "32", "--",
-			       "--memory", "1"),
+	ck_assert_int_eq(PARSE("--kind", "minios", "--target", "7", "--kernel",
+			       "/k", "--memory", "32", "--", "--memory", "1"),
 			 0);
 	ck_assert_uint_eq(o.memory_mib, 32);
 	ck_assert_uint_eq(o.dm_argc, 2);
@@ -263,8 +316,7 @@ END_TEST
 
 START_TEST(an_unknown_option_is_named)
 {
-	ck_assert_int_eq(PARSE("--kind", "linux", "--colour", "red", "--",
-			       "x"),
+	ck_assert_int_eq(PARSE("--kind", "linux", "--colour", "red", "--", "x"),
 			 -1);
 	ck_assert_ptr_nonnull(strstr(err, "--colour"));
 }
@@ -277,27 +329,38 @@ static Suite *stubkeep_suite(void)
 	TCase *judge = tcase_create("verdict");
 	TCase *cli = tcase_create("command line");
 
-	tcase_add_test(ring, pending_is_what_lies_between_consumer_and_producer);
+	tcase_add_test(ring,
+		       pending_is_what_lies_between_consumer_and_producer);
 	tcase_add_test(ring, nothing_is_pending_when_the_indices_are_equal);
 	tcase_add_test(ring, pending_counts_across_the_indices_wraparound);
 	tcase_add_test(ring, a_full_ring_is_readable_whole);
 	tcase_add_test(ring,
 		       a_producer_more_than_a_ring_ahead_is_a_protocol_error);
-	tcase_add_test(ring, a_producer_behind_the_consumer_is_a_protocol_error);
+	tcase_add_test(ring,
+		       a_producer_behind_the_consumer_is_a_protocol_error);
 	tcase_add_test(ring, copy_wraps_at_the_end_of_the_ring);
 	tcase_add_test(ring, copy_masks_a_free_running_index);
 	tcase_add_test(ring, copy_of_a_whole_ring_returns_every_byte_once);
+	tcase_add_test(
+	    ring, take_copies_what_the_stub_wrote_and_publishes_the_consumer);
+	tcase_add_test(
+	    ring, take_after_a_producer_out_of_bounds_resyncs_and_reads_on);
+	tcase_add_test(ring,
+		       take_ignores_the_consumer_index_the_stub_overwrote);
 	suite_add_tcase(s, ring);
 	tcase_add_test(judge, a_running_stub_lives);
 	tcase_add_test(judge, a_paused_stub_lives);
 	tcase_add_test(judge, a_stub_that_powered_off_shut_down);
 	tcase_add_test(judge, a_crashed_stub_shut_down_with_reason_crash);
-	tcase_add_test(judge, an_unknown_shutdown_reason_is_given_as_its_number);
+	tcase_add_test(judge,
+		       an_unknown_shutdown_reason_is_given_as_its_number);
 	tcase_add_test(judge, a_dying_stub_was_destroyed);
 	tcase_add_test(judge, a_stub_xen_does_not_know_was_destroyed);
 	suite_add_tcase(s, judge);
-	tcase_add_test(cli, a_linux_keeper_takes_qemu_arguments_after_the_separator);
-	tcase_add_test(cli, a_linux_stub_boots_with_the_image_command_line_by_default);
+	tcase_add_test(cli,
+		       a_linux_keeper_takes_qemu_arguments_after_the_separator);
+	tcase_add_test(
+	    cli, a_linux_stub_boots_with_the_image_command_line_by_default);
 	tcase_add_test(cli, options_after_the_separator_belong_to_qemu);
 	tcase_add_test(cli, every_option_is_taken);
 	tcase_add_test(cli, qemu_arguments_without_the_separator_are_refused);
