@@ -131,13 +131,17 @@ struct argv_opt {
 	enum argv_value value;
 	bool xen_only;
 	void (*emit)(struct argv_buf *, const struct argv_ctx *);
+	bool dom0_only; /* a stub domain's QEMU gets its own QMP socket */
 };
 
+/* Upstream QEMU: kind dom0, and kind stubdom-linux without the rows
+ * marked dom0_only. */
 static const struct argv_opt argv_opts[] = {
     {"-xen-domid", "%d", V_DOMID, true},
     {"-no-shutdown", NULL, V_NONE, true},
-    {"-chardev", "socket,id=dmsup-qmp,path=%s,server=on,wait=off", V_QMP},
-    {"-mon", "chardev=dmsup-qmp,mode=control", V_NONE},
+    {"-chardev", "socket,id=dmsup-qmp,path=%s,server=on,wait=off", V_QMP,
+     .dom0_only = true},
+    {"-mon", "chardev=dmsup-qmp,mode=control", V_NONE, .dom0_only = true},
     {"-nodefaults"},
     {"-no-user-config"},
     {"-name", "%s", V_NAME},
@@ -153,6 +157,65 @@ static const struct argv_opt argv_opts[] = {
     {.emit = argv_disks},
     {.emit = argv_nics},
     {.emit = argv_extra},
+};
+
+/* qemu-traditional's options, as a MiniOS stub's QEMU takes them. */
+static void argv_trad_serial(struct argv_buf *b, const struct argv_ctx *c)
+{
+	if (strcmp(c->cfg->serial, "none")) {
+		argv_add(b, "-serial");
+		argv_add(b, "%s", c->cfg->serial);
+	}
+}
+
+static void argv_trad_vga(struct argv_buf *b, const struct argv_ctx *c)
+{
+	const char *vga = c->cfg->vga;
+
+	if (!strcmp(vga, "none")) {
+		argv_add(b, "-vga");
+		argv_add(b, "none");
+		return;
+	}
+	argv_add(b, "-videoram");
+	argv_add(b, "%d", c->cfg->videoram);
+	/* Cirrus is qemu-traditional's default card. */
+	if (!strcmp(vga, "std"))
+		argv_add(b, "-std-vga");
+}
+
+/* -vcpu_avail: the mask of online vCPUs, in hex (all of them here). */
+static void argv_trad_vcpus(struct argv_buf *b, const struct argv_ctx *c)
+{
+	int n = c->cfg->vcpus;
+	char mask[64] = "0x";
+	size_t len = 2;
+
+	if (n > 1) {
+		argv_add(b, "-vcpus");
+		argv_add(b, "%d", n);
+	}
+	if (n % 4)
+		mask[len++] = "0137"[n % 4];
+	for (int i = 0; i < n / 4 && len + 1 < sizeof(mask); i++)
+		mask[len++] = 'f';
+	mask[len] = '\0';
+	argv_add(b, "-vcpu_avail");
+	argv_add(b, "%s", mask);
+}
+
+static const struct argv_opt argv_trad_opts[] = {
+    {"-d", "%d", V_DOMID},
+    {"-domain-name", "%s", V_NAME},
+    {"-nographic"},
+    {.emit = argv_trad_serial},
+    {.emit = argv_trad_vga},
+    {"-boot", "%s", V_BOOT},
+    {"-acpi"},
+    {.emit = argv_trad_vcpus},
+    {"-net", "none"},
+    {.emit = argv_extra},
+    {"-M", "%s", V_MACHINE},
 };
 
 /* The value a row prints: a string, or NULL with *num set. */
@@ -199,40 +262,120 @@ static const char *argv_value(const struct argv_ctx *c, enum argv_value v,
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void argv_table(struct argv_buf *b, const struct argv_ctx *c,
+		       const struct argv_opt *opts, size_t n)
+{
+	const struct dm_config *cfg = c->cfg;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct argv_opt *o = &opts[i];
+		int num = 0;
+		bool skip;
+		if ((o->xen_only && !cfg->xen) ||
+		    (o->dom0_only && config_is_stub(cfg)))
+			continue;
+		if (o->emit) {
+			o->emit(b, c);
+			continue;
+		}
+		const char *s = argv_value(c, o->value, &num, &skip);
+		if (skip)
+			continue;
+		argv_add(b, "%s", o->flag);
+		if (o->fmt && o->value == V_NONE)
+			argv_add(b, "%s", o->fmt);
+		else if (o->fmt && s)
+			argv_add(b, o->fmt, s);
+		else if (o->fmt)
+			argv_add(b, o->fmt, num);
+	}
+}
+#pragma GCC diagnostic pop
+
+static char **argv_done(struct argv_buf *b)
+{
+	if (b->oom) {
+		argv_free(b->v);
+		return NULL;
+	}
+	return b->v;
+}
+
 char **argv_build(const struct dm_config *cfg, const char *qmp_path)
 {
 	struct argv_buf b = {0};
 	struct argv_ctx c = {cfg, qmp_path};
 
-	argv_add(&b, "%s", cfg->qemu);
-	for (size_t i = 0; i < sizeof(argv_opts) / sizeof(argv_opts[0]); i++) {
-		const struct argv_opt *o = &argv_opts[i];
-		int num = 0;
-		bool skip;
-		if (o->xen_only && !cfg->xen)
-			continue;
-		if (o->emit) {
-			o->emit(&b, &c);
-			continue;
-		}
-		const char *s = argv_value(&c, o->value, &num, &skip);
-		if (skip)
-			continue;
-		argv_add(&b, "%s", o->flag);
-		if (o->fmt && o->value == V_NONE)
-			argv_add(&b, "%s", o->fmt);
-		else if (o->fmt && s)
-			argv_add(&b, o->fmt, s);
-		else if (o->fmt)
-			argv_add(&b, o->fmt, num);
-	}
-	if (b.oom) {
-		argv_free(b.v);
-		return NULL;
-	}
-	return b.v;
+	/* A stub's QEMU binary is in its image: argv[0] is never passed. */
+	argv_add(&b, "%s", config_is_stub(cfg) ? "stubdom-dm" : cfg->qemu);
+	if (config_kind(cfg) == DM_KIND_STUBDOM_MINIOS)
+		argv_table(&b, &c, argv_trad_opts,
+			   sizeof(argv_trad_opts) / sizeof(*argv_trad_opts));
+	else
+		argv_table(&b, &c, argv_opts,
+			   sizeof(argv_opts) / sizeof(*argv_opts));
+	return argv_done(&b);
 }
-#pragma GCC diagnostic pop
+
+unsigned long argv_stub_memory_mib(const struct dm_config *cfg)
+{
+	struct plan *plan = malloc(sizeof(*plan));
+	unsigned long mib = 0;
+
+	if (plan && !dmplan_compute(cfg, plan, NULL))
+		mib = (unsigned long)((plan->stubdom_pages * PLAN_PAGE_SIZE +
+				       (1 << 20) - 1) >>
+				      20);
+	free(plan);
+	if (!mib)
+		mib = cfg->stubdom_memory ? (unsigned long)cfg->stubdom_memory
+		      : config_kind(cfg) == DM_KIND_STUBDOM_LINUX
+			  ? PLAN_STUBDOM_LINUX_MIB
+			  : PLAN_STUBDOM_MINIOS_MIB;
+	return mib;
+}
+
+/* The stub keeper's command line (the contract in KEEPER.md). */
+static void argv_keeper(struct argv_buf *b, const struct dm_config *cfg,
+			const char *self_exe, char **qemu)
+{
+	bool linux_kind = config_kind(cfg) == DM_KIND_STUBDOM_LINUX;
+
+	argv_add(b, "%s", self_exe);
+	argv_add(b, "--stub-keeper");
+	argv_add(b, "--kind");
+	argv_add(b, "%s", linux_kind ? "linux" : "minios");
+	argv_add(b, "--target");
+	argv_add(b, "%d", cfg->domid);
+	argv_add(b, "--kernel");
+	argv_add(b, "%s", cfg->stubdom_kernel);
+	if (cfg->stubdom_ramdisk) {
+		argv_add(b, "--ramdisk");
+		argv_add(b, "%s", cfg->stubdom_ramdisk);
+	}
+	if (cfg->stubdom_cmdline) {
+		argv_add(b, "--cmdline");
+		argv_add(b, "%s", cfg->stubdom_cmdline);
+	}
+	argv_add(b, "--memory");
+	argv_add(b, "%lu", argv_stub_memory_mib(cfg));
+	argv_add(b, "--");
+	for (char **p = qemu + 1; *p; p++)
+		argv_add(b, "%s", *p);
+}
+
+char **argv_build_spawn(const struct dm_config *cfg, const char *qmp_path,
+			const char *self_exe)
+{
+	char **qemu = argv_build(cfg, qmp_path);
+	struct argv_buf b = {0};
+
+	if (!qemu || !config_is_stub(cfg))
+		return qemu;
+	argv_keeper(&b, cfg, self_exe, qemu);
+	argv_free(qemu);
+	return argv_done(&b);
+}
 
 void argv_free(char **argv)
 {

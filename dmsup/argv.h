@@ -12,5 +12,15 @@ struct dm_paths;
  */
 char **argv_build(const struct dm_config *cfg, const char *qmp_path);
 void argv_free(char **argv);
+/*
+ * What is spawned: for kind dom0 the QEMU argv; for the stub kinds the
+ * stub keeper's (`SELF_EXE --stub-keeper --kind ... -- QEMU-ARGS`, the
+ * QEMU argv without its argv[0]). NULL only when out of memory.
+ */
+char **argv_build_spawn(const struct dm_config *cfg, const char *qmp_path,
+			const char *self_exe);
+/* The stub domain's memory, MiB: the plan's (own + videoram, as libxl
+ * sizes stub domains). */
+unsigned long argv_stub_memory_mib(const struct dm_config *cfg);
 
 #endif

@@ -13,6 +13,7 @@
 #include "dmsup/domain.h"
 #include "dmsup/hotplug.h"
 #include "dmsup/logfile.h"
+#include "dmsup/ops.h"
 #include "dmsup/persist.h"
 
 #define CMD_QMP_TIMEOUT 30 /* s */
@@ -201,6 +202,8 @@ static void cmd_qmp(struct ctl_conn *c, struct json_object *req,
 		ctl_reply_error(c, "qmp", "qmp needs a command");
 		return;
 	}
+	if (ops_refuse_qmp(c, d))
+		return;
 	if (json_object_object_get_ex(req, "arguments", &args) &&
 	    !json_object_is_type(args, json_type_object)) {
 		ctl_reply_error(c, "qmp", "arguments must be a JSON object");
@@ -296,6 +299,10 @@ static const struct cmd_entry {
     {"undefine", CMD_DOMAIN, cmd_undefine},
     {"nic-attach", CMD_DOMAIN, hotplug_nic_attach},
     {"nic-detach", CMD_DOMAIN, hotplug_nic_detach},
+    {"pci-attach", CMD_DOMAIN, ops_pci_attach},
+    {"pci-detach", CMD_DOMAIN, ops_pci_detach},
+    {"save", CMD_DOMAIN, ops_save},
+    {"resume", CMD_DOMAIN, ops_resume},
 };
 
 void commands_dispatch(struct ctl_conn *c, struct json_object *req)

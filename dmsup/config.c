@@ -91,7 +91,16 @@ static bool cfg_check_mac(const char *s)
 	return s[17] == '\0';
 }
 
-static const char *const kinds[] = {"dom0", NULL};
+static bool cfg_check_cmdline(const char *s)
+{
+	for (; *s; s++)
+		if (!isprint((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static const char *const kinds[] = {"dom0", "stubdom-linux", "stubdom-minios",
+				    NULL};
 static const char *const vgas[] = {"none", "std", "cirrus", NULL};
 static const char *const serials[] = {"none", "pty", "null", NULL};
 static const char *const restarts[] = {"off", "on-crash", NULL};
@@ -131,7 +140,8 @@ static const struct cfg_field config_fields[] = {
     {"kind", CFG_STR, FIELD(kind), .max = 16, .def_str = "dom0",
      .choices = kinds},
     {"xen", CFG_BOOL, FIELD(xen), .def_int = 1},
-    {"qemu", CFG_STR, FIELD(qemu), true, .max = 4095, .check = cfg_check_path,
+    /* Required with kind dom0 (cfg_check_kind). */
+    {"qemu", CFG_STR, FIELD(qemu), .max = 4095, .check = cfg_check_path,
      .what = "an absolute path without commas"},
     {"machine", CFG_STR, FIELD(machine), .max = 128, .check = cfg_check_optval,
      .what = "a QEMU machine option string"},
@@ -164,6 +174,29 @@ static const struct cfg_field config_fields[] = {
     {"log_files", CFG_INT, FIELD(log_files), false, 1, 100, .def_int = 4},
     {"log_size", CFG_INT, FIELD(log_size), false, 4096, 1 << 30,
      .def_int = 2 << 20},
+    {"stubdom_kernel", CFG_STR, FIELD(stubdom_kernel), .max = 4095,
+     .check = cfg_check_path, .what = "an absolute path without commas"},
+    {"stubdom_ramdisk", CFG_STR, FIELD(stubdom_ramdisk), .max = 4095,
+     .check = cfg_check_path, .what = "an absolute path without commas"},
+    {"stubdom_cmdline", CFG_STR, FIELD(stubdom_cmdline), .max = 1024,
+     .check = cfg_check_cmdline, .what = "printable text on one line"},
+    {"stubdom_memory", CFG_INT, FIELD(stubdom_memory), false, 0, 1 << 16},
+};
+
+/* What a kind changes in the defaults; NULL: no default. */
+static const struct cfg_kind {
+	const char *name;
+	enum dm_kind kind;
+	const char *kernel, *ramdisk, *cmdline;
+	int ready_timeout, stop_timeout;
+} cfg_kinds[] = {
+    {"dom0", DM_KIND_DOM0, .ready_timeout = 60, .stop_timeout = 10},
+    /* Building and booting a stub takes seconds; its keeper's stop
+     * destroys a domain. */
+    {"stubdom-linux", DM_KIND_STUBDOM_LINUX, DMSUP_STUBDOM_DIR "/vmlinuz",
+     DMSUP_STUBDOM_DIR "/initrd", DMSUP_STUBDOM_LINUX_CMDLINE, 30, 30},
+    {"stubdom-minios", DM_KIND_STUBDOM_MINIOS, .ready_timeout = 30,
+     .stop_timeout = 30},
 };
 
 static int cfg_fail(char **err_r, const char *path, const char *fmt, ...)
@@ -362,6 +395,155 @@ static void cfg_dispose_object(void *base, const struct cfg_field *fields,
 	}
 }
 
+static const struct cfg_kind *cfg_kind_of(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cfg_kinds); i++)
+		if (name && !strcmp(cfg_kinds[i].name, name))
+			return &cfg_kinds[i];
+	return &cfg_kinds[0];
+}
+
+static bool cfg_absent(struct json_object *json, const char *key)
+{
+	struct json_object *v;
+
+	return !json_object_object_get_ex(json, key, &v) ||
+	       json_object_is_type(v, json_type_null);
+}
+
+static int cfg_default_str(char **field, const char *def, char **err_r)
+{
+	if (*field || !def)
+		return 0;
+	*field = strdup(def);
+	return *field ? 0 : cfg_fail(err_r, "(top)", "out of memory");
+}
+
+/* The defaults that depend on the kind, for fields @json leaves out. */
+static int cfg_kind_defaults(struct dm_config *cfg, struct json_object *json,
+			     const struct cfg_kind *k, char **err_r)
+{
+	if (cfg_absent(json, "ready_timeout"))
+		cfg->ready_timeout = k->ready_timeout;
+	if (cfg_absent(json, "stop_timeout"))
+		cfg->stop_timeout = k->stop_timeout;
+	if (cfg_default_str(&cfg->stubdom_kernel, k->kernel, err_r) ||
+	    cfg_default_str(&cfg->stubdom_ramdisk, k->ramdisk, err_r) ||
+	    cfg_default_str(&cfg->stubdom_cmdline, k->cmdline, err_r))
+		return -1;
+	return 0;
+}
+
+/* What the QEMU in a stub domain cannot be given yet (see argv.c). */
+static int cfg_check_stub(const struct dm_config *cfg, const struct cfg_kind *k,
+			  char **err_r)
+{
+	const char *kind = k->name;
+
+	if (!cfg->xen)
+		return cfg_fail(err_r, "xen", "kind '%s' requires xen: true",
+				kind);
+	if (cfg->n_disks)
+		return cfg_fail(err_r, "disks",
+				"not supported with kind '%s' yet (the stub "
+				"domain gets no block devices)",
+				kind);
+	if (cfg->n_nics)
+		return cfg_fail(err_r, "nics",
+				"not supported with kind '%s' yet (the stub "
+				"domain gets no network devices)",
+				kind);
+	if (strcmp(cfg->vnc, "none"))
+		return cfg_fail(err_r, "vnc",
+				"'%s' is not supported with kind '%s' yet "
+				"(only 'none')",
+				cfg->vnc, kind);
+	if (!strcmp(cfg->serial, "pty"))
+		return cfg_fail(err_r, "serial",
+				"'pty' is not supported with kind '%s' (the "
+				"pty would be inside the stub domain)",
+				kind);
+	if (!cfg->stubdom_kernel)
+		return cfg_fail(err_r, "stubdom_kernel",
+				"required with kind '%s'", kind);
+	for (int i = 0;
+	     k->kind == DM_KIND_STUBDOM_MINIOS && i < cfg->n_extra_args; i++) {
+		const char *a = cfg->extra_args[i];
+		char path[32];
+		if (*a && !strchr(a, ' '))
+			continue;
+		snprintf(path, sizeof(path), "extra_args[%d]", i);
+		return cfg_fail(err_r, path,
+				"'%s' is empty or has a space: kind '%s' "
+				"passes its arguments space-separated",
+				a, kind);
+	}
+	return 0;
+}
+
+static int cfg_check_dom0(const struct dm_config *cfg, char **err_r)
+{
+	static const char *const stub_only[] = {
+	    "stubdom_kernel", "stubdom_ramdisk", "stubdom_cmdline"};
+	const char *const vals[] = {cfg->stubdom_kernel, cfg->stubdom_ramdisk,
+				    cfg->stubdom_cmdline};
+
+	if (!cfg->qemu)
+		return cfg_fail(err_r, "qemu", "required");
+	for (size_t i = 0; i < ARRAY_SIZE(stub_only); i++)
+		if (vals[i])
+			return cfg_fail(err_r, stub_only[i],
+					"only with kind 'stubdom-linux' or "
+					"'stubdom-minios'");
+	if (cfg->stubdom_memory)
+		return cfg_fail(err_r, "stubdom_memory",
+				"only with kind 'stubdom-linux' or "
+				"'stubdom-minios'");
+	return 0;
+}
+
+/* Kind defaults, then what the kind refuses. */
+static int cfg_check_kind(struct dm_config *cfg, struct json_object *json,
+			  char **err_r)
+{
+	const struct cfg_kind *k = cfg_kind_of(cfg->kind);
+
+	if (cfg_kind_defaults(cfg, json, k, err_r))
+		return -1;
+	return k->kind == DM_KIND_DOM0 ? cfg_check_dom0(cfg, err_r)
+				       : cfg_check_stub(cfg, k, err_r);
+}
+
+/* `set kind=...`: what only followed the old kind follows the new one. */
+static void cfg_drop_kind_defaults(struct json_object *json,
+				   const struct dm_config *cfg)
+{
+	const struct cfg_kind *k = cfg_kind_of(cfg->kind);
+	const char *keys[] = {"stubdom_kernel", "stubdom_ramdisk",
+			      "stubdom_cmdline"};
+	const char *vals[] = {cfg->stubdom_kernel, cfg->stubdom_ramdisk,
+			      cfg->stubdom_cmdline};
+	const char *defs[] = {k->kernel, k->ramdisk, k->cmdline};
+
+	if (cfg->ready_timeout == k->ready_timeout)
+		json_object_object_del(json, "ready_timeout");
+	if (cfg->stop_timeout == k->stop_timeout)
+		json_object_object_del(json, "stop_timeout");
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (vals[i] && defs[i] && !strcmp(vals[i], defs[i]))
+			json_object_object_del(json, keys[i]);
+}
+
+enum dm_kind config_kind(const struct dm_config *cfg)
+{
+	return cfg_kind_of(cfg->kind)->kind;
+}
+
+bool config_is_stub(const struct dm_config *cfg)
+{
+	return config_kind(cfg) != DM_KIND_DOM0;
+}
+
 void config_dispose(struct dm_config *cfg)
 {
 	cfg_dispose_object(cfg, config_fields, ARRAY_SIZE(config_fields));
@@ -389,6 +571,10 @@ int config_from_json(struct dm_config *cfg, struct json_object *json,
 			config_dispose(cfg);
 			return -1;
 		}
+	}
+	if (cfg_check_kind(cfg, json, err_r)) {
+		config_dispose(cfg);
+		return -1;
 	}
 	return 0;
 }
@@ -502,6 +688,8 @@ int config_set(struct dm_config *cfg, const char *assignment, char **err_r)
 	if (!strcmp(key, "xen") &&
 	    !strcmp(cfg->machine, cfg->xen ? "xenfv" : "pc"))
 		json_object_object_del(json, "machine");
+	if (!strcmp(key, "kind"))
+		cfg_drop_kind_defaults(json, cfg);
 	json_object_object_add(json, key, v);
 	int rc = config_from_json(&next, json, err_r);
 	json_object_put(json);

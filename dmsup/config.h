@@ -51,7 +51,21 @@ struct dm_config {
 	int memory_grant_timeout;
 	int log_files;
 	int log_size;
+	/* Stub kinds (dmsup-config(5)); NULL/0 with kind dom0. */
+	char *stubdom_kernel;
+	char *stubdom_ramdisk;
+	char *stubdom_cmdline;
+	int stubdom_memory; /* MiB; 0: the planner's default for the kind */
 };
+
+enum dm_kind { DM_KIND_DOM0, DM_KIND_STUBDOM_LINUX, DM_KIND_STUBDOM_MINIOS };
+
+/* Where `make stubdom-image` output is installed (the test bed's place). */
+#ifndef DMSUP_STUBDOM_DIR
+#define DMSUP_STUBDOM_DIR "/opt/dmsup/stubdom"
+#endif
+/* The Linux stub image's kernel command line (docs/stubdom-linux.md). */
+#define DMSUP_STUBDOM_LINUX_CMDLINE "console=hvc0 quiet rootfstype=ramfs"
 
 /*
  * Parses and validates @json. On success returns 0 and fills @cfg (free
@@ -71,5 +85,8 @@ struct json_object *config_to_json(const struct dm_config *cfg);
  */
 int config_set(struct dm_config *cfg, const char *assignment, char **err_r);
 bool config_restart_on_crash(const struct dm_config *cfg);
+enum dm_kind config_kind(const struct dm_config *cfg);
+/* A stub-domain kind: the supervised process is a stub keeper. */
+bool config_is_stub(const struct dm_config *cfg);
 
 #endif

@@ -198,9 +198,9 @@ static void print_table_header(void)
 
 static void print_domain(struct json_object *d)
 {
-	static const char *const keys[] = {"name",   "domid", "state", "pid",
-					   "spawns", "exit",  "error", "step",
-					   "qmp",    "log"};
+	static const char *const keys[] = {
+	    "name",   "domid", "kind",	"stub_domid", "state", "pid",
+	    "spawns", "exit",  "error", "step",	      "qmp",   "log"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
 		struct json_object *v;
@@ -613,6 +613,49 @@ static int cmd_nic_detach(const struct opts *o, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* pci-attach, pci-detach, save, resume: the same request shape. */
+static int cmd_op(const struct opts *o, const char *name, int argc, char **argv)
+{
+	struct json_object *req = dmctl_req(name, argv[0]), *reply;
+	int rc;
+
+	if (argc > 1)
+		json_object_object_add(req, "bdf",
+				       json_object_new_string(argv[1]));
+	if ((rc = dmctl_call(o, req, &reply)))
+		return rc;
+	if (o->json)
+		print_json(reply);
+	else if (jstr(reply, "vdevfn"))
+		printf("%s: %s attached at vdevfn %s\n", argv[0], argv[1],
+		       jstr(reply, "vdevfn"));
+	else
+		printf("%s: %s%s%s done\n", argv[0], name, argc > 1 ? " " : "",
+		       argc > 1 ? argv[1] : "");
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+static int cmd_pci_attach(const struct opts *o, int argc, char **argv)
+{
+	return cmd_op(o, "pci-attach", argc, argv);
+}
+
+static int cmd_pci_detach(const struct opts *o, int argc, char **argv)
+{
+	return cmd_op(o, "pci-detach", argc, argv);
+}
+
+static int cmd_save(const struct opts *o, int argc, char **argv)
+{
+	return cmd_op(o, "save", argc, argv);
+}
+
+static int cmd_resume(const struct opts *o, int argc, char **argv)
+{
+	return cmd_op(o, "resume", argc, argv);
+}
+
 /* Local: the memory plan of a configuration file (no daemon needed). */
 static int cmd_plan(const struct opts *o, int argc, char **argv)
 {
@@ -675,13 +718,19 @@ static const struct cmd cmds[] = {
     {"nic-attach", "DOMAIN MODEL[,mac=MAC][,id=ID]",
      "hotplug a NIC (asks the toolstack for its pages)", 2, 2, cmd_nic_attach},
     {"nic-detach", "DOMAIN ID", "hot-unplug a NIC", 2, 2, cmd_nic_detach},
+    {"pci-attach", "DOMAIN BDF[,OPTIONS]", "hotplug a PCI device", 2, 2,
+     cmd_pci_attach},
+    {"pci-detach", "DOMAIN BDF", "unplug a PCI device", 2, 2, cmd_pci_detach},
+    {"save", "DOMAIN", "pause the device model for a save", 1, 1, cmd_save},
+    {"resume", "DOMAIN", "let a saved device model run again", 1, 1,
+     cmd_resume},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dmctl [-s SOCKET] [--json] COMMAND [ARGS]\n\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
-		fprintf(f, "  %-8s %-28s %s\n", cmds[i].name, cmds[i].args,
+		fprintf(f, "  %-10s %-28s %s\n", cmds[i].name, cmds[i].args,
 			cmds[i].help);
 }
 

@@ -20,7 +20,13 @@ int dmplan_request(const struct dm_config *cfg, struct dmplan_req *r,
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	r->req.kind = PLAN_KIND_DOM0;
+	static const enum plan_kind kinds[] = {
+	    [DM_KIND_DOM0] = PLAN_KIND_DOM0,
+	    [DM_KIND_STUBDOM_LINUX] = PLAN_KIND_STUBDOM_LINUX,
+	    [DM_KIND_STUBDOM_MINIOS] = PLAN_KIND_STUBDOM_MINIOS,
+	};
+	r->req.kind = kinds[config_kind(cfg)];
+	r->req.stubdom_mib = (uint64_t)cfg->stubdom_memory;
 	r->req.memory_mib = (uint64_t)cfg->memory;
 	r->req.vcpus = (unsigned)cfg->vcpus;
 	r->req.videoram_mib = (uint64_t)cfg->videoram;

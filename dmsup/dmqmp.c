@@ -2,6 +2,9 @@
  * One device model's QMP link over libqmp. QEMU creates its socket some
  * time after exec, so until the deadline a refused or missing socket is
  * retried on a short timer; once connected, libqmp owns the protocol.
+ * The address is a unix socket path, or "vchan:DOMID:XSPATH" for a QEMU
+ * in a Linux stub domain, whose bridge is absent (ENOENT) or used up
+ * (EAGAIN) between sessions: retried the same way.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 
 #include "dmsup/dmqmp.h"
 #include "qmp/qmp.h"
+#include "qmp/transport-vchan.h"
 
 /*
  * Retries start at 1 ms and double up to 5 ms for the first 2 s: QEMU
@@ -119,14 +123,20 @@ static void dmqmp_try(struct dmqmp *m)
 		dmqmp_fail(m, "out of memory");
 		return;
 	}
-	int rc = qmp_connect_unix(m->q, m->path);
+	int domid = 0;
+	const char *xs_path = NULL;
+	int rc = qmp_vchan_parse_address(m->path, &domid, &xs_path);
+	if (rc == 1)
+		rc = qmp_connect_vchan(m->q, domid, xs_path);
+	else if (rc == 0)
+		rc = qmp_connect_unix(m->q, m->path);
 	if (rc == 0)
 		return;
 	int err = errno;
 	qmp_free(m->q);
 	m->q = NULL;
-	if (rc == QMP_E_SYS &&
-	    (err == ENOENT || err == ECONNREFUSED || err == EAGAIN)) {
+	if (rc == QMP_E_SYS && (err == ENOENT || err == ECONNREFUSED ||
+				err == EAGAIN || (xs_path && err == EACCES))) {
 		dmqmp_retry_later(m);
 		return;
 	}

@@ -19,7 +19,8 @@ typedef void dmqmp_lost_fn(void *arg, const char *why);
 typedef void dmqmp_reply_fn(void *arg, struct json_object *ret,
 			    const char *err);
 
-/* Never calls back synchronously. NULL on allocation failure. */
+/* @path: a unix socket, or "vchan:DOMID:XSPATH" (docs/qmp-vchan.md).
+ * Never calls back synchronously. NULL on allocation failure. */
 struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
 			    int timeout_s, dmqmp_ready_fn *ready,
 			    dmqmp_lost_fn *lost, void *arg);

@@ -28,6 +28,7 @@
 #include "dmsup/logfile.h"
 #include "dmsup/persist.h"
 #include "dmsup/spawn.h"
+#include "dmsup/stubdm.h"
 #include "dmsup/xendm.h"
 
 #define DOMAIN_TAIL_LINES 20
@@ -89,6 +90,7 @@ void domain_free(struct domain *d)
 	if (d->log_pidfd >= 0)
 		close(d->log_pidfd);
 	xendm_domain_free(d);
+	stubdm_domain_free(d);
 	config_dispose(&d->cfg);
 	free(d->error);
 	free(d->exit_desc);
@@ -150,10 +152,17 @@ struct json_object *domain_to_json(const struct domain *d)
 {
 	struct json_object *o = json_object_new_object();
 	char *log = logfile_path(d->sup->log_dir, d->cfg.name, 0);
-	char *qmp = domain_path(d, ".qmp");
+	enum dm_kind kind = config_kind(&d->cfg);
+	char *qmp = kind == DM_KIND_DOM0	    ? domain_path(d, ".qmp")
+		    : kind == DM_KIND_STUBDOM_LINUX ? stubdm_qmp_address(d)
+						    : NULL;
 
 	json_object_object_add(o, "name", json_object_new_string(d->cfg.name));
 	json_object_object_add(o, "domid", json_object_new_int(d->cfg.domid));
+	json_object_object_add(o, "kind", json_object_new_string(d->cfg.kind));
+	if (d->stub_domid > 0)
+		json_object_object_add(o, "stub_domid",
+				       json_object_new_int(d->stub_domid));
 	json_object_object_add(
 	    o, "state", json_object_new_string(lifecycle_state_name(d->state)));
 	if (d->pid)
@@ -163,8 +172,9 @@ struct json_object *domain_to_json(const struct domain *d)
 				       json_object_new_int64(d->started_at));
 	json_object_object_add(o, "spawns",
 			       json_object_new_int((int)d->spawns));
-	json_object_object_add(o, "qmp",
-			       json_object_new_string(qmp ? qmp : ""));
+	if (kind != DM_KIND_STUBDOM_MINIOS)
+		json_object_object_add(o, "qmp",
+				       json_object_new_string(qmp ? qmp : ""));
 	json_object_object_add(o, "log",
 			       json_object_new_string(log ? log : ""));
 	if (d->error) {
@@ -216,6 +226,7 @@ static void domain_release(struct domain *d)
 	d->dying = false;
 	domain_unlink(d, ".fifo");
 	domain_unlink(d, ".qmp");
+	stubdm_cleanup(d);
 	if (d->cfg.xen)
 		xendm_cleanup(d);
 	persist_save_run(d);
@@ -249,6 +260,27 @@ static void domain_qmp_lost_cb(void *arg, const char *why)
 		  d->cfg.name, why);
 }
 
+/* One half of readiness came (err NULL) or failed: posts ready when both
+ * halves are there, not-ready at the first failure. */
+static void domain_half_ready(struct domain *d, bool *half, const char *step,
+			      const char *err)
+{
+	if (d->state != DM_STARTING)
+		return;
+	if (err) {
+		domain_set_error(d, step, "not ready: %s", err);
+		d->failing = true;
+		lifecycle_post(d, DM_EV_NOT_READY);
+		return;
+	}
+	*half = true;
+	if (!d->qmp_ok || !d->xen_ok)
+		return;
+	if (config_is_stub(&d->cfg))
+		stubdm_ready_done(d);
+	lifecycle_post(d, DM_EV_READY);
+}
+
 static void domain_qmp_ready_cb(void *arg, const char *err)
 {
 	struct domain *d = arg;
@@ -260,31 +292,43 @@ static void domain_qmp_ready_cb(void *arg, const char *err)
 				  d->cfg.domid, d->cfg.name, err);
 		return;
 	}
-	if (!err) {
-		d->qmp_ok = true;
-		if (!d->cfg.xen || d->xen_ok)
-			lifecycle_post(d, DM_EV_READY);
-		return;
-	}
-	domain_set_error(d, "qmp", "not ready: %s", err);
-	d->failing = true;
-	lifecycle_post(d, DM_EV_NOT_READY);
+	domain_half_ready(d, &d->qmp_ok, "qmp", err);
 }
 
 /* With Xen, readiness is also device-model/<domid>/state = running. */
 static void domain_xen_ready_cb(struct domain *d, const char *err)
 {
-	if (d->state != DM_STARTING)
+	domain_half_ready(d, &d->xen_ok, "xenstore", err);
+}
+
+/* The stub kinds: the stub's own signal (stubdm.c) is the Xen half. */
+static void domain_stub_ready_cb(struct domain *d, const char *err)
+{
+	domain_half_ready(d, &d->xen_ok, "stub", err);
+}
+
+/* The stub domain is known: a Linux stub's QEMU is reached over vchan. */
+static void domain_stub_known_cb(struct domain *d, const char *err)
+{
+	if (config_kind(&d->cfg) != DM_KIND_STUBDOM_LINUX ||
+	    d->state != DM_STARTING)
 		return;
-	if (!err) {
-		d->xen_ok = true;
-		if (d->qmp_ok)
-			lifecycle_post(d, DM_EV_READY);
-		return;
+	if (domain_qmp_connect(d))
+		domain_half_ready(d, &d->qmp_ok, "qmp", "out of memory");
+}
+
+static void domain_wait_stub(struct domain *d)
+{
+	const char *err;
+
+	/* No QMP on the MiniOS path: the handshake is all there is. */
+	d->qmp_ok = config_kind(&d->cfg) == DM_KIND_STUBDOM_MINIOS;
+	if (stubdm_watch_ready(d, d->cfg.ready_timeout, domain_stub_known_cb,
+			       domain_stub_ready_cb, &err)) {
+		domain_set_error(d, "stub", "%s", err);
+		d->failing = true;
+		lifecycle_post(d, DM_EV_NOT_READY);
 	}
-	domain_set_error(d, "xenstore", "not ready: %s", err);
-	d->failing = true;
-	lifecycle_post(d, DM_EV_NOT_READY);
 }
 
 /* Both halves of readiness armed; on failure the start fails. */
@@ -292,7 +336,13 @@ static void domain_wait_ready(struct domain *d)
 {
 	const char *err;
 
-	d->qmp_ok = d->xen_ok = false;
+	d->qmp_ok = false;
+	/* Without Xen, QMP is all of readiness. */
+	d->xen_ok = !d->cfg.xen;
+	if (config_is_stub(&d->cfg)) {
+		domain_wait_stub(d);
+		return;
+	}
 	if (domain_qmp_connect(d)) {
 		domain_set_error(d, "qmp", "out of memory");
 		d->failing = true;
@@ -307,14 +357,17 @@ static void domain_wait_ready(struct domain *d)
 	}
 }
 
+/* The QMP address: our socket, or a Linux stub's vchan. The stub's own
+ * timer (stubdm.c) is the readiness deadline: QMP's comes later. */
 static int domain_qmp_connect(struct domain *d)
 {
-	char *path = domain_path(d, ".qmp");
+	bool stub = config_is_stub(&d->cfg);
+	char *path = stub ? stubdm_qmp_address(d) : domain_path(d, ".qmp");
 
 	if (path)
-		d->qmp =
-		    dmqmp_connect(d->sup->base, path, d->cfg.ready_timeout,
-				  domain_qmp_ready_cb, domain_qmp_lost_cb, d);
+		d->qmp = dmqmp_connect(
+		    d->sup->base, path, d->cfg.ready_timeout + (stub ? 5 : 0),
+		    domain_qmp_ready_cb, domain_qmp_lost_cb, d);
 	free(path);
 	return d->qmp ? 0 : -1;
 }
@@ -377,7 +430,8 @@ static int domain_spawn(struct domain *d)
 {
 	int logpipe[2] = {-1, -1}, fifo_wr = -1, r;
 	char *qmp = domain_path(d, ".qmp");
-	char **argv = qmp ? argv_build(&d->cfg, qmp) : NULL;
+	char **argv =
+	    qmp ? argv_build_spawn(&d->cfg, qmp, d->sup->self_exe) : NULL;
 	char **envp = spawn_dm_env(&d->cfg);
 
 	if (!argv || !envp) {
@@ -401,8 +455,8 @@ static int domain_spawn(struct domain *d)
 	struct spawn_fds fds = {
 	    .in = -1, .out = logpipe[1], .sentinel = fifo_wr};
 	if ((r = spawn_process(argv, envp, &fds, &d->pid))) {
-		domain_set_error(d, "spawn", "cannot execute %s: %s",
-				 d->cfg.qemu, strerror(r));
+		domain_set_error(d, "spawn", "cannot execute %s: %s", argv[0],
+				 strerror(r));
 		d->pid = 0;
 		goto out;
 	}
@@ -415,7 +469,8 @@ static int domain_spawn(struct domain *d)
 	if (r)
 		domain_set_error(d, "spawn", "cannot watch the sentinel FIFO");
 	log_info("domid %d (%s): spawned %s, pid %d", d->cfg.domid, d->cfg.name,
-		 d->cfg.qemu, (int)d->pid);
+		 config_is_stub(&d->cfg) ? "the stub keeper" : d->cfg.qemu,
+		 (int)d->pid);
 out:
 	/* Ours are closed: the helper and QEMU hold what they need. */
 	if (logpipe[0] >= 0)
@@ -451,7 +506,8 @@ void domain_enter_starting(struct domain *d)
 		domain_wait_ready(d);
 		return;
 	}
-	if (d->cfg.xen && xendm_prepare(d, &err)) {
+	if ((d->cfg.xen && xendm_prepare(d, &err)) ||
+	    (config_is_stub(&d->cfg) && stubdm_prepare(d, &err))) {
 		domain_set_error(d, "xen", "%s", err);
 		lifecycle_post(d, DM_EV_SPAWN_FAILED);
 		return;
@@ -547,6 +603,7 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	char *why = d->cfg.xen ? xendm_explain_death(d) : NULL;
+	char *stub = config_is_stub(&d->cfg) ? stubdm_explain_death(d) : NULL;
 	if (why) {
 		domain_set_error(d, "memory", "%s", why);
 		/* Restarting cannot help until the toolstack makes room. */
@@ -554,8 +611,10 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 			d->failing = true;
 	} else if (!d->error || d->state == DM_RUNNING)
 		domain_set_error(d, d->state == DM_RUNNING ? "run" : "start",
-				 "%s", d->exit_desc ? d->exit_desc : "died");
+				 "%s%s%s", d->exit_desc ? d->exit_desc : "died",
+				 stub ? ": " : "", stub ? stub : "");
 	free(why);
+	free(stub);
 	lifecycle_post(d, d->failing ? DM_EV_DIED_FAILING : DM_EV_DIED);
 }
 
@@ -626,7 +685,9 @@ void domain_enter_stopping(struct domain *d)
 
 	if (d->dying)
 		return;
-	if (dmqmp_is_ready(d->qmp) &&
+	/* A stub keeper destroys its stub on SIGTERM; QEMU in the stub is
+	 * not asked to quit first (the keeper would see a crash). */
+	if (!config_is_stub(&d->cfg) && dmqmp_is_ready(d->qmp) &&
 	    !dmqmp_execute(d->qmp, "quit", NULL, DOMAIN_QUIT_WAIT,
 			   domain_quit_reply_cb, d, &err)) {
 		domain_stop_phase(d, STOP_QUIT);
@@ -723,7 +784,7 @@ void domain_reattach(struct domain *d, struct json_object *run)
 {
 	struct json_object *v;
 	char *fifo = domain_path(d, ".fifo");
-	const char *was = "";
+	const char *was = "", *err;
 
 #define RUN_GET(key, conv)                                                     \
 	(json_object_object_get_ex(run, key, &v) ? conv(v) : 0)
@@ -764,7 +825,11 @@ void domain_reattach(struct domain *d, struct json_object *run)
 		return;
 	}
 	lifecycle_post(d, DM_EV_ADOPT_ALIVE);
-	if (domain_qmp_connect(d))
+	if (config_is_stub(&d->cfg) && stubdm_reattach(d, &err)) {
+		log_warnx("domid %d (%s): stub not found again: %s",
+			  d->cfg.domid, d->cfg.name, err);
+	} else if (config_kind(&d->cfg) != DM_KIND_STUBDOM_MINIOS &&
+		   domain_qmp_connect(d))
 		log_warnx("domid %d (%s): cannot reconnect QMP", d->cfg.domid,
 			  d->cfg.name);
 	if (!strcmp(was, "stopping"))

@@ -17,6 +17,7 @@ struct event;
 struct dmqmp;
 struct xendm_dom;
 struct hotplug;
+struct stubdm;
 struct json_object;
 
 #define DOMAIN_FAIL_WINDOW 10 /* seconds */
@@ -43,6 +44,8 @@ struct domain {
 	int stop_phase;
 	struct dmqmp *qmp;
 	struct xendm_dom *xen; /* the Xen side, for xen: true */
+	struct stubdm *stub;   /* the stub kinds' side (stubdm.c) */
+	int stub_domid;	       /* the stub domain; 0 while unknown */
 	bool qmp_ok, xen_ok;   /* the two halves of readiness */
 
 	bool dying;	 /* death seen, being finalised */

@@ -8,7 +8,8 @@ DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
 
 DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c \
               dmsup/control.c dmsup/commands.c dmsup/persist.c \
-              dmsup/dmqmp.c dmsup/xendm.c dmsup/memreq.c dmsup/hotplug.c
+              dmsup/dmqmp.c dmsup/xendm.c dmsup/memreq.c dmsup/hotplug.c \
+              dmsup/stubdm.c dmsup/ops.c
 # The stub keeper (dmsup --stub-keeper) and the builder: dmsup/stubdom.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 
@@ -17,11 +18,11 @@ $(DMSUP_CORE_LIB): $(DMSUP_CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# Only xendm.c talks to Xen (lazily, at run time).
-$(BUILD)/obj/dmsup/xendm.o: CPPFLAGS += $(XEN_CFLAGS)
+# Only xendm.c and stubdm.c talk to Xen (lazily, at run time).
+$(BUILD)/obj/dmsup/xendm.o $(BUILD)/obj/dmsup/stubdm.o: CPPFLAGS += $(XEN_CFLAGS)
 
-$(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_LIB) \
-                    $(STUBDOM_PROTO_LIB)
+$(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_VCHAN_LIB) \
+                    $(QMP_LIB) $(STUBDOM_PROTO_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS)
 

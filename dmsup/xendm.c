@@ -82,6 +82,16 @@ static int xendm_connect(struct dmsup *sup, char *err, size_t len)
 	return 0;
 }
 
+struct xsp *xendm_xs(struct dmsup *sup, char *err, size_t len)
+{
+	return xendm_connect(sup, err, len) ? NULL : sup->xen->xs;
+}
+
+xc_interface *xendm_xch(struct dmsup *sup, char *err, size_t len)
+{
+	return xendm_connect(sup, err, len) ? NULL : sup->xen->xch;
+}
+
 static struct xendm_dom *xendm_dom(struct domain *d)
 {
 	if (!d->xen)
@@ -129,6 +139,30 @@ static int xendm_pages(struct domain *d, uint64_t *max_r, uint64_t *tot_r)
 	return 0;
 }
 
+/* A stub domain's own memory (and the 1 MiB slack its builder adds to
+ * maxmem) comes from the host's free memory. */
+static int xendm_check_host(struct domain *d, const struct plan *plan)
+{
+	struct xendm_dom *xd = d->xen;
+	xc_physinfo_t info = {0};
+	uint64_t need = plan->stubdom_pages + 256;
+
+	if (xc_physinfo(d->sup->xen->xch, &info)) {
+		snprintf(xd->err, sizeof(xd->err), "xc_physinfo: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (info.free_pages >= need)
+		return 0;
+	snprintf(xd->err, sizeof(xd->err),
+		 "the host has %" PRIu64 " free pages (%" PRIu64
+		 " MiB) but the stub domain needs %" PRIu64 " (%" PRIu64
+		 " MiB: its memory, videoram and 1 MiB; see `dmctl plan`)",
+		 (uint64_t)info.free_pages, (uint64_t)info.free_pages >> 8,
+		 need, need >> 8);
+	return -1;
+}
+
 /* The page check: the plan must fit in max_pages - tot_pages. */
 static int xendm_check_pages(struct domain *d)
 {
@@ -169,6 +203,8 @@ static int xendm_check_pages(struct domain *d)
 			 max > tot ? max - tot : 0);
 		goto out;
 	}
+	if (config_is_stub(&d->cfg) && xendm_check_host(d, plan))
+		goto out;
 	xd->plan_pages = plan->target_pages;
 	xd->tot_start = tot;
 	rc = 0;
@@ -226,7 +262,9 @@ void xendm_spawned(struct domain *d)
 	char path[128], val[32];
 	int r;
 
-	if (!d->sup->xen || !d->sup->xen->xs)
+	/* A stub keeper is no device-model process: a stub domain is named
+	 * by image/device-model-domid (the builder's). */
+	if (!d->sup->xen || !d->sup->xen->xs || config_is_stub(&d->cfg))
 		return;
 	snprintf(path, sizeof(path), "/local/domain/%d/image/device-model-pid",
 		 d->cfg.domid);
@@ -400,9 +438,7 @@ struct xsp *xendm_xenstore(struct domain *d, const char **err_r)
 	struct xendm_dom *xd = xendm_dom(d);
 
 	*err_r = xd ? xd->err : "out of memory";
-	if (!xd || xendm_connect(d->sup, xd->err, sizeof(xd->err)))
-		return NULL;
-	return d->sup->xen->xs;
+	return xd ? xendm_xs(d->sup, xd->err, sizeof(xd->err)) : NULL;
 }
 
 int xendm_room(struct domain *d, uint64_t *max_r, uint64_t *tot_r,

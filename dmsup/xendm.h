@@ -14,10 +14,12 @@
 #define DMSUP_XENDM_H
 
 #include <stdint.h>
+#include <stddef.h>
 
 struct dmsup;
 struct domain;
 struct xsp;
+struct xc_interface_core; /* libxenctrl's xc_interface */
 
 typedef void xendm_ready_fn(struct domain *d, const char *err);
 
@@ -44,6 +46,10 @@ struct xsp *xendm_xenstore(struct domain *d, const char **err_r);
 /* The target's max_pages and tot_pages now. 0, or -1 with *err_r. */
 int xendm_room(struct domain *d, uint64_t *max_r, uint64_t *tot_r,
 	       const char **err_r);
+/* The shared connections for the other Xen modules (stubdm.c), opened on
+ * first use: NULL with the reason in @err. */
+struct xsp *xendm_xs(struct dmsup *sup, char *err, size_t len);
+struct xc_interface_core *xendm_xch(struct dmsup *sup, char *err, size_t len);
 /* Closes the connections, if any were opened. */
 void xendm_close(struct dmsup *sup);
 

@@ -27,12 +27,19 @@ dm_pid() {
 	dmctl --json status "$1" 2>/dev/null | sed -n 's/^ *"pid": *\([0-9]*\).*/\1/p'
 }
 
-# qemu_for DOMID: pids of processes started with -xen-domid DOMID.
+# dm_field NAME KEY: a scalar of the domain's `dmctl status --json`
+# (e.g. kind, stub_domid).
+dm_field() {
+	dmctl --json status "$1" | sed -n "s/^ *\"$2\": *\"*\([^\",]*\).*/\1/p"
+}
+
+# qemu_for DOMID: pids of processes started with -xen-domid DOMID (a
+# stub keeper, which carries QEMU's arguments for the stub, is none).
 qemu_for() {
 	local p
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-xen-domid $1 " &&
-			echo "${p#/proc/}"
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -v -- --stub-keeper |
+			grep -q -- "-xen-domid $1 " && echo "${p#/proc/}"
 	done
 }
 
@@ -52,10 +59,21 @@ dm_config() {
 	  ${3:+, $3}}" >"$1.json"
 }
 
+# linux_stub_config NAME DOMID: NAME.json, a stubdom-linux device model
+# for the mkhvm domain (the bed's decompressed copy of the stub kernel,
+# which boots faster under TCG; a generous readiness timeout), and room in
+# DOMID for its plan plus the 1 MiB libxl keeps for hvmloader (see t-90).
+linux_stub_config() {
+	dm_config $1 $2 "\"kind\": \"stubdom-linux\",
+	  \"stubdom_kernel\": \"$DMSUP_GUEST_DIR/vmlinux\", \"ready_timeout\": 240"
+	set_room $2 $(($(plan_item $1.json total) + 256))
+}
+
 # plan_item CONFIG ITEM: the pages of ITEM ("total", "nic0.rom", ...) in
-# the readable plan.
+# the readable plan (the first "total" is the guest's; a stub kind's plan
+# has a second one, the stub domain's).
 plan_item() {
-	dmctl plan "$1" | awk -v i="$2" '$1 == i { print $2 }'
+	dmctl plan "$1" | awk -v i="$2" '$1 == i { print $2; exit }'
 }
 
 # set_room DOMID PAGES: max_pages = tot_pages + PAGES, as the toolstack
