@@ -11,17 +11,11 @@
 #       printed separately for comparison).
 # Median of 3 each (the keeper: of 6). Prints "bench: ..." lines; asserts nothing about speed.
 . /opt/dmsup/tests/lib.sh
+. /opt/dmsup/bench/bench-lib.sh
 cd /tmp || exit 1
 
-say() { echo "bench: $*"; }
-now_cs() { tr -d . </proc/uptime | cut -d' ' -f1; }
-# The median (of an even count, the lower middle one).
-median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
-secs() { echo "$(($1 / 100)).$(printf %02d $(($1 % 100))) s"; }
-
 name=b80-guest
-kernel=/opt/dmsup/guest/vmlinux # the stub's kernel, decompressed (boots faster)
-initrd=/opt/dmsup/stubdom/initrd
+kernel=$STUB_KERNEL initrd=$STUB_INITRD
 T=180
 target= qpid= kpid_file=/tmp/b80-keeper.pid
 
@@ -113,42 +107,10 @@ say "    QMP quit -> stub powered off -> keeper exited: median $(secs $(median $
 # shellcheck disable=SC2086
 say "    mkhvm (the guest's own build, not in (a) and (b)): median $(secs $(median $mk_times))"
 
-# (c) xl create with libxl's stub domain and our image. Debian's libxl
-# looks for its QMP proxy at /usr/bin/vchan-socket-proxy; xen-utils ships
-# it under /usr/lib/xen-4.17/bin (without it: "qmp proxy ... is not
-# executable", and the stub's devices are never connected).
-proxy=/usr/lib/xen-4.17/bin/vchan-socket-proxy
-if [ ! -x /usr/bin/vchan-socket-proxy ] && [ -x $proxy ]; then
-	ln -s $proxy /usr/bin/vchan-socket-proxy
-	say "(c) linked /usr/bin/vchan-socket-proxy -> $proxy (where Debian's libxl looks for it)"
-fi
-times=
-for i in 1 2 3; do
-	hvm_config b80xl 'device_model_stubdomain_override = 1' \
-		"stubdomain_kernel = \"$kernel\"" "stubdomain_ramdisk = \"$initrd\"" \
-		'stubdomain_memory = 192'
-	t0=$(now_cs)
-	TB_DOMAINS=b80xl
-	if ! timeout $T xl create b80xl.cfg >/tmp/b80-xl.out 2>&1; then
-		say "(c) xl create with device_model_stubdomain_override=1 and our image: not supported here: xl create failed: $(grep -m 3 error /tmp/b80-xl.out | tr '\n' ' ')"
-		tb_cleanup
-		times=
-		break
-	fi
-	domid=$(xl domid b80xl)
-	stub=$(xenstore-read /local/domain/$domid/image/device-model-domid 2>/dev/null)
-	if [ -z "$stub" ] || ! wait_until $T xs_is /local/domain/$stub/device-model/$domid/state running; then
-		say "(c) xl create with device_model_stubdomain_override=1 and our image: not supported here: no running device model in stub '$stub' within $T s"
-		tb_cleanup
-		times=
-		break
-	fi
-	t=$(($(now_cs) - t0))
-	times="$times $t"
-	domain_destroy b80xl
-	wait_until 30 domain_gone b80xl-dm
-done
+# (c) xl create with libxl's stub domain and our image (b-81 reports it
+# again beside dmsup's figures).
+xl_stub_runs 3 $T
 # shellcheck disable=SC2086
-[ -n "$times" ] &&
-	say "(c) xl create (stub domain, our image) -> stub's device model running: median $(secs $(median $times)) (of 3:$times cs)"
+[ -n "$xl_times" ] &&
+	say "(c) xl create (stub domain, our image) -> stub's device model running: median $(secs $(median $xl_times)) (of 3:$xl_times cs)"
 exit 0
