@@ -47,13 +47,15 @@ timed() {
 	return $_rc
 }
 
-# figure LABEL US...: a line now and a row of the closing table.
+# figure LABEL US...: a line now (with each run's ms, if few) and a row
+# of the closing table.
 figure() {
-	local label=$1 med mx
+	local label=$1 med mx each= t
 	shift
 	[ $# -gt 0 ] || { say "$label: no runs"; return 0; }
 	med=$(ms "$(median "$@")") mx=$(ms "$(maxof "$@")")
-	say "$label: median $med ms, max $mx ms (of $#)"
+	[ $# -gt 10 ] || for t; do each="$each $(ms $t)"; done
+	say "$label: median $med ms, max $mx ms (of $#${each:+:$each})"
 	rows="$rows$label|$med|$mx|$#
 "
 }
@@ -61,8 +63,8 @@ figure() {
 table() {
 	say ""
 	say "$(printf '%-58s %10s %10s %4s' '' 'median ms' 'max ms' 'n')"
-	echo "$rows" | while IFS='|' read -r l m x n; do
-		[ -n "$l" ] && say "$(printf '%-58s %10s %10s %4s' "$l" "$m" "$x" "$n")"
+	printf %s "$rows" | while IFS='|' read -r l m x n; do
+		say "$(printf '%-58s %10s %10s %4s' "$l" "$m" "$x" "$n")"
 	done
 }
 
@@ -135,15 +137,18 @@ watch_end() {
 	watch_pid= stamp_pid=
 }
 
-# crash_after LIST NAME CMD...: CMD kills NAME's stub domain; appends the
-# microseconds from CMD's start to the crashed event to LIST.
+# crash_after LIST RLIST NAME CMD...: CMD kills NAME's stub domain;
+# appends the microseconds from CMD's start to the crashed event to LIST,
+# and to CMD's return to RLIST (the event may come before it).
 crash_after() {
-	local list=$1 name=$2 t0 tc
-	shift 2
+	local list=$1 rlist=$2 name=$3 t0 tc
+	shift 3
 	watch_begin $name
 	now_us
 	t0=$NOW
 	"$@" >/dev/null 2>&1
+	now_us
+	eval "$rlist=\"\$$rlist $((NOW - t0))\""
 	wait_until 60 grep -q ': crashed' watch.out ||
 		fail "dmsup did not report $name crashed: $(dmctl status $name)"
 	tc=$(sed -n 's/^\([0-9]*\) .*: crashed.*/\1/p' watch.out | head -n 1)
@@ -163,7 +168,7 @@ qmp_runs() {
 qmp_ok() { "$@" 2>/dev/null | grep -q '"running"'; }
 
 dmsup_start
-d0_start= d0_stop= st_start= st_stop= destroy_crash= quit_crash=
+d0_start= d0_stop= st_start= st_stop= destroy_crash= quit_crash= destroy_ret= quit_ret=
 
 # (a) and (f), dom0; the first one stays for (d).
 for i in $(seq $N); do
@@ -211,12 +216,12 @@ end_dm b81-st-1 $st_domid
 # (e), each crash on a stub of its own (their starts count in (b)).
 for i in $(seq $N); do
 	start_dm stubdom-linux b81-xd-$i st_start
-	crash_after destroy_crash b81-xd-$i xl destroy $stub
+	crash_after destroy_crash destroy_ret b81-xd-$i xl destroy $stub
 	end_dm b81-xd-$i $domid
 done
 for i in $(seq $N); do
 	start_dm stubdom-linux b81-qq-$i st_start
-	crash_after quit_crash b81-qq-$i dmctl qmp b81-qq-$i quit
+	crash_after quit_crash quit_ret b81-qq-$i dmctl qmp b81-qq-$i quit
 	end_dm b81-qq-$i $domid
 done
 
@@ -231,13 +236,15 @@ for t in $xl_times; do xl_us="$xl_us $((t * 10000))"; done
 {
 	figure "(a) dmctl start -> ready, dom0 QEMU" $d0_start
 	figure "(b) dmctl start -> ready, stubdom-linux" $st_start
-	figure "(c) xl create, stub override, our image (cs res.)" $xl_us
+	figure "(c) xl create, stub override, our image (10 ms res.)" $xl_us
 	figure "(d) dmctl qmp query-status, dom0 (unix)" $dmctl_unix
 	figure "(d) dmctl qmp query-status, stubdom-linux (vchan)" $dmctl_vchan
 	figure "(d) qmp-call query-status, unix (no dmsup)" $call_unix
 	figure "(d) qmp-call query-status, vchan (no dmsup)" $call_vchan
 	figure "(e) xl destroy STUB -> dmsup event crashed" $destroy_crash
+	figure "(e)   xl destroy STUB -> xl returned" $destroy_ret
 	figure "(e) QMP quit in the stub -> dmsup event crashed" $quit_crash
+	figure "(e)   dmctl qmp quit -> dmctl returned" $quit_ret
 	figure "(f) dmctl stop -> dom0 QEMU exited" $d0_stop
 	figure "(f) dmctl stop -> stub domain gone or dying" $st_stop
 }
