@@ -249,9 +249,8 @@ hotplug_op_new(struct ctl_conn *c, struct json_object *req, struct domain *d)
 	return op;
 }
 
-int hotplug_memreq_submit(struct domain *d, uint64_t pages,
-			  const char *reason, memreq_cb *cb, void *arg,
-			  const char **err_r)
+int hotplug_memreq_submit(struct domain *d, uint64_t pages, const char *reason,
+			  memreq_cb *cb, void *arg, const char **err_r)
 {
 	struct memreq *mr;
 	int r;

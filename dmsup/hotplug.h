@@ -25,9 +25,8 @@ void hotplug_nic_detach(struct ctl_conn *c, struct json_object *req,
 /* Another runtime operation (ops.c's pci-attach) through @d's page
  * request queue, made at the first one: 0, or -1 with *err_r (@cb is
  * then never called). */
-int hotplug_memreq_submit(struct domain *d, uint64_t pages,
-			  const char *reason, memreq_cb *cb, void *arg,
-			  const char **err_r);
+int hotplug_memreq_submit(struct domain *d, uint64_t pages, const char *reason,
+			  memreq_cb *cb, void *arg, const char **err_r);
 /* The operation let through with @ticket (0: none) ended. */
 void hotplug_memreq_finish(struct domain *d, uint32_t ticket, bool ok);
 

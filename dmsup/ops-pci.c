@@ -129,8 +129,8 @@ void ops_pci_id(const struct ops_pci *p, char id[OPS_PCI_ID_MAX])
 {
 	/* libxl names it by bus, device, function; the segment too here,
 	 * so two segments never share an id. */
-	snprintf(id, OPS_PCI_ID_MAX, "pci-pt-%04x_%02x_%02x.%x", p->seg & 0xffff,
-		 p->bus & 0xff, p->dev & 0x1f, p->fn & 7);
+	snprintf(id, OPS_PCI_ID_MAX, "pci-pt-%04x_%02x_%02x.%x",
+		 p->seg & 0xffff, p->bus & 0xff, p->dev & 0x1f, p->fn & 7);
 }
 
 void ops_pci_hostaddr(const struct ops_pci *p, char addr[16])
@@ -158,8 +158,7 @@ int ops_pci_rom_pages(const char *sysfs, const struct ops_pci *p,
 		   &flags) != 3 ||
 	    end < start)
 		goto out;
-	*pages_r = !start && !end ? 0
-				  : (end - start) / OPS_PCI_PAGE + 1;
+	*pages_r = !start && !end ? 0 : (end - start) / OPS_PCI_PAGE + 1;
 	rc = 0;
 out:
 	fclose(f);

@@ -30,9 +30,9 @@ struct ops_qcall;
 struct ops_op {
 	const char *name; /* control command */
 	enum stubdom_cmd cmd;
-	bool bdf; /* takes "bdf" */
+	bool bdf;			  /* takes "bdf" */
 	void (*qmp)(struct ops_qcall *q); /* on the QMP kinds */
-	const char *qmp_last;		   /* its last QMP command */
+	const char *qmp_last;		  /* its last QMP command */
 };
 
 static void ops_qmp_pci_attach(struct ops_qcall *q);
@@ -236,8 +236,8 @@ static void ops_pci_queried_cb(void *arg, struct json_object *ret,
 	json_object_object_add(o, "id", json_object_new_string(q->id));
 	json_object_object_add(o, "vdevfn", json_object_new_string(vdevfn));
 	if (q->rom_known)
-		json_object_object_add(o, "pages",
-				       json_object_new_int64((int64_t)q->pages));
+		json_object_object_add(
+		    o, "pages", json_object_new_int64((int64_t)q->pages));
 	ops_qcall_reply(q, o);
 }
 
@@ -314,8 +314,7 @@ static void ops_qmp_pci_attach(struct ops_qcall *q)
 		ops_qcall_error(q, "memory", NULL, err);
 }
 
-static void ops_qmp_done_cb(void *arg, struct json_object *ret,
-			    const char *err)
+static void ops_qmp_done_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_qcall *q = arg;
 	struct json_object *o;
@@ -343,8 +342,7 @@ static void ops_qmp_pci_detach(struct ops_qcall *q)
 	ops_qmp_send(q, "device_del", args, ops_qmp_done_cb);
 }
 
-static void ops_stopped_cb(void *arg, struct json_object *ret,
-			   const char *err)
+static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_qcall *q = arg;
 	struct json_object *args;

@@ -23,9 +23,9 @@ static char *status(void)
 {
 	char *out;
 
-	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "qmp", "vm1",
-				 "query-status", NULL),
-			 0);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "--json", "qmp", "vm1", "query-status", NULL),
+	    0);
 	return out;
 }
 
@@ -134,8 +134,7 @@ START_TEST(pci_detach_of_a_device_never_attached_fails_at_qmp)
 
 	ck_assert_int_eq(
 	    h_dmctl(NULL, &err, "pci-detach", "vm1", "03:00.0", NULL), 1);
-	ck_assert_ptr_nonnull(
-	    strstr(err, "qmp: device_del: DeviceNotFound"));
+	ck_assert_ptr_nonnull(strstr(err, "qmp: device_del: DeviceNotFound"));
 	ck_assert_ptr_nonnull(strstr(err, "pci-pt-0000_03_00.0"));
 	free(err);
 	free(cfg);

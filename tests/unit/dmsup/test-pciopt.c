@@ -107,20 +107,29 @@ START_TEST(bad_option_values_are_refused)
 	ck_assert_ptr_nonnull(
 	    strstr(refused("03:00.0,vslot=1,vslot=2", true), "given twice"));
 	ck_assert_ptr_nonnull(strstr(refused("03:00.0,", true), "empty"));
-	ck_assert_ptr_nonnull(strstr(refused("03:00.0,,vslot=1", true), "empty"));
+	ck_assert_ptr_nonnull(
+	    strstr(refused("03:00.0,,vslot=1", true), "empty"));
 }
 END_TEST
 
 START_TEST(malformed_addresses_are_refused)
 {
-	static const char *const bad[] = {
-	    "",		   "3:00.0",	    "03:00",	    "03:00.8",
-	    "03:20.0",	   "0000:03:00.0x", "00000:03:00.0", "g3:00.0",
-	    "0000-03:00.0", "03:00.0 ",	    "03.00.0"};
+	static const char *const bad[] = {"",
+					  "3:00.0",
+					  "03:00",
+					  "03:00.8",
+					  "03:20.0",
+					  "0000:03:00.0x",
+					  "00000:03:00.0",
+					  "g3:00.0",
+					  "0000-03:00.0",
+					  "03:00.0 ",
+					  "03.00.0"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		ck_assert_msg(strstr(refused(bad[i], true), "not a PCI address"),
-			      "'%s' was not refused as an address", bad[i]);
+		ck_assert_msg(
+		    strstr(refused(bad[i], true), "not a PCI address"),
+		    "'%s' was not refused as an address", bad[i]);
 }
 END_TEST
 
