@@ -31,8 +31,8 @@ dmctl resume $name || fail "dmctl resume failed"
 note "pci-attach of a host device the bed does not have fails with QEMU's error"
 dmctl pci-attach $name 0000:00:1f.7 >attach.out 2>&1 && fail "pci-attach of 0000:00:1f.7 succeeded"
 cat attach.out
-grep -q "domid $domid): qmp: device_add: " attach.out ||
-	fail "pci-attach did not fail at qmp's device_add"
+grep -q "domid $domid): qmp: device_add: .*0000:00:1f.7" attach.out ||
+	fail "pci-attach did not fail at qmp's device_add with QEMU's error on 0000:00:1f.7"
 ! exited $pid || fail "QEMU exited after the failed pci-attach"
 [ "$(qemu_status)" = running ] || fail "QEMU is '$(qemu_status)' after the failed pci-attach"
 
