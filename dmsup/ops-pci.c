@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "dmsup/ops-pci.h"
 
 #define OPS_PCI_PAGE 4096u
@@ -163,4 +165,42 @@ int ops_pci_rom_pages(const char *sysfs, const struct ops_pci *p,
 out:
 	fclose(f);
 	return rc;
+}
+
+int ops_pci_vdevfn(struct json_object *ret, const char *id)
+{
+	size_t nb = json_object_is_type(ret, json_type_array)
+			? json_object_array_length(ret)
+			: 0;
+
+	for (size_t i = 0; i < nb && i < 256; i++) {
+		struct json_object *bus = json_object_array_get_idx(ret, i);
+		struct json_object *devs, *v;
+		size_t nd;
+
+		if (!json_object_object_get_ex(bus, "devices", &devs) ||
+		    !json_object_is_type(devs, json_type_array))
+			continue;
+		nd = json_object_array_length(devs);
+		for (size_t j = 0; j < nd && j < 256; j++) {
+			struct json_object *dev =
+			    json_object_array_get_idx(devs, j);
+			int slot, fn;
+
+			if (!json_object_object_get_ex(dev, "qdev_id", &v) ||
+			    !json_object_is_type(v, json_type_string) ||
+			    strcmp(json_object_get_string(v), id))
+				continue;
+			slot = json_object_object_get_ex(dev, "slot", &v)
+				   ? json_object_get_int(v)
+				   : -1;
+			fn = json_object_object_get_ex(dev, "function", &v)
+				 ? json_object_get_int(v)
+				 : -1;
+			if (slot < 0 || slot > 0x1f || fn < 0 || fn > 7)
+				return -1;
+			return slot << 3 | fn;
+		}
+	}
+	return -1;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct json_object;
+
 #define OPS_PCI_ERR_MAX 160
 #define OPS_PCI_ID_MAX 24 /* "pci-pt-DDDD_BB_DD.F" and NUL fit */
 #define OPS_PCI_SYSFS "/sys/bus/pci/devices"
@@ -36,5 +38,10 @@ void ops_pci_hostaddr(const struct ops_pci *p, char addr[16]);
  * be known (no such file, a line that does not parse). */
 int ops_pci_rom_pages(const char *sysfs, const struct ops_pci *p,
 		      uint64_t *pages_r);
+
+/* In query-pci's answer @ret (untrusted), the device whose qdev_id is
+ * @id on the root bus: its slot << 3 | function, or -1 (not there, or a
+ * slot or function out of range). */
+int ops_pci_vdevfn(struct json_object *ret, const char *id);
 
 #endif

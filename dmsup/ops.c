@@ -176,52 +176,13 @@ static void ops_qmp_send(struct ops_qcall *q, const char *cmd,
 	ops_qcall_error(q, "qmp", cmd, err);
 }
 
-/* query-pci's answer: the device @id's slot and function, or -1. */
-static int ops_vdevfn(struct json_object *ret, const char *id)
-{
-	size_t nb = json_object_is_type(ret, json_type_array)
-			? json_object_array_length(ret)
-			: 0;
-
-	for (size_t i = 0; i < nb && i < 256; i++) {
-		struct json_object *bus = json_object_array_get_idx(ret, i);
-		struct json_object *devs, *v;
-		size_t nd;
-
-		if (!json_object_object_get_ex(bus, "devices", &devs) ||
-		    !json_object_is_type(devs, json_type_array))
-			continue;
-		nd = json_object_array_length(devs);
-		for (size_t j = 0; j < nd && j < 256; j++) {
-			struct json_object *dev =
-			    json_object_array_get_idx(devs, j);
-			int slot, fn;
-
-			if (!json_object_object_get_ex(dev, "qdev_id", &v) ||
-			    !json_object_is_type(v, json_type_string) ||
-			    strcmp(json_object_get_string(v), id))
-				continue;
-			slot = json_object_object_get_ex(dev, "slot", &v)
-				   ? json_object_get_int(v)
-				   : -1;
-			fn = json_object_object_get_ex(dev, "function", &v)
-				 ? json_object_get_int(v)
-				 : -1;
-			if (slot < 0 || slot > 0x1f || fn < 0 || fn > 7)
-				return -1;
-			return slot << 3 | fn;
-		}
-	}
-	return -1;
-}
-
 static void ops_pci_queried_cb(void *arg, struct json_object *ret,
 			       const char *err)
 {
 	struct ops_qcall *q = arg;
 	struct json_object *o;
 	char vdevfn[8];
-	int v = err ? -1 : ops_vdevfn(ret, q->id);
+	int v = err ? -1 : ops_pci_vdevfn(ret, q->id);
 
 	if (v < 0) {
 		ops_qcall_error(q, "qmp", "query-pci",
@@ -229,7 +190,7 @@ static void ops_pci_queried_cb(void *arg, struct json_object *ret,
 				    : "the device added is not in QEMU's list");
 		return;
 	}
-	snprintf(vdevfn, sizeof(vdevfn), "0x%02x", v);
+	snprintf(vdevfn, sizeof(vdevfn), "0x%02x", v & 0xff);
 	log_info("domid %d (%s): PCI device %s added as %s", q->d->cfg.domid,
 		 q->d->cfg.name, q->id, vdevfn);
 	o = json_object_new_object();

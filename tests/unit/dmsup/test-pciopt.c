@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "dmsup/ops-pci.h"
 #include "tests/unit/dmsup/run.h"
 
@@ -199,6 +201,46 @@ START_TEST(rom_size_is_unknown_without_a_full_resource_file)
 }
 END_TEST
 
+/* The vdevfn of @id in the query-pci answer @json. */
+static int vdevfn(const char *json, const char *id)
+{
+	struct json_object *ret = json_tokener_parse(json);
+	int v;
+
+	ck_assert_ptr_nonnull(ret);
+	v = ops_pci_vdevfn(ret, id);
+	json_object_put(ret);
+	return v;
+}
+
+START_TEST(vdevfn_is_read_back_from_query_pci_by_id)
+{
+	const char *answer =
+	    "[{\"bus\": 0, \"devices\": ["
+	    "{\"bus\": 0, \"slot\": 1, \"function\": 0, \"qdev_id\": \"\"},"
+	    "{\"bus\": 0, \"slot\": 4, \"function\": 2,"
+	    " \"qdev_id\": \"pci-pt-0000_03_00.0\"}]}]";
+
+	ck_assert_int_eq(vdevfn(answer, "pci-pt-0000_03_00.0"), 0x22);
+	ck_assert_int_eq(vdevfn(answer, "pci-pt-0000_03_00.1"), -1);
+}
+END_TEST
+
+START_TEST(a_query_pci_answer_that_does_not_fit_gives_no_vdevfn)
+{
+	ck_assert_int_eq(vdevfn("{\"return\": 1}", "x"), -1);
+	ck_assert_int_eq(vdevfn("[{\"devices\": 7}, 3]", "x"), -1);
+	ck_assert_int_eq(
+	    vdevfn("[{\"devices\": [{\"qdev_id\": \"x\", \"slot\": 32, "
+		   "\"function\": 0}]}]",
+		   "x"),
+	    -1);
+	ck_assert_int_eq(
+	    vdevfn("[{\"devices\": [{\"qdev_id\": \"x\", \"slot\": 3}]}]", "x"),
+	    -1);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -212,6 +254,8 @@ int main(void)
 	    rom_pages_come_from_the_seventh_resource_line,
 	    a_device_without_rom_needs_no_pages,
 	    rom_size_is_unknown_without_a_full_resource_file,
+	    vdevfn_is_read_back_from_query_pci_by_id,
+	    a_query_pci_answer_that_does_not_fit_gives_no_vdevfn,
 	};
 
 	return run_suite("dmsup-pciopt", setup, teardown, tests,
