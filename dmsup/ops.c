@@ -4,6 +4,13 @@
  * takes a PCI address. The reply comes from the handshake's callback,
  * which may run after the domain is gone: the call keeps its own copy of
  * what the reply names.
+ *
+ * On the QMP kinds each operation is a short chain of QMP commands, as
+ * libxl drives upstream QEMU: pci-attach = [the ROM BAR's pages asked of
+ * the toolstack] device_add xen-pci-passthrough, then query-pci for the
+ * slot it got; pci-detach = device_del; save = stop, then
+ * xen-save-devices-state into <state_dir>/<name>.save; resume = cont.
+ * The first failure ends the chain and the reply names its step.
  */
 #include <ctype.h>
 #include <stdbool.h>
