@@ -629,6 +629,9 @@ static int cmd_op(const struct opts *o, const char *name, int argc, char **argv)
 	else if (jstr(reply, "vdevfn"))
 		printf("%s: %s attached at vdevfn %s\n", argv[0], argv[1],
 		       jstr(reply, "vdevfn"));
+	else if (jstr(reply, "file"))
+		printf("%s: device model paused, its state saved to %s\n",
+		       argv[0], jstr(reply, "file"));
 	else
 		printf("%s: %s%s%s done\n", argv[0], name, argc > 1 ? " " : "",
 		       argc > 1 ? argv[1] : "");

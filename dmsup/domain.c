@@ -685,6 +685,7 @@ void domain_enter_stopping(struct domain *d)
 
 	if (d->dying)
 		return;
+	hotplug_domain_stopping(d);
 	/* A stub keeper destroys its stub on SIGTERM; QEMU in the stub is
 	 * not asked to quit first (the keeper would see a crash). */
 	if (!config_is_stub(&d->cfg) && dmqmp_is_ready(d->qmp) &&

@@ -144,16 +144,9 @@ static void hotplug_added_cb(void *arg, struct json_object *ret,
 {
 	struct hotplug_op *op = arg;
 	struct domain *d = op->d;
-	struct memreq *mr = d->hotplug ? d->hotplug->mr : NULL;
 	struct ctl_conn *c;
 
-	if (mr && op->ticket) {
-		/* A device model that died takes its queue with it. */
-		if (err && (d->dying || d->state != DM_RUNNING))
-			memreq_fail_all(mr, "the device model stopped");
-		else
-			memreq_finish(mr, op->ticket, !err);
-	}
+	hotplug_memreq_finish(d, op->ticket, !err);
 	if (err) {
 		hotplug_op_error(op, "qmp", err);
 		return;
@@ -256,15 +249,45 @@ hotplug_op_new(struct ctl_conn *c, struct json_object *req, struct domain *d)
 	return op;
 }
 
+int hotplug_memreq_submit(struct domain *d, uint64_t pages, const char *reason,
+			  memreq_cb *cb, void *arg, const char **err_r)
+{
+	struct memreq *mr;
+	int r;
+
+	*err_r = "out of memory";
+	if (!d->hotplug && !(d->hotplug = calloc(1, sizeof(*d->hotplug))))
+		return -1;
+	if (!(mr = hotplug_memreq(d, err_r)))
+		return -1;
+	r = memreq_submit(mr, pages, reason,
+			  (unsigned)d->cfg.memory_grant_timeout, cb, arg);
+	if (r)
+		*err_r = r == -ENOSPC ? "too many operations waiting"
+				      : "cannot queue the request";
+	return r ? -1 : 0;
+}
+
+void hotplug_memreq_finish(struct domain *d, uint32_t ticket, bool ok)
+{
+	struct memreq *mr = d->hotplug ? d->hotplug->mr : NULL;
+
+	if (!mr || !ticket)
+		return;
+	/* A device model that died takes its queue with it. */
+	if (!ok && (d->dying || d->state != DM_RUNNING))
+		memreq_fail_all(mr, "the device model stopped");
+	else
+		memreq_finish(mr, ticket, ok);
+}
+
 void hotplug_nic_attach(struct ctl_conn *c, struct json_object *req,
 			struct domain *d)
 {
 	struct hotplug_op *op;
-	struct memreq *mr;
 	char reason[MEMREQ_REASON_MAX + 1];
 	const char *err = "out of memory";
 	const char *id = hotplug_str(req, "id");
-	int r;
 
 	if (!hotplug_check_running(c, d) || !(op = hotplug_op_new(c, req, d)))
 		return;
@@ -282,19 +305,11 @@ void hotplug_nic_attach(struct ctl_conn *c, struct json_object *req,
 		hotplug_device_add(op); /* no page limit to ask about */
 		return;
 	}
-	if (!(mr = hotplug_memreq(d, &err))) {
-		hotplug_op_error(op, "memory", err);
-		return;
-	}
 	snprintf(reason, sizeof(reason), "hotplug-nic:%s:%s", op->id,
 		 op->model);
-	r = memreq_submit(mr, op->pages, reason,
-			  (unsigned)d->cfg.memory_grant_timeout,
-			  hotplug_granted_cb, op);
-	if (r)
-		hotplug_op_error(op, "memory",
-				 r == -ENOSPC ? "too many operations waiting"
-					      : "cannot queue the request");
+	if (hotplug_memreq_submit(d, op->pages, reason, hotplug_granted_cb, op,
+				  &err))
+		hotplug_op_error(op, "memory", err);
 }
 
 /* ---- device_del ---- */
@@ -357,6 +372,17 @@ void hotplug_domain_down(struct domain *d)
 	snprintf(why, sizeof(why), "the device model of %s (domid %d) %s",
 		 d->cfg.name, d->cfg.domid,
 		 d->state == DM_STOPPED ? "was stopped" : "died");
+	memreq_fail_all(d->hotplug->mr, why);
+}
+
+void hotplug_domain_stopping(struct domain *d)
+{
+	char why[160];
+
+	if (!d->hotplug || !d->hotplug->mr)
+		return;
+	snprintf(why, sizeof(why), "the domain is stopping (%s, domid %d)",
+		 d->cfg.name, d->cfg.domid);
 	memreq_fail_all(d->hotplug->mr, why);
 }
 

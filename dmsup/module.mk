@@ -9,7 +9,7 @@ DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
 DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c \
               dmsup/control.c dmsup/commands.c dmsup/persist.c \
               dmsup/dmqmp.c dmsup/xendm.c dmsup/memreq.c dmsup/hotplug.c \
-              dmsup/stubdm.c dmsup/ops.c
+              dmsup/stubdm.c dmsup/ops.c dmsup/ops-pci.c
 # The stub keeper (dmsup --stub-keeper) and the builder: dmsup/stubdom.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

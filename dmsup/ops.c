@@ -4,6 +4,13 @@
  * takes a PCI address. The reply comes from the handshake's callback,
  * which may run after the domain is gone: the call keeps its own copy of
  * what the reply names.
+ *
+ * On the QMP kinds each operation is a short chain of QMP commands, as
+ * libxl drives upstream QEMU: pci-attach = [the ROM BAR's pages asked of
+ * the toolstack] device_add xen-pci-passthrough, then query-pci for the
+ * slot it got; pci-detach = device_del; save = stop, then
+ * xen-save-devices-state into <state_dir>/<name>.save; resume = cont.
+ * The first failure ends the chain and the reply names its step.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -14,24 +21,37 @@
 #include <json-c/json.h>
 
 #include "dmsup/control.h"
+#include "dmsup/dmqmp.h"
 #include "dmsup/domain.h"
+#include "dmsup/hotplug.h"
 #include "dmsup/log.h"
+#include "dmsup/ops-pci.h"
 #include "dmsup/ops.h"
 #include "dmsup/stubdm.h"
 
 #define OPS_PARAM_MAX 256
+#define OPS_QMP_TIMEOUT 30 /* s */
+
+struct ops_qcall;
 
 struct ops_op {
 	const char *name; /* control command */
 	enum stubdom_cmd cmd;
-	bool bdf; /* takes "bdf" */
+	bool bdf;			  /* takes "bdf" */
+	void (*qmp)(struct ops_qcall *q); /* on the QMP kinds */
+	const char *qmp_last;		  /* its last QMP command */
 };
 
+static void ops_qmp_pci_attach(struct ops_qcall *q);
+static void ops_qmp_pci_detach(struct ops_qcall *q);
+static void ops_qmp_save(struct ops_qcall *q);
+static void ops_qmp_resume(struct ops_qcall *q);
+
 static const struct ops_op ops_ops[] = {
-    {"pci-attach", STUBDOM_CMD_PCI_INS, true},
-    {"pci-detach", STUBDOM_CMD_PCI_REM, true},
-    {"save", STUBDOM_CMD_SAVE, false},
-    {"resume", STUBDOM_CMD_CONTINUE, false},
+    {"pci-attach", STUBDOM_CMD_PCI_INS, true, ops_qmp_pci_attach, "query-pci"},
+    {"pci-detach", STUBDOM_CMD_PCI_REM, true, ops_qmp_pci_detach, "device_del"},
+    {"save", STUBDOM_CMD_SAVE, false, ops_qmp_save, "xen-save-devices-state"},
+    {"resume", STUBDOM_CMD_CONTINUE, false, ops_qmp_resume, "cont"},
 };
 
 struct ops_call {
@@ -91,12 +111,318 @@ static void ops_done_cb(const struct stubdom_hs_result *res, void *arg)
 	free(call);
 }
 
+/* ---- the QMP kinds ---- */
+
+/* One operation on a QMP device model, from the request to the reply. */
+struct ops_qcall {
+	struct ctl_ref *ref;
+	const struct ops_op *op;
+	struct domain *d;
+	struct ops_pci pci;
+	uint32_t ticket; /* the page request's; 0: none */
+	uint64_t pages;	 /* asked for the ROM BAR */
+	bool rom_known;
+	char id[OPS_PCI_ID_MAX];
+	char *file; /* save: the device state */
+};
+
+static void ops_qcall_free(struct ops_qcall *q)
+{
+	if (q->ref)
+		ctl_ref_take(q->ref);
+	free(q->file);
+	free(q);
+}
+
+static void ops_qcall_error(struct ops_qcall *q, const char *step,
+			    const char *what, const char *err)
+{
+	struct ctl_conn *c = ctl_ref_take(q->ref);
+
+	q->ref = NULL;
+	log_warnx("domid %d (%s): %s: %s%s%s", q->d->cfg.domid, q->d->cfg.name,
+		  q->op->name, what ? what : "", what ? ": " : "", err);
+	if (c)
+		ctl_reply_error(c, step, "domain %s (domid %d): %s: %s%s%s",
+				q->d->cfg.name, q->d->cfg.domid, step,
+				what ? what : "", what ? ": " : "", err);
+	ops_qcall_free(q);
+}
+
+/* The reply, with "command" added; @o's reference is taken. */
+static void ops_qcall_reply(struct ops_qcall *q, struct json_object *o)
+{
+	struct ctl_conn *c = ctl_ref_take(q->ref);
+
+	q->ref = NULL;
+	json_object_object_add(o, "command",
+			       json_object_new_string(q->op->name));
+	if (c)
+		ctl_reply(c, o);
+	else
+		json_object_put(o);
+	ops_qcall_free(q);
+}
+
+/* Sends @cmd for @q; a refusal to send ends @q at step qmp. */
+static void ops_qmp_send(struct ops_qcall *q, const char *cmd,
+			 struct json_object *args, dmqmp_reply_fn *cb)
+{
+	struct domain *d = q->d;
+	const char *err = "the device model is not running";
+
+	if (d->state != DM_RUNNING || d->dying)
+		json_object_put(args);
+	else if (!dmqmp_execute(d->qmp, cmd, args, OPS_QMP_TIMEOUT, cb, q,
+				&err))
+		return; /* dmqmp took @args either way */
+	if (q->ticket) {
+		hotplug_memreq_finish(d, q->ticket, false);
+		q->ticket = 0;
+	}
+	ops_qcall_error(q, "qmp", cmd, err);
+}
+
+static void ops_pci_queried_cb(void *arg, struct json_object *ret,
+			       const char *err)
+{
+	struct ops_qcall *q = arg;
+	struct json_object *o;
+	char vdevfn[8];
+	int v = err ? -1 : ops_pci_vdevfn(ret, q->id);
+
+	if (v < 0) {
+		ops_qcall_error(q, "qmp", "query-pci",
+				err ? err
+				    : "the device added is not in QEMU's list");
+		return;
+	}
+	snprintf(vdevfn, sizeof(vdevfn), "0x%02x", v & 0xff);
+	log_info("domid %d (%s): PCI device %s added as %s", q->d->cfg.domid,
+		 q->d->cfg.name, q->id, vdevfn);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(q->id));
+	json_object_object_add(o, "vdevfn", json_object_new_string(vdevfn));
+	if (q->rom_known)
+		json_object_object_add(
+		    o, "pages", json_object_new_int64((int64_t)q->pages));
+	ops_qcall_reply(q, o);
+}
+
+static void ops_pci_added_cb(void *arg, struct json_object *ret,
+			     const char *err)
+{
+	struct ops_qcall *q = arg;
+
+	hotplug_memreq_finish(q->d, q->ticket, !err);
+	q->ticket = 0;
+	if (err) {
+		ops_qcall_error(q, "qmp", "device_add", err);
+		return;
+	}
+	ops_qmp_send(q, "query-pci", NULL, ops_pci_queried_cb);
+}
+
+static void ops_pci_device_add(struct ops_qcall *q)
+{
+	struct json_object *args = json_object_new_object();
+	char addr[16];
+
+	ops_pci_hostaddr(&q->pci, addr);
+	json_object_object_add(args, "driver",
+			       json_object_new_string("xen-pci-passthrough"));
+	json_object_object_add(args, "id", json_object_new_string(q->id));
+	json_object_object_add(args, "hostaddr", json_object_new_string(addr));
+	if (q->pci.vslot >= 0) {
+		char slot[16];
+
+		snprintf(slot, sizeof(slot), "%x.0", q->pci.vslot & 0x1f);
+		json_object_object_add(args, "addr",
+				       json_object_new_string(slot));
+	}
+	if (q->pci.permissive >= 0)
+		json_object_object_add(
+		    args, "permissive",
+		    json_object_new_boolean(q->pci.permissive));
+	ops_qmp_send(q, "device_add", args, ops_pci_added_cb);
+}
+
+static void ops_pci_granted_cb(const struct memreq_outcome *o, void *arg)
+{
+	struct ops_qcall *q = arg;
+
+	if (o->result != MEMREQ_PROCEED) {
+		ops_qcall_error(q, "memory", NULL, o->error);
+		return;
+	}
+	q->ticket = o->ticket;
+	ops_pci_device_add(q);
+}
+
+/* The ROM BAR's pages are asked of the toolstack first (xen: true and a
+ * ROM whose size sysfs tells); otherwise device_add goes now. */
+static void ops_qmp_pci_attach(struct ops_qcall *q)
+{
+	struct domain *d = q->d;
+	char reason[MEMREQ_REASON_MAX + 1];
+	const char *err;
+
+	q->rom_known = !ops_pci_rom_pages(OPS_PCI_SYSFS, &q->pci, &q->pages);
+	if (!q->rom_known)
+		log_info("domid %d (%s): ROM size of %s unknown (no sysfs "
+			 "entry): no pages asked for it",
+			 d->cfg.domid, d->cfg.name, q->id);
+	if (!d->cfg.xen || !q->pages) {
+		ops_pci_device_add(q);
+		return;
+	}
+	snprintf(reason, sizeof(reason), "pci-rom:%s", q->id);
+	if (hotplug_memreq_submit(d, q->pages, reason, ops_pci_granted_cb, q,
+				  &err))
+		ops_qcall_error(q, "memory", NULL, err);
+}
+
+static void ops_qmp_done_cb(void *arg, struct json_object *ret, const char *err)
+{
+	struct ops_qcall *q = arg;
+	struct json_object *o;
+
+	if (err) {
+		ops_qcall_error(q, "qmp", q->op->qmp_last, err);
+		return;
+	}
+	log_info("domid %d (%s): %s done", q->d->cfg.domid, q->d->cfg.name,
+		 q->op->name);
+	o = json_object_new_object();
+	if (q->file)
+		json_object_object_add(o, "file",
+				       json_object_new_string(q->file));
+	if (q->op->bdf)
+		json_object_object_add(o, "id", json_object_new_string(q->id));
+	ops_qcall_reply(q, o);
+}
+
+static void ops_qmp_pci_detach(struct ops_qcall *q)
+{
+	struct json_object *args = json_object_new_object();
+
+	json_object_object_add(args, "id", json_object_new_string(q->id));
+	ops_qmp_send(q, "device_del", args, ops_qmp_done_cb);
+}
+
+static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)
+{
+	struct ops_qcall *q = arg;
+	struct json_object *args;
+
+	if (err) {
+		ops_qcall_error(q, "qmp", "stop", err);
+		return;
+	}
+	/* Written by QEMU itself, as libxl has it do. */
+	args = json_object_new_object();
+	json_object_object_add(args, "filename",
+			       json_object_new_string(q->file));
+	ops_qmp_send(q, "xen-save-devices-state", args, ops_qmp_done_cb);
+}
+
+static void ops_qmp_save(struct ops_qcall *q)
+{
+	if (!(q->file = domain_path(q->d, ".save"))) {
+		ops_qcall_error(q, "request", NULL, "out of memory");
+		return;
+	}
+	ops_qmp_send(q, "stop", NULL, ops_stopped_cb);
+}
+
+static void ops_qmp_resume(struct ops_qcall *q)
+{
+	ops_qmp_send(q, "cont", NULL, ops_qmp_done_cb);
+}
+
+/* The request's fields into @q, or -1 after replying why not. */
+static int ops_qmp_request(struct ctl_conn *c, struct json_object *req,
+			   struct ops_qcall *q)
+{
+	char err[OPS_PCI_ERR_MAX];
+	struct json_object *v;
+	const char *bdf;
+
+	if (!q->op->bdf)
+		return 0;
+	if (!json_object_object_get_ex(req, "bdf", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		ctl_reply_error(c, "request",
+				"%s needs a PCI address like 0000:03:00.0",
+				q->op->name);
+		return -1;
+	}
+	bdf = json_object_get_string(v);
+	if (ops_pci_parse(bdf, q->op->cmd == STUBDOM_CMD_PCI_INS, &q->pci,
+			  err)) {
+		ctl_reply_error(c, "request", "domain %s (domid %d): %s: %s",
+				q->d->cfg.name, q->d->cfg.domid, q->op->name,
+				err);
+		return -1;
+	}
+	ops_pci_id(&q->pci, q->id);
+	return 0;
+}
+
+static void ops_qmp_run(struct ctl_conn *c, struct json_object *req,
+			struct domain *d, const struct ops_op *op)
+{
+	struct ops_qcall *q = calloc(1, sizeof(*q));
+
+	if (!q) {
+		ctl_reply_error(c, "request", "out of memory");
+		return;
+	}
+	q->op = op;
+	q->d = d;
+	if (ops_qmp_request(c, req, q)) {
+		free(q);
+		return;
+	}
+	if (config_kind(&d->cfg) == DM_KIND_STUBDOM_LINUX &&
+	    op->cmd == STUBDOM_CMD_SAVE) {
+		/* QEMU runs in the stub: a file it writes is not dom0's. */
+		ctl_reply_error(c, "request",
+				"domain %s (domid %d): save is not supported "
+				"for kind stubdom-linux yet (its device state "
+				"needs the stub's save console)",
+				d->cfg.name, d->cfg.domid);
+		free(q);
+		return;
+	}
+	if (d->state != DM_RUNNING || d->dying || !dmqmp_is_ready(d->qmp)) {
+		ctl_reply_error(c, "qmp",
+				"domain %s (domid %d): qmp: the device model "
+				"is %s, not running with QMP",
+				d->cfg.name, d->cfg.domid,
+				lifecycle_state_name(d->state));
+		free(q);
+		return;
+	}
+	if (!(q->ref = ctl_ref_new(c))) {
+		free(q);
+		ctl_reply_error(c, "request", "out of memory");
+		return;
+	}
+	ctl_hold(c);
+	op->qmp(q);
+}
+
 static void ops_run(struct ctl_conn *c, struct json_object *req,
 		    struct domain *d, const struct ops_op *op)
 {
 	struct json_object *v;
 	const char *bdf = NULL, *err;
 
+	if (config_kind(&d->cfg) != DM_KIND_STUBDOM_MINIOS) {
+		ops_qmp_run(c, req, d, op);
+		return;
+	}
 	if (op->bdf && (!json_object_object_get_ex(req, "bdf", &v) ||
 			!json_object_is_type(v, json_type_string) ||
 			!ops_bdf_ok(bdf = json_object_get_string(v)))) {
@@ -104,14 +430,6 @@ static void ops_run(struct ctl_conn *c, struct json_object *req,
 				"%s needs a PCI address like 0000:03:00.0 "
 				"(options after a comma)",
 				op->name);
-		return;
-	}
-	if (config_kind(&d->cfg) != DM_KIND_STUBDOM_MINIOS) {
-		ctl_reply_error(c, op->name,
-				"domain %s (domid %d): %s is not supported "
-				"for kind %s yet (only stubdom-minios)",
-				d->cfg.name, d->cfg.domid, op->name,
-				d->cfg.kind);
 		return;
 	}
 	if (d->state != DM_RUNNING) {

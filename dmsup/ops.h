@@ -2,7 +2,8 @@
  * The runtime operations on a running device model (dmctl pci-attach,
  * pci-detach, save, resume; docs/control-protocol.md): routed by kind. A
  * stubdom-minios device model gets them through stubdom-proto's
- * handshake; the QMP kinds (dom0, stubdom-linux) refuse them for now.
+ * handshake; the QMP kinds (dom0, stubdom-linux) get them as QMP commands
+ * (ops.c; save only for dom0: a stub QEMU's device state has no file here).
  */
 #ifndef DMSUP_OPS_H
 #define DMSUP_OPS_H

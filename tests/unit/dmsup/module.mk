@@ -1,6 +1,6 @@
 # Unit tests of dmsup's core (in-process, no QEMU).
 
-DMSUP_UNIT := config logfile frame lifecycle stubkind
+DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt
 UNIT_TESTS += $(DMSUP_UNIT:%=$(BUILD)/tests/unit/dmsup/test-%)
 
 $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
@@ -10,3 +10,6 @@ $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
 
 # The lifecycle table with recording entry actions in place of domain.c's.
 $(BUILD)/tests/unit/dmsup/test-lifecycle: $(BUILD)/obj/dmsup/lifecycle.o
+
+# The passthrough address parser is pure: its object alone.
+$(BUILD)/tests/unit/dmsup/test-pciopt: $(BUILD)/obj/dmsup/ops-pci.o
