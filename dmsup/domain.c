@@ -183,6 +183,9 @@ struct json_object *domain_to_json(const struct domain *d)
 		json_object_object_add(o, "step",
 				       json_object_new_string(d->step));
 	}
+	if (d->paused)
+		json_object_object_add(o, "paused",
+				       json_object_new_boolean(true));
 	if (d->exit_desc)
 		json_object_object_add(o, "exit",
 				       json_object_new_string(d->exit_desc));
@@ -224,6 +227,7 @@ static void domain_release(struct domain *d)
 	d->pidfd = d->log_pidfd = -1;
 	d->pid = d->log_pid = 0;
 	d->dying = false;
+	d->paused = false;
 	domain_unlink(d, ".fifo");
 	domain_unlink(d, ".qmp");
 	stubdm_cleanup(d);

@@ -48,6 +48,7 @@ struct domain {
 	int stub_domid;	       /* the stub domain; 0 while unknown */
 	bool qmp_ok, xen_ok;   /* the two halves of readiness */
 
+	bool paused; /* by `dmctl save`, until `dmctl resume` */
 	bool dying;	 /* death seen, being finalised */
 	bool failing;	 /* a start failed: end in `failed` */
 	bool no_restart; /* stop asked, or found dead on reattach */

@@ -57,6 +57,7 @@ static const struct ops_op ops_ops[] = {
 struct ops_call {
 	struct ctl_ref *ref;
 	const struct ops_op *op;
+	struct dmsup *sup;
 	int domid;
 	char name[72];
 };
@@ -83,6 +84,20 @@ static bool ops_bdf_ok(const char *s)
 	return true;
 }
 
+/* save and continue change whether the stub's device model runs; the
+ * domain may be gone by the time the handshake answers. */
+static void ops_note_paused(const struct ops_call *call, enum stubdom_cmd cmd)
+{
+	struct domain *d = domain_find_domid(call->sup, call->domid);
+
+	if (!d || strcmp(d->cfg.name, call->name))
+		return;
+	if (cmd == STUBDOM_CMD_SAVE)
+		d->paused = true;
+	else if (cmd == STUBDOM_CMD_CONTINUE)
+		d->paused = false;
+}
+
 static void ops_done_cb(const struct stubdom_hs_result *res, void *arg)
 {
 	struct ops_call *call = arg;
@@ -91,6 +106,8 @@ static void ops_done_cb(const struct stubdom_hs_result *res, void *arg)
 	if (res->rc)
 		log_warnx("domid %d (%s): %s: %s", call->domid, call->name,
 			  call->op->name, res->error);
+	else
+		ops_note_paused(call, res->cmd);
 	if (c && res->rc) {
 		ctl_reply_error(c, call->op->name,
 				"domain %s (domid %d): %s: %s", call->name,
@@ -293,6 +310,8 @@ static void ops_qmp_done_cb(void *arg, struct json_object *ret, const char *err)
 	}
 	log_info("domid %d (%s): %s done", q->d->cfg.domid, q->d->cfg.name,
 		 q->op->name);
+	if (q->op->qmp == ops_qmp_resume)
+		q->d->paused = false;
 	o = json_object_new_object();
 	if (q->file)
 		json_object_object_add(o, "file",
@@ -319,6 +338,7 @@ static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)
 		ops_qcall_error(q, "qmp", "stop", err);
 		return;
 	}
+	q->d->paused = true; /* even if saving its state fails next */
 	/* Written by QEMU itself, as libxl has it do. */
 	args = json_object_new_object();
 	json_object_object_add(args, "filename",
@@ -445,6 +465,7 @@ static void ops_run(struct ctl_conn *c, struct json_object *req,
 		return;
 	}
 	call->op = op;
+	call->sup = d->sup;
 	call->domid = d->cfg.domid;
 	snprintf(call->name, sizeof(call->name), "%s", d->cfg.name);
 	ctl_hold(c);

@@ -79,8 +79,10 @@ echo "$out" | grep -q "attached at vdevfn 0x[0-9a-f][0-9a-f]$" || fail "pci-atta
 dmctl pci-detach t95-good $BDF || fail "dmctl pci-detach failed"
 dmctl save t95-good || fail "dmctl save failed"
 xs_is /local/domain/0/device-model/$good/state paused || fail "the state is not paused after save"
+dmctl --json status t95-good | grep -q '"paused": *true' || fail "dmctl status does not say paused after save"
 dmctl resume t95-good || fail "dmctl resume failed"
 xs_is /local/domain/0/device-model/$good/state running || fail "the state is not running after resume"
+! dmctl --json status t95-good | grep -q '"paused"' || fail "dmctl status still says paused after resume"
 
 note "no QMP on this path: dmctl qmp says so"
 op_fails t95-good "has no QMP" qmp t95-good query-status

@@ -67,6 +67,11 @@ START_TEST(save_pauses_qemu_and_leaves_its_device_state_in_a_file)
 	out = status();
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"paused\""));
 	free(out);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "status", "vm1", NULL),
+			 0);
+	ck_assert_msg(strstr(out, "\"paused\":true"),
+		      "dmctl status does not say paused: %s", out);
+	free(out);
 	free(cfg);
 }
 END_TEST
@@ -81,6 +86,11 @@ START_TEST(resume_after_save_lets_qemu_run_again)
 	free(out);
 	out = status();
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"running\""));
+	free(out);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "status", "vm1", NULL),
+			 0);
+	ck_assert_msg(!strstr(out, "\"paused\""),
+		      "dmctl status still says paused: %s", out);
 	free(out);
 	free(cfg);
 }
