@@ -582,3 +582,20 @@ int h_main(const char *name, void (*setup)(void), const TTest *const *tests,
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+char *h_start_pc(void)
+{
+	char *cfg = h_config("vm1", 11, "\"machine\": \"pc-i440fx-3.1\"");
+
+	h_start(cfg);
+	return cfg;
+}
+
+char *h_qmp_json(const char *domain, const char *command)
+{
+	char *out;
+
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "--json", "qmp", domain, command, NULL), 0);
+	return out;
+}

@@ -63,6 +63,11 @@ char *h_standin_config(const char *name, int domid, const char *args,
 		       const char *extra);
 /* `dmctl start CONFIG` must succeed; returns the running DM's pid. */
 pid_t h_start(const char *config);
+/* vm1 (domid 11) on machine pc-i440fx-3.1 (hotpluggable PCI), started;
+ * returns its config path, malloc'd. */
+char *h_start_pc(void);
+/* `dmctl --json qmp DOMAIN COMMAND` must succeed; its output, malloc'd. */
+char *h_qmp_json(const char *domain, const char *command);
 
 /* Waits until @domain is in @state, seen through a watch connection.
  * Returns its status object (caller puts it) or NULL on timeout. */

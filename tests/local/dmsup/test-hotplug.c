@@ -6,34 +6,16 @@
 
 #include "tests/local/dmsup/harness.h"
 
-static char *h_pc(void)
-{
-	char *cfg = h_config("vm1", 11, "\"machine\": \"pc-i440fx-3.1\"");
-
-	h_start(cfg);
-	return cfg;
-}
-
-/* QEMU's PCI devices, as `dmctl qmp vm1 query-pci` prints them. */
-static char *pci(void)
-{
-	char *out;
-
-	ck_assert_int_eq(
-	    h_dmctl(&out, NULL, "--json", "qmp", "vm1", "query-pci", NULL), 0);
-	return out;
-}
-
 START_TEST(nic_attach_adds_the_nic_with_its_id_and_mac)
 {
-	char *cfg = h_pc(), *out;
+	char *cfg = h_start_pc(), *out;
 
 	ck_assert_int_eq(h_dmctl(&out, NULL, "nic-attach", "vm1",
 				 "e1000,mac=00:16:3e:00:00:11,id=nic1", NULL),
 			 0);
 	ck_assert_ptr_nonnull(strstr(out, "NIC nic1 (e1000) added, 64 pages"));
 	free(out);
-	out = pci();
+	out = h_qmp_json("vm1", "query-pci");
 	ck_assert_ptr_nonnull(strstr(out, "\"qdev_id\":\"nic1\""));
 	free(out);
 	ck_assert_int_eq(h_dmctl(&out, NULL, "qmp", "vm1",
@@ -48,13 +30,13 @@ END_TEST
 
 START_TEST(nic_attach_without_id_names_it)
 {
-	char *cfg = h_pc(), *out;
+	char *cfg = h_start_pc(), *out;
 
 	ck_assert_int_eq(
 	    h_dmctl(&out, NULL, "nic-attach", "vm1", "virtio-net", NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "NIC hotnic0 (virtio-net-pci)"));
 	free(out);
-	out = pci();
+	out = h_qmp_json("vm1", "query-pci");
 	ck_assert_ptr_nonnull(strstr(out, "\"qdev_id\":\"hotnic0\""));
 	free(out);
 	free(cfg);
@@ -63,7 +45,7 @@ END_TEST
 
 START_TEST(nic_attach_of_an_unknown_model_fails_at_memory)
 {
-	char *cfg = h_pc(), *err;
+	char *cfg = h_start_pc(), *err;
 
 	ck_assert_int_eq(
 	    h_dmctl(NULL, &err, "nic-attach", "vm1", "tulip", NULL), 1);
@@ -76,7 +58,7 @@ END_TEST
 
 START_TEST(nic_attach_of_a_used_id_fails_at_qmp)
 {
-	char *cfg = h_pc(), *err;
+	char *cfg = h_start_pc(), *err;
 
 	ck_assert_int_eq(
 	    h_dmctl(NULL, NULL, "nic-attach", "vm1", "e1000,id=n", NULL), 0);
@@ -91,7 +73,7 @@ END_TEST
 
 START_TEST(nic_attach_refuses_bad_options_and_ids)
 {
-	char *cfg = h_pc(), *err;
+	char *cfg = h_start_pc(), *err;
 
 	ck_assert_int_eq(
 	    h_dmctl(NULL, &err, "nic-attach", "vm1", "e1000,rom=x", NULL), 2);
@@ -112,7 +94,7 @@ END_TEST
 
 START_TEST(nic_detach_asks_qemu_and_an_unknown_id_fails_at_qmp)
 {
-	char *cfg = h_pc(), *err;
+	char *cfg = h_start_pc(), *err;
 
 	ck_assert_int_eq(
 	    h_dmctl(NULL, NULL, "nic-attach", "vm1", "e1000,id=nic1", NULL), 0);
@@ -128,7 +110,7 @@ END_TEST
 
 START_TEST(nic_attach_on_a_stopped_domain_fails)
 {
-	char *cfg = h_pc(), *err;
+	char *cfg = h_start_pc(), *err;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
 	ck_assert_int_eq(

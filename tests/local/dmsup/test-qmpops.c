@@ -10,25 +10,6 @@
 
 #include "tests/local/dmsup/harness.h"
 
-static char *h_pc(void)
-{
-	char *cfg = h_config("vm1", 11, "\"machine\": \"pc-i440fx-3.1\"");
-
-	h_start(cfg);
-	return cfg;
-}
-
-/* QEMU's run state, as `dmctl qmp vm1 query-status` prints it. */
-static char *status(void)
-{
-	char *out;
-
-	ck_assert_int_eq(
-	    h_dmctl(&out, NULL, "--json", "qmp", "vm1", "query-status", NULL),
-	    0);
-	return out;
-}
-
 /* dmsup's reply to the request @json, as a client other than dmctl reads
  * it (the step is there, not in dmctl's message). */
 static char *reply_to(const char *json)
@@ -54,7 +35,7 @@ static char *reply_to(const char *json)
 
 START_TEST(save_pauses_qemu_and_leaves_its_device_state_in_a_file)
 {
-	char *cfg = h_pc(), *out, path[400];
+	char *cfg = h_start_pc(), *out, path[400];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/vm1.save", H.state);
@@ -64,7 +45,7 @@ START_TEST(save_pauses_qemu_and_leaves_its_device_state_in_a_file)
 	free(out);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_gt(st.st_size, 0);
-	out = status();
+	out = h_qmp_json("vm1", "query-status");
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"paused\""));
 	free(out);
 	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "status", "vm1", NULL),
@@ -78,13 +59,13 @@ END_TEST
 
 START_TEST(resume_after_save_lets_qemu_run_again)
 {
-	char *cfg = h_pc(), *out;
+	char *cfg = h_start_pc(), *out;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "save", "vm1", NULL), 0);
 	ck_assert_int_eq(h_dmctl(&out, NULL, "resume", "vm1", NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "vm1: resume done"));
 	free(out);
-	out = status();
+	out = h_qmp_json("vm1", "query-status");
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"running\""));
 	free(out);
 	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "status", "vm1", NULL),
@@ -98,7 +79,7 @@ END_TEST
 
 START_TEST(pci_attach_without_xen_fails_at_qmp_with_qemus_error)
 {
-	char *cfg = h_pc(), *err, *out;
+	char *cfg = h_start_pc(), *err, *out;
 
 	ck_assert_int_eq(h_dmctl(NULL, &err, "pci-attach", "vm1",
 				 "0000:00:1f.7,vslot=5", NULL),
@@ -108,7 +89,7 @@ START_TEST(pci_attach_without_xen_fails_at_qmp_with_qemus_error)
 	    err, "'xen-pci-passthrough' is not a valid device model name"));
 	free(err);
 	/* QEMU is still there and answers. */
-	out = status();
+	out = h_qmp_json("vm1", "query-status");
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"running\""));
 	free(out);
 	free(cfg);
@@ -117,7 +98,7 @@ END_TEST
 
 START_TEST(pci_attach_refuses_unknown_options_by_name)
 {
-	char *cfg = h_pc(), *err;
+	char *cfg = h_start_pc(), *err;
 
 	ck_assert_int_eq(h_dmctl(NULL, &err, "pci-attach", "vm1",
 				 "0000:03:00.0,msitrans=1", NULL),
@@ -140,7 +121,7 @@ END_TEST
 
 START_TEST(pci_detach_of_a_device_never_attached_fails_at_qmp)
 {
-	char *cfg = h_pc(), *err;
+	char *cfg = h_start_pc(), *err;
 
 	ck_assert_int_eq(
 	    h_dmctl(NULL, &err, "pci-detach", "vm1", "03:00.0", NULL), 1);
@@ -153,7 +134,7 @@ END_TEST
 
 START_TEST(save_of_a_stopped_domain_fails_naming_its_state)
 {
-	char *cfg = h_pc(), *err;
+	char *cfg = h_start_pc(), *err;
 
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
 	ck_assert_int_eq(h_dmctl(NULL, &err, "save", "vm1", NULL), 1);
