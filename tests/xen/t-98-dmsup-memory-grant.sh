@@ -16,6 +16,9 @@ rom=$(plan_item nic.json nic0.rom)
 [ -n "$rom" ] && [ "$rom" -gt 0 ] || fail "the plan has no pages for an e1000 ROM"
 dmctl status --watch $name >events.out 2>&1 &
 watcher=$!
+# Subscribed once its first status line is out: events come after that.
+wait_until 30 grep -q "(domid $domid)" events.out ||
+	fail "the watching client did not start: $(cat events.out)"
 
 # toolstack: answers the next memory-request as $mode says: grant (raise
 # max_pages by the pages asked, then grant), refuse, or grant-only (grant
