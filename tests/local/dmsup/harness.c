@@ -291,15 +291,12 @@ static void h_collect_args(char **args, va_list ap)
 	args[n] = NULL;
 }
 
-int h_dmctl(char **out_r, char **err_r, ...)
+static int h_dmctl_v(char **out_r, char **err_r, va_list ap)
 {
 	char *args[29];
 	int opipe[2], epipe[2], status;
-	va_list ap;
 
-	va_start(ap, err_r);
 	h_collect_args(args, ap);
-	va_end(ap);
 	ck_assert(!pipe2(opipe, O_CLOEXEC) && !pipe2(epipe, O_CLOEXEC));
 	pid_t pid = h_dmctl_fork(args, opipe[1], epipe[1]);
 	close(opipe[1]);
@@ -598,4 +595,30 @@ char *h_qmp_json(const char *domain, const char *command)
 	ck_assert_int_eq(
 	    h_dmctl(&out, NULL, "--json", "qmp", domain, command, NULL), 0);
 	return out;
+}
+
+int h_dmctl(char **out_r, char **err_r, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, err_r);
+	rc = h_dmctl_v(out_r, err_r, ap);
+	va_end(ap);
+	return rc;
+}
+
+void h_dmctl_refused(const char *want, ...)
+{
+	char *err;
+	va_list ap;
+	int rc;
+
+	va_start(ap, want);
+	rc = h_dmctl_v(NULL, &err, ap);
+	va_end(ap);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(err, want), "dmctl's error lacks '%s': %s", want,
+		      err);
+	free(err);
 }

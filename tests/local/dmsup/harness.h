@@ -45,6 +45,8 @@ void h_stop_dmsup(int sig);
  * @err_r (may be NULL) get its stdout and stderr, malloc'd.
  */
 int h_dmctl(char **out_r, char **err_r, ...) __attribute__((sentinel));
+/* dmctl must exit 1 with @want in its stderr. */
+void h_dmctl_refused(const char *want, ...) __attribute__((sentinel));
 /* Runs dmctl in the background; *out_r reads its stdout and stderr. */
 pid_t h_dmctl_bg(int *out_r, ...) __attribute__((sentinel));
 /* Reads @fd until @needle has appeared (true) or the deadline passed. */
