@@ -71,9 +71,10 @@ $(BUILD)/obj/%.o: %.c
 # then every test, bench and docs fragment. Targets that need every program
 # depend on `all`, whose prerequisites are read after all fragments.
 MODULES := $(wildcard qmp/module.mk qmp/vchan.mk stubdom-proto/module.mk \
-             stubdom-proto/linux-agent/module.mk) \
-           $(sort $(filter-out dmsup/module.mk,$(wildcard dmsup/*.mk))) \
-           $(wildcard dmsup/module.mk) \
+             stubdom-proto/linux-agent/module.mk \
+             stubdom-proto/probe/module.mk plan/module.mk \
+             stubkeep/module.mk dmsup/module.mk dmctl/module.mk \
+             tools/module.mk) \
            $(sort $(wildcard tests/*/module.mk tests/*/*/module.mk)) \
            $(sort $(wildcard bench/*/module.mk)) \
            $(wildcard scripts/module.mk docs/module.mk) \

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "dmsup/argv.h"
-#include "dmsup/dmplan.h"
+#include "dmsup/kind/dmplan.h"
 
 /* Table rows leave their trailing fields zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

@@ -20,16 +20,16 @@
 #include <json-c/json.h>
 
 #include "dmsup/argv.h"
-#include "dmsup/control.h"
-#include "dmsup/dmqmp.h"
+#include "dmsup/ctl/control.h"
+#include "dmsup/kind/dmqmp.h"
 #include "dmsup/domain.h"
-#include "dmsup/hotplug.h"
+#include "dmsup/ops/hotplug.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/persist.h"
 #include "dmsup/spawn.h"
-#include "dmsup/stubdm.h"
-#include "dmsup/xendm.h"
+#include "dmsup/kind/stubdm.h"
+#include "dmsup/kind/xendm.h"
 
 #define DOMAIN_TAIL_LINES 20
 #define DOMAIN_TAIL_BYTES 4096

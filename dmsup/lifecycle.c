@@ -4,7 +4,7 @@
  */
 #include <stddef.h>
 
-#include "dmsup/control.h"
+#include "dmsup/ctl/control.h"
 #include "dmsup/domain.h"
 #include "dmsup/lifecycle.h"
 #include "dmsup/log.h"

@@ -15,14 +15,14 @@
 
 #include <event2/event.h>
 
-#include "dmsup/control.h"
+#include "dmsup/ctl/control.h"
 #include "dmsup/dmsup.h"
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/persist.h"
-#include "dmsup/stubkeep.h"
-#include "dmsup/xendm.h"
+#include "stubkeep/stubkeep.h"
+#include "dmsup/kind/xendm.h"
 
 #define DEFAULT_CONTROL "/run/dmsup/control"
 #define DEFAULT_STATE_DIR "/var/lib/dmsup"

@@ -1,16 +1,22 @@
-# dmsup: the daemon, dmctl, and the core they share with the tests.
+# dmsup/: the daemon, and the core it shares with dmctl and the tests.
+#   dmsup/       main, domain registry, lifecycle, persistence, spawn, logs,
+#                config and argv
+#   dmsup/ctl/   the control socket, its command handlers, the framing
+#   dmsup/kind/  one ops table per kind, the daemon's QMP layer, planner glue
+#   dmsup/ops/   runtime operations and the per-domain operation queue
 
-DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c dmsup/frame.c \
-                   dmsup/spawn.c dmsup/logfile.c dmsup/dmplan.c
+DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c dmsup/ctl/frame.c \
+                   dmsup/spawn.c dmsup/logfile.c dmsup/kind/dmplan.c
 # The argv builder asks the planner for its -device strings.
 DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
 
-DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c \
-              dmsup/control.c dmsup/commands.c dmsup/persist.c \
-              dmsup/dmqmp.c dmsup/xendm.c dmsup/memreq.c dmsup/hotplug.c \
-              dmsup/stubdm.c dmsup/ops.c dmsup/ops-pci.c
-# The stub keeper (dmsup --stub-keeper) and the builder: dmsup/stubdom.mk.
+DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
+              dmsup/ctl/control.c dmsup/ctl/commands.c \
+              dmsup/kind/dmqmp.c dmsup/kind/xendm.c dmsup/kind/stubdm.c \
+              dmsup/ops/memreq.c dmsup/ops/hotplug.c dmsup/ops/ops.c \
+              dmsup/ops/ops-pci.c
+# The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 
 $(DMSUP_CORE_LIB): $(DMSUP_CORE_OBJS)
@@ -19,18 +25,15 @@ $(DMSUP_CORE_LIB): $(DMSUP_CORE_OBJS)
 	$(AR) rcs $@ $^
 
 # Only xendm.c and stubdm.c talk to Xen (lazily, at run time).
-$(BUILD)/obj/dmsup/xendm.o $(BUILD)/obj/dmsup/stubdm.o: CPPFLAGS += $(XEN_CFLAGS)
+$(BUILD)/obj/dmsup/kind/xendm.o $(BUILD)/obj/dmsup/kind/stubdm.o: \
+	CPPFLAGS += $(XEN_CFLAGS)
 
 $(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_VCHAN_LIB) \
                     $(QMP_LIB) $(STUBDOM_PROTO_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS)
 
-$(BUILD)/bin/dmctl: $(BUILD)/obj/dmsup/dmctl.o $(DMSUP_CORE_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS)
-
-BINS += $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl
+BINS += $(BUILD)/bin/dmsup
 
 MAN8 += docs/dmsup.8 docs/dmctl.8
 MAN5 += docs/dmsup-config.5

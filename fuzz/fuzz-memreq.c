@@ -1,5 +1,5 @@
 /*
- * fuzz-memreq.c - runtime page requests (dmsup/memreq.c) against a
+ * fuzz-memreq.c - runtime page requests (dmsup/ops/memreq.c) against a
  * toolstack that answers in memory-grant whatever the fuzzer says, over
  * the in-memory xenstore of the unit tests (test tier only). The stub
  * domain may write in the device-model directory, as it may in the field.
@@ -38,7 +38,7 @@
 #include <json-c/json.h>
 
 #include "dmsup/log.h"
-#include "dmsup/memreq.h"
+#include "dmsup/ops/memreq.h"
 #include "fuzz/fuzz.h"
 #include "stubdom-proto/xs.h"
 #include "tests/unit/proto/xs-mem.h"

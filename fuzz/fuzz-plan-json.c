@@ -1,6 +1,6 @@
 /*
  * fuzz-plan-json.c - reading a plan back from JSON (plan_json_parse in
- * dmsup/plan-json.c), as a toolstack does with what it was sent.
+ * plan/plan-json.c), as a toolstack does with what it was sent.
  *
  * Input: JSON text. A plan that parses must print (plan_json, plan_text)
  * and read back to the same JSON; a refusal must say why.
@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 #include "fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

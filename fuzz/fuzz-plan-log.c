@@ -1,13 +1,13 @@
 /*
  * fuzz-plan-log.c - the scanner of QEMU's log for "failed to populate
- * ram" (plan_log_scan_* in dmsup/plan-log.c) on arbitrary log text.
+ * ram" (plan_log_scan_* in plan/plan-log.c) on arbitrary log text.
  *
  * Input: the log. Scanning it whole and line by line must agree, and a
  * failure's size can only come from a traced request.
  */
 #include <string.h>
 
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 #include "fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
 /*
- * fuzz-stubcons.c - the stub console's ring arithmetic (dmsup/stubcons.c:
+ * fuzz-stubcons.c - the stub console's ring arithmetic (stubkeep/stubcons.c:
  * stubcons_ring_take, stubcons_ring_pending, stubcons_ring_copy) on an
  * in-memory console page whose indices the fuzzer sets, as a stub may.
  *
@@ -20,7 +20,7 @@
  */
 #include <string.h>
 
-#include "dmsup/stubcons.h"
+#include "stubkeep/stubcons.h"
 #include "fuzz/fuzz.h"
 
 #define RING sizeof(((struct xencons_interface *)0)->out)

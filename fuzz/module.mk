@@ -25,16 +25,16 @@ fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
 
 FUZZ_SRCS_qmp-parser := qmp/parser.c
 FUZZ_SRCS_qmp-client := $(QMP_SRCS)
-FUZZ_SRCS_frame      := dmsup/frame.c
+FUZZ_SRCS_frame      := dmsup/ctl/frame.c
 FUZZ_SRCS_config     := dmsup/config.c
 FUZZ_SRCS_plan-json  := $(PLAN_SRCS)
-FUZZ_SRCS_plan-log   := dmsup/plan-log.c
+FUZZ_SRCS_plan-log   := plan/plan-log.c
 FUZZ_SRCS_handshake  := stubdom-proto/xs.c stubdom-proto/setup.c \
                         stubdom-proto/handshake.c tests/unit/proto/xs-mem.c
 # memreq's log goes to the target's own quiet, checking log functions.
-FUZZ_SRCS_memreq     := dmsup/memreq.c dmsup/plan.c stubdom-proto/xs.c \
+FUZZ_SRCS_memreq     := dmsup/ops/memreq.c plan/plan.c stubdom-proto/xs.c \
                         tests/unit/proto/xs-mem.c
-FUZZ_SRCS_stubcons   := dmsup/stubcons.c
+FUZZ_SRCS_stubcons   := stubkeep/stubcons.c
 # stubcons.c opens real consoles too: Xen's headers and libraries.
 $(FUZZ_OBJ)/dmsup/stubcons.o $(FUZZ_OBJ)/fuzz/fuzz-stubcons.o: \
 	CPPFLAGS += $(XEN_CFLAGS)

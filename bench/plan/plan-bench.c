@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "bench/stats.h"
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 
 #define ROUNDS 7
 #define PLANS_PER_ROUND 2000

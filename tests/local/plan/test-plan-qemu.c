@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 #include "tests/unit/qmp/check-main.h"
 
 #define MAX_ARGS 96

@@ -12,4 +12,4 @@ $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
 $(BUILD)/tests/unit/dmsup/test-lifecycle: $(BUILD)/obj/dmsup/lifecycle.o
 
 # The passthrough address parser is pure: its object alone.
-$(BUILD)/tests/unit/dmsup/test-pciopt: $(BUILD)/obj/dmsup/ops-pci.o
+$(BUILD)/tests/unit/dmsup/test-pciopt: $(BUILD)/obj/dmsup/ops/ops-pci.o

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dmsup/control.h"
+#include "dmsup/ctl/control.h"
 #include "dmsup/domain.h"
 #include "dmsup/lifecycle.h"
 #include "dmsup/persist.h"

@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "dmsup/ops-pci.h"
+#include "dmsup/ops/ops-pci.h"
 #include "tests/unit/dmsup/run.h"
 
 static char dir[] = "/tmp/dmsup-pciopt-XXXXXX";

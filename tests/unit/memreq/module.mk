@@ -1,4 +1,4 @@
-# Runtime page requests (dmsup/memreq.c) over the in-memory xenstore
+# Runtime page requests (dmsup/ops/memreq.c) over the in-memory xenstore
 # (its files named here: tests/unit/proto/module.mk is read after this).
 
 MEMREQ_TEST := $(BUILD)/tests/unit/memreq/test-memreq
@@ -6,7 +6,7 @@ MEMREQ_TEST := $(BUILD)/tests/unit/memreq/test-memreq
 $(BUILD)/obj/tests/unit/memreq/%.o: CPPFLAGS += $(CHECK_CFLAGS)
 
 $(MEMREQ_TEST): $(BUILD)/obj/tests/unit/memreq/test-memreq.o \
-		$(BUILD)/obj/dmsup/memreq.o \
+		$(BUILD)/obj/dmsup/ops/memreq.o \
 		$(BUILD)/obj/tests/unit/proto/xs-mem.o \
 		$(BUILD)/obj/tests/unit/proto/helpers.o \
 		$(DMSUP_CORE_LIB) $(STUBDOM_PROTO_LIB)

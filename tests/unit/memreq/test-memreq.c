@@ -1,5 +1,5 @@
 /*
- * test-memreq.c - runtime page requests (dmsup/memreq.h) against the
+ * test-memreq.c - runtime page requests (dmsup/ops/memreq.h) against the
  * in-memory xenstore, with this file as the toolstack: it reads
  * memory-request, raises (or not) a pretend max_pages, and answers in
  * memory-grant through its own dom0 connection.
@@ -14,7 +14,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
-#include "dmsup/memreq.h"
+#include "dmsup/ops/memreq.h"
 #include "stubdom-proto/xs.h"
 #include "tests/unit/proto/helpers.h"
 #include "tests/unit/proto/xs-mem.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 #include "tests/unit/qmp/check-main.h"
 
 static struct plan plan, back;

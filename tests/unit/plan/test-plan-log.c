@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 #include "tests/unit/qmp/check-main.h"
 
 #define QEMU_XEN "/usr/libexec/xen-qemu-system-i386"

@@ -1,5 +1,5 @@
 /*
- * Unit tests: the memory planner (dmsup/plan.c) against the ROM files
+ * Unit tests: the memory planner (plan/plan.c) against the ROM files
  * installed on this machine (packages seabios and ipxe-qemu) and against
  * the numbers toolstacks measured. Expected page counts are computed here
  * from stat() of the files, never copied from the planner.
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 #include "tests/unit/qmp/check-main.h"
 
 #define MIB_PAGES 256 /* 4 KiB pages in one MiB */

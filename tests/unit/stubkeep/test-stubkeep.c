@@ -1,5 +1,5 @@
 /*
- * Unit tests of the stub keeper (dmsup/stubkeep.c, dmsup/stubcons.c):
+ * Unit tests of the stub keeper (stubkeep/stubkeep.c, stubkeep/stubcons.c):
  * the console ring's arithmetic on indices the stub writes (untrusted),
  * how Xen's view of the stub reads as the keeper's verdict, and the
  * keeper's command line. The keeper against real Xen: t-82.
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <xenctrl.h>
 
-#include "dmsup/stubcons.h"
-#include "dmsup/stubdom-build.h"
-#include "dmsup/stubkeep.h"
+#include "stubkeep/stubcons.h"
+#include "stubkeep/stubdom-build.h"
+#include "stubkeep/stubkeep.h"
 #include "tests/unit/qmp/check-main.h"
 
 #define RING 2048u /* the size of a console's out[] */

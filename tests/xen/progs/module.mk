@@ -23,3 +23,12 @@ $(BUILD)/tests/xen/guest/xs-guest: $(XPROGS_OBJ)/xs-guest.o $(XPROGS_LIB)
 $(XPROGS_DOM0) $(XPROGS_GUEST):
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
+
+# mkstub: builds a Linux stub domain with stubkeep's builder, without
+# libxl or dmsup (t-80); it writes the MiniOS layout with stubdom-proto.
+TEST_BINS += $(BUILD)/tests/xen/mkstub
+$(XPROGS_OBJ)/mkstub.o: CPPFLAGS += $(XEN_CFLAGS)
+$(BUILD)/tests/xen/mkstub: $(XPROGS_OBJ)/mkstub.o $(STUBDOM_OBJS) \
+                           $(XPROGS_LIB) $(STUBDOM_PROTO_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS)

@@ -15,7 +15,7 @@
  *       domid is still printed).
  *   mkstub --destroy STUB_DOMID [-t TIMEOUT_S]
  */
-#include "dmsup/stubdom-build.h"
+#include "stubkeep/stubdom-build.h"
 #include "tests/xen/progs/tbprog.h"
 
 #include <errno.h>

@@ -20,9 +20,9 @@
 #include <event2/listener.h>
 #include <json-c/json.h>
 
-#include "dmsup/control.h"
+#include "dmsup/ctl/control.h"
 #include "dmsup/domain.h"
-#include "dmsup/frame.h"
+#include "dmsup/ctl/frame.h"
 #include "dmsup/log.h"
 
 #define CTL_MAX_CONNS 128

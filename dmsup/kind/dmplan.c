@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dmsup/dmplan.h"
+#include "dmsup/kind/dmplan.h"
 
 /* The config's VGA names and the planner's. */
 static const struct {

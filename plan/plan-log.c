@@ -3,7 +3,7 @@
  * how many pages the failing allocation wanted (see plan.h for the exact
  * messages, taken from QEMU 7.2's xen_ram_alloc and its trace event).
  */
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * The ring layout is Xen's public io/console.h.
  */
 #define XC_WANT_COMPAT_MAP_FOREIGN_API
-#include "dmsup/stubcons.h"
+#include "stubkeep/stubcons.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -14,7 +14,7 @@
 
 #include <json-c/json.h>
 
-#include "dmsup/dmqmp.h"
+#include "dmsup/kind/dmqmp.h"
 #include "qmp/qmp.h"
 #include "qmp/transport-vchan.h"
 

@@ -30,8 +30,8 @@
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
-#include "dmsup/stubdm.h"
-#include "dmsup/xendm.h"
+#include "dmsup/kind/stubdm.h"
+#include "dmsup/kind/xendm.h"
 #include "stubdom-proto/xs.h"
 
 #define STUBDM_ERR_MAX 512

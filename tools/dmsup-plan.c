@@ -21,7 +21,7 @@
  *
  * Exit status: 0 planned, 1 planned but refused, 2 error.
  */
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 
 #include <getopt.h>
 #include <json-c/json.h>

@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "dmsup/ops-pci.h"
+#include "dmsup/ops/ops-pci.h"
 
 #define OPS_PCI_PAGE 4096u
 #define OPS_PCI_ROM_LINE 6 /* PCI_ROM_RESOURCE: the 7th line */

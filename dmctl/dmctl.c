@@ -24,8 +24,8 @@
 #include <json-c/json.h>
 
 #include "dmsup/config.h"
-#include "dmsup/dmplan.h"
-#include "dmsup/frame.h"
+#include "dmsup/kind/dmplan.h"
+#include "dmsup/ctl/frame.h"
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PROTOCOL };
 

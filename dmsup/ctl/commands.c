@@ -8,12 +8,12 @@
 
 #include <json-c/json.h>
 
-#include "dmsup/control.h"
-#include "dmsup/dmqmp.h"
+#include "dmsup/ctl/control.h"
+#include "dmsup/kind/dmqmp.h"
 #include "dmsup/domain.h"
-#include "dmsup/hotplug.h"
+#include "dmsup/ops/hotplug.h"
 #include "dmsup/logfile.h"
-#include "dmsup/ops.h"
+#include "dmsup/ops/ops.h"
 #include "dmsup/persist.h"
 
 #define CMD_QMP_TIMEOUT 30 /* s */

@@ -15,7 +15,7 @@
  *   5. introduce it to xenstored and unpause it.
  * Every failure is reported with the target, the stub and the step.
  */
-#include "dmsup/stubdom-build.h"
+#include "stubkeep/stubdom-build.h"
 
 #include <errno.h>
 #include <event2/event.h>

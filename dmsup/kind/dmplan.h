@@ -7,7 +7,7 @@
 #define DMSUP_DMPLAN_H
 
 #include "dmsup/config.h"
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 
 struct dmplan_req {
 	struct plan_request req;

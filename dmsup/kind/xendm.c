@@ -24,11 +24,11 @@
 #include <event2/event.h>
 #include <xenctrl.h>
 
-#include "dmsup/dmplan.h"
+#include "dmsup/kind/dmplan.h"
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
-#include "dmsup/xendm.h"
+#include "dmsup/kind/xendm.h"
 #include "stubdom-proto/xs.h"
 
 #define XENDM_ERR_MAX 512

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dmsup/memreq.h"
+#include "dmsup/ops/memreq.h"
 
 struct ctl_conn;
 struct domain;

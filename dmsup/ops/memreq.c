@@ -21,8 +21,8 @@
 #include <json-c/json.h>
 
 #include "dmsup/log.h"
-#include "dmsup/memreq.h"
-#include "dmsup/plan.h"
+#include "dmsup/ops/memreq.h"
+#include "plan/plan.h"
 #include "stubdom-proto/xs.h"
 
 #define MR_ERR_MAX 512

@@ -20,14 +20,14 @@
 
 #include <json-c/json.h>
 
-#include "dmsup/control.h"
-#include "dmsup/dmqmp.h"
+#include "dmsup/ctl/control.h"
+#include "dmsup/kind/dmqmp.h"
 #include "dmsup/domain.h"
-#include "dmsup/hotplug.h"
+#include "dmsup/ops/hotplug.h"
 #include "dmsup/log.h"
-#include "dmsup/ops-pci.h"
-#include "dmsup/ops.h"
-#include "dmsup/stubdm.h"
+#include "dmsup/ops/ops-pci.h"
+#include "dmsup/ops/ops.h"
+#include "dmsup/kind/stubdm.h"
 
 #define OPS_PARAM_MAX 256
 #define OPS_QMP_TIMEOUT 30 /* s */

@@ -5,7 +5,7 @@
  * watch fd (@releaseDomain: some domain changed, look at ours). Every step
  * is one line on stdout starting with "dmsup-stub: ".
  */
-#include "dmsup/stubkeep.h"
+#include "stubkeep/stubkeep.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,8 +21,8 @@
 #include <xenctrl.h>
 #include <xenstore.h>
 
-#include "dmsup/stubcons.h"
-#include "dmsup/stubdom-build.h"
+#include "stubkeep/stubcons.h"
+#include "stubkeep/stubdom-build.h"
 
 #define STUBKEEP_WATCH_TOKEN "dmsup-stub"
 

@@ -10,7 +10,7 @@
  *   balloon limit (Linux): 690 MiB
  *   warning shadow-raised: ...
  */
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>

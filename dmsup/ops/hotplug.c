@@ -16,14 +16,14 @@
 
 #include <json-c/json.h>
 
-#include "dmsup/control.h"
-#include "dmsup/dmplan.h"
-#include "dmsup/dmqmp.h"
+#include "dmsup/ctl/control.h"
+#include "dmsup/kind/dmplan.h"
+#include "dmsup/kind/dmqmp.h"
 #include "dmsup/domain.h"
-#include "dmsup/hotplug.h"
+#include "dmsup/ops/hotplug.h"
 #include "dmsup/log.h"
-#include "dmsup/memreq.h"
-#include "dmsup/xendm.h"
+#include "dmsup/ops/memreq.h"
+#include "dmsup/kind/xendm.h"
 
 #define HOTPLUG_QMP_TIMEOUT 30 /* s */
 #define HOTPLUG_ID_MAX 24      /* with the model, fits a memreq reason */

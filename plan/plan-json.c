@@ -2,7 +2,7 @@
  * A plan as JSON (json-c), for `dmctl plan --json` and for toolstacks, and
  * back. The form is documented in plan.h and docs/memory-protocol.md.
  */
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 
 #include <json-c/json.h>
 #include <stdarg.h>

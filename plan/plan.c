@@ -14,7 +14,7 @@
  * and each PCI device's option ROM ("<dev>.rom"), whose size is the ROM
  * file's rounded up to a power of two (pci_add_option_rom).
  */
-#include "dmsup/plan.h"
+#include "plan/plan.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,0 +1,8 @@
+# dmctl/: the CLI. It shares the core library (config, framing, planner
+# glue) with the daemon, nothing of the daemon's event loop.
+
+$(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(DMSUP_CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS)
+
+BINS += $(BUILD)/bin/dmctl
