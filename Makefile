@@ -3,6 +3,7 @@
 # Each directory adds its own targets in a `module.mk` fragment, so that the
 # parts of the tree can grow without touching this file. Fragments append to:
 #   BINS          programs installed into $(BINDIR)      (build/bin/...)
+#   LIBEXECS      programs installed into $(LIBEXECDIR)  (build/bin/...)
 #   TEST_BINS     programs built for tests only         (build/tests/...)
 #   UNIT_TESTS    Check programs run by `make check-unit`
 #   LOCAL_TESTS   Check programs run by `make check-local`
@@ -13,6 +14,7 @@
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/dmsup
 MANDIR     ?= $(PREFIX)/share/man
 INCLUDEDIR ?= $(PREFIX)/include
 DESTDIR    ?=
@@ -51,6 +53,7 @@ XEN_LIBS     := $(call pc_libs,$(XEN_PKGS))
 CPPFLAGS     += $(EVENT_CFLAGS)
 
 BINS        :=
+LIBEXECS    :=
 TEST_BINS   :=
 UNIT_TESTS  :=
 LOCAL_TESTS :=
@@ -74,14 +77,14 @@ MODULES := $(wildcard qmp/module.mk qmp/vchan.mk stubdom-proto/module.mk \
              stubdom-proto/linux-agent/module.mk \
              stubdom-proto/probe/module.mk plan/module.mk \
              stubkeep/module.mk dmsup/module.mk dmctl/module.mk \
-             tools/module.mk) \
+             tools/module.mk dropin/module.mk) \
            $(sort $(wildcard tests/*/module.mk tests/*/*/module.mk)) \
            $(sort $(wildcard bench/*/module.mk)) \
            $(wildcard scripts/module.mk docs/module.mk) \
            $(wildcard fuzz/module.mk)
 include $(MODULES)
 
-all: $(BINS) $(TEST_BINS) $(UNIT_TESTS) $(LOCAL_TESTS)
+all: $(BINS) $(LIBEXECS) $(TEST_BINS) $(UNIT_TESTS) $(LOCAL_TESTS)
 
 # Each Check program prints its own summary line; a failing one fails make.
 check-unit: $(UNIT_TESTS)
@@ -103,6 +106,8 @@ bench: all $(BENCHES)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	$(if $(BINS),install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/)
+	$(if $(LIBEXECS),install -d $(DESTDIR)$(LIBEXECDIR) && \
+		install -m 0755 $(LIBEXECS) $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
 	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	@for h in $(HEADERS); do \
