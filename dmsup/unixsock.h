@@ -1,0 +1,23 @@
+/*
+ * Unix stream sockets the daemon creates for others: a listening socket
+ * bound by dmsup and handed to QEMU (so nobody polls for QEMU's socket to
+ * appear), and fds sent with a message (SCM_RIGHTS).
+ */
+#ifndef DMSUP_UNIXSOCK_H
+#define DMSUP_UNIXSOCK_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A socket listening at @path (mode 0600, a stale socket there replaced;
+ * anything else there is refused with EEXIST). O_CLOEXEC, blocking, so
+ * that QEMU's accept() waits as it expects. The fd, or -1 with errno. */
+int unixsock_listen(const char *path);
+
+/* Sends @len bytes of @buf with @n fds attached, on a non-blocking
+ * socket. The bytes sent (maybe fewer than @len: the caller queues the
+ * rest; the fds went with the first byte), or -1 with errno. */
+ssize_t unixsock_send_fds(int sock, const void *buf, size_t len,
+			  const int *fds, int n);
+
+#endif
