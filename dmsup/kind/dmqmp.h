@@ -1,11 +1,17 @@
 /*
  * dmsup's use of libqmp for one device model: connect (retrying while
  * QEMU creates its socket) until the greeting and capabilities are done or
- * the readiness timeout passes, then carry commands. A thin layer: the
- * protocol itself is libqmp's.
+ * the readiness timeout passes, then carry commands and pass QEMU's events
+ * to their subscribers. A thin layer: the protocol itself is libqmp's.
+ *
+ * The QMP commands dmsup sends are the typed vocabulary below, each
+ * building its own arguments with its own default timeout; the raw
+ * dmqmp_execute is only for the `dmctl qmp` passthrough.
  */
 #ifndef DMSUP_DMQMP_H
 #define DMSUP_DMQMP_H
+
+#include <stdbool.h>
 
 struct event_base;
 struct json_object;
@@ -32,5 +38,51 @@ int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 int dmqmp_is_ready(const struct dmqmp *m);
 /* Pending commands get their callbacks with err "cancelled". NULL ok. */
 void dmqmp_free(struct dmqmp *m);
+
+/* ---- the vocabulary (dmqmp-cmd.c) ----
+ * Each call returns like dmqmp_execute: 0, or -1 with *err_r set and @cb
+ * never called. */
+
+enum dmqmp_cmd {
+	DMQMP_DEVICE_ADD,
+	DMQMP_DEVICE_DEL,
+	DMQMP_STOP,
+	DMQMP_CONT,
+	DMQMP_QUIT,
+	DMQMP_SAVE_DEVICES_STATE,
+	DMQMP_LOAD_DEVICES_STATE,
+	DMQMP_QUERY_PCI,
+	DMQMP_QUERY_STATUS,
+	DMQMP_QUERY_BLOCK,
+};
+
+/* The command's QMP name (device_add, ...) for messages. */
+const char *dmqmp_cmd_name(enum dmqmp_cmd cmd);
+
+/* A device of @driver named @id; @props (a JSON object of its other
+ * properties, or NULL) has its reference taken over. */
+int dmqmp_device_add(struct dmqmp *m, const char *driver, const char *id,
+		     struct json_object *props, dmqmp_reply_fn *cb, void *arg,
+		     const char **err_r);
+/* Asks for @id's unplug. The reply may come before the device is gone:
+ * the event DEVICE_DELETED (data "device": @id) says when it is. */
+int dmqmp_device_del(struct dmqmp *m, const char *id, dmqmp_reply_fn *cb,
+		     void *arg, const char **err_r);
+int dmqmp_stop(struct dmqmp *m, dmqmp_reply_fn *cb, void *arg,
+	       const char **err_r);
+int dmqmp_cont(struct dmqmp *m, dmqmp_reply_fn *cb, void *arg,
+	       const char **err_r);
+int dmqmp_quit(struct dmqmp *m, dmqmp_reply_fn *cb, void *arg,
+	       const char **err_r);
+/* xen-save-devices-state: QEMU writes its device state to @filename
+ * (QEMU's path). @live: part of a live migration (QEMU's default). */
+int dmqmp_save_devices_state(struct dmqmp *m, const char *filename, bool live,
+			     dmqmp_reply_fn *cb, void *arg, const char **err_r);
+/* xen-load-devices-state: QEMU reads it back from @filename. */
+int dmqmp_load_devices_state(struct dmqmp *m, const char *filename,
+			     dmqmp_reply_fn *cb, void *arg, const char **err_r);
+/* @query: one of DMQMP_QUERY_*; any other command is refused. */
+int dmqmp_query(struct dmqmp *m, enum dmqmp_cmd query, dmqmp_reply_fn *cb,
+		void *arg, const char **err_r);
 
 #endif
