@@ -16,6 +16,7 @@
 struct event_base;
 struct json_object;
 struct dmqmp;
+struct dmqmp_sub;
 
 /* err is NULL when ready; else why readiness failed. */
 typedef void dmqmp_ready_fn(void *arg, const char *err);
@@ -36,7 +37,9 @@ int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 		  int timeout_s, dmqmp_reply_fn *cb, void *arg,
 		  const char **err_r);
 int dmqmp_is_ready(const struct dmqmp *m);
-/* Pending commands get their callbacks with err "cancelled". NULL ok. */
+/* Pending commands get their callbacks with err "cancelled", and every
+ * subscription not yet told its end gets it, before this returns. Safe
+ * from inside any dmqmp callback. NULL ok. */
 void dmqmp_free(struct dmqmp *m);
 
 /* ---- the vocabulary (dmqmp-cmd.c) ----
@@ -84,5 +87,34 @@ int dmqmp_load_devices_state(struct dmqmp *m, const char *filename,
 /* @query: one of DMQMP_QUERY_*; any other command is refused. */
 int dmqmp_query(struct dmqmp *m, enum dmqmp_cmd query, dmqmp_reply_fn *cb,
 		void *arg, const char **err_r);
+
+/* ---- events (dmqmp-event.c) ---- */
+
+/*
+ * An event QEMU sent: @event its name, @data its "data" object (borrowed,
+ * valid during the call; NULL if it had none), @why NULL.
+ * Or the subscription's end, once and last: @event and @data NULL, @why
+ * says why (the connection ended or failed, or dmqmp_free: "cancelled");
+ * the handle is gone when this returns.
+ */
+typedef void dmqmp_event_fn(void *arg, const char *event,
+			    struct json_object *data, const char *why);
+
+/*
+ * Calls @cb for each event named @event (NULL: every event) that comes
+ * after this call and whose data has the string @value at @key (@key
+ * NULL: any data), until dmqmp_unsubscribe or the end. Every call comes
+ * from the event loop, except the end dmqmp_free tells before it returns.
+ * May be called before the connection is ready. NULL (and *err_r, valid
+ * until dmqmp_free, says why) once the connection has ended, or out of
+ * memory.
+ */
+struct dmqmp_sub *dmqmp_subscribe(struct dmqmp *m, const char *event,
+				  const char *key, const char *value,
+				  dmqmp_event_fn *cb, void *arg,
+				  const char **err_r);
+/* No call of its callback follows, not even the end. Safe from inside any
+ * callback, its own included; a no-op from inside its own end. NULL ok. */
+void dmqmp_unsubscribe(struct dmqmp_sub *s);
 
 #endif
