@@ -693,8 +693,7 @@ void domain_enter_stopping(struct domain *d)
 	/* A stub keeper destroys its stub on SIGTERM; QEMU in the stub is
 	 * not asked to quit first (the keeper would see a crash). */
 	if (!config_is_stub(&d->cfg) && dmqmp_is_ready(d->qmp) &&
-	    !dmqmp_execute(d->qmp, "quit", NULL, DOMAIN_QUIT_WAIT,
-			   domain_quit_reply_cb, d, &err)) {
+	    !dmqmp_quit(d->qmp, domain_quit_reply_cb, d, &err)) {
 		domain_stop_phase(d, STOP_QUIT);
 		return;
 	}

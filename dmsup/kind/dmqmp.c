@@ -5,6 +5,9 @@
  * The address is a unix socket path, or "vchan:DOMID:XSPATH" for a QEMU
  * in a Linux stub domain, whose bridge is absent (ENOENT) or used up
  * (EAGAIN) between sessions: retried the same way.
+ * QEMU's events go to the subscribers' hub (dmqmp-event.c), which outlives
+ * the retries' qmp objects: a subscription made before readiness sees
+ * the first events; the connection's end (or failing to be ready) ends it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "dmsup/kind/dmqmp-event.h"
 #include "dmsup/kind/dmqmp.h"
 #include "qmp/qmp.h"
 #include "qmp/transport-vchan.h"
@@ -33,10 +37,12 @@ struct dmqmp {
 	char *path;
 	struct qmp *q;
 	struct event *retry, *deadline;
+	struct dmqmp_events *events;
 	dmqmp_ready_fn *ready_fn;
 	dmqmp_lost_fn *lost_fn;
 	void *arg;
 	int ready;
+	int freeing; /* in dmqmp_free, which a callback may call again */
 	unsigned timeout_ms;
 	long retry_us;
 	struct timeval since; /* when connecting began */
@@ -68,6 +74,7 @@ static void dmqmp_fail(struct dmqmp *m, const char *why)
 	event_del(m->deadline);
 	qmp_free(m->q);
 	m->q = NULL;
+	dmqmp_events_end(m->events, why);
 	m->ready_fn(m->arg, why);
 }
 
@@ -88,6 +95,7 @@ static void dmqmp_closed_cb(struct qmp *q, int rc, const char *why, void *arg)
 		m->ready = 0;
 		qmp_free(m->q);
 		m->q = NULL;
+		dmqmp_events_end(m->events, why);
 		if (m->lost_fn)
 			m->lost_fn(m->arg, why);
 		return;
@@ -102,6 +110,15 @@ static void dmqmp_closed_cb(struct qmp *q, int rc, const char *why, void *arg)
 	dmqmp_fail(m, why);
 }
 
+static void dmqmp_event_cb(struct qmp *q, const char *name,
+			   struct json_object *data,
+			   const struct qmp_timestamp *ts, void *arg)
+{
+	struct dmqmp *m = arg;
+
+	dmqmp_events_post(m->events, name, data);
+}
+
 static void dmqmp_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	dmqmp_try(arg);
@@ -114,8 +131,10 @@ static void dmqmp_deadline_cb(evutil_socket_t fd, short what, void *arg)
 
 static void dmqmp_try(struct dmqmp *m)
 {
-	struct qmp_callbacks cbs = {
-	    .ready = dmqmp_ready_cb, .closed = dmqmp_closed_cb, .arg = m};
+	struct qmp_callbacks cbs = {.ready = dmqmp_ready_cb,
+				    .event = dmqmp_event_cb,
+				    .closed = dmqmp_closed_cb,
+				    .arg = m};
 	struct qmp_limits lim = {.handshake_timeout_ms = m->timeout_ms};
 
 	m->q = qmp_new(m->base, &cbs, &lim);
@@ -163,7 +182,8 @@ struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
 	event_base_gettimeofday_cached(base, &m->since);
 	m->retry = evtimer_new(base, dmqmp_retry_cb, m);
 	m->deadline = evtimer_new(base, dmqmp_deadline_cb, m);
-	if (!m->path || !m->retry || !m->deadline) {
+	m->events = dmqmp_events_new(base);
+	if (!m->path || !m->retry || !m->deadline || !m->events) {
 		dmqmp_free(m);
 		return NULL;
 	}
@@ -224,10 +244,23 @@ int dmqmp_is_ready(const struct dmqmp *m)
 	return m && m->ready;
 }
 
+struct dmqmp_sub *dmqmp_subscribe(struct dmqmp *m, const char *event,
+				  const char *key, const char *value,
+				  dmqmp_event_fn *cb, void *arg,
+				  const char **err_r)
+{
+	return dmqmp_events_subscribe(m->events, event, key, value, cb, arg,
+				      err_r);
+}
+
 void dmqmp_free(struct dmqmp *m)
 {
-	if (!m)
+	if (!m || m->freeing)
 		return;
+	m->freeing = 1;
+	/* Subscribers first, while m still carries the commands they may
+	 * send on their way out (cancelled next). */
+	dmqmp_events_free(m->events);
 	qmp_free(m->q);
 	if (m->retry)
 		event_free(m->retry);

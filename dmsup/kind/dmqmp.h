@@ -1,15 +1,22 @@
 /*
  * dmsup's use of libqmp for one device model: connect (retrying while
  * QEMU creates its socket) until the greeting and capabilities are done or
- * the readiness timeout passes, then carry commands. A thin layer: the
- * protocol itself is libqmp's.
+ * the readiness timeout passes, then carry commands and pass QEMU's events
+ * to their subscribers. A thin layer: the protocol itself is libqmp's.
+ *
+ * The QMP commands dmsup sends are the typed vocabulary below, each
+ * building its own arguments with its own default timeout; the raw
+ * dmqmp_execute is only for the `dmctl qmp` passthrough.
  */
 #ifndef DMSUP_DMQMP_H
 #define DMSUP_DMQMP_H
 
+#include <stdbool.h>
+
 struct event_base;
 struct json_object;
 struct dmqmp;
+struct dmqmp_sub;
 
 /* err is NULL when ready; else why readiness failed. */
 typedef void dmqmp_ready_fn(void *arg, const char *err);
@@ -30,7 +37,84 @@ int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 		  int timeout_s, dmqmp_reply_fn *cb, void *arg,
 		  const char **err_r);
 int dmqmp_is_ready(const struct dmqmp *m);
-/* Pending commands get their callbacks with err "cancelled". NULL ok. */
+/* Pending commands get their callbacks with err "cancelled", and every
+ * subscription not yet told its end gets it, before this returns. Safe
+ * from inside any dmqmp callback. NULL ok. */
 void dmqmp_free(struct dmqmp *m);
+
+/* ---- the vocabulary (dmqmp-cmd.c) ----
+ * Each call returns like dmqmp_execute: 0, or -1 with *err_r set and @cb
+ * never called. */
+
+enum dmqmp_cmd {
+	DMQMP_DEVICE_ADD,
+	DMQMP_DEVICE_DEL,
+	DMQMP_STOP,
+	DMQMP_CONT,
+	DMQMP_QUIT,
+	DMQMP_SAVE_DEVICES_STATE,
+	DMQMP_LOAD_DEVICES_STATE,
+	DMQMP_QUERY_PCI,
+	DMQMP_QUERY_STATUS,
+	DMQMP_QUERY_BLOCK,
+};
+
+/* The command's QMP name (device_add, ...) for messages. */
+const char *dmqmp_cmd_name(enum dmqmp_cmd cmd);
+
+/* A device of @driver named @id; @props (a JSON object of its other
+ * properties, or NULL) has its reference taken over. */
+int dmqmp_device_add(struct dmqmp *m, const char *driver, const char *id,
+		     struct json_object *props, dmqmp_reply_fn *cb, void *arg,
+		     const char **err_r);
+/* Asks for @id's unplug. The reply may come before the device is gone:
+ * the event DEVICE_DELETED (data "device": @id) says when it is. */
+int dmqmp_device_del(struct dmqmp *m, const char *id, dmqmp_reply_fn *cb,
+		     void *arg, const char **err_r);
+int dmqmp_stop(struct dmqmp *m, dmqmp_reply_fn *cb, void *arg,
+	       const char **err_r);
+int dmqmp_cont(struct dmqmp *m, dmqmp_reply_fn *cb, void *arg,
+	       const char **err_r);
+int dmqmp_quit(struct dmqmp *m, dmqmp_reply_fn *cb, void *arg,
+	       const char **err_r);
+/* xen-save-devices-state: QEMU writes its device state to @filename
+ * (QEMU's path). @live: part of a live migration (QEMU's default). */
+int dmqmp_save_devices_state(struct dmqmp *m, const char *filename, bool live,
+			     dmqmp_reply_fn *cb, void *arg, const char **err_r);
+/* xen-load-devices-state: QEMU reads it back from @filename. */
+int dmqmp_load_devices_state(struct dmqmp *m, const char *filename,
+			     dmqmp_reply_fn *cb, void *arg, const char **err_r);
+/* @query: one of DMQMP_QUERY_*; any other command is refused. */
+int dmqmp_query(struct dmqmp *m, enum dmqmp_cmd query, dmqmp_reply_fn *cb,
+		void *arg, const char **err_r);
+
+/* ---- events (dmqmp-event.c) ---- */
+
+/*
+ * An event QEMU sent: @event its name, @data its "data" object (borrowed,
+ * valid during the call; NULL if it had none), @why NULL.
+ * Or the subscription's end, once and last: @event and @data NULL, @why
+ * says why (the connection ended or failed, or dmqmp_free: "cancelled");
+ * the handle is gone when this returns.
+ */
+typedef void dmqmp_event_fn(void *arg, const char *event,
+			    struct json_object *data, const char *why);
+
+/*
+ * Calls @cb for each event named @event (NULL: every event) that comes
+ * after this call and whose data has the string @value at @key (@key
+ * NULL: any data), until dmqmp_unsubscribe or the end. Every call comes
+ * from the event loop, except the end dmqmp_free tells before it returns.
+ * May be called before the connection is ready. NULL (and *err_r, valid
+ * until dmqmp_free, says why) once the connection has ended, or out of
+ * memory.
+ */
+struct dmqmp_sub *dmqmp_subscribe(struct dmqmp *m, const char *event,
+				  const char *key, const char *value,
+				  dmqmp_event_fn *cb, void *arg,
+				  const char **err_r);
+/* No call of its callback follows, not even the end. Safe from inside any
+ * callback, its own included; a no-op from inside its own end. NULL ok. */
+void dmqmp_unsubscribe(struct dmqmp_sub *s);
 
 #endif

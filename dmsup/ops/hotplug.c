@@ -25,8 +25,7 @@
 #include "dmsup/ops/memreq.h"
 #include "dmsup/kind/xendm.h"
 
-#define HOTPLUG_QMP_TIMEOUT 30 /* s */
-#define HOTPLUG_ID_MAX 24      /* with the model, fits a memreq reason */
+#define HOTPLUG_ID_MAX 24 /* with the model, fits a memreq reason */
 
 struct hotplug {
 	struct memreq *mr;
@@ -171,23 +170,20 @@ static void hotplug_added_cb(void *arg, struct json_object *ret,
 static void hotplug_device_add(struct hotplug_op *op)
 {
 	struct domain *d = op->d;
-	struct json_object *args;
+	struct json_object *props = NULL;
 	const char *err;
 
 	if (d->state != DM_RUNNING || d->dying || !dmqmp_is_ready(d->qmp)) {
 		hotplug_added_cb(op, NULL, "the device model is not running");
 		return;
 	}
-	args = json_object_new_object();
-	json_object_object_add(
-	    args, "driver",
-	    json_object_new_string(dmplan_nic_device(op->model)));
-	json_object_object_add(args, "id", json_object_new_string(op->id));
-	if (*op->mac)
-		json_object_object_add(args, "mac",
+	if (*op->mac) {
+		props = json_object_new_object();
+		json_object_object_add(props, "mac",
 				       json_object_new_string(op->mac));
-	if (dmqmp_execute(d->qmp, "device_add", args, HOTPLUG_QMP_TIMEOUT,
-			  hotplug_added_cb, op, &err))
+	}
+	if (dmqmp_device_add(d->qmp, dmplan_nic_device(op->model), op->id,
+			     props, hotplug_added_cb, op, &err))
 		hotplug_added_cb(op, NULL, err);
 }
 
@@ -339,7 +335,6 @@ void hotplug_nic_detach(struct ctl_conn *c, struct json_object *req,
 {
 	const char *id = hotplug_str(req, "id");
 	struct hotplug_op *op;
-	struct json_object *args;
 	const char *err;
 
 	if (!id || !hotplug_id_ok(id)) {
@@ -356,10 +351,7 @@ void hotplug_nic_detach(struct ctl_conn *c, struct json_object *req,
 	op->d = d;
 	snprintf(op->id, sizeof(op->id), "%s", id);
 	ctl_hold(c);
-	args = json_object_new_object();
-	json_object_object_add(args, "id", json_object_new_string(id));
-	if (dmqmp_execute(d->qmp, "device_del", args, HOTPLUG_QMP_TIMEOUT,
-			  hotplug_deleted_cb, op, &err))
+	if (dmqmp_device_del(d->qmp, id, hotplug_deleted_cb, op, &err))
 		hotplug_deleted_cb(op, NULL, err);
 }
 

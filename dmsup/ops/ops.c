@@ -10,7 +10,8 @@
  * the toolstack] device_add xen-pci-passthrough, then query-pci for the
  * slot it got; pci-detach = device_del; save = stop, then
  * xen-save-devices-state into <state_dir>/<name>.save; resume = cont.
- * The first failure ends the chain and the reply names its step.
+ * The first failure ends the chain and the reply names its step. The
+ * commands and their timeouts are dmqmp's vocabulary.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -30,7 +31,6 @@
 #include "dmsup/kind/stubdm.h"
 
 #define OPS_PARAM_MAX 256
-#define OPS_QMP_TIMEOUT 30 /* s */
 
 struct ops_qcall;
 
@@ -39,7 +39,7 @@ struct ops_op {
 	enum stubdom_cmd cmd;
 	bool bdf;			  /* takes "bdf" */
 	void (*qmp)(struct ops_qcall *q); /* on the QMP kinds */
-	const char *qmp_last;		  /* its last QMP command */
+	enum dmqmp_cmd qmp_last;	  /* its last QMP command */
 };
 
 static void ops_qmp_pci_attach(struct ops_qcall *q);
@@ -48,10 +48,12 @@ static void ops_qmp_save(struct ops_qcall *q);
 static void ops_qmp_resume(struct ops_qcall *q);
 
 static const struct ops_op ops_ops[] = {
-    {"pci-attach", STUBDOM_CMD_PCI_INS, true, ops_qmp_pci_attach, "query-pci"},
-    {"pci-detach", STUBDOM_CMD_PCI_REM, true, ops_qmp_pci_detach, "device_del"},
-    {"save", STUBDOM_CMD_SAVE, false, ops_qmp_save, "xen-save-devices-state"},
-    {"resume", STUBDOM_CMD_CONTINUE, false, ops_qmp_resume, "cont"},
+    {"pci-attach", STUBDOM_CMD_PCI_INS, true, ops_qmp_pci_attach,
+     DMQMP_QUERY_PCI},
+    {"pci-detach", STUBDOM_CMD_PCI_REM, true, ops_qmp_pci_detach,
+     DMQMP_DEVICE_DEL},
+    {"save", STUBDOM_CMD_SAVE, false, ops_qmp_save, DMQMP_SAVE_DEVICES_STATE},
+    {"resume", STUBDOM_CMD_CONTINUE, false, ops_qmp_resume, DMQMP_CONT},
 };
 
 struct ops_call {
@@ -181,23 +183,25 @@ static void ops_qcall_reply(struct ops_qcall *q, struct json_object *o)
 	ops_qcall_free(q);
 }
 
-/* Sends @cmd for @q; a refusal to send ends @q at step qmp. */
-static void ops_qmp_send(struct ops_qcall *q, const char *cmd,
-			 struct json_object *args, dmqmp_reply_fn *cb)
+/* @cmd was not sent (@err says why): ends @q at step qmp, and its page
+ * request with it. */
+static void ops_qmp_unsent(struct ops_qcall *q, enum dmqmp_cmd cmd,
+			   const char *err)
 {
-	struct domain *d = q->d;
-	const char *err = "the device model is not running";
-
-	if (d->state != DM_RUNNING || d->dying)
-		json_object_put(args);
-	else if (!dmqmp_execute(d->qmp, cmd, args, OPS_QMP_TIMEOUT, cb, q,
-				&err))
-		return; /* dmqmp took @args either way */
 	if (q->ticket) {
-		hotplug_memreq_finish(d, q->ticket, false);
+		hotplug_memreq_finish(q->d, q->ticket, false);
 		q->ticket = 0;
 	}
-	ops_qcall_error(q, "qmp", cmd, err);
+	ops_qcall_error(q, "qmp", dmqmp_cmd_name(cmd), err);
+}
+
+/* Whether @q's device model takes @cmd now; if not, @q ends. */
+static bool ops_qmp_up(struct ops_qcall *q, enum dmqmp_cmd cmd)
+{
+	if (q->d->state == DM_RUNNING && !q->d->dying)
+		return true;
+	ops_qmp_unsent(q, cmd, "the device model is not running");
+	return false;
 }
 
 static void ops_pci_queried_cb(void *arg, struct json_object *ret,
@@ -209,7 +213,7 @@ static void ops_pci_queried_cb(void *arg, struct json_object *ret,
 	int v = err ? -1 : ops_pci_vdevfn(ret, q->id);
 
 	if (v < 0) {
-		ops_qcall_error(q, "qmp", "query-pci",
+		ops_qcall_error(q, "qmp", dmqmp_cmd_name(DMQMP_QUERY_PCI),
 				err ? err
 				    : "the device added is not in QEMU's list");
 		return;
@@ -234,21 +238,23 @@ static void ops_pci_added_cb(void *arg, struct json_object *ret,
 	hotplug_memreq_finish(q->d, q->ticket, !err);
 	q->ticket = 0;
 	if (err) {
-		ops_qcall_error(q, "qmp", "device_add", err);
+		ops_qcall_error(q, "qmp", dmqmp_cmd_name(DMQMP_DEVICE_ADD),
+				err);
 		return;
 	}
-	ops_qmp_send(q, "query-pci", NULL, ops_pci_queried_cb);
+	if (ops_qmp_up(q, DMQMP_QUERY_PCI) &&
+	    dmqmp_query(q->d->qmp, DMQMP_QUERY_PCI, ops_pci_queried_cb, q,
+			&err))
+		ops_qmp_unsent(q, DMQMP_QUERY_PCI, err);
 }
 
-static void ops_pci_device_add(struct ops_qcall *q)
+/* The passthrough device's properties besides driver and id. */
+static struct json_object *ops_pci_props(const struct ops_qcall *q)
 {
 	struct json_object *args = json_object_new_object();
 	char addr[16];
 
 	ops_pci_hostaddr(&q->pci, addr);
-	json_object_object_add(args, "driver",
-			       json_object_new_string("xen-pci-passthrough"));
-	json_object_object_add(args, "id", json_object_new_string(q->id));
 	json_object_object_add(args, "hostaddr", json_object_new_string(addr));
 	if (q->pci.vslot >= 0) {
 		char slot[16];
@@ -261,7 +267,17 @@ static void ops_pci_device_add(struct ops_qcall *q)
 		json_object_object_add(
 		    args, "permissive",
 		    json_object_new_boolean(q->pci.permissive));
-	ops_qmp_send(q, "device_add", args, ops_pci_added_cb);
+	return args;
+}
+
+static void ops_pci_device_add(struct ops_qcall *q)
+{
+	const char *err;
+
+	if (ops_qmp_up(q, DMQMP_DEVICE_ADD) &&
+	    dmqmp_device_add(q->d->qmp, "xen-pci-passthrough", q->id,
+			     ops_pci_props(q), ops_pci_added_cb, q, &err))
+		ops_qmp_unsent(q, DMQMP_DEVICE_ADD, err);
 }
 
 static void ops_pci_granted_cb(const struct memreq_outcome *o, void *arg)
@@ -305,7 +321,7 @@ static void ops_qmp_done_cb(void *arg, struct json_object *ret, const char *err)
 	struct json_object *o;
 
 	if (err) {
-		ops_qcall_error(q, "qmp", q->op->qmp_last, err);
+		ops_qcall_error(q, "qmp", dmqmp_cmd_name(q->op->qmp_last), err);
 		return;
 	}
 	log_info("domid %d (%s): %s done", q->d->cfg.domid, q->d->cfg.name,
@@ -323,41 +339,51 @@ static void ops_qmp_done_cb(void *arg, struct json_object *ret, const char *err)
 
 static void ops_qmp_pci_detach(struct ops_qcall *q)
 {
-	struct json_object *args = json_object_new_object();
+	const char *err;
 
-	json_object_object_add(args, "id", json_object_new_string(q->id));
-	ops_qmp_send(q, "device_del", args, ops_qmp_done_cb);
+	if (ops_qmp_up(q, DMQMP_DEVICE_DEL) &&
+	    dmqmp_device_del(q->d->qmp, q->id, ops_qmp_done_cb, q, &err))
+		ops_qmp_unsent(q, DMQMP_DEVICE_DEL, err);
 }
 
 static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_qcall *q = arg;
-	struct json_object *args;
+	enum dmqmp_cmd save = DMQMP_SAVE_DEVICES_STATE;
 
 	if (err) {
-		ops_qcall_error(q, "qmp", "stop", err);
+		ops_qcall_error(q, "qmp", dmqmp_cmd_name(DMQMP_STOP), err);
 		return;
 	}
 	q->d->paused = true; /* even if saving its state fails next */
-	/* Written by QEMU itself, as libxl has it do. */
-	args = json_object_new_object();
-	json_object_object_add(args, "filename",
-			       json_object_new_string(q->file));
-	ops_qmp_send(q, "xen-save-devices-state", args, ops_qmp_done_cb);
+	/* Written by QEMU itself, as libxl has it do; live as QEMU's default
+	 * has it. */
+	if (ops_qmp_up(q, save) &&
+	    dmqmp_save_devices_state(q->d->qmp, q->file, true, ops_qmp_done_cb,
+				     q, &err))
+		ops_qmp_unsent(q, save, err);
 }
 
 static void ops_qmp_save(struct ops_qcall *q)
 {
+	const char *err;
+
 	if (!(q->file = domain_path(q->d, ".save"))) {
 		ops_qcall_error(q, "request", NULL, "out of memory");
 		return;
 	}
-	ops_qmp_send(q, "stop", NULL, ops_stopped_cb);
+	if (ops_qmp_up(q, DMQMP_STOP) &&
+	    dmqmp_stop(q->d->qmp, ops_stopped_cb, q, &err))
+		ops_qmp_unsent(q, DMQMP_STOP, err);
 }
 
 static void ops_qmp_resume(struct ops_qcall *q)
 {
-	ops_qmp_send(q, "cont", NULL, ops_qmp_done_cb);
+	const char *err;
+
+	if (ops_qmp_up(q, DMQMP_CONT) &&
+	    dmqmp_cont(q->d->qmp, ops_qmp_done_cb, q, &err))
+		ops_qmp_unsent(q, DMQMP_CONT, err);
 }
 
 /* The request's fields into @q, or -1 after replying why not. */

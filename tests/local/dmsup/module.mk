@@ -17,3 +17,16 @@ $(DMSUP_LOCAL_DIR)/standin: $(BUILD)/obj/tests/local/dmsup/standin.o
 
 # The docs test reads the man pages from the source tree.
 $(BUILD)/obj/tests/local/dmsup/test-docs.o: CPPFLAGS += -DSRCDIR='"$(CURDIR)"'
+
+# The daemon's QMP layer alone against a real QEMU: its objects, libqmp
+# (with the vchan transport it can also take) and QEMU's starter.
+DMQMP_OBJS := $(BUILD)/obj/dmsup/kind/dmqmp.o \
+              $(BUILD)/obj/dmsup/kind/dmqmp-cmd.o \
+              $(BUILD)/obj/dmsup/kind/dmqmp-event.o
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-dmqmp-qemu
+
+$(DMSUP_LOCAL_DIR)/test-dmqmp-qemu: \
+		$(BUILD)/obj/tests/local/dmsup/test-dmqmp-qemu.o $(DMQMP_OBJS) \
+		$(BUILD)/obj/tests/local/qmp/qemu-proc.o $(QMP_VCHAN_LIB) $(QMP_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS) $(XEN_LIBS)

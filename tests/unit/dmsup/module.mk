@@ -1,6 +1,6 @@
 # Unit tests of dmsup's core (in-process, no QEMU).
 
-DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt
+DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt dmqmp-event
 UNIT_TESTS += $(DMSUP_UNIT:%=$(BUILD)/tests/unit/dmsup/test-%)
 
 $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
@@ -13,3 +13,6 @@ $(BUILD)/tests/unit/dmsup/test-lifecycle: $(BUILD)/obj/dmsup/lifecycle.o
 
 # The passthrough address parser is pure: its object alone.
 $(BUILD)/tests/unit/dmsup/test-pciopt: $(BUILD)/obj/dmsup/ops/ops-pci.o
+
+# The event hub of the daemon's QMP layer knows no QMP: its object alone.
+$(BUILD)/tests/unit/dmsup/test-dmqmp-event: $(BUILD)/obj/dmsup/kind/dmqmp-event.o
