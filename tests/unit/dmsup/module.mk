@@ -1,6 +1,6 @@
 # Unit tests of dmsup's core (in-process, no QEMU).
 
-DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt
+DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt cmdtab
 UNIT_TESTS += $(DMSUP_UNIT:%=$(BUILD)/tests/unit/dmsup/test-%)
 
 $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
