@@ -31,8 +31,9 @@
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PROTOCOL };
 
-#define DMCTL_LOG_LINES 20 /* as dmsup's default */
-#define DMCTL_WIDTH 72	   /* help text wraps here */
+#define DMCTL_LOG_LINES 20   /* as dmsup's default */
+#define DMCTL_WIDTH 72	     /* help text wraps here */
+#define DMCTL_LABEL_WIDTH 22 /* and its arguments' help starts after */
 
 struct opts {
 	const char *socket;
@@ -666,11 +667,11 @@ static void dmctl_help(FILE *f, const struct cmdtab *e)
 		fputc('\n', f);
 	for (const struct cmdtab_arg *a = e->args; a->field; a++) {
 		dmctl_arg_label(a, label, sizeof(label));
+		fprintf(f, "  %-*s", DMCTL_LABEL_WIDTH, label);
 		/* A long label gets a line of its own. */
-		fprintf(f, "  %-22s%s%s\n", label,
-			strlen(label) > 22 ? "\n                         "
-					   : " ",
-			a->help);
+		if (strlen(label) > DMCTL_LABEL_WIDTH)
+			fprintf(f, "\n  %*s", DMCTL_LABEL_WIDTH, "");
+		fprintf(f, " %s\n", a->help);
 	}
 }
 

@@ -106,15 +106,12 @@ END_TEST
 
 START_TEST(a_command_help_lists_its_options_and_arguments)
 {
-	char *out;
+	static const char *const wants[] = {
+	    "usage: dmctl log [-f] [-n N] DOMAIN\n", "\n  -f, --follow ",
+	    "\n  -n, --lines N ", "\n  DOMAIN "};
 
-	ck_assert_int_eq(h_dmctl(&out, NULL, "log", "--help", NULL), 0);
-	ck_assert_ptr_nonnull(strstr(out, "usage: dmctl log [-f] [-n N] "
-					  "DOMAIN\n"));
-	ck_assert_ptr_nonnull(strstr(out, "\n  -f, --follow "));
-	ck_assert_ptr_nonnull(strstr(out, "\n  -n, --lines N "));
-	ck_assert_ptr_nonnull(strstr(out, "\n  DOMAIN "));
-	free(out);
+	for (size_t i = 0; i < sizeof(wants) / sizeof(*wants); i++)
+		assert_dmctl(0, wants[i], "log", "--help", NULL);
 }
 END_TEST
 
