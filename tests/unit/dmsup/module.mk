@@ -1,12 +1,15 @@
 # Unit tests of dmsup's core (in-process, no QEMU).
 
-DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt cmdtab
+DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt
 UNIT_TESTS += $(DMSUP_UNIT:%=$(BUILD)/tests/unit/dmsup/test-%)
 
 $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
 		$(BUILD)/obj/tests/unit/dmsup/run.o $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(EVENT_LIBS) $(CHECK_LIBS)
+
+# The table of commands: the core library alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-cmdtab
 
 # The lifecycle table with recording entry actions in place of domain.c's.
 $(BUILD)/tests/unit/dmsup/test-lifecycle: $(BUILD)/obj/dmsup/lifecycle.o
