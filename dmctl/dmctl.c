@@ -1,7 +1,8 @@
 /*
- * dmctl: the command line of dmsup. One table of commands drives parsing,
- * usage and dispatch; every command talks one request to the control
- * socket and prints the reply as a table, or as JSON with --json.
+ * dmctl: the command line of dmsup. The table of commands it shares with
+ * dmsup (dmsup/ctl/cmdtab.c) drives parsing, usage, help and the list of
+ * commands; the hooks here say what a command does with its request and
+ * how it prints the reply: a table, or JSON with --json.
  * Exit codes (dmctl(8)): 0 done, 1 dmsup refused or the operation failed,
  * 2 usage, 3 dmsup unreachable or gone, 4 a reply dmctl cannot read.
  */
@@ -24,23 +25,27 @@
 #include <json-c/json.h>
 
 #include "dmsup/config.h"
+#include "dmsup/ctl/cmdtab.h"
 #include "dmsup/kind/dmplan.h"
 #include "dmsup/ctl/frame.h"
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PROTOCOL };
 
+#define DMCTL_LOG_LINES 20   /* as dmsup's default */
+#define DMCTL_WIDTH 72	     /* help text wraps here */
+#define DMCTL_LABEL_WIDTH 22 /* and its arguments' help starts after */
+
 struct opts {
 	const char *socket;
-	bool json, watch, follow;
-	int lines;
+	bool json;
 };
 
-struct cmd {
-	const char *name;
-	const char *args;
-	const char *help;
-	int min_args, max_args;
-	int (*fn)(const struct opts *o, int argc, char **argv);
+/* One command line, parsed from the table's entry. */
+struct dmctl_inv {
+	struct opts o;
+	const struct cmdtab *e;
+	struct json_object *req;   /* what goes to dmsup */
+	struct json_object *local; /* the CMDTAB_LOCAL arguments */
 };
 
 static int ctl_fd = -1;
@@ -160,17 +165,6 @@ static int dmctl_call(const struct opts *o, struct json_object *req,
 	return EXIT_OK;
 }
 
-static struct json_object *dmctl_req(const char *cmd, const char *domain)
-{
-	struct json_object *req = json_object_new_object();
-
-	json_object_object_add(req, "cmd", json_object_new_string(cmd));
-	if (domain)
-		json_object_object_add(req, "domain",
-				       json_object_new_string(domain));
-	return req;
-}
-
 static void print_json(struct json_object *o)
 {
 	printf("%s\n",
@@ -216,54 +210,6 @@ static void print_domain(struct json_object *d)
 		       tail[strlen(tail) - 1] == '\n' ? "" : "\n");
 }
 
-static int cmd_start(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *req = dmctl_req("start", NULL), *reply;
-	int rc;
-
-	if (strchr(argv[0], '/') || access(argv[0], F_OK) == 0) {
-		struct json_object *cfg = json_object_from_file(argv[0]);
-		if (!cfg) {
-			fprintf(stderr, "dmctl: %s: %s\n", argv[0],
-				json_util_get_last_err());
-			json_object_put(req);
-			return EXIT_FAILED;
-		}
-		json_object_object_add(req, "config", cfg);
-	} else {
-		json_object_object_add(req, "domain",
-				       json_object_new_string(argv[0]));
-	}
-	if ((rc = dmctl_call(o, req, &reply)))
-		return rc;
-	struct json_object *d;
-	json_object_object_get_ex(reply, "domain", &d);
-	if (o->json)
-		print_json(d);
-	else
-		printf("%s (domid %lld): running, pid %lld\n", jstr(d, "name"),
-		       jint(d, "domid"), jint(d, "pid"));
-	json_object_put(reply);
-	return EXIT_OK;
-}
-
-static int cmd_stop(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *reply, *d;
-	int rc = dmctl_call(o, dmctl_req("stop", argv[0]), &reply);
-
-	if (rc)
-		return rc;
-	json_object_object_get_ex(reply, "domain", &d);
-	if (o->json)
-		print_json(d);
-	else
-		printf("%s (domid %lld): %s\n", jstr(d, "name"),
-		       jint(d, "domid"), jstr(d, "state"));
-	json_object_put(reply);
-	return EXIT_OK;
-}
-
 static void print_event(const struct opts *o, struct json_object *d)
 {
 	if (o->json) {
@@ -299,41 +245,6 @@ static int dmctl_watch(const struct opts *o)
 		json_object_put(ev);
 	}
 	return rc;
-}
-
-static int cmd_status(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *reply, *d, *list;
-	int rc = dmctl_call(
-	    o, dmctl_req(o->watch ? "watch" : "status", argc ? argv[0] : NULL),
-	    &reply);
-
-	if (rc)
-		return rc;
-	if (json_object_object_get_ex(reply, "domain", &d)) {
-		if (o->json)
-			print_json(d);
-		else if (o->watch)
-			print_event(o, d);
-		else
-			print_domain(d);
-	} else if (json_object_object_get_ex(reply, "domains", &list)) {
-		if (o->json && !o->watch)
-			print_json(list);
-		if (!o->json)
-			print_table_header();
-		for (size_t i = 0;
-		     !o->json && i < json_object_array_length(list); i++)
-			print_domain_row(json_object_array_get_idx(list, i));
-	}
-	json_object_put(reply);
-	fflush(stdout);
-	return o->watch ? dmctl_watch(o) : EXIT_OK;
-}
-
-static int cmd_list(const struct opts *o, int argc, char **argv)
-{
-	return cmd_status(o, 0, argv);
 }
 
 /* Prints the last @lines lines of what @fd holds; leaves it at its end. */
@@ -426,7 +337,7 @@ static int dmctl_follow_state(const struct opts *o, int fd)
  * state changes in between. The watch is set and the file opened before
  * the tail is read, so that no line falls between the tail and the rest.
  */
-static int dmctl_follow(const struct opts *o, const char *path)
+static int dmctl_follow(const struct opts *o, const char *path, int lines)
 {
 	char dir[PATH_MAX];
 	const char *base = strrchr(path, '/');
@@ -444,7 +355,7 @@ static int dmctl_follow(const struct opts *o, const char *path)
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
-		dmctl_print_tail(fd, o->lines);
+		dmctl_print_tail(fd, lines);
 	fflush(stdout);
 	if (dmctl_print_events(o, fd))
 		return EXIT_PROTOCOL;
@@ -461,208 +372,12 @@ static int dmctl_follow(const struct opts *o, const char *path)
 	}
 }
 
-static int cmd_log(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *req = dmctl_req("log", argv[0]), *reply;
-	int rc;
-
-	/* With -f the tail comes from the file itself (see dmctl_follow). */
-	json_object_object_add(req, "lines",
-			       json_object_new_int(o->follow ? 0 : o->lines));
-	if ((rc = dmctl_call(o, req, &reply)))
-		return rc;
-	if (o->json && !o->follow)
-		print_json(reply);
-	else if (!o->follow)
-		fputs(jstr(reply, "text"), stdout);
-	fflush(stdout);
-	char *path = strdup(jstr(reply, "path"));
-	json_object_put(reply);
-	if (o->follow && path) {
-		/* The same connection then carries the domain's events; the
-		 * watch's first reply is its current state. */
-		rc = dmctl_send(dmctl_req("watch", argv[0]));
-		if (!rc && !(rc = dmctl_recv(&reply)))
-			json_object_put(reply);
-		if (!rc)
-			rc = dmctl_follow(o, path);
-	}
-	free(path);
-	return rc;
-}
-
-static int cmd_qmp(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *req = dmctl_req("qmp", argv[0]), *reply, *ret;
-	int rc;
-
-	json_object_object_add(req, "command", json_object_new_string(argv[1]));
-	if (argc > 2) {
-		struct json_object *args = json_tokener_parse(argv[2]);
-		if (!args || !json_object_is_type(args, json_type_object)) {
-			fprintf(stderr,
-				"dmctl: arguments must be a JSON "
-				"object: %s\n",
-				argv[2]);
-			json_object_put(args);
-			json_object_put(req);
-			return EXIT_USAGE;
-		}
-		json_object_object_add(req, "arguments", args);
-	}
-	if ((rc = dmctl_call(o, req, &reply)))
-		return rc;
-	json_object_object_get_ex(reply, "return", &ret);
-	printf("%s\n", json_object_to_json_string_ext(
-			   ret, o->json ? JSON_C_TO_STRING_PLAIN
-					: JSON_C_TO_STRING_PRETTY));
-	json_object_put(reply);
-	return EXIT_OK;
-}
-
-static int cmd_set(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *req = dmctl_req("set", argv[0]), *reply;
-	struct json_object *list = json_object_new_array();
-	int rc;
-
-	for (int i = 1; i < argc; i++)
-		json_object_array_add(list, json_object_new_string(argv[i]));
-	json_object_object_add(req, "set", list);
-	if ((rc = dmctl_call(o, req, &reply)))
-		return rc;
-	if (o->json) {
-		print_json(reply);
-	} else {
-		for (int i = 1; i < argc; i++)
-			printf("%s: %s (applies %s)\n", argv[0], argv[i],
-			       jstr(reply, "applies"));
-	}
-	json_object_put(reply);
-	return EXIT_OK;
-}
-
-static int cmd_undefine(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *reply;
-	int rc = dmctl_call(o, dmctl_req("undefine", argv[0]), &reply);
-
-	if (!rc && !o->json)
-		printf("%s: undefined\n", argv[0]);
-	else if (!rc)
-		print_json(reply);
-	json_object_put(reply);
-	return rc;
-}
-
-/* MODEL[,mac=MAC][,id=ID] into the request's fields; dmsup checks them. */
-static int cmd_nic_attach(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *req = dmctl_req("nic-attach", argv[0]), *reply;
-	char *spec = strdup(argv[1]), *save = NULL, *opt;
-	int rc = EXIT_OK;
-
-	for (opt = strtok_r(spec, ",", &save); opt;
-	     opt = strtok_r(NULL, ",", &save)) {
-		const char *key = opt == spec ? "model" : NULL;
-		if (!key && !strncmp(opt, "mac=", 4))
-			key = "mac", opt += 4;
-		else if (!key && !strncmp(opt, "id=", 3))
-			key = "id", opt += 3;
-		if (!key) {
-			fprintf(stderr,
-				"dmctl: nic-attach: unknown option "
-				"'%s' (mac=, id=)\n",
-				opt);
-			rc = EXIT_USAGE;
-		}
-		json_object_object_add(req, key ? key : "?",
-				       json_object_new_string(opt));
-	}
-	free(spec);
-	if (rc) {
-		json_object_put(req);
-		return rc;
-	}
-	if ((rc = dmctl_call(o, req, &reply)))
-		return rc;
-	if (o->json)
-		print_json(reply);
-	else
-		printf("%s: NIC %s (%s) added, %lld pages\n", argv[0],
-		       jstr(reply, "id"), jstr(reply, "device"),
-		       jint(reply, "pages"));
-	json_object_put(reply);
-	return EXIT_OK;
-}
-
-static int cmd_nic_detach(const struct opts *o, int argc, char **argv)
-{
-	struct json_object *req = dmctl_req("nic-detach", argv[0]), *reply;
-	int rc;
-
-	json_object_object_add(req, "id", json_object_new_string(argv[1]));
-	if ((rc = dmctl_call(o, req, &reply)))
-		return rc;
-	if (o->json)
-		print_json(reply);
-	else
-		printf("%s: NIC %s: removal asked of the guest\n", argv[0],
-		       argv[1]);
-	json_object_put(reply);
-	return EXIT_OK;
-}
-
-/* pci-attach, pci-detach, save, resume: the same request shape. */
-static int cmd_op(const struct opts *o, const char *name, int argc, char **argv)
-{
-	struct json_object *req = dmctl_req(name, argv[0]), *reply;
-	int rc;
-
-	if (argc > 1)
-		json_object_object_add(req, "bdf",
-				       json_object_new_string(argv[1]));
-	if ((rc = dmctl_call(o, req, &reply)))
-		return rc;
-	if (o->json)
-		print_json(reply);
-	else if (jstr(reply, "vdevfn"))
-		printf("%s: %s attached at vdevfn %s\n", argv[0], argv[1],
-		       jstr(reply, "vdevfn"));
-	else if (jstr(reply, "file"))
-		printf("%s: device model paused, its state saved to %s\n",
-		       argv[0], jstr(reply, "file"));
-	else
-		printf("%s: %s%s%s done\n", argv[0], name, argc > 1 ? " " : "",
-		       argc > 1 ? argv[1] : "");
-	json_object_put(reply);
-	return EXIT_OK;
-}
-
-static int cmd_pci_attach(const struct opts *o, int argc, char **argv)
-{
-	return cmd_op(o, "pci-attach", argc, argv);
-}
-
-static int cmd_pci_detach(const struct opts *o, int argc, char **argv)
-{
-	return cmd_op(o, "pci-detach", argc, argv);
-}
-
-static int cmd_save(const struct opts *o, int argc, char **argv)
-{
-	return cmd_op(o, "save", argc, argv);
-}
-
-static int cmd_resume(const struct opts *o, int argc, char **argv)
-{
-	return cmd_op(o, "resume", argc, argv);
-}
-
 /* Local: the memory plan of a configuration file (no daemon needed). */
-static int cmd_plan(const struct opts *o, int argc, char **argv)
+static int run_plan(struct dmctl_inv *inv)
 {
-	struct json_object *json = json_object_from_file(argv[0]);
+	const struct opts *o = &inv->o;
+	const char *path = jstr(inv->local, "file");
+	struct json_object *json = json_object_from_file(path);
 	struct plan_error perr = {{0}};
 	struct dm_config cfg;
 	struct plan *plan;
@@ -670,13 +385,13 @@ static int cmd_plan(const struct opts *o, int argc, char **argv)
 	int rc = EXIT_FAILED;
 
 	if (!json) {
-		fprintf(stderr, "dmctl: %s: %s\n", argv[0],
+		fprintf(stderr, "dmctl: %s: %s\n", path,
 			json_util_get_last_err());
 		return EXIT_FAILED;
 	}
 	if (config_from_json(&cfg, json, &err)) {
-		fprintf(stderr, "dmctl: %s: invalid configuration: %s\n",
-			argv[0], err ? err : "out of memory");
+		fprintf(stderr, "dmctl: %s: invalid configuration: %s\n", path,
+			err ? err : "out of memory");
 		free(err);
 		json_object_put(json);
 		return EXIT_FAILED;
@@ -684,7 +399,7 @@ static int cmd_plan(const struct opts *o, int argc, char **argv)
 	json_object_put(json);
 	plan = malloc(sizeof(*plan));
 	if (!plan || dmplan_compute(&cfg, plan, &perr)) {
-		fprintf(stderr, "dmctl: %s: cannot plan: %s\n", argv[0],
+		fprintf(stderr, "dmctl: %s: cannot plan: %s\n", path,
 			plan ? perr.message : "out of memory");
 		goto out;
 	}
@@ -703,121 +418,622 @@ out:
 	return rc;
 }
 
-static const struct cmd cmds[] = {
-    {"start", "CONFIG-FILE|DOMAIN", "start; wait until ready or failed", 1, 1,
-     cmd_start},
-    {"plan", "CONFIG-FILE", "the pages the device model will populate", 1, 1,
-     cmd_plan},
-    {"stop", "DOMAIN", "stop: QMP quit, SIGTERM, SIGKILL", 1, 1, cmd_stop},
-    {"status", "[--watch] [DOMAIN]", "show state (and follow changes)", 0, 1,
-     cmd_status},
-    {"list", "", "list every domain", 0, 0, cmd_list},
-    {"log", "[-f] [-n N] DOMAIN", "show (and follow) the device model log", 1,
-     1, cmd_log},
-    {"qmp", "DOMAIN COMMAND [ARGS-JSON]", "run a QMP command", 2, 3, cmd_qmp},
-    {"set", "DOMAIN KEY=VALUE...", "change the config for the next start", 2,
-     64, cmd_set},
-    {"undefine", "DOMAIN", "forget a stopped domain", 1, 1, cmd_undefine},
-    {"nic-attach", "DOMAIN MODEL[,mac=MAC][,id=ID]",
-     "hotplug a NIC (asks the toolstack for its pages)", 2, 2, cmd_nic_attach},
-    {"nic-detach", "DOMAIN ID", "hot-unplug a NIC", 2, 2, cmd_nic_detach},
-    {"pci-attach", "DOMAIN BDF[,OPTIONS]", "hotplug a PCI device", 2, 2,
-     cmd_pci_attach},
-    {"pci-detach", "DOMAIN BDF", "unplug a PCI device", 2, 2, cmd_pci_detach},
-    {"save", "DOMAIN", "pause the device model for a save", 1, 1, cmd_save},
-    {"resume", "DOMAIN", "let a saved device model run again", 1, 1,
-     cmd_resume},
-};
+/* ---- what each command does with its request and reply ---- */
 
-static void usage(FILE *f)
+static bool jbool(struct json_object *o, const char *key)
 {
-	fprintf(f, "usage: dmctl [-s SOCKET] [--json] COMMAND [ARGS]\n\n");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
-		fprintf(f, "  %-10s %-28s %s\n", cmds[i].name, cmds[i].args,
-			cmds[i].help);
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	       json_object_get_boolean(v);
 }
 
-int main(int argc, char **argv)
+static void dmctl_set_cmd(struct dmctl_inv *inv, const char *cmd)
 {
-	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"watch", no_argument, NULL, 'w'},
-	    {"follow", no_argument, NULL, 'f'},
-	    {"lines", required_argument, NULL, 'n'},
-	    {"socket", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
-	};
-	struct opts o = {.lines = 20};
-	const struct cmd *c = NULL;
+	json_object_object_add(inv->req, "cmd", json_object_new_string(cmd));
+}
+
+/* start and stop: of the reply's domain. */
+static void print_started(const struct dmctl_inv *inv, struct json_object *d)
+{
+	printf("%s (domid %lld): running, pid %lld\n", jstr(d, "name"),
+	       jint(d, "domid"), jint(d, "pid"));
+}
+
+static void print_stopped(const struct dmctl_inv *inv, struct json_object *d)
+{
+	printf("%s (domid %lld): %s\n", jstr(d, "name"), jint(d, "domid"),
+	       jstr(d, "state"));
+}
+
+/* qmp: QEMU's return value, on one line with --json. */
+static void print_return(const struct dmctl_inv *inv, struct json_object *ret)
+{
+	printf("%s\n", json_object_to_json_string_ext(
+			   ret, inv->o.json ? JSON_C_TO_STRING_PLAIN
+					    : JSON_C_TO_STRING_PRETTY));
+}
+
+static void print_set(const struct dmctl_inv *inv, struct json_object *r)
+{
+	struct json_object *list;
+
+	json_object_object_get_ex(inv->req, "set", &list);
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		printf(
+		    "%s: %s (applies %s)\n", jstr(inv->req, "domain"),
+		    json_object_get_string(json_object_array_get_idx(list, i)),
+		    jstr(r, "applies"));
+}
+
+static void print_undefined(const struct dmctl_inv *inv, struct json_object *r)
+{
+	printf("%s: undefined\n", jstr(inv->req, "domain"));
+}
+
+static void print_nic_added(const struct dmctl_inv *inv, struct json_object *r)
+{
+	printf("%s: NIC %s (%s) added, %lld pages\n", jstr(inv->req, "domain"),
+	       jstr(r, "id"), jstr(r, "device"), jint(r, "pages"));
+}
+
+static void print_nic_removal(const struct dmctl_inv *inv,
+			      struct json_object *r)
+{
+	printf("%s: NIC %s: removal asked of the guest\n",
+	       jstr(inv->req, "domain"), jstr(inv->req, "id"));
+}
+
+/* pci-attach, pci-detach, save, resume: one reply shape. */
+static void print_op(const struct dmctl_inv *inv, struct json_object *r)
+{
+	const char *dom = jstr(inv->req, "domain");
+	const char *bdf = jstr(inv->req, "bdf");
+
+	if (jstr(r, "vdevfn"))
+		printf("%s: %s attached at vdevfn %s\n", dom, bdf,
+		       jstr(r, "vdevfn"));
+	else if (jstr(r, "file"))
+		printf("%s: device model paused, its state saved to %s\n", dom,
+		       jstr(r, "file"));
+	else
+		printf("%s: %s%s%s done\n", dom, inv->e->name, bdf ? " " : "",
+		       bdf ? bdf : "");
+}
+
+/* status and list; status --watch then follows. */
+static int run_status(struct dmctl_inv *inv)
+{
+	const struct opts *o = &inv->o;
+	bool watch = jbool(inv->local, "watch");
+	struct json_object *reply, *d, *list;
+	int rc;
+
+	dmctl_set_cmd(inv, watch ? "watch" : "status");
+	if ((rc = dmctl_call(o, json_object_get(inv->req), &reply)))
+		return rc;
+	if (json_object_object_get_ex(reply, "domain", &d)) {
+		if (o->json)
+			print_json(d);
+		else if (watch)
+			print_event(o, d);
+		else
+			print_domain(d);
+	} else if (json_object_object_get_ex(reply, "domains", &list)) {
+		if (o->json && !watch)
+			print_json(list);
+		if (!o->json)
+			print_table_header();
+		for (size_t i = 0;
+		     !o->json && i < json_object_array_length(list); i++)
+			print_domain_row(json_object_array_get_idx(list, i));
+	}
+	json_object_put(reply);
+	fflush(stdout);
+	return watch ? dmctl_watch(o) : EXIT_OK;
+}
+
+/* log; log -f then follows the file and the domain's state changes. */
+static int run_log(struct dmctl_inv *inv)
+{
+	const struct opts *o = &inv->o;
+	bool follow = jbool(inv->local, "follow");
+	const char *dom = jstr(inv->req, "domain");
+	struct json_object *reply;
+	int lines = DMCTL_LOG_LINES, rc;
+
+	if (json_object_object_get_ex(inv->req, "lines", NULL))
+		lines = (int)jint(inv->req, "lines");
+	/* With -f the tail comes from the file itself (see dmctl_follow). */
+	json_object_object_add(inv->req, "lines",
+			       json_object_new_int(follow ? 0 : lines));
+	if ((rc = dmctl_call(o, json_object_get(inv->req), &reply)))
+		return rc;
+	if (o->json && !follow)
+		print_json(reply);
+	else if (!follow)
+		fputs(jstr(reply, "text"), stdout);
+	fflush(stdout);
+	char *path = strdup(jstr(reply, "path"));
+	json_object_put(reply);
+	if (follow && path) {
+		/* The same connection then carries the domain's events; the
+		 * watch's first reply is its current state. */
+		struct json_object *req = json_object_new_object();
+		json_object_object_add(req, "cmd",
+				       json_object_new_string("watch"));
+		json_object_object_add(req, "domain",
+				       json_object_new_string(dom));
+		rc = dmctl_send(req);
+		if (!rc && !(rc = dmctl_recv(&reply)))
+			json_object_put(reply);
+		if (!rc)
+			rc = dmctl_follow(o, path, lines);
+	}
+	free(path);
+	return rc;
+}
+
+/* ---- usage and help, from the table ---- */
+
+/* dmctl's own options, before or after the command. */
+static const struct option dmctl_options[] = {
+    {"json", no_argument, NULL, 'j'},
+    {"socket", required_argument, NULL, 's'},
+    {"help", no_argument, NULL, 'h'},
+};
+#define DMCTL_NOPTIONS (sizeof(dmctl_options) / sizeof(*dmctl_options))
+#define DMCTL_OPTSTRING "s:jh"
+
+static void dmctl_list(FILE *f)
+{
+	char use[256];
+
+	fprintf(f, "usage: dmctl [-s SOCKET] [--json] COMMAND [ARGS]\n\n");
+	for (size_t i = 0; i < CMDTAB_N; i++) {
+		const struct cmdtab *e = &cmdtab[i];
+		if (!(e->where & CMDTAB_CLI))
+			continue;
+		cmdtab_usage(e, use, sizeof(use));
+		fprintf(f, "  %-10s %-28s %s\n", e->name,
+			use + strlen(e->name) + (use[strlen(e->name)] == ' '),
+			e->summary);
+	}
+	fprintf(f, "\n-s, --socket SOCKET  the control socket "
+		   "(default /run/dmsup/control, or $DMSUP_CONTROL)\n"
+		   "--json               print JSON instead of tables\n"
+		   "'dmctl help COMMAND' or 'dmctl COMMAND --help' "
+		   "explains a command.\n");
+}
+
+/* Prints @e's usage line; returns EXIT_USAGE for a usage error. */
+static int dmctl_usage(FILE *f, const struct cmdtab *e)
+{
+	char use[256];
+
+	fprintf(f, "usage: dmctl %s\n", cmdtab_usage(e, use, sizeof(use)));
+	return EXIT_USAGE;
+}
+
+/* @text in lines of at most @width columns, at its spaces. */
+static void dmctl_wrap(FILE *f, const char *text, int width)
+{
+	int col = 0;
+
+	for (text += strspn(text, " "); *text; text += strspn(text, " ")) {
+		int n = (int)strcspn(text, " ");
+		if (col && col + 1 + n > width) {
+			fputc('\n', f);
+			col = 0;
+		} else if (col) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, (size_t)n, f);
+		col += n;
+		text += n;
+	}
+	if (col)
+		fputc('\n', f);
+}
+
+/* "-n, --lines N", "--watch", "KEY=VALUE...": an argument in help. */
+static char *dmctl_arg_label(const struct cmdtab_arg *a, char *buf, size_t len)
+{
+	char var[128], opt[4] = "";
+
+	cmdtab_metavar(a, var, sizeof(var));
+	if (a->opt)
+		snprintf(opt, sizeof(opt), "-%c", a->opt);
+	if (a->opt || a->longopt)
+		snprintf(buf, len, "%s%s%s%s%s%s", opt,
+			 a->opt && a->longopt ? ", " : "",
+			 a->longopt ? "--" : "", a->longopt ? a->longopt : "",
+			 a->metavar ? " " : "", var);
+	else
+		snprintf(buf, len, "%s%s", var,
+			 a->type == CMDTAB_STRINGS ? "..." : "");
+	return buf;
+}
+
+static void dmctl_help(FILE *f, const struct cmdtab *e)
+{
+	char label[160];
+
+	dmctl_usage(f, e);
+	fputc('\n', f);
+	dmctl_wrap(f, e->help, DMCTL_WIDTH);
+	if (e->args[0].field)
+		fputc('\n', f);
+	for (const struct cmdtab_arg *a = e->args; a->field; a++) {
+		dmctl_arg_label(a, label, sizeof(label));
+		fprintf(f, "  %-*s", DMCTL_LABEL_WIDTH, label);
+		/* A long label gets a line of its own. */
+		if (strlen(label) > DMCTL_LABEL_WIDTH)
+			fprintf(f, "\n  %*s", DMCTL_LABEL_WIDTH, "");
+		fprintf(f, " %s\n", a->help);
+	}
+}
+
+static int run_help(struct dmctl_inv *inv)
+{
+	const char *name = jstr(inv->local, "command");
+	const struct cmdtab *e = name ? cmdtab_find(name, CMDTAB_CLI) : NULL;
+
+	if (!name) {
+		dmctl_list(stdout);
+		return EXIT_OK;
+	}
+	if (!e) {
+		fprintf(stderr, "dmctl: unknown command '%s'\n", name);
+		dmctl_list(stderr);
+		return EXIT_USAGE;
+	}
+	dmctl_help(stdout, e);
+	return EXIT_OK;
+}
+
+/* ---- the hooks, by the table's entries ---- */
+
+struct dmctl_hook {
+	/* NULL: send the request, then print the reply. */
+	int (*run)(struct dmctl_inv *inv);
+	/* Prints a successful reply, or its member @member; NULL or --json
+	 * (unless own_json): that as JSON. */
+	void (*print)(const struct dmctl_inv *inv, struct json_object *reply);
+	const char *member;
+	bool own_json;
+};
+
+static const struct dmctl_hook dmctl_hooks[CMDTAB_N] = {
+    [CMD_START] = {.print = print_started, .member = "domain"},
+    [CMD_PLAN] = {.run = run_plan},
+    [CMD_STOP] = {.print = print_stopped, .member = "domain"},
+    [CMD_STATUS] = {.run = run_status},
+    [CMD_LIST] = {.run = run_status},
+    [CMD_LOG] = {.run = run_log},
+    [CMD_QMP] = {.print = print_return, .member = "return", .own_json = true},
+    [CMD_SET] = {.print = print_set},
+    [CMD_UNDEFINE] = {.print = print_undefined},
+    [CMD_NIC_ATTACH] = {.print = print_nic_added},
+    [CMD_NIC_DETACH] = {.print = print_nic_removal},
+    [CMD_PCI_ATTACH] = {.print = print_op},
+    [CMD_PCI_DETACH] = {.print = print_op},
+    [CMD_SAVE] = {.print = print_op},
+    [CMD_RESUME] = {.print = print_op},
+    [CMD_HELP] = {.run = run_help},
+};
+
+static int dmctl_run(struct dmctl_inv *inv)
+{
+	const struct dmctl_hook *h = &dmctl_hooks[inv->e - cmdtab];
+	struct json_object *reply, *what;
+	int rc;
+
+	if (h->run)
+		return h->run(inv);
+	if ((rc = dmctl_call(&inv->o, json_object_get(inv->req), &reply)))
+		return rc;
+	if (!h->member || !json_object_object_get_ex(reply, h->member, &what))
+		what = reply;
+	if ((inv->o.json && !h->own_json) || !h->print)
+		print_json(what);
+	else
+		h->print(inv, what);
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+/* ---- the command line into the request, by the table ---- */
+
+typedef int dmctl_put_fn(const struct dmctl_inv *inv,
+			 const struct cmdtab_arg *a, const char *text,
+			 struct json_object *into);
+
+static int put_string(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
+		      const char *text, struct json_object *into)
+{
+	json_object_object_add(into, a->field, json_object_new_string(text));
+	return EXIT_OK;
+}
+
+static int put_int(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
+		   const char *text, struct json_object *into)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < INT_MIN || v > INT_MAX) {
+		fprintf(stderr, "dmctl: %s: %s must be a number, not '%s'\n",
+			inv->e->name, a->metavar, text);
+		return EXIT_USAGE;
+	}
+	json_object_object_add(into, a->field, json_object_new_int((int)v));
+	return EXIT_OK;
+}
+
+static int put_object(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
+		      const char *text, struct json_object *into)
+{
+	struct json_object *v = json_tokener_parse(text);
+
+	if (!v || !json_object_is_type(v, json_type_object)) {
+		fprintf(stderr, "dmctl: %s must be a JSON object: %s\n",
+			a->field, text);
+		json_object_put(v);
+		return EXIT_USAGE;
+	}
+	json_object_object_add(into, a->field, v);
+	return EXIT_OK;
+}
+
+static int put_strings(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
+		       const char *text, struct json_object *into)
+{
+	struct json_object *list;
+
+	if (!json_object_object_get_ex(into, a->field, &list)) {
+		list = json_object_new_array();
+		json_object_object_add(into, a->field, list);
+	}
+	json_object_array_add(list, json_object_new_string(text));
+	return EXIT_OK;
+}
+
+static int put_flag(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
+		    const char *text, struct json_object *into)
+{
+	json_object_object_add(into, a->field, json_object_new_boolean(1));
+	return EXIT_OK;
+}
+
+/* The KEY of @a that @opt ("KEY=VALUE") names, or NULL. */
+static const char *spec_key(const struct cmdtab_arg *a, const char *opt)
+{
+	for (const char *const *k = a->keys; k && *k; k++)
+		if (!strncmp(opt, *k, strlen(*k)) && opt[strlen(*k)] == '=')
+			return *k;
+	return NULL;
+}
+
+static void spec_unknown(const struct dmctl_inv *inv,
+			 const struct cmdtab_arg *a, const char *opt)
+{
+	fprintf(stderr, "dmctl: %s: unknown option '%s' (", inv->e->name, opt);
+	for (const char *const *k = a->keys; k && *k; k++)
+		fprintf(stderr, "%s%s=", k == a->keys ? "" : ", ", *k);
+	fprintf(stderr, ")\n");
+}
+
+/* FIRST[,KEY=VALUE]...; dmsup checks the values. */
+static int put_spec(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
+		    const char *text, struct json_object *into)
+{
+	char *spec = strdup(text), *save = NULL, *opt;
+	char *rest = spec ? strchr(spec, ',') : NULL;
+	int rc = spec ? EXIT_OK : EXIT_FAILED;
+
+	if (rest)
+		*rest++ = '\0';
+	if (spec)
+		put_string(inv, a, spec, into);
+	for (opt = rest ? strtok_r(rest, ",", &save) : NULL; opt;
+	     opt = strtok_r(NULL, ",", &save)) {
+		const char *key = spec_key(a, opt);
+		if (!key) {
+			spec_unknown(inv, a, opt);
+			rc = EXIT_USAGE;
+			break;
+		}
+		json_object_object_add(
+		    into, key, json_object_new_string(opt + strlen(key) + 1));
+	}
+	free(spec);
+	return rc;
+}
+
+static int put_file_or_domain(const struct dmctl_inv *inv,
+			      const struct cmdtab_arg *a, const char *text,
+			      struct json_object *into)
+{
+	struct json_object *cfg;
+
+	if (!strchr(text, '/') && access(text, F_OK) != 0) {
+		json_object_object_add(into, "domain",
+				       json_object_new_string(text));
+		return EXIT_OK;
+	}
+	if (!(cfg = json_object_from_file(text))) {
+		fprintf(stderr, "dmctl: %s: %s\n", text,
+			json_util_get_last_err());
+		return EXIT_FAILED;
+	}
+	json_object_object_add(into, a->field, cfg);
+	return EXIT_OK;
+}
+
+static dmctl_put_fn *const dmctl_puts[CMDTAB_TYPES] = {
+    [CMDTAB_STRING] = put_string,
+    [CMDTAB_INT] = put_int,
+    [CMDTAB_OBJECT] = put_object,
+    [CMDTAB_STRINGS] = put_strings,
+    [CMDTAB_FLAG] = put_flag,
+    [CMDTAB_SPEC] = put_spec,
+    [CMDTAB_FILE_OR_DOMAIN] = put_file_or_domain,
+};
+
+static int dmctl_put(struct dmctl_inv *inv, const struct cmdtab_arg *a,
+		     const char *text)
+{
+	return dmctl_puts[a->type](
+	    inv, a, text, a->flags & CMDTAB_LOCAL ? inv->local : inv->req);
+}
+
+static bool dmctl_option(struct dmctl_inv *inv, int opt)
+{
+	switch (opt) {
+	case 's':
+		inv->o.socket = optarg;
+		return true;
+	case 'j':
+		inv->o.json = true;
+		return true;
+	}
+	return false;
+}
+
+/* getopt_long's tables for @e: dmctl's options and the command's. */
+static void dmctl_getopt_tables(const struct cmdtab *e, char *optstring,
+				struct option *longopts)
+{
+	size_t n = DMCTL_NOPTIONS;
+	char *s = optstring + strlen(strcpy(optstring, DMCTL_OPTSTRING));
+
+	memcpy(longopts, dmctl_options, sizeof(dmctl_options));
+	for (size_t i = 0; e->args[i].field; i++) {
+		const struct cmdtab_arg *a = &e->args[i];
+		int has_arg =
+		    a->type == CMDTAB_FLAG ? no_argument : required_argument;
+		if (a->opt) {
+			*s++ = a->opt;
+			if (has_arg)
+				*s++ = ':';
+		}
+		if (a->longopt)
+			longopts[n++] =
+			    (struct option){a->longopt, has_arg, NULL,
+					    a->opt ? a->opt : 0x100 + (int)i};
+	}
+	*s = '\0';
+	longopts[n] = (struct option){0};
+}
+
+/* Positionals in the table's order; a CMDTAB_STRINGS one takes the rest. */
+static int dmctl_positionals(struct dmctl_inv *inv, int n, char **v)
+{
+	int i = 0, rc;
+
+	for (const struct cmdtab_arg *a = inv->e->args; a->field; a++) {
+		if (a->opt || a->longopt)
+			continue;
+		if (i == n && (a->flags & CMDTAB_REQUIRED))
+			return dmctl_usage(stderr, inv->e);
+		do {
+			if (i < n && (rc = dmctl_put(inv, a, v[i++])))
+				return rc;
+		} while (a->type == CMDTAB_STRINGS && i < n);
+	}
+	return i < n ? dmctl_usage(stderr, inv->e) : EXIT_OK;
+}
+
+/* The command's arguments (argv[0] is its name); -1: --help. */
+static int dmctl_parse(struct dmctl_inv *inv, int argc, char **argv)
+{
+	char optstring[2 * CMDTAB_ARGS_MAX + sizeof(DMCTL_OPTSTRING)];
+	struct option longopts[DMCTL_NOPTIONS + CMDTAB_ARGS_MAX + 1];
+	const struct cmdtab_arg *a;
+	char prog[64];
+	int opt, rc;
+
+	/* getopt's messages start with argv[0]. */
+	snprintf(prog, sizeof(prog), "dmctl %s", inv->e->name);
+	argv[0] = prog;
+	dmctl_getopt_tables(inv->e, optstring, longopts);
+	optind = 0; /* a fresh scan of the new argv */
+	while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) !=
+	       -1) {
+		if (opt == 'h')
+			return -1;
+		if (dmctl_option(inv, opt))
+			continue;
+		if (!(a = cmdtab_option(inv->e, opt)))
+			return dmctl_usage(stderr, inv->e);
+		if ((rc = dmctl_put(inv, a, optarg)))
+			return rc;
+	}
+	return dmctl_positionals(inv, argc - optind, argv + optind);
+}
+
+/* The options before the command; the command's index, or -1 after
+ * setting *rc_r. */
+static int dmctl_parse_global(struct opts *o, int argc, char **argv, int *rc_r)
+{
+	struct dmctl_inv inv = {.o = *o};
 	int opt;
 
-	o.socket = getenv("DMSUP_CONTROL");
-	if (!o.socket)
-		o.socket = "/run/dmsup/control";
-	/* Options may come before or after the command. */
-	while ((opt = getopt_long(argc, argv, "+s:jwfn:h", longopts, NULL)) !=
-	       -1) {
-		switch (opt) {
-		case 's':
-			o.socket = optarg;
-			break;
-		case 'j':
-			o.json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+	while ((opt = getopt_long(argc, argv, "+" DMCTL_OPTSTRING,
+				  dmctl_options, NULL)) != -1) {
+		if (opt == 'h' || !dmctl_option(&inv, opt)) {
+			dmctl_list(opt == 'h' ? stdout : stderr);
+			*rc_r = opt == 'h' ? EXIT_OK : EXIT_USAGE;
+			return -1;
 		}
 	}
+	*o = inv.o;
 	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
+		dmctl_list(stderr);
+		*rc_r = EXIT_USAGE;
+		return -1;
 	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
-		if (!strcmp(cmds[i].name, argv[optind]))
-			c = &cmds[i];
-	if (!c) {
-		fprintf(stderr, "dmctl: unknown command '%s'\n", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	argc -= optind;
-	argv += optind;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "jwfn:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			o.json = true;
-			break;
-		case 'w':
-			o.watch = true;
-			break;
-		case 'f':
-			o.follow = true;
-			break;
-		case 'n':
-			o.lines = atoi(optarg);
-			break;
-		default:
-			fprintf(stderr, "usage: dmctl %s %s\n", c->name,
-				c->args);
-			return EXIT_USAGE;
-		}
-	}
-	int n = argc - optind;
-	if (n < c->min_args || n > c->max_args) {
-		fprintf(stderr, "usage: dmctl %s %s\n", c->name, c->args);
-		return EXIT_USAGE;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	int rc = c->fn(&o, n, argv + optind);
+	return optind;
+}
+
+static void dmctl_dispose(struct dmctl_inv *inv)
+{
+	json_object_put(inv->req);
+	json_object_put(inv->local);
 	if (ctl_in)
 		evbuffer_free(ctl_in);
 	if (ctl_fd >= 0)
 		close(ctl_fd);
-	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct dmctl_inv inv = {.o.socket = getenv("DMSUP_CONTROL")};
+	int rc = EXIT_USAGE, cmd;
+
+	if (!inv.o.socket)
+		inv.o.socket = "/run/dmsup/control";
+	if ((cmd = dmctl_parse_global(&inv.o, argc, argv, &rc)) < 0)
+		return rc;
+	if (!(inv.e = cmdtab_find(argv[cmd], CMDTAB_CLI))) {
+		fprintf(stderr, "dmctl: unknown command '%s'\n", argv[cmd]);
+		dmctl_list(stderr);
+		return EXIT_USAGE;
+	}
+	inv.req = json_object_new_object();
+	inv.local = json_object_new_object();
+	dmctl_set_cmd(&inv, inv.e->name);
+	rc = dmctl_parse(&inv, argc - cmd, argv + cmd);
+	if (rc < 0)
+		dmctl_help(stdout, inv.e);
+	if (!rc) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		rc = dmctl_run(&inv);
+	}
+	dmctl_dispose(&inv);
+	return rc < 0 ? EXIT_OK : rc;
 }

@@ -28,10 +28,75 @@
 #define DEFAULT_STATE_DIR "/var/lib/dmsup"
 #define DEFAULT_LOG_DIR "/var/log/dmsup"
 
+/* The options: getopt's tables, the usage line and --help come from it. */
+static const struct main_option {
+	char opt;
+	const char *longopt; /* or NULL */
+	const char *arg;     /* its value's name; NULL for a flag */
+	const char *help;
+} main_options[] = {
+    {'f', NULL, NULL,
+     "stay in the foreground, log to stderr (default: syslog)"},
+    {'v', NULL, NULL, "also log debug messages"},
+    {'s', NULL, "control-socket",
+     "the control socket (default " DEFAULT_CONTROL ", or $DMSUP_CONTROL)"},
+    {'d', NULL, "state-dir",
+     "the state directory (default " DEFAULT_STATE_DIR
+     ", or $DMSUP_STATE_DIR)"},
+    {'l', NULL, "log-dir",
+     "the log directory (default " DEFAULT_LOG_DIR ", or $DMSUP_LOG_DIR)"},
+    {'h', "help", NULL, "print this help and exit"},
+};
+#define MAIN_NOPTIONS (sizeof(main_options) / sizeof(*main_options))
+
+static void main_getopt_tables(char *optstring, struct option *longopts)
+{
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++) {
+		const struct main_option *o = &main_options[i];
+		*optstring++ = o->opt;
+		if (o->arg)
+			*optstring++ = ':';
+		if (o->longopt)
+			*longopts++ = (struct option){o->longopt,
+						      o->arg ? required_argument
+							     : no_argument,
+						      NULL, o->opt};
+	}
+	*optstring = '\0';
+	*longopts = (struct option){0};
+}
+
+/* "usage: dmsup [-fv] [-s control-socket] ...": the flags, then the rest. */
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dmsup [-fv] [-s control-socket] [-d state-dir] "
-		   "[-l log-dir]\n");
+	fputs("usage: dmsup [-", f);
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++)
+		if (!main_options[i].arg && main_options[i].opt != 'h')
+			fputc(main_options[i].opt, f);
+	fputc(']', f);
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++)
+		if (main_options[i].arg)
+			fprintf(f, " [-%c %s]", main_options[i].opt,
+				main_options[i].arg);
+	fputc('\n', f);
+}
+
+static void main_help(void)
+{
+	char opt[64];
+
+	usage(stdout);
+	printf("\nSupervises Xen device models; dmctl(8) talks to it. "
+	       "See dmsup(8).\n\n");
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++) {
+		const struct main_option *o = &main_options[i];
+		snprintf(opt, sizeof(opt), "-%c%s%s%s%s", o->opt,
+			 o->longopt ? ", --" : "", o->longopt ? o->longopt : "",
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+		printf("  %-18s %s\n", opt, o->help);
+	}
+	printf("\nInternal modes (not for use by hand): --stub-keeper, "
+	       "--log-helper.\n");
 }
 
 static void main_sigchld_cb(evutil_socket_t sig, short what, void *arg)
@@ -103,12 +168,16 @@ struct main_opts {
 static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 			   struct main_opts *o, int *status_r)
 {
+	struct option longopts[MAIN_NOPTIONS + 1];
+	char optstring[2 * MAIN_NOPTIONS + 1];
 	int opt;
 
 	sup->ctl_path = getenv("DMSUP_CONTROL");
 	sup->state_dir = getenv("DMSUP_STATE_DIR");
 	sup->log_dir = getenv("DMSUP_LOG_DIR");
-	while ((opt = getopt(argc, argv, "fvs:d:l:h")) != -1) {
+	main_getopt_tables(optstring, longopts);
+	while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'f':
 			o->foreground = true;
@@ -126,7 +195,7 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 			sup->log_dir = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			main_help();
 			*status_r = 0;
 			return -1;
 		default:

@@ -1,11 +1,13 @@
 # dmsup/: the daemon, and the core it shares with dmctl and the tests.
 #   dmsup/       main, domain registry, lifecycle, persistence, spawn, logs,
 #                config and argv
-#   dmsup/ctl/   the control socket, its command handlers, the framing
+#   dmsup/ctl/   the control socket, its command handlers; the framing and
+#                the table of commands (both also dmctl's)
 #   dmsup/kind/  one ops table per kind, the daemon's QMP layer, planner glue
 #   dmsup/ops/   runtime operations and the per-domain operation queue
 
 DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c dmsup/ctl/frame.c \
+                   dmsup/ctl/cmdtab.c \
                    dmsup/spawn.c dmsup/logfile.c dmsup/kind/dmplan.c
 # The argv builder asks the planner for its -device strings.
 DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)

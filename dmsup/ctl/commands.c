@@ -1,6 +1,8 @@
 /*
- * The control commands, one table row each: the name, whether it names a
- * domain, and its handler. docs/control-protocol.md lists them.
+ * The control commands' handlers, indexed by their entry in the shared
+ * table (cmdtab.c: names, fields, which are required); the dispatcher
+ * checks a request against its entry first. docs/control-protocol.md
+ * lists them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "dmsup/ctl/cmdtab.h"
 #include "dmsup/ctl/control.h"
 #include "dmsup/kind/dmqmp.h"
 #include "dmsup/domain.h"
@@ -282,41 +285,33 @@ static void cmd_undefine(struct ctl_conn *c, struct json_object *req,
 	ctl_reply(c, NULL);
 }
 
-enum cmd_domain { CMD_NO_DOMAIN, CMD_DOMAIN, CMD_OPTIONAL_DOMAIN };
-
-static const struct cmd_entry {
-	const char *name;
-	enum cmd_domain domain;
-	cmd_fn *fn;
-} cmd_table[] = {
-    {"start", CMD_OPTIONAL_DOMAIN, cmd_start},
-    {"stop", CMD_DOMAIN, cmd_stop},
-    {"status", CMD_OPTIONAL_DOMAIN, cmd_status},
-    {"watch", CMD_OPTIONAL_DOMAIN, cmd_watch},
-    {"log", CMD_DOMAIN, cmd_log},
-    {"qmp", CMD_DOMAIN, cmd_qmp},
-    {"set", CMD_DOMAIN, cmd_set},
-    {"undefine", CMD_DOMAIN, cmd_undefine},
-    {"nic-attach", CMD_DOMAIN, hotplug_nic_attach},
-    {"nic-detach", CMD_DOMAIN, hotplug_nic_detach},
-    {"pci-attach", CMD_DOMAIN, ops_pci_attach},
-    {"pci-detach", CMD_DOMAIN, ops_pci_detach},
-    {"save", CMD_DOMAIN, ops_save},
-    {"resume", CMD_DOMAIN, ops_resume},
+/* The handler of each request cmdtab.c lists for dmsup (CMDTAB_WIRE). */
+static cmd_fn *const cmd_handlers[CMDTAB_N] = {
+    [CMD_START] = cmd_start,
+    [CMD_STOP] = cmd_stop,
+    [CMD_STATUS] = cmd_status,
+    [CMD_WATCH] = cmd_watch,
+    [CMD_LOG] = cmd_log,
+    [CMD_QMP] = cmd_qmp,
+    [CMD_SET] = cmd_set,
+    [CMD_UNDEFINE] = cmd_undefine,
+    [CMD_NIC_ATTACH] = hotplug_nic_attach,
+    [CMD_NIC_DETACH] = hotplug_nic_detach,
+    [CMD_PCI_ATTACH] = ops_pci_attach,
+    [CMD_PCI_DETACH] = ops_pci_detach,
+    [CMD_SAVE] = ops_save,
+    [CMD_RESUME] = ops_resume,
 };
 
 void commands_dispatch(struct ctl_conn *c, struct json_object *req)
 {
 	const char *name = cmd_str(req, "cmd");
 	const char *dom = cmd_str(req, "domain");
-	const struct cmd_entry *e = NULL;
+	const struct cmdtab *e = name ? cmdtab_find(name, CMDTAB_WIRE) : NULL;
+	const struct cmdtab_arg *lack;
 	struct domain *d = NULL;
 
-	for (size_t i = 0; name && i < sizeof(cmd_table) / sizeof(*cmd_table);
-	     i++)
-		if (!strcmp(cmd_table[i].name, name))
-			e = &cmd_table[i];
-	if (!e) {
+	if (!e || !cmd_handlers[e - cmdtab]) {
 		ctl_reply_error(c, "request", "unknown command '%s'",
 				name ? name : "(none)");
 		return;
@@ -325,9 +320,10 @@ void commands_dispatch(struct ctl_conn *c, struct json_object *req)
 		ctl_reply_error(c, "request", "no domain '%s'", dom);
 		return;
 	}
-	if (!d && e->domain == CMD_DOMAIN) {
-		ctl_reply_error(c, "request", "%s needs a domain", e->name);
+	/* The handlers may count on what the table requires. */
+	if ((lack = cmdtab_missing(e, req))) {
+		ctl_reply_error(c, "request", "%s %s", e->name, lack->missing);
 		return;
 	}
-	e->fn(c, req, d);
+	cmd_handlers[e - cmdtab](c, req, d);
 }

@@ -255,17 +255,20 @@ static char *h_drain(int fd)
 	return buf;
 }
 
-/* Forks dmctl with the test's socket and @args; its stdout and stderr
- * go to the write ends given (or stay the test's if -1). */
-static pid_t h_dmctl_fork(char **args, int out, int err)
+/* Forks @prog of H.bin with @args (dmctl: with the test's socket); its
+ * stdout and stderr go to the write ends given (or stay the test's if
+ * -1). */
+static pid_t h_fork_bin(const char *prog, char **args, int out, int err)
 {
-	char *argv[32], dmctl[4200];
+	char *argv[32], path[4200];
 	int n = 0;
 
-	snprintf(dmctl, sizeof(dmctl), "%s/dmctl", H.bin);
-	argv[n++] = dmctl;
-	argv[n++] = (char *)"-s";
-	argv[n++] = H.ctl;
+	snprintf(path, sizeof(path), "%s/%s", H.bin, prog);
+	argv[n++] = path;
+	if (!strcmp(prog, "dmctl")) {
+		argv[n++] = (char *)"-s";
+		argv[n++] = H.ctl;
+	}
 	while (n < 31 && *args)
 		argv[n++] = *args++;
 	argv[n] = NULL;
@@ -276,7 +279,7 @@ static pid_t h_dmctl_fork(char **args, int out, int err)
 			dup2(out, 1);
 		if (err >= 0)
 			dup2(err, 2);
-		execv(dmctl, argv);
+		execv(path, argv);
 		_exit(127);
 	}
 	return pid;
@@ -291,14 +294,12 @@ static void h_collect_args(char **args, va_list ap)
 	args[n] = NULL;
 }
 
-static int h_dmctl_v(char **out_r, char **err_r, va_list ap)
+static int h_run(const char *prog, char **args, char **out_r, char **err_r)
 {
-	char *args[29];
 	int opipe[2], epipe[2], status;
 
-	h_collect_args(args, ap);
 	ck_assert(!pipe2(opipe, O_CLOEXEC) && !pipe2(epipe, O_CLOEXEC));
-	pid_t pid = h_dmctl_fork(args, opipe[1], epipe[1]);
+	pid_t pid = h_fork_bin(prog, args, opipe[1], epipe[1]);
 	close(opipe[1]);
 	close(epipe[1]);
 	/* stderr is small; read stdout first, then stderr. */
@@ -316,6 +317,21 @@ static int h_dmctl_v(char **out_r, char **err_r, va_list ap)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static int h_dmctl_v(char **out_r, char **err_r, va_list ap)
+{
+	char *args[29];
+
+	h_collect_args(args, ap);
+	return h_run("dmctl", args, out_r, err_r);
+}
+
+int h_dmsup(char **out_r, char **err_r, const char *arg)
+{
+	char *args[] = {(char *)arg, NULL};
+
+	return h_run("dmsup", args, out_r, err_r);
+}
+
 pid_t h_dmctl_bg(int *out_r, ...)
 {
 	char *args[29];
@@ -326,7 +342,7 @@ pid_t h_dmctl_bg(int *out_r, ...)
 	h_collect_args(args, ap);
 	va_end(ap);
 	ck_assert(!pipe2(opipe, O_CLOEXEC));
-	pid_t pid = h_dmctl_fork(args, opipe[1], opipe[1]);
+	pid_t pid = h_fork_bin("dmctl", args, opipe[1], opipe[1]);
 	close(opipe[1]);
 	*out_r = opipe[0];
 	return pid;

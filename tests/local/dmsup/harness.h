@@ -45,6 +45,9 @@ void h_stop_dmsup(int sig);
  * @err_r (may be NULL) get its stdout and stderr, malloc'd.
  */
 int h_dmctl(char **out_r, char **err_r, ...) __attribute__((sentinel));
+/* Runs another dmsup with the one argument @arg (e.g. --help), as
+ * h_dmctl. */
+int h_dmsup(char **out_r, char **err_r, const char *arg);
 /* dmctl must exit 1 with @want in its stderr. */
 void h_dmctl_refused(const char *want, ...) __attribute__((sentinel));
 /* Runs dmctl in the background; *out_r reads its stdout and stderr. */

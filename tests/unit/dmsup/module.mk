@@ -8,6 +8,9 @@ $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(EVENT_LIBS) $(CHECK_LIBS)
 
+# The table of commands: the core library alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-cmdtab
+
 # The lifecycle table with recording entry actions in place of domain.c's.
 $(BUILD)/tests/unit/dmsup/test-lifecycle: $(BUILD)/obj/dmsup/lifecycle.o
 
