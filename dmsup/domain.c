@@ -20,13 +20,12 @@
 #include <json-c/json.h>
 
 #include "dmsup/argv.h"
-#include "dmsup/ctl/control.h"
 #include "dmsup/kind/dmqmp.h"
 #include "dmsup/domain.h"
 #include "dmsup/ops/hotplug.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
-#include "dmsup/persist.h"
+#include "dmsup/observe.h"
 #include "dmsup/spawn.h"
 #include "dmsup/kind/stubdm.h"
 #include "dmsup/kind/xendm.h"
@@ -81,7 +80,8 @@ void domain_free(struct domain *d)
 		;
 	if (*pp)
 		*pp = d->next;
-	control_domain_gone(d->sup->ctl, d);
+	observe_gone(d->sup, d);
+	lifecycle_dispose(d);
 	dmqmp_free(d->qmp);
 	hotplug_domain_free(d);
 	domain_clear_events(d);
@@ -233,7 +233,6 @@ static void domain_release(struct domain *d)
 	stubdm_cleanup(d);
 	if (d->cfg.xen)
 		xendm_cleanup(d);
-	persist_save_run(d);
 }
 
 /* Through the pidfd; without one, only if the pid is still ours. */
@@ -489,7 +488,7 @@ out:
 	return r ? -1 : 0;
 }
 
-void domain_enter_starting(struct domain *d)
+static void domain_enter_starting(struct domain *d)
 {
 	const char *err;
 
@@ -526,7 +525,7 @@ void domain_enter_starting(struct domain *d)
 		lifecycle_post(d, DM_EV_SPAWN_FAILED);
 		return;
 	}
-	persist_save_run(d);
+	observe_spawned(d->sup, d);
 	if (d->cfg.xen)
 		xendm_spawned(d);
 	domain_wait_ready(d);
@@ -683,7 +682,7 @@ static void domain_quit_reply_cb(void *arg, struct json_object *ret,
 	/* The answer does not matter: death (or the timer) decides. */
 }
 
-void domain_enter_stopping(struct domain *d)
+static void domain_enter_stopping(struct domain *d)
 {
 	const char *err;
 
@@ -705,12 +704,12 @@ void domain_enter_stopping(struct domain *d)
 
 /* ---- end states ---- */
 
-void domain_enter_stopped(struct domain *d)
+static void domain_enter_stopped(struct domain *d)
 {
 	domain_release(d);
 }
 
-void domain_enter_failed(struct domain *d)
+static void domain_enter_failed(struct domain *d)
 {
 	domain_release(d);
 }
@@ -743,7 +742,7 @@ static unsigned domain_count_fail(struct domain *d)
 	return n;
 }
 
-void domain_enter_crashed(struct domain *d)
+static void domain_enter_crashed(struct domain *d)
 {
 	domain_release(d);
 	if (d->no_restart || !config_restart_on_crash(&d->cfg))
@@ -840,3 +839,11 @@ void domain_reattach(struct domain *d, struct json_object *run)
 	if (!strcmp(was, "stopping"))
 		lifecycle_post(d, DM_EV_STOP);
 }
+
+const struct lifecycle_actions domain_actions = {{
+    [DM_STARTING] = domain_enter_starting,
+    [DM_STOPPING] = domain_enter_stopping,
+    [DM_STOPPED] = domain_enter_stopped,
+    [DM_CRASHED] = domain_enter_crashed,
+    [DM_FAILED] = domain_enter_failed,
+}};

@@ -19,6 +19,7 @@ struct xendm_dom;
 struct hotplug;
 struct stubdm;
 struct json_object;
+struct dm_waiter;
 
 #define DOMAIN_FAIL_WINDOW 10 /* seconds */
 #define DOMAIN_FAIL_LIMIT 5   /* crashes in the window -> failed */
@@ -48,7 +49,7 @@ struct domain {
 	int stub_domid;	       /* the stub domain; 0 while unknown */
 	bool qmp_ok, xen_ok;   /* the two halves of readiness */
 
-	bool paused; /* by `dmctl save`, until `dmctl resume` */
+	bool paused;	 /* by `dmctl save`, until `dmctl resume` */
 	bool dying;	 /* death seen, being finalised */
 	bool failing;	 /* a start failed: end in `failed` */
 	bool no_restart; /* stop asked, or found dead on reattach */
@@ -63,6 +64,8 @@ struct domain {
 	unsigned n_fails;
 	/* Runtime hotplug and its page requests (hotplug.h). */
 	struct hotplug *hotplug;
+	/* The starts and stops waiting to settle (lifecycle.c). */
+	struct dm_waiter *waiters;
 };
 
 /* A new domain in state defined; takes over @cfg (left zeroed). */
@@ -79,11 +82,8 @@ void domain_reap_children(struct dmsup *sup);
 /* After a dmsup restart: adopt from the runtime file @run or report dead. */
 void domain_reattach(struct domain *d, struct json_object *run);
 
-/* Entry actions, called by lifecycle_post only. */
-void domain_enter_starting(struct domain *d);
-void domain_enter_stopping(struct domain *d);
-void domain_enter_stopped(struct domain *d);
-void domain_enter_crashed(struct domain *d);
-void domain_enter_failed(struct domain *d);
+/* The entry actions, for struct dmsup's actions (lifecycle_post runs
+ * them). */
+extern const struct lifecycle_actions domain_actions;
 
 #endif

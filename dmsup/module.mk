@@ -12,7 +12,8 @@ DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
 
 DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
-              dmsup/ctl/control.c dmsup/ctl/commands.c \
+              dmsup/observe.c \
+              dmsup/ctl/control.c dmsup/ctl/commands.c dmsup/ctl/notify.c \
               dmsup/kind/dmqmp.c dmsup/kind/xendm.c dmsup/kind/stubdm.c \
               dmsup/ops/memreq.c dmsup/ops/hotplug.c dmsup/ops/ops.c \
               dmsup/ops/ops-pci.c

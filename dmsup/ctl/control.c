@@ -21,8 +21,8 @@
 #include <json-c/json.h>
 
 #include "dmsup/ctl/control.h"
-#include "dmsup/domain.h"
 #include "dmsup/ctl/frame.h"
+#include "dmsup/dmsup.h"
 #include "dmsup/log.h"
 
 #define CTL_MAX_CONNS 128
@@ -42,14 +42,13 @@ struct ctl_conn {
 	bool drop;    /* close now, unflushed */
 	bool watching;
 	struct domain *watch_domain; /* NULL: all */
-	struct domain *wait_domain;
-	enum ctl_wait wait;
 	struct ctl_ref *refs;
 	struct event *resume;
 };
 
 struct control {
 	struct dmsup *sup;
+	control_dispatch_fn *dispatch;
 	struct evconnlistener *listener;
 	struct ctl_conn *conns;
 	int n_conns;
@@ -116,8 +115,6 @@ void ctl_reply(struct ctl_conn *c, struct json_object *obj)
 	ctl_send(c, obj);
 	json_object_put(obj);
 	c->busy = false;
-	c->wait = CTL_WAIT_NONE;
-	c->wait_domain = NULL;
 	/* Buffered requests run from the loop, not inside this reply. */
 	if (c->resume)
 		event_active(c->resume, EV_TIMEOUT, 0);
@@ -143,13 +140,6 @@ void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
 void ctl_hold(struct ctl_conn *c)
 {
 	c->busy = true;
-}
-
-void ctl_wait_for(struct ctl_conn *c, struct domain *d, enum ctl_wait what)
-{
-	c->busy = true;
-	c->wait = what;
-	c->wait_domain = d;
 }
 
 void ctl_watch(struct ctl_conn *c, struct domain *d)
@@ -184,50 +174,6 @@ struct ctl_conn *ctl_ref_take(struct ctl_ref *ref)
 	return c;
 }
 
-/* Replies to a waiting start or stop once the domain has settled. */
-static void ctl_check_wait(struct ctl_conn *c, struct domain *d)
-{
-	enum dm_state s = d->state;
-
-	if (c->wait == CTL_WAIT_START && s == DM_RUNNING) {
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "domain", domain_to_json(d));
-		ctl_reply(c, o);
-	} else if (c->wait == CTL_WAIT_START &&
-		   (s == DM_CRASHED || s == DM_FAILED || s == DM_STOPPED)) {
-		ctl_reply_error(
-		    c, d->step ? d->step : "start",
-		    "domain %s (domid %d): %s failed: %s", d->cfg.name,
-		    d->cfg.domid, d->step ? d->step : "start",
-		    d->error	      ? d->error
-		    : s == DM_STOPPED ? "stopped before it was ready"
-				      : lifecycle_state_name(s));
-	} else if (c->wait == CTL_WAIT_STOP && !lifecycle_is_active(s)) {
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "domain", domain_to_json(d));
-		ctl_reply(c, o);
-	}
-}
-
-void control_domain_changed(struct control *ctl, struct domain *d)
-{
-	if (!ctl)
-		return;
-	for (struct ctl_conn *c = ctl->conns, *next; c; c = next) {
-		next = c->next;
-		if (c->watching && (!c->watch_domain || c->watch_domain == d)) {
-			struct json_object *o = json_object_new_object();
-			json_object_object_add(o, "event",
-					       json_object_new_string("state"));
-			json_object_object_add(o, "domain", domain_to_json(d));
-			ctl_send(c, o);
-			json_object_put(o);
-		}
-		if (c->wait_domain == d)
-			ctl_check_wait(c, d);
-	}
-}
-
 void control_event(struct control *ctl, struct domain *d,
 		   struct json_object *ev)
 {
@@ -242,13 +188,9 @@ void control_domain_gone(struct control *ctl, struct domain *d)
 {
 	if (!ctl)
 		return;
-	for (struct ctl_conn *c = ctl->conns; c; c = c->next) {
+	for (struct ctl_conn *c = ctl->conns; c; c = c->next)
 		if (c->watch_domain == d)
 			ctl_close_soon(c, false);
-		if (c->wait_domain == d)
-			ctl_reply_error(c, NULL, "domain %s was removed",
-					d->cfg.name);
-	}
 }
 
 static void ctl_process(struct ctl_conn *c)
@@ -267,7 +209,7 @@ static void ctl_process(struct ctl_conn *c)
 			c->closing = true;
 			break;
 		}
-		commands_dispatch(c, req);
+		c->ctl->dispatch(c, req);
 		json_object_put(req);
 	}
 	if (c->drop || (c->closing && evbuffer_get_length(
@@ -341,7 +283,7 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
-struct control *control_new(struct dmsup *sup)
+struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -350,6 +292,7 @@ struct control *control_new(struct dmsup *sup)
 	if (!ctl)
 		return NULL;
 	ctl->sup = sup;
+	ctl->dispatch = dispatch;
 	if (strlen(sup->ctl_path) >= sizeof(sun.sun_path)) {
 		log_warnx("control: socket path too long: %s", sup->ctl_path);
 		goto fail;

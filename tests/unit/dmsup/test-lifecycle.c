@@ -8,10 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dmsup/ctl/control.h"
 #include "dmsup/domain.h"
 #include "dmsup/lifecycle.h"
-#include "dmsup/persist.h"
+#include "dmsup/observe.h"
 #include "tests/unit/dmsup/run.h"
 
 static enum dm_state entered;
@@ -23,34 +22,27 @@ static void record(struct domain *d)
 	n_entered++;
 }
 
-void domain_enter_starting(struct domain *d)
-{
-	record(d);
-}
-void domain_enter_stopping(struct domain *d)
-{
-	record(d);
-}
-void domain_enter_stopped(struct domain *d)
-{
-	record(d);
-}
-void domain_enter_crashed(struct domain *d)
-{
-	record(d);
-}
-void domain_enter_failed(struct domain *d)
-{
-	record(d);
-}
-void control_domain_changed(struct control *ctl, struct domain *d)
+/* In place of domain.c's entry actions and its two subscribers. */
+static const struct lifecycle_actions recording = {{
+    [DM_STARTING] = record,
+    [DM_STOPPING] = record,
+    [DM_STOPPED] = record,
+    [DM_CRASHED] = record,
+    [DM_FAILED] = record,
+}};
+
+static void announced(void *arg, struct domain *d)
 {
 	n_announced++;
 }
-void persist_save_run(struct domain *d)
+
+static void saved(void *arg, struct domain *d)
 {
 	n_saved++;
 }
+
+static const struct dm_observer saver = {.changed = saved};
+static const struct dm_observer announcer = {.changed = announced};
 
 static struct dmsup sup;
 static struct domain dom;
@@ -80,6 +72,10 @@ static char *read_log(void)
 static void in_state(enum dm_state s)
 {
 	memset(&dom, 0, sizeof(dom));
+	memset(&sup, 0, sizeof(sup));
+	sup.actions = &recording;
+	observe_add(&sup, &saver, NULL);
+	observe_add(&sup, &announcer, NULL);
 	dom.sup = &sup;
 	dom.cfg.name = (char *)"vm";
 	dom.state = s;
