@@ -64,7 +64,9 @@ struct domain {
 	unsigned n_fails;
 	/* Runtime hotplug and its page requests (hotplug.h). */
 	struct hotplug *hotplug;
-	/* The starts and stops waiting to settle (lifecycle.c). */
+	/* The lifecycle's (lifecycle.c): events posted during a transition,
+	 * and the starts and stops waiting to settle. */
+	struct lifecycle_queue posted;
 	struct dm_waiter *waiters;
 };
 

@@ -4,6 +4,7 @@
  * dmsup's actions); who hears about a transition, in observe.h.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dmsup/domain.h"
 #include "dmsup/lifecycle.h"
@@ -123,7 +124,8 @@ void lifecycle_dispose(struct domain *d)
 	}
 }
 
-int lifecycle_post(struct domain *d, enum dm_event ev)
+/* One transition, then its entry action. */
+static int lifecycle_step(struct domain *d, enum dm_event ev)
 {
 	enum dm_state from = d->state, to = DM_N_STATES;
 
@@ -145,4 +147,32 @@ int lifecycle_post(struct domain *d, enum dm_event ev)
 	if (d->sup->actions && d->sup->actions->enter[to])
 		d->sup->actions->enter[to](d);
 	return 0;
+}
+
+int lifecycle_post(struct domain *d, enum dm_event ev)
+{
+	struct lifecycle_queue *q = &d->posted;
+	int rc;
+
+	if (q->busy) {
+		/* Runs once the transition under way is complete. */
+		if (q->n == LIFECYCLE_QUEUE_MAX) {
+			log_warnx("domid %d (%s): event %s dropped: too many "
+				  "queued",
+				  d->cfg.domid, d->cfg.name, event_names[ev]);
+			return -1;
+		}
+		q->ev[q->n++] = ev;
+		return 0;
+	}
+	q->busy = true;
+	rc = lifecycle_step(d, ev);
+	while (q->n) {
+		ev = q->ev[0];
+		q->n--;
+		memmove(q->ev, q->ev + 1, q->n * sizeof(q->ev[0]));
+		lifecycle_step(d, ev);
+	}
+	q->busy = false;
+	return rc;
 }

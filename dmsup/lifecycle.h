@@ -44,6 +44,14 @@ struct lifecycle_actions {
 	void (*enter[DM_N_STATES])(struct domain *d);
 };
 
+/* Events posted while a transition is under way wait here, in order. */
+#define LIFECYCLE_QUEUE_MAX 4
+struct lifecycle_queue {
+	bool busy; /* a transition (and its entry action) is under way */
+	unsigned n;
+	enum dm_event ev[LIFECYCLE_QUEUE_MAX];
+};
+
 const char *lifecycle_state_name(enum dm_state s);
 const char *lifecycle_event_name(enum dm_event ev);
 /* Is a process (possibly) alive in this state? */
@@ -52,9 +60,11 @@ int lifecycle_is_active(enum dm_state s);
 /*
  * Feeds @ev to @d. A transition is logged with the domid, announced to
  * the observers (observe.h: persistence, watching clients), settles the
- * waiters it settles, and then the new state's entry action runs.
- * Returns 0, or -1 if @ev is not allowed in the current state (logged,
- * nothing changes).
+ * waiters it settles, and then the new state's entry action runs. An
+ * event posted while a transition of @d is under way (by an entry action
+ * or an observer) is queued, and fed once that transition and its entry
+ * action are complete. Returns 0 (also when queued), or -1 if @ev is not
+ * allowed in the current state (logged, nothing changes).
  */
 int lifecycle_post(struct domain *d, enum dm_event ev);
 
