@@ -33,13 +33,22 @@ struct ctl_ref {
 	struct ctl_ref *next;
 };
 
+/*
+ * A connection's state. READING <-> BUSY per request; CLOSING and DROPPED
+ * are final (a reply that comes while CLOSING is not sent).
+ */
+enum ctl_state {
+	CTL_READING, /* takes the next buffered request */
+	CTL_BUSY,    /* a request is waiting for its reply; frames wait */
+	CTL_CLOSING, /* flush the output, then close */
+	CTL_DROPPED, /* close now, unflushed */
+};
+
 struct ctl_conn {
 	struct ctl_conn *next;
 	struct control *ctl;
 	struct bufferevent *bev;
-	bool busy;    /* a request is waiting for its reply */
-	bool closing; /* flush, then close */
-	bool drop;    /* close now, unflushed */
+	enum ctl_state state;
 	bool watching;
 	struct domain *watch_domain; /* NULL: all */
 	struct ctl_ref *refs;
@@ -78,11 +87,24 @@ struct dmsup *ctl_sup(struct ctl_conn *c)
 	return c->ctl->sup;
 }
 
+/* Moves @c on; the final states are never left. */
+static void ctl_set_state(struct ctl_conn *c, enum ctl_state to)
+{
+	if (c->state == CTL_DROPPED ||
+	    (c->state == CTL_CLOSING && to != CTL_DROPPED))
+		return;
+	c->state = to;
+}
+
+static bool ctl_closing(const struct ctl_conn *c)
+{
+	return c->state == CTL_CLOSING || c->state == CTL_DROPPED;
+}
+
 /* Closes @c from the loop, so that callers may still use it now. */
 static void ctl_close_soon(struct ctl_conn *c, bool drop)
 {
-	c->closing = true;
-	c->drop |= drop;
+	ctl_set_state(c, drop ? CTL_DROPPED : CTL_CLOSING);
 	event_active(c->resume, EV_TIMEOUT, 0);
 }
 
@@ -90,7 +112,7 @@ static void ctl_send(struct ctl_conn *c, struct json_object *obj)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 
-	if (c->closing)
+	if (ctl_closing(c))
 		return;
 	if (evbuffer_get_length(out) > CTL_MAX_OUTPUT) {
 		log_warnx("control: dropping a client that does not read");
@@ -114,7 +136,8 @@ void ctl_reply(struct ctl_conn *c, struct json_object *obj)
 		json_object_object_add(obj, "ok", json_object_new_boolean(1));
 	ctl_send(c, obj);
 	json_object_put(obj);
-	c->busy = false;
+	if (c->state == CTL_BUSY)
+		ctl_set_state(c, CTL_READING);
 	/* Buffered requests run from the loop, not inside this reply. */
 	if (c->resume)
 		event_active(c->resume, EV_TIMEOUT, 0);
@@ -139,7 +162,7 @@ void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
 
 void ctl_hold(struct ctl_conn *c)
 {
-	c->busy = true;
+	ctl_set_state(c, CTL_BUSY);
 }
 
 void ctl_watch(struct ctl_conn *c, struct domain *d)
@@ -200,20 +223,21 @@ static void ctl_process(struct ctl_conn *c)
 	const char *err;
 	int r;
 
-	while (!c->busy && !c->closing && (r = frame_take(in, &req, &err))) {
+	while (c->state == CTL_READING && (r = frame_take(in, &req, &err))) {
 		if (r < 0) {
 			/* The stream cannot be resynchronised: say so, close.
 			 */
 			ctl_reply_error(c, "protocol", "protocol error: %s",
 					err);
-			c->closing = true;
+			ctl_set_state(c, CTL_CLOSING);
 			break;
 		}
 		c->ctl->dispatch(c, req);
 		json_object_put(req);
 	}
-	if (c->drop || (c->closing && evbuffer_get_length(
-					  bufferevent_get_output(c->bev)) == 0))
+	if (c->state == CTL_DROPPED ||
+	    (c->state == CTL_CLOSING &&
+	     evbuffer_get_length(bufferevent_get_output(c->bev)) == 0))
 		ctl_conn_free(c);
 }
 
@@ -226,7 +250,7 @@ static void ctl_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	if (c->closing)
+	if (ctl_closing(c))
 		ctl_conn_free(c);
 }
 
@@ -237,7 +261,7 @@ static void ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* A client that only shut down its side still gets its replies. */
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
 	    evbuffer_get_length(bufferevent_get_output(bev))) {
-		c->closing = true;
+		ctl_set_state(c, CTL_CLOSING);
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
