@@ -2,9 +2,13 @@
 #ifndef DMSUP_DMSUP_H
 #define DMSUP_DMSUP_H
 
+#include "dmsup/observe.h"
+
 struct event_base;
 struct control;
 struct domain;
+struct dm_observer;
+struct lifecycle_actions;
 struct xendm;
 
 struct dmsup {
@@ -16,6 +20,14 @@ struct dmsup {
 	struct control *ctl;
 	struct domain *domains;
 	struct xendm *xen; /* NULL until a xen: true domain needs it */
+	/* What runs on entering each lifecycle state (domain.c's). */
+	const struct lifecycle_actions *actions;
+	/* Who hears about domains (observe.h), in registration order. */
+	struct {
+		const struct dm_observer *o;
+		void *arg;
+	} observers[OBSERVE_MAX];
+	int n_observers;
 };
 
 #endif

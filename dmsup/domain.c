@@ -20,23 +20,18 @@
 #include <json-c/json.h>
 
 #include "dmsup/argv.h"
-#include "dmsup/ctl/control.h"
-#include "dmsup/kind/dmqmp.h"
 #include "dmsup/domain.h"
-#include "dmsup/ops/hotplug.h"
+#include "dmsup/kind/dmqmp.h"
+#include "dmsup/kind/kind.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
-#include "dmsup/persist.h"
+#include "dmsup/observe.h"
+#include "dmsup/ops/hotplug.h"
 #include "dmsup/spawn.h"
-#include "dmsup/kind/stubdm.h"
-#include "dmsup/kind/xendm.h"
 
 #define DOMAIN_TAIL_LINES 20
 #define DOMAIN_TAIL_BYTES 4096
-#define DOMAIN_LOG_WAIT 2  /* s for the log helper to drain after a death */
-#define DOMAIN_QUIT_WAIT 2 /* s after QMP quit before SIGTERM */
-
-enum { STOP_QUIT, STOP_TERM, STOP_KILL };
+#define DOMAIN_LOG_WAIT 2 /* s for the log helper to drain after a death */
 
 static void domain_fifo_cb(evutil_socket_t fd, short what, void *arg);
 static void domain_died(struct domain *d, bool known, int status);
@@ -81,7 +76,8 @@ void domain_free(struct domain *d)
 		;
 	if (*pp)
 		*pp = d->next;
-	control_domain_gone(d->sup->ctl, d);
+	observe_gone(d->sup, d);
+	lifecycle_dispose(d);
 	dmqmp_free(d->qmp);
 	hotplug_domain_free(d);
 	domain_clear_events(d);
@@ -89,13 +85,18 @@ void domain_free(struct domain *d)
 		close(d->pidfd);
 	if (d->log_pidfd >= 0)
 		close(d->log_pidfd);
-	xendm_domain_free(d);
-	stubdm_domain_free(d);
+	kind_dispose(d);
 	config_dispose(&d->cfg);
 	free(d->error);
 	free(d->exit_desc);
 	free(d->log_tail);
 	free(d);
+}
+
+/* The kind of the run; before any, the configured one. */
+static const struct dm_kind_ops *domain_kind(const struct domain *d)
+{
+	return d->kind ? d->kind : kind_ops_of(&d->cfg);
 }
 
 struct domain *domain_find(struct dmsup *sup, const char *key)
@@ -152,10 +153,12 @@ struct json_object *domain_to_json(const struct domain *d)
 {
 	struct json_object *o = json_object_new_object();
 	char *log = logfile_path(d->sup->log_dir, d->cfg.name, 0);
-	enum dm_kind kind = config_kind(&d->cfg);
-	char *qmp = kind == DM_KIND_DOM0	    ? domain_path(d, ".qmp")
-		    : kind == DM_KIND_STUBDOM_LINUX ? stubdm_qmp_address(d)
-						    : NULL;
+	/* The configured kind: what status shows is what the next start
+	 * does. */
+	const struct dm_kind_ops *k = kind_ops_of(&d->cfg);
+	char *qmp = k->qmp == KIND_QMP_SOCKET ? domain_path(d, ".qmp")
+		    : k->qmp == KIND_QMP_KIND ? k->qmp_address(d)
+					      : NULL;
 
 	json_object_object_add(o, "name", json_object_new_string(d->cfg.name));
 	json_object_object_add(o, "domid", json_object_new_int(d->cfg.domid));
@@ -172,7 +175,7 @@ struct json_object *domain_to_json(const struct domain *d)
 				       json_object_new_int64(d->started_at));
 	json_object_object_add(o, "spawns",
 			       json_object_new_int((int)d->spawns));
-	if (kind != DM_KIND_STUBDOM_MINIOS)
+	if (k->qmp != KIND_QMP_NONE)
 		json_object_object_add(o, "qmp",
 				       json_object_new_string(qmp ? qmp : ""));
 	json_object_object_add(o, "log",
@@ -230,10 +233,10 @@ static void domain_release(struct domain *d)
 	d->paused = false;
 	domain_unlink(d, ".fifo");
 	domain_unlink(d, ".qmp");
-	stubdm_cleanup(d);
-	if (d->cfg.xen)
-		xendm_cleanup(d);
-	persist_save_run(d);
+	d->stop = DM_STOP_NONE;
+	d->ready = DM_READY_NONE;
+	if (domain_kind(d)->cleanup)
+		domain_kind(d)->cleanup(d);
 }
 
 /* Through the pidfd; without one, only if the pid is still ours. */
@@ -264,24 +267,72 @@ static void domain_qmp_lost_cb(void *arg, const char *why)
 		  d->cfg.name, why);
 }
 
+static const char *const ready_names[DM_N_READY] = {
+    "none", "wait-both", "wait-qmp", "wait-xen", "ready", "failed",
+};
+
+enum domain_half { DOMAIN_HALF_QMP, DOMAIN_HALF_XEN };
+
+/* A half came: the next state. A failure moves any WAIT_* to FAILED. */
+static const struct {
+	enum dm_ready from;
+	enum domain_half half;
+	enum dm_ready to;
+} ready_table[] = {
+    {DM_READY_WAIT_BOTH, DOMAIN_HALF_QMP, DM_READY_WAIT_XEN},
+    {DM_READY_WAIT_BOTH, DOMAIN_HALF_XEN, DM_READY_WAIT_QMP},
+    {DM_READY_WAIT_QMP, DOMAIN_HALF_QMP, DM_READY_DONE},
+    {DM_READY_WAIT_XEN, DOMAIN_HALF_XEN, DM_READY_DONE},
+};
+
+static void domain_ready_to(struct domain *d, enum dm_ready to, const char *why)
+{
+	log_debug("domid %d (%s): readiness: %s -> %s (%s)", d->cfg.domid,
+		  d->cfg.name, ready_names[d->ready], ready_names[to], why);
+	d->ready = to;
+}
+
+static bool domain_ready_waiting(const struct domain *d)
+{
+	return d->ready == DM_READY_WAIT_BOTH ||
+	       d->ready == DM_READY_WAIT_QMP || d->ready == DM_READY_WAIT_XEN;
+}
+
+/* Readiness failed before it was armed, or one half failed: the start
+ * fails. */
+static void domain_not_ready(struct domain *d, const char *step,
+			     const char *prefix, const char *err)
+{
+	domain_ready_to(d, DM_READY_FAILED, step);
+	domain_set_error(d, step, "%s%s", prefix, err);
+	d->failing = true;
+	lifecycle_post(d, DM_EV_NOT_READY);
+}
+
 /* One half of readiness came (err NULL) or failed: posts ready when both
  * halves are there, not-ready at the first failure. */
-static void domain_half_ready(struct domain *d, bool *half, const char *step,
-			      const char *err)
+static void domain_half_ready(struct domain *d, enum domain_half half,
+			      const char *step, const char *err)
 {
-	if (d->state != DM_STARTING)
+	enum dm_ready to = d->ready;
+
+	if (d->state != DM_STARTING || !domain_ready_waiting(d))
 		return;
 	if (err) {
-		domain_set_error(d, step, "not ready: %s", err);
-		d->failing = true;
-		lifecycle_post(d, DM_EV_NOT_READY);
+		domain_not_ready(d, step, "not ready: ", err);
 		return;
 	}
-	*half = true;
-	if (!d->qmp_ok || !d->xen_ok)
+	for (size_t i = 0; i < sizeof(ready_table) / sizeof(*ready_table); i++)
+		if (ready_table[i].from == d->ready &&
+		    ready_table[i].half == half)
+			to = ready_table[i].to;
+	if (to == d->ready)
 		return;
-	if (config_is_stub(&d->cfg))
-		stubdm_ready_done(d);
+	domain_ready_to(d, to, step);
+	if (to != DM_READY_DONE)
+		return;
+	if (domain_kind(d)->ready_done)
+		domain_kind(d)->ready_done(d);
 	lifecycle_post(d, DM_EV_READY);
 }
 
@@ -296,81 +347,55 @@ static void domain_qmp_ready_cb(void *arg, const char *err)
 				  d->cfg.domid, d->cfg.name, err);
 		return;
 	}
-	domain_half_ready(d, &d->qmp_ok, "qmp", err);
+	domain_half_ready(d, DOMAIN_HALF_QMP, "qmp", err);
 }
 
-/* With Xen, readiness is also device-model/<domid>/state = running. */
+/* The kind's half: xenstore's state, or the stub's own signal. */
 static void domain_xen_ready_cb(struct domain *d, const char *err)
 {
-	domain_half_ready(d, &d->xen_ok, "xenstore", err);
+	domain_half_ready(d, DOMAIN_HALF_XEN, domain_kind(d)->side, err);
 }
 
-/* The stub kinds: the stub's own signal (stubdm.c) is the Xen half. */
-static void domain_stub_ready_cb(struct domain *d, const char *err)
+/* The kind knows its QMP address now (a Linux stub's vchan). */
+static void domain_qmp_known_cb(struct domain *d, const char *err)
 {
-	domain_half_ready(d, &d->xen_ok, "stub", err);
-}
-
-/* The stub domain is known: a Linux stub's QEMU is reached over vchan. */
-static void domain_stub_known_cb(struct domain *d, const char *err)
-{
-	if (config_kind(&d->cfg) != DM_KIND_STUBDOM_LINUX ||
-	    d->state != DM_STARTING)
+	if (domain_kind(d)->qmp != KIND_QMP_KIND || d->state != DM_STARTING)
 		return;
 	if (domain_qmp_connect(d))
-		domain_half_ready(d, &d->qmp_ok, "qmp", "out of memory");
-}
-
-static void domain_wait_stub(struct domain *d)
-{
-	const char *err;
-
-	/* No QMP on the MiniOS path: the handshake is all there is. */
-	d->qmp_ok = config_kind(&d->cfg) == DM_KIND_STUBDOM_MINIOS;
-	if (stubdm_watch_ready(d, d->cfg.ready_timeout, domain_stub_known_cb,
-			       domain_stub_ready_cb, &err)) {
-		domain_set_error(d, "stub", "%s", err);
-		d->failing = true;
-		lifecycle_post(d, DM_EV_NOT_READY);
-	}
+		domain_half_ready(d, DOMAIN_HALF_QMP, "qmp", "out of memory");
 }
 
 /* Both halves of readiness armed; on failure the start fails. */
 static void domain_wait_ready(struct domain *d)
 {
+	const struct dm_kind_ops *k = domain_kind(d);
+	bool qmp = k->qmp != KIND_QMP_NONE, xen = k->watch_ready != NULL;
 	const char *err;
 
-	d->qmp_ok = false;
-	/* Without Xen, QMP is all of readiness. */
-	d->xen_ok = !d->cfg.xen;
-	if (config_is_stub(&d->cfg)) {
-		domain_wait_stub(d);
+	domain_ready_to(d,
+			qmp && xen ? DM_READY_WAIT_BOTH
+			: qmp	   ? DM_READY_WAIT_QMP
+				   : DM_READY_WAIT_XEN,
+			"armed");
+	if (k->qmp == KIND_QMP_SOCKET && domain_qmp_connect(d)) {
+		domain_not_ready(d, "qmp", "", "out of memory");
 		return;
 	}
-	if (domain_qmp_connect(d)) {
-		domain_set_error(d, "qmp", "out of memory");
-		d->failing = true;
-		lifecycle_post(d, DM_EV_NOT_READY);
-		return;
-	}
-	if (d->cfg.xen && xendm_watch_ready(d, d->cfg.ready_timeout,
-					    domain_xen_ready_cb, &err)) {
-		domain_set_error(d, "xenstore", "%s", err);
-		d->failing = true;
-		lifecycle_post(d, DM_EV_NOT_READY);
-	}
+	if (xen &&
+	    k->watch_ready(d, domain_xen_ready_cb, domain_qmp_known_cb, &err))
+		domain_not_ready(d, k->side, "", err);
 }
 
-/* The QMP address: our socket, or a Linux stub's vchan. The stub's own
- * timer (stubdm.c) is the readiness deadline: QMP's comes later. */
+/* The QMP address: our socket, or the kind's (a Linux stub's vchan). */
 static int domain_qmp_connect(struct domain *d)
 {
-	bool stub = config_is_stub(&d->cfg);
-	char *path = stub ? stubdm_qmp_address(d) : domain_path(d, ".qmp");
+	const struct dm_kind_ops *k = domain_kind(d);
+	char *path = k->qmp == KIND_QMP_KIND ? k->qmp_address(d)
+					     : domain_path(d, ".qmp");
 
 	if (path)
 		d->qmp = dmqmp_connect(
-		    d->sup->base, path, d->cfg.ready_timeout + (stub ? 5 : 0),
+		    d->sup->base, path, d->cfg.ready_timeout + k->qmp_grace,
 		    domain_qmp_ready_cb, domain_qmp_lost_cb, d);
 	free(path);
 	return d->qmp ? 0 : -1;
@@ -433,9 +458,9 @@ static int domain_watch_fifo(struct domain *d)
 static int domain_spawn(struct domain *d)
 {
 	int logpipe[2] = {-1, -1}, fifo_wr = -1, r;
+	const struct dm_kind_ops *k = domain_kind(d);
 	char *qmp = domain_path(d, ".qmp");
-	char **argv =
-	    qmp ? argv_build_spawn(&d->cfg, qmp, d->sup->self_exe) : NULL;
+	char **argv = qmp ? k->spawn_argv(d, qmp) : NULL;
 	char **envp = spawn_dm_env(&d->cfg);
 
 	if (!argv || !envp) {
@@ -473,8 +498,7 @@ static int domain_spawn(struct domain *d)
 	if (r)
 		domain_set_error(d, "spawn", "cannot watch the sentinel FIFO");
 	log_info("domid %d (%s): spawned %s, pid %d", d->cfg.domid, d->cfg.name,
-		 config_is_stub(&d->cfg) ? "the stub keeper" : d->cfg.qemu,
-		 (int)d->pid);
+		 k->process ? k->process : d->cfg.qemu, (int)d->pid);
 out:
 	/* Ours are closed: the helper and QEMU hold what they need. */
 	if (logpipe[0] >= 0)
@@ -489,7 +513,7 @@ out:
 	return r ? -1 : 0;
 }
 
-void domain_enter_starting(struct domain *d)
+static void domain_enter_starting(struct domain *d)
 {
 	const char *err;
 
@@ -500,6 +524,7 @@ void domain_enter_starting(struct domain *d)
 	d->step = NULL;
 	d->exit_signal = d->exit_code = -1;
 	d->failing = d->no_restart = false;
+	d->kind = kind_ops_of(&d->cfg);
 	if (d->timer) {
 		/* A pending restart is overtaken by this start. */
 		event_free(d->timer);
@@ -510,8 +535,13 @@ void domain_enter_starting(struct domain *d)
 		domain_wait_ready(d);
 		return;
 	}
-	if ((d->cfg.xen && xendm_prepare(d, &err)) ||
-	    (config_is_stub(&d->cfg) && stubdm_prepare(d, &err))) {
+	if (!d->kind->spawn_argv) {
+		domain_set_error(d, "spawn", "kind %s is not started by dmsup",
+				 d->kind->name);
+		lifecycle_post(d, DM_EV_SPAWN_FAILED);
+		return;
+	}
+	if (d->kind->prepare && d->kind->prepare(d, &err)) {
 		domain_set_error(d, "xen", "%s", err);
 		lifecycle_post(d, DM_EV_SPAWN_FAILED);
 		return;
@@ -526,9 +556,9 @@ void domain_enter_starting(struct domain *d)
 		lifecycle_post(d, DM_EV_SPAWN_FAILED);
 		return;
 	}
-	persist_save_run(d);
-	if (d->cfg.xen)
-		xendm_spawned(d);
+	observe_spawned(d->sup, d);
+	if (d->kind->spawned)
+		d->kind->spawned(d);
 	domain_wait_ready(d);
 }
 
@@ -606,9 +636,11 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		lifecycle_post(d, DM_EV_DIED);
 		return;
 	}
-	char *why = d->cfg.xen ? xendm_explain_death(d) : NULL;
-	char *stub = config_is_stub(&d->cfg) ? stubdm_explain_death(d) : NULL;
-	if (why) {
+	bool memory = false;
+	char *why = domain_kind(d)->explain_death
+			? domain_kind(d)->explain_death(d, &memory)
+			: NULL;
+	if (memory) {
 		domain_set_error(d, "memory", "%s", why);
 		/* Restarting cannot help until the toolstack makes room. */
 		if (d->state == DM_STARTING)
@@ -616,9 +648,8 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 	} else if (!d->error || d->state == DM_RUNNING)
 		domain_set_error(d, d->state == DM_RUNNING ? "run" : "start",
 				 "%s%s%s", d->exit_desc ? d->exit_desc : "died",
-				 stub ? ": " : "", stub ? stub : "");
+				 why ? ": " : "", why ? why : "");
 	free(why);
-	free(stub);
 	lifecycle_post(d, d->failing ? DM_EV_DIED_FAILING : DM_EV_DIED);
 }
 
@@ -647,19 +678,35 @@ static void domain_died(struct domain *d, bool known, int status)
 
 /* ---- stop ---- */
 
+/* What each phase does on entry, and when the next one comes. */
+static const struct {
+	const char *name;
+	int sig;	   /* sent on entry; 0: none */
+	int wait;	   /* s before the next phase; 0: stop_timeout */
+	enum dm_stop next; /* DM_STOP_NONE: only death is left */
+} stop_phases[DM_N_STOPS] = {
+    [DM_STOP_NONE] = {"none", 0, 0, DM_STOP_NONE},
+    [DM_STOP_QUIT] = {"quit", 0, DOMAIN_QUIT_WAIT, DM_STOP_TERM},
+    [DM_STOP_TERM] = {"term", SIGTERM, 0, DM_STOP_KILL},
+    [DM_STOP_KILL] = {"kill", SIGKILL, 0, DM_STOP_NONE},
+};
+
 static void domain_stop_timer_cb(evutil_socket_t fd, short what, void *arg);
 
-static void domain_stop_phase(struct domain *d, int phase)
+static void domain_stop_to(struct domain *d, enum dm_stop to, const char *why)
 {
-	struct timeval tv = {
-	    phase == STOP_QUIT ? DOMAIN_QUIT_WAIT : d->cfg.stop_timeout, 0};
+	struct timeval tv = {stop_phases[to].wait ? stop_phases[to].wait
+						  : d->cfg.stop_timeout,
+			     0};
 
-	d->stop_phase = phase;
-	if (phase == STOP_TERM)
-		domain_signal(d, d->pidfd, d->pid, d->pid_start, SIGTERM);
-	else if (phase == STOP_KILL)
-		domain_signal(d, d->pidfd, d->pid, d->pid_start, SIGKILL);
-	if (phase == STOP_KILL)
+	log_info("domid %d (%s): stop: %s -> %s (%s)", d->cfg.domid,
+		 d->cfg.name, stop_phases[d->stop].name, stop_phases[to].name,
+		 why);
+	d->stop = to;
+	if (stop_phases[to].sig)
+		domain_signal(d, d->pidfd, d->pid, d->pid_start,
+			      stop_phases[to].sig);
+	if (stop_phases[to].next == DM_STOP_NONE)
 		return;
 	if (!d->timer)
 		d->timer = evtimer_new(d->sup->base, domain_stop_timer_cb, d);
@@ -671,45 +718,34 @@ static void domain_stop_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct domain *d = arg;
 
-	log_info("domid %d (%s): still alive, sending %s", d->cfg.domid,
-		 d->cfg.name,
-		 d->stop_phase == STOP_QUIT ? "SIGTERM" : "SIGKILL");
-	domain_stop_phase(d, d->stop_phase + 1);
+	domain_stop_to(d, stop_phases[d->stop].next, "still alive");
 }
 
-static void domain_quit_reply_cb(void *arg, struct json_object *ret,
-				 const char *err)
+static void domain_enter_stopping(struct domain *d)
 {
-	/* The answer does not matter: death (or the timer) decides. */
-}
-
-void domain_enter_stopping(struct domain *d)
-{
-	const char *err;
+	const struct dm_kind_ops *k = domain_kind(d);
+	enum dm_stop first;
 
 	if (d->dying)
 		return;
 	hotplug_domain_stopping(d);
-	/* A stub keeper destroys its stub on SIGTERM; QEMU in the stub is
-	 * not asked to quit first (the keeper would see a crash). */
-	if (!config_is_stub(&d->cfg) && dmqmp_is_ready(d->qmp) &&
-	    !dmqmp_quit(d->qmp, domain_quit_reply_cb, d, &err)) {
-		domain_stop_phase(d, STOP_QUIT);
-		return;
+	first = k->stop ? k->stop(d) : DM_STOP_TERM;
+	if (first != DM_STOP_QUIT) {
+		/* Nothing is asked through QMP any more. */
+		dmqmp_free(d->qmp);
+		d->qmp = NULL;
 	}
-	dmqmp_free(d->qmp);
-	d->qmp = NULL;
-	domain_stop_phase(d, STOP_TERM);
+	domain_stop_to(d, first, k->name);
 }
 
 /* ---- end states ---- */
 
-void domain_enter_stopped(struct domain *d)
+static void domain_enter_stopped(struct domain *d)
 {
 	domain_release(d);
 }
 
-void domain_enter_failed(struct domain *d)
+static void domain_enter_failed(struct domain *d)
 {
 	domain_release(d);
 }
@@ -742,7 +778,7 @@ static unsigned domain_count_fail(struct domain *d)
 	return n;
 }
 
-void domain_enter_crashed(struct domain *d)
+static void domain_enter_crashed(struct domain *d)
 {
 	domain_release(d);
 	if (d->no_restart || !config_restart_on_crash(&d->cfg))
@@ -803,6 +839,7 @@ void domain_reattach(struct domain *d, struct json_object *run)
 		was = json_object_get_string(v);
 #undef RUN_GET
 	d->our_child = false;
+	d->kind = kind_ops_of(&d->cfg);
 	if (domain_same_process(d->pid, d->pid_start) && fifo)
 		d->fifo_fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	free(fifo);
@@ -829,13 +866,20 @@ void domain_reattach(struct domain *d, struct json_object *run)
 		return;
 	}
 	lifecycle_post(d, DM_EV_ADOPT_ALIVE);
-	if (config_is_stub(&d->cfg) && stubdm_reattach(d, &err)) {
-		log_warnx("domid %d (%s): stub not found again: %s",
-			  d->cfg.domid, d->cfg.name, err);
-	} else if (config_kind(&d->cfg) != DM_KIND_STUBDOM_MINIOS &&
-		   domain_qmp_connect(d))
+	if (d->kind->reattach && d->kind->reattach(d, &err)) {
+		log_warnx("domid %d (%s): %s not found again: %s", d->cfg.domid,
+			  d->cfg.name, d->kind->side, err);
+	} else if (d->kind->qmp != KIND_QMP_NONE && domain_qmp_connect(d))
 		log_warnx("domid %d (%s): cannot reconnect QMP", d->cfg.domid,
 			  d->cfg.name);
 	if (!strcmp(was, "stopping"))
 		lifecycle_post(d, DM_EV_STOP);
 }
+
+const struct lifecycle_actions domain_actions = {{
+    [DM_STARTING] = domain_enter_starting,
+    [DM_STOPPING] = domain_enter_stopping,
+    [DM_STOPPED] = domain_enter_stopped,
+    [DM_CRASHED] = domain_enter_crashed,
+    [DM_FAILED] = domain_enter_failed,
+}};

@@ -19,9 +19,34 @@ struct xendm_dom;
 struct hotplug;
 struct stubdm;
 struct json_object;
+struct dm_waiter;
+struct dm_kind_ops;
 
 #define DOMAIN_FAIL_WINDOW 10 /* seconds */
 #define DOMAIN_FAIL_LIMIT 5   /* crashes in the window -> failed */
+#define DOMAIN_QUIT_WAIT 2    /* s after QMP quit before SIGTERM */
+
+/* Readiness, the sub-states of starting: QMP's half and the Xen half
+ * (xenstore's state, or the stub's own signal) come in either order
+ * (docs/supervision.md). */
+enum dm_ready {
+	DM_READY_NONE,	    /* not waiting */
+	DM_READY_WAIT_BOTH, /* neither half yet */
+	DM_READY_WAIT_QMP,  /* the Xen half is there (or the kind has none) */
+	DM_READY_WAIT_XEN,  /* QMP is there (or the kind has none) */
+	DM_READY_DONE,	    /* both: ready was posted */
+	DM_READY_FAILED,    /* a half failed: not-ready was posted */
+	DM_N_READY
+};
+
+/* Stopping, phase by phase: the sub-states of stopping. */
+enum dm_stop {
+	DM_STOP_NONE, /* not stopping */
+	DM_STOP_QUIT, /* asked to quit (QMP); SIGTERM after 2 s */
+	DM_STOP_TERM, /* SIGTERM sent; SIGKILL after stop_timeout */
+	DM_STOP_KILL, /* SIGKILL sent; only its death is left */
+	DM_N_STOPS
+};
 
 struct domain {
 	struct domain *next;
@@ -41,14 +66,16 @@ struct domain {
 	struct event *fifo_ev;
 	struct event *log_ev; /* waits for the log helper after a death */
 	struct event *timer;  /* stop phases or the restart delay */
-	int stop_phase;
+	enum dm_stop stop;
+	enum dm_ready ready;
+	/* The kind of the current (or last) run: kind/kind.h. */
+	const struct dm_kind_ops *kind;
 	struct dmqmp *qmp;
 	struct xendm_dom *xen; /* the Xen side, for xen: true */
 	struct stubdm *stub;   /* the stub kinds' side (stubdm.c) */
 	int stub_domid;	       /* the stub domain; 0 while unknown */
-	bool qmp_ok, xen_ok;   /* the two halves of readiness */
 
-	bool paused; /* by `dmctl save`, until `dmctl resume` */
+	bool paused;	 /* by `dmctl save`, until `dmctl resume` */
 	bool dying;	 /* death seen, being finalised */
 	bool failing;	 /* a start failed: end in `failed` */
 	bool no_restart; /* stop asked, or found dead on reattach */
@@ -63,6 +90,10 @@ struct domain {
 	unsigned n_fails;
 	/* Runtime hotplug and its page requests (hotplug.h). */
 	struct hotplug *hotplug;
+	/* The lifecycle's (lifecycle.c): events posted during a transition,
+	 * and the starts and stops waiting to settle. */
+	struct lifecycle_queue posted;
+	struct dm_waiter *waiters;
 };
 
 /* A new domain in state defined; takes over @cfg (left zeroed). */
@@ -79,11 +110,8 @@ void domain_reap_children(struct dmsup *sup);
 /* After a dmsup restart: adopt from the runtime file @run or report dead. */
 void domain_reattach(struct domain *d, struct json_object *run);
 
-/* Entry actions, called by lifecycle_post only. */
-void domain_enter_starting(struct domain *d);
-void domain_enter_stopping(struct domain *d);
-void domain_enter_stopped(struct domain *d);
-void domain_enter_crashed(struct domain *d);
-void domain_enter_failed(struct domain *d);
+/* The entry actions, for struct dmsup's actions (lifecycle_post runs
+ * them). */
+extern const struct lifecycle_actions domain_actions;
 
 #endif

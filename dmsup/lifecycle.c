@@ -1,14 +1,22 @@
 /*
  * The device model lifecycle as a table of transitions. Anything not
- * in the table is refused. Entry actions live in domain.c.
+ * in the table is refused. Entry actions live in domain.c (struct
+ * dmsup's actions); who hears about a transition, in observe.h.
  */
-#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "dmsup/ctl/control.h"
 #include "dmsup/domain.h"
 #include "dmsup/lifecycle.h"
 #include "dmsup/log.h"
-#include "dmsup/persist.h"
+#include "dmsup/observe.h"
+
+struct dm_waiter {
+	struct dm_waiter *next;
+	enum dm_wait what;
+	dm_verdict_fn *fn;
+	void *arg;
+};
 
 static const char *const state_names[DM_N_STATES] = {
     "defined", "starting", "running", "stopping",
@@ -50,14 +58,6 @@ static const struct {
     {DM_FAILED, DM_EV_START, DM_STARTING},
 };
 
-static void (*const on_enter[DM_N_STATES])(struct domain *) = {
-    [DM_STARTING] = domain_enter_starting,
-    [DM_STOPPING] = domain_enter_stopping,
-    [DM_STOPPED] = domain_enter_stopped,
-    [DM_CRASHED] = domain_enter_crashed,
-    [DM_FAILED] = domain_enter_failed,
-};
-
 const char *lifecycle_state_name(enum dm_state s)
 {
 	return s < DM_N_STATES ? state_names[s] : "?";
@@ -73,7 +73,59 @@ int lifecycle_is_active(enum dm_state s)
 	return s == DM_STARTING || s == DM_RUNNING || s == DM_STOPPING;
 }
 
-int lifecycle_post(struct domain *d, enum dm_event ev)
+/* Has @w's start or stop settled in state @s? Then *v_r says how. */
+static bool lifecycle_settled(const struct dm_waiter *w, enum dm_state s,
+			      enum dm_verdict *v_r)
+{
+	if (w->what == DM_WAIT_STOP) {
+		*v_r = DM_VERDICT_OK;
+		return !lifecycle_is_active(s);
+	}
+	*v_r = s == DM_RUNNING ? DM_VERDICT_OK : DM_VERDICT_FAILED;
+	return s == DM_RUNNING || s == DM_CRASHED || s == DM_FAILED ||
+	       s == DM_STOPPED;
+}
+
+static void lifecycle_settle(struct domain *d)
+{
+	enum dm_verdict v;
+
+	for (struct dm_waiter **pp = &d->waiters, *w; (w = *pp);) {
+		if (!lifecycle_settled(w, d->state, &v)) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		w->fn(w->arg, d, v);
+		free(w);
+	}
+}
+
+int lifecycle_wait(struct domain *d, enum dm_wait what, dm_verdict_fn *fn,
+		   void *arg)
+{
+	struct dm_waiter *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -1;
+	*w = (struct dm_waiter){d->waiters, what, fn, arg};
+	d->waiters = w;
+	return 0;
+}
+
+void lifecycle_dispose(struct domain *d)
+{
+	struct dm_waiter *w;
+
+	while ((w = d->waiters)) {
+		d->waiters = w->next;
+		w->fn(w->arg, d, DM_VERDICT_GONE);
+		free(w);
+	}
+}
+
+/* One transition, then its entry action. */
+static int lifecycle_step(struct domain *d, enum dm_event ev)
 {
 	enum dm_state from = d->state, to = DM_N_STATES;
 
@@ -90,9 +142,37 @@ int lifecycle_post(struct domain *d, enum dm_event ev)
 	log_info("domid %d (%s): %s -> %s (%s)", d->cfg.domid, d->cfg.name,
 		 state_names[from], state_names[to], event_names[ev]);
 	d->state = to;
-	persist_save_run(d);
-	control_domain_changed(d->sup->ctl, d);
-	if (on_enter[to])
-		on_enter[to](d);
+	observe_changed(d->sup, d);
+	lifecycle_settle(d);
+	if (d->sup->actions && d->sup->actions->enter[to])
+		d->sup->actions->enter[to](d);
 	return 0;
+}
+
+int lifecycle_post(struct domain *d, enum dm_event ev)
+{
+	struct lifecycle_queue *q = &d->posted;
+	int rc;
+
+	if (q->busy) {
+		/* Runs once the transition under way is complete. */
+		if (q->n == LIFECYCLE_QUEUE_MAX) {
+			log_warnx("domid %d (%s): event %s dropped: too many "
+				  "queued",
+				  d->cfg.domid, d->cfg.name, event_names[ev]);
+			return -1;
+		}
+		q->ev[q->n++] = ev;
+		return 0;
+	}
+	q->busy = true;
+	rc = lifecycle_step(d, ev);
+	while (q->n) {
+		ev = q->ev[0];
+		q->n--;
+		memmove(q->ev, q->ev + 1, q->n * sizeof(q->ev[0]));
+		lifecycle_step(d, ev);
+	}
+	q->busy = false;
+	return rc;
 }

@@ -15,7 +15,9 @@
 
 #include <event2/event.h>
 
+#include "dmsup/ctl/commands.h"
 #include "dmsup/ctl/control.h"
+#include "dmsup/ctl/notify.h"
 #include "dmsup/dmsup.h"
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
@@ -277,11 +279,15 @@ int main(int argc, char **argv)
 			log_warnx("cannot watch signals");
 			return 1;
 		}
+	/* Who hears about domains: the .run files first, then the clients. */
+	sup.actions = &domain_actions;
+	observe_add(&sup, &persist_observer, NULL);
+	observe_add(&sup, &notify_observer, &sup);
 	/* Reattach first: no client may see a half-known domain. */
 	persist_load_all(&sup);
 	/* Children that exited while we were starting up. */
 	domain_reap_children(&sup);
-	sup.ctl = control_new(&sup);
+	sup.ctl = control_new(&sup, commands_dispatch);
 	if (!sup.ctl)
 		return 1;
 	log_info("listening on %s, state in %s, logs in %s", sup.ctl_path,

@@ -12,6 +12,7 @@
 
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
+#include "dmsup/observe.h"
 #include "dmsup/persist.h"
 
 /* No fsync: this protects against a dmsup crash, not a host crash. */
@@ -90,6 +91,16 @@ void persist_save_run(struct domain *d)
 	json_object_put(obj);
 }
 
+static void persist_run_cb(void *arg, struct domain *d)
+{
+	persist_save_run(d);
+}
+
+const struct dm_observer persist_observer = {
+    .changed = persist_run_cb,
+    .spawned = persist_run_cb,
+};
+
 static char *persist_read(const char *dir, const char *file)
 {
 	char *path, *text = NULL;
@@ -151,7 +162,8 @@ static void persist_warn_orphans(struct dmsup *sup, DIR *dir)
 		if (len <= 4 || strcmp(de->d_name + len - 4, ".run"))
 			continue;
 		char name[256];
-		snprintf(name, sizeof(name), "%.*s", (int)(len - 4), de->d_name);
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 4),
+			 de->d_name);
 		if (!domain_find(sup, name))
 			log_warnx("state: %s/%s has no valid %s.json: its "
 				  "device model is not supervised",

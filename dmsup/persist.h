@@ -9,11 +9,14 @@
 
 struct dmsup;
 struct domain;
+struct dm_observer;
 
 int persist_save_config(struct domain *d);
 void persist_remove_config(struct domain *d);
 /* Writes <name>.run while the state is active, removes it otherwise. */
 void persist_save_run(struct domain *d);
+/* Saves <name>.run at every state change and spawn (observe.h). */
+extern const struct dm_observer persist_observer;
 /*
  * One dmsup per state directory: a second one would adopt, and could
  * stop, the same device models. Returns the lock's fd (held for life), or

@@ -11,7 +11,9 @@
 #include <json-c/json.h>
 
 #include "dmsup/ctl/cmdtab.h"
+#include "dmsup/ctl/commands.h"
 #include "dmsup/ctl/control.h"
+#include "dmsup/ctl/notify.h"
 #include "dmsup/kind/dmqmp.h"
 #include "dmsup/domain.h"
 #include "dmsup/ops/hotplug.h"
@@ -114,8 +116,8 @@ static void cmd_start(struct ctl_conn *c, struct json_object *req,
 	if (!cmd_check_running(c, d))
 		return;
 	/* Waits first: the transition may settle at once (spawn failed). */
-	ctl_wait_for(c, d, CTL_WAIT_START);
-	lifecycle_post(d, DM_EV_START);
+	if (!notify_when_settled(c, d, DM_WAIT_START))
+		lifecycle_post(d, DM_EV_START);
 }
 
 static void cmd_stop(struct ctl_conn *c, struct json_object *req,
@@ -130,8 +132,7 @@ static void cmd_stop(struct ctl_conn *c, struct json_object *req,
 		return;
 	}
 	d->no_restart = true;
-	ctl_wait_for(c, d, CTL_WAIT_STOP);
-	if (d->state != DM_STOPPING)
+	if (!notify_when_settled(c, d, DM_WAIT_STOP) && d->state != DM_STOPPING)
 		lifecycle_post(d, DM_EV_STOP);
 }
 

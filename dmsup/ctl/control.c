@@ -21,8 +21,8 @@
 #include <json-c/json.h>
 
 #include "dmsup/ctl/control.h"
-#include "dmsup/domain.h"
 #include "dmsup/ctl/frame.h"
+#include "dmsup/dmsup.h"
 #include "dmsup/log.h"
 
 #define CTL_MAX_CONNS 128
@@ -33,23 +33,31 @@ struct ctl_ref {
 	struct ctl_ref *next;
 };
 
+/*
+ * A connection's state. READING <-> BUSY per request; CLOSING and DROPPED
+ * are final (a reply that comes while CLOSING is not sent).
+ */
+enum ctl_state {
+	CTL_READING, /* takes the next buffered request */
+	CTL_BUSY,    /* a request is waiting for its reply; frames wait */
+	CTL_CLOSING, /* flush the output, then close */
+	CTL_DROPPED, /* close now, unflushed */
+};
+
 struct ctl_conn {
 	struct ctl_conn *next;
 	struct control *ctl;
 	struct bufferevent *bev;
-	bool busy;    /* a request is waiting for its reply */
-	bool closing; /* flush, then close */
-	bool drop;    /* close now, unflushed */
+	enum ctl_state state;
 	bool watching;
 	struct domain *watch_domain; /* NULL: all */
-	struct domain *wait_domain;
-	enum ctl_wait wait;
 	struct ctl_ref *refs;
 	struct event *resume;
 };
 
 struct control {
 	struct dmsup *sup;
+	control_dispatch_fn *dispatch;
 	struct evconnlistener *listener;
 	struct ctl_conn *conns;
 	int n_conns;
@@ -79,11 +87,24 @@ struct dmsup *ctl_sup(struct ctl_conn *c)
 	return c->ctl->sup;
 }
 
+/* Moves @c on; the final states are never left. */
+static void ctl_set_state(struct ctl_conn *c, enum ctl_state to)
+{
+	if (c->state == CTL_DROPPED ||
+	    (c->state == CTL_CLOSING && to != CTL_DROPPED))
+		return;
+	c->state = to;
+}
+
+static bool ctl_closing(const struct ctl_conn *c)
+{
+	return c->state == CTL_CLOSING || c->state == CTL_DROPPED;
+}
+
 /* Closes @c from the loop, so that callers may still use it now. */
 static void ctl_close_soon(struct ctl_conn *c, bool drop)
 {
-	c->closing = true;
-	c->drop |= drop;
+	ctl_set_state(c, drop ? CTL_DROPPED : CTL_CLOSING);
 	event_active(c->resume, EV_TIMEOUT, 0);
 }
 
@@ -91,7 +112,7 @@ static void ctl_send(struct ctl_conn *c, struct json_object *obj)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 
-	if (c->closing)
+	if (ctl_closing(c))
 		return;
 	if (evbuffer_get_length(out) > CTL_MAX_OUTPUT) {
 		log_warnx("control: dropping a client that does not read");
@@ -115,9 +136,8 @@ void ctl_reply(struct ctl_conn *c, struct json_object *obj)
 		json_object_object_add(obj, "ok", json_object_new_boolean(1));
 	ctl_send(c, obj);
 	json_object_put(obj);
-	c->busy = false;
-	c->wait = CTL_WAIT_NONE;
-	c->wait_domain = NULL;
+	if (c->state == CTL_BUSY)
+		ctl_set_state(c, CTL_READING);
 	/* Buffered requests run from the loop, not inside this reply. */
 	if (c->resume)
 		event_active(c->resume, EV_TIMEOUT, 0);
@@ -142,14 +162,7 @@ void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
 
 void ctl_hold(struct ctl_conn *c)
 {
-	c->busy = true;
-}
-
-void ctl_wait_for(struct ctl_conn *c, struct domain *d, enum ctl_wait what)
-{
-	c->busy = true;
-	c->wait = what;
-	c->wait_domain = d;
+	ctl_set_state(c, CTL_BUSY);
 }
 
 void ctl_watch(struct ctl_conn *c, struct domain *d)
@@ -184,50 +197,6 @@ struct ctl_conn *ctl_ref_take(struct ctl_ref *ref)
 	return c;
 }
 
-/* Replies to a waiting start or stop once the domain has settled. */
-static void ctl_check_wait(struct ctl_conn *c, struct domain *d)
-{
-	enum dm_state s = d->state;
-
-	if (c->wait == CTL_WAIT_START && s == DM_RUNNING) {
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "domain", domain_to_json(d));
-		ctl_reply(c, o);
-	} else if (c->wait == CTL_WAIT_START &&
-		   (s == DM_CRASHED || s == DM_FAILED || s == DM_STOPPED)) {
-		ctl_reply_error(
-		    c, d->step ? d->step : "start",
-		    "domain %s (domid %d): %s failed: %s", d->cfg.name,
-		    d->cfg.domid, d->step ? d->step : "start",
-		    d->error	      ? d->error
-		    : s == DM_STOPPED ? "stopped before it was ready"
-				      : lifecycle_state_name(s));
-	} else if (c->wait == CTL_WAIT_STOP && !lifecycle_is_active(s)) {
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "domain", domain_to_json(d));
-		ctl_reply(c, o);
-	}
-}
-
-void control_domain_changed(struct control *ctl, struct domain *d)
-{
-	if (!ctl)
-		return;
-	for (struct ctl_conn *c = ctl->conns, *next; c; c = next) {
-		next = c->next;
-		if (c->watching && (!c->watch_domain || c->watch_domain == d)) {
-			struct json_object *o = json_object_new_object();
-			json_object_object_add(o, "event",
-					       json_object_new_string("state"));
-			json_object_object_add(o, "domain", domain_to_json(d));
-			ctl_send(c, o);
-			json_object_put(o);
-		}
-		if (c->wait_domain == d)
-			ctl_check_wait(c, d);
-	}
-}
-
 void control_event(struct control *ctl, struct domain *d,
 		   struct json_object *ev)
 {
@@ -242,13 +211,9 @@ void control_domain_gone(struct control *ctl, struct domain *d)
 {
 	if (!ctl)
 		return;
-	for (struct ctl_conn *c = ctl->conns; c; c = c->next) {
+	for (struct ctl_conn *c = ctl->conns; c; c = c->next)
 		if (c->watch_domain == d)
 			ctl_close_soon(c, false);
-		if (c->wait_domain == d)
-			ctl_reply_error(c, NULL, "domain %s was removed",
-					d->cfg.name);
-	}
 }
 
 static void ctl_process(struct ctl_conn *c)
@@ -258,20 +223,21 @@ static void ctl_process(struct ctl_conn *c)
 	const char *err;
 	int r;
 
-	while (!c->busy && !c->closing && (r = frame_take(in, &req, &err))) {
+	while (c->state == CTL_READING && (r = frame_take(in, &req, &err))) {
 		if (r < 0) {
 			/* The stream cannot be resynchronised: say so, close.
 			 */
 			ctl_reply_error(c, "protocol", "protocol error: %s",
 					err);
-			c->closing = true;
+			ctl_set_state(c, CTL_CLOSING);
 			break;
 		}
-		commands_dispatch(c, req);
+		c->ctl->dispatch(c, req);
 		json_object_put(req);
 	}
-	if (c->drop || (c->closing && evbuffer_get_length(
-					  bufferevent_get_output(c->bev)) == 0))
+	if (c->state == CTL_DROPPED ||
+	    (c->state == CTL_CLOSING &&
+	     evbuffer_get_length(bufferevent_get_output(c->bev)) == 0))
 		ctl_conn_free(c);
 }
 
@@ -284,7 +250,7 @@ static void ctl_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	if (c->closing)
+	if (ctl_closing(c))
 		ctl_conn_free(c);
 }
 
@@ -295,7 +261,7 @@ static void ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* A client that only shut down its side still gets its replies. */
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
 	    evbuffer_get_length(bufferevent_get_output(bev))) {
-		c->closing = true;
+		ctl_set_state(c, CTL_CLOSING);
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
@@ -341,7 +307,7 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
-struct control *control_new(struct dmsup *sup)
+struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -350,6 +316,7 @@ struct control *control_new(struct dmsup *sup)
 	if (!ctl)
 		return NULL;
 	ctl->sup = sup;
+	ctl->dispatch = dispatch;
 	if (strlen(sup->ctl_path) >= sizeof(sun.sun_path)) {
 		log_warnx("control: socket path too long: %s", sup->ctl_path);
 		goto fail;

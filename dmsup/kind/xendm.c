@@ -262,9 +262,7 @@ void xendm_spawned(struct domain *d)
 	char path[128], val[32];
 	int r;
 
-	/* A stub keeper is no device-model process: a stub domain is named
-	 * by image/device-model-domid (the builder's). */
-	if (!d->sup->xen || !d->sup->xen->xs || config_is_stub(&d->cfg))
+	if (!d->sup->xen || !d->sup->xen->xs)
 		return;
 	snprintf(path, sizeof(path), "/local/domain/%d/image/device-model-pid",
 		 d->cfg.domid);

@@ -26,7 +26,8 @@ typedef void xendm_ready_fn(struct domain *d, const char *err);
 /* Before spawn. 0, or -1 with *err_r naming why (owned by @d, valid until
  * the next call for @d). */
 int xendm_prepare(struct domain *d, const char **err_r);
-/* Just spawned: tells xenstore the device model's pid, as libxl does. */
+/* Just spawned: tells xenstore the device model's pid, as libxl does
+ * (kind dom0 only: a stub keeper is no device-model process). */
 void xendm_spawned(struct domain *d);
 /* Calls @ready (never synchronously) once xenstore says running, or with
  * an error after @timeout_s. 0, or -1 with *err_r as above. */

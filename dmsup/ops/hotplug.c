@@ -22,6 +22,7 @@
 #include "dmsup/domain.h"
 #include "dmsup/ops/hotplug.h"
 #include "dmsup/log.h"
+#include "dmsup/observe.h"
 #include "dmsup/ops/memreq.h"
 #include "dmsup/kind/xendm.h"
 
@@ -115,7 +116,7 @@ static void hotplug_event_cb(void *arg, struct json_object *ev)
 {
 	struct domain *d = arg;
 
-	control_event(d->sup->ctl, d, ev);
+	observe_event(d->sup, d, ev);
 }
 
 /* The domain's queue, made at its first request. */

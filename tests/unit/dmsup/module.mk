@@ -12,7 +12,8 @@ $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-cmdtab
 
 # The lifecycle table with recording entry actions in place of domain.c's.
-$(BUILD)/tests/unit/dmsup/test-lifecycle: $(BUILD)/obj/dmsup/lifecycle.o
+$(BUILD)/tests/unit/dmsup/test-lifecycle: $(BUILD)/obj/dmsup/lifecycle.o \
+		$(BUILD)/obj/dmsup/observe.o
 
 # The passthrough address parser is pure: its object alone.
 $(BUILD)/tests/unit/dmsup/test-pciopt: $(BUILD)/obj/dmsup/ops/ops-pci.o

@@ -8,10 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dmsup/ctl/control.h"
 #include "dmsup/domain.h"
 #include "dmsup/lifecycle.h"
-#include "dmsup/persist.h"
+#include "dmsup/observe.h"
 #include "tests/unit/dmsup/run.h"
 
 static enum dm_state entered;
@@ -23,34 +22,27 @@ static void record(struct domain *d)
 	n_entered++;
 }
 
-void domain_enter_starting(struct domain *d)
-{
-	record(d);
-}
-void domain_enter_stopping(struct domain *d)
-{
-	record(d);
-}
-void domain_enter_stopped(struct domain *d)
-{
-	record(d);
-}
-void domain_enter_crashed(struct domain *d)
-{
-	record(d);
-}
-void domain_enter_failed(struct domain *d)
-{
-	record(d);
-}
-void control_domain_changed(struct control *ctl, struct domain *d)
+/* In place of domain.c's entry actions and its two subscribers. */
+static const struct lifecycle_actions recording = {{
+    [DM_STARTING] = record,
+    [DM_STOPPING] = record,
+    [DM_STOPPED] = record,
+    [DM_CRASHED] = record,
+    [DM_FAILED] = record,
+}};
+
+static void announced(void *arg, struct domain *d)
 {
 	n_announced++;
 }
-void persist_save_run(struct domain *d)
+
+static void saved(void *arg, struct domain *d)
 {
 	n_saved++;
 }
+
+static const struct dm_observer saver = {.changed = saved};
+static const struct dm_observer announcer = {.changed = announced};
 
 static struct dmsup sup;
 static struct domain dom;
@@ -80,6 +72,10 @@ static char *read_log(void)
 static void in_state(enum dm_state s)
 {
 	memset(&dom, 0, sizeof(dom));
+	memset(&sup, 0, sizeof(sup));
+	sup.actions = &recording;
+	observe_add(&sup, &saver, NULL);
+	observe_add(&sup, &announcer, NULL);
 	dom.sup = &sup;
 	dom.cfg.name = (char *)"vm";
 	dom.state = s;
@@ -195,6 +191,102 @@ START_TEST(each_transition_is_logged_with_the_domid)
 }
 END_TEST
 
+/* ---- events posted during a transition ---- */
+
+static char seq[256]; /* what happened, in order */
+static enum dm_event post_on_starting[2];
+static int n_post_on_starting;
+static enum dm_state state_after_post;
+
+static void seq_add(const char *what, enum dm_state s)
+{
+	size_t n = strlen(seq);
+
+	snprintf(seq + n, sizeof(seq) - n, "%s%s %s", n ? ", " : "", what,
+		 lifecycle_state_name(s));
+}
+
+static void posting_enter_starting(struct domain *d)
+{
+	seq_add("enter", d->state);
+	for (int i = 0; i < n_post_on_starting; i++)
+		lifecycle_post(d, post_on_starting[i]);
+	state_after_post = d->state;
+	seq_add("left", d->state);
+}
+
+static void posting_enter_other(struct domain *d)
+{
+	seq_add("enter", d->state);
+}
+
+static void seq_changed(void *arg, struct domain *d)
+{
+	seq_add("announce", d->state);
+}
+
+static const struct lifecycle_actions posting = {{
+    [DM_STARTING] = posting_enter_starting,
+    [DM_STOPPING] = posting_enter_other,
+    [DM_STOPPED] = posting_enter_other,
+    [DM_CRASHED] = posting_enter_other,
+    [DM_FAILED] = posting_enter_other,
+}};
+
+static const struct dm_observer seq_observer = {.changed = seq_changed};
+
+static void posting_in_state(enum dm_state s, enum dm_event ev1,
+			     enum dm_event ev2, int n)
+{
+	in_state(s);
+	memset(&sup, 0, sizeof(sup));
+	sup.actions = &posting;
+	observe_add(&sup, &seq_observer, NULL);
+	seq[0] = '\0';
+	post_on_starting[0] = ev1;
+	post_on_starting[1] = ev2;
+	n_post_on_starting = n;
+}
+
+START_TEST(an_event_posted_by_an_entry_action_waits_for_the_transition)
+{
+	posting_in_state(DM_STOPPED, DM_EV_SPAWN_FAILED, 0, 1);
+	ck_assert_int_eq(lifecycle_post(&dom, DM_EV_START), 0);
+	/* The entry action still sees its own state after posting. */
+	ck_assert_int_eq(state_after_post, DM_STARTING);
+	ck_assert_str_eq(seq, "announce starting, enter starting, "
+			      "left starting, announce failed, enter failed");
+	ck_assert_int_eq(dom.state, DM_FAILED);
+}
+END_TEST
+
+START_TEST(events_posted_during_a_transition_run_in_order_all_logged)
+{
+	posting_in_state(DM_STOPPED, DM_EV_NOT_READY, DM_EV_DIED, 2);
+	lifecycle_post(&dom, DM_EV_START);
+	ck_assert_str_eq(seq, "announce starting, enter starting, "
+			      "left starting, announce stopping, "
+			      "enter stopping, announce stopped, "
+			      "enter stopped");
+	ck_assert_int_eq(dom.state, DM_STOPPED);
+	char *log = read_log();
+	char *a = strstr(log, "stopped -> starting (start)\n");
+	char *b = strstr(log, "starting -> stopping (not-ready)\n");
+	char *c = strstr(log, "stopping -> stopped (died)\n");
+	ck_assert_msg(a && b && c && a < b && b < c, "log: %s", log);
+}
+END_TEST
+
+START_TEST(a_queued_event_is_refused_if_its_turn_finds_it_not_allowed)
+{
+	posting_in_state(DM_STOPPED, DM_EV_READY, DM_EV_START, 2);
+	lifecycle_post(&dom, DM_EV_START);
+	ck_assert_int_eq(dom.state, DM_RUNNING);
+	ck_assert_str_eq(seq, "announce starting, enter starting, "
+			      "left starting, announce running");
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -204,6 +296,9 @@ int main(void)
 	    a_second_start_of_a_running_domain_is_refused,
 	    only_starting_running_and_stopping_are_active,
 	    each_transition_is_logged_with_the_domid,
+	    an_event_posted_by_an_entry_action_waits_for_the_transition,
+	    events_posted_during_a_transition_run_in_order_all_logged,
+	    a_queued_event_is_refused_if_its_turn_finds_it_not_allowed,
 	};
 
 	return run_suite("dmsup-lifecycle", setup, NULL, tests,
