@@ -193,8 +193,8 @@ static void print_table_header(void)
 static void print_domain(struct json_object *d)
 {
 	static const char *const keys[] = {
-	    "name",   "domid", "kind",	"stub_domid", "state", "pid",
-	    "spawns", "exit",  "error", "step",	      "qmp",   "log"};
+	    "name",   "domid", "kind",	"origin", "stub_domid", "state", "pid",
+	    "spawns", "exit",  "error", "step",	  "qmp",	"log"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
 		struct json_object *v;

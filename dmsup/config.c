@@ -104,6 +104,8 @@ static const char *const kinds[] = {"dom0", "stubdom-linux", "stubdom-minios",
 static const char *const vgas[] = {"none", "std", "cirrus", NULL};
 static const char *const serials[] = {"none", "pty", "null", NULL};
 static const char *const restarts[] = {"off", "on-crash", NULL};
+static const char *const origins[] = {"dmsup", "xl", NULL};
+static const char *const dm_crashes[] = {"crash-domain", "report", NULL};
 static const char *const medias[] = {"disk", "cdrom", NULL};
 static const char *const formats[] = {"raw", "qcow2", "vhdx", "vmdk", NULL};
 static const char *const backends[] = {"user", "tap", "none", NULL};
@@ -181,6 +183,10 @@ static const struct cfg_field config_fields[] = {
     {"stubdom_cmdline", CFG_STR, FIELD(stubdom_cmdline), .max = 1024,
      .check = cfg_check_cmdline, .what = "printable text on one line"},
     {"stubdom_memory", CFG_INT, FIELD(stubdom_memory), false, 0, 1 << 16},
+    {"origin", CFG_STR, FIELD(origin), .max = 8, .def_str = "dmsup",
+     .choices = origins},
+    {"on_dm_crash", CFG_STR, FIELD(on_dm_crash), .max = 16,
+     .def_str = "crash-domain", .choices = dm_crashes},
 };
 
 /* What a kind changes in the defaults; NULL: no default. */
@@ -537,6 +543,11 @@ static void cfg_drop_kind_defaults(struct json_object *json,
 enum dm_kind config_kind(const struct dm_config *cfg)
 {
 	return cfg_kind_of(cfg->kind)->kind;
+}
+
+bool config_adopted(const struct dm_config *cfg)
+{
+	return cfg->origin && !strcmp(cfg->origin, "xl");
 }
 
 bool config_is_stub(const struct dm_config *cfg)

@@ -56,6 +56,11 @@ struct dm_config {
 	char *stubdom_ramdisk;
 	char *stubdom_cmdline;
 	int stubdom_memory; /* MiB; 0: the planner's default for the kind */
+	/* Who started the device model: "dmsup", or "xl" (adopted through
+	 * dmsup-qemu-dm, docs/xl.md), and what a crash of an adopted one
+	 * does to its domain. */
+	char *origin;
+	char *on_dm_crash;
 };
 
 enum dm_kind { DM_KIND_DOM0, DM_KIND_STUBDOM_LINUX, DM_KIND_STUBDOM_MINIOS };
@@ -86,6 +91,8 @@ struct json_object *config_to_json(const struct dm_config *cfg);
 int config_set(struct dm_config *cfg, const char *assignment, char **err_r);
 bool config_restart_on_crash(const struct dm_config *cfg);
 enum dm_kind config_kind(const struct dm_config *cfg);
+/* Started by libxl and adopted by dmsup (origin "xl"). */
+bool config_adopted(const struct dm_config *cfg);
 /* A stub-domain kind: the supervised process is a stub keeper. */
 bool config_is_stub(const struct dm_config *cfg);
 

@@ -28,6 +28,7 @@
 #include "dmsup/observe.h"
 #include "dmsup/ops/hotplug.h"
 #include "dmsup/spawn.h"
+#include "dmsup/unixsock.h"
 
 #define DOMAIN_TAIL_LINES 20
 #define DOMAIN_TAIL_BYTES 4096
@@ -56,6 +57,9 @@ struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
 
 static void domain_clear_events(struct domain *d)
 {
+	if (d->pidfd_ev)
+		event_free(d->pidfd_ev);
+	d->pidfd_ev = NULL;
 	if (d->fifo_ev)
 		event_free(d->fifo_ev);
 	if (d->log_ev)
@@ -163,6 +167,8 @@ struct json_object *domain_to_json(const struct domain *d)
 	json_object_object_add(o, "name", json_object_new_string(d->cfg.name));
 	json_object_object_add(o, "domid", json_object_new_int(d->cfg.domid));
 	json_object_object_add(o, "kind", json_object_new_string(d->cfg.kind));
+	json_object_object_add(o, "origin",
+			       json_object_new_string(d->cfg.origin));
 	if (d->stub_domid > 0)
 		json_object_object_add(o, "stub_domid",
 				       json_object_new_int(d->stub_domid));
@@ -331,6 +337,7 @@ static void domain_half_ready(struct domain *d, enum domain_half half,
 	domain_ready_to(d, to, step);
 	if (to != DM_READY_DONE)
 		return;
+	d->ran = true;
 	if (domain_kind(d)->ready_done)
 		domain_kind(d)->ready_done(d);
 	lifecycle_post(d, DM_EV_READY);
@@ -398,6 +405,8 @@ static int domain_qmp_connect(struct domain *d)
 		    d->sup->base, path, d->cfg.ready_timeout + k->qmp_grace,
 		    domain_qmp_ready_cb, domain_qmp_lost_cb, d);
 	free(path);
+	if (d->qmp && k->qmp_connected)
+		k->qmp_connected(d);
 	return d->qmp ? 0 : -1;
 }
 
@@ -445,6 +454,26 @@ static int domain_open_fifo(struct domain *d, int *wr_r)
 	r = *wr_r >= 0 ? 0 : errno;
 	free(path);
 	return r;
+}
+
+static void domain_pidfd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domain *d = arg;
+
+	event_free(d->pidfd_ev);
+	d->pidfd_ev = NULL;
+	domain_died(d, false, 0);
+}
+
+/* Not our child: no SIGCHLD, the pidfd says when it ends (also when a
+ * child of it keeps the sentinel FIFO open). */
+static int domain_watch_pidfd(struct domain *d)
+{
+	if (d->pidfd < 0)
+		return -1;
+	d->pidfd_ev =
+	    event_new(d->sup->base, d->pidfd, EV_READ, domain_pidfd_cb, d);
+	return d->pidfd_ev && !event_add(d->pidfd_ev, NULL) ? 0 : -1;
 }
 
 static int domain_watch_fifo(struct domain *d)
@@ -513,6 +542,72 @@ out:
 	return r ? -1 : 0;
 }
 
+/* The adopted process's side of domain_adopt; -1 with the error set. */
+static int domain_adopt_run(struct domain *d, int fds_r[3])
+{
+	int logpipe[2] = {-1, -1}, r;
+	char *qmp = domain_path(d, ".qmp");
+
+	if (!qmp || (fds_r[2] = unixsock_listen(qmp)) < 0) {
+		domain_set_error(d, "adopt", "QMP socket %s: %s",
+				 qmp ? qmp : "?", strerror(errno));
+		free(qmp);
+		return -1;
+	}
+	free(qmp);
+	if ((r = domain_open_fifo(d, &fds_r[1]))) {
+		domain_set_error(d, "adopt", "sentinel FIFO: %s", strerror(r));
+		return -1;
+	}
+	if (pipe2(logpipe, O_CLOEXEC) ||
+	    (r = domain_spawn_log_helper(d, logpipe[0]))) {
+		domain_set_error(d, "adopt", "log helper: %s",
+				 strerror(r ? r : errno));
+		if (logpipe[0] >= 0) {
+			close(logpipe[0]);
+			close(logpipe[1]);
+		}
+		return -1;
+	}
+	close(logpipe[0]);
+	fds_r[0] = logpipe[1];
+	if (domain_watch_fifo(d) || domain_watch_pidfd(d)) {
+		domain_set_error(d, "adopt", "cannot watch the device model");
+		return -1;
+	}
+	return 0;
+}
+
+int domain_adopt(struct domain *d, pid_t pid, int fds_r[3], const char **err_r)
+{
+	fds_r[0] = fds_r[1] = fds_r[2] = -1;
+	d->pid = pid;
+	d->our_child = false;
+	if (spawn_start_time(pid, &d->pid_start) ||
+	    (d->pidfd = pidfd_open(pid, 0)) < 0)
+		domain_set_error(d, "adopt", "pid %d: %s", (int)pid,
+				 strerror(errno));
+	else if (!domain_adopt_run(d, fds_r)) {
+		d->spawns++;
+		d->started_at = time(NULL);
+		log_info("domid %d (%s): adopting pid %d (origin %s)",
+			 d->cfg.domid, d->cfg.name, (int)pid, d->cfg.origin);
+		lifecycle_post(d, DM_EV_START);
+		return 0;
+	}
+	*err_r = d->error ? d->error : "out of memory";
+	/* Nothing of the run stays: the caller replies the error. */
+	for (int i = 0; i < 3; i++)
+		if (fds_r[i] >= 0)
+			close(fds_r[i]);
+	fds_r[0] = fds_r[1] = fds_r[2] = -1;
+	if (d->log_pid)
+		domain_signal(d, d->log_pidfd, d->log_pid, d->log_start,
+			      SIGKILL);
+	domain_release(d);
+	return -1;
+}
+
 static void domain_enter_starting(struct domain *d)
 {
 	const char *err;
@@ -524,6 +619,7 @@ static void domain_enter_starting(struct domain *d)
 	d->step = NULL;
 	d->exit_signal = d->exit_code = -1;
 	d->failing = d->no_restart = false;
+	d->ran = d->toolstack_stop = false;
 	d->kind = kind_ops_of(&d->cfg);
 	if (d->timer) {
 		/* A pending restart is overtaken by this start. */
@@ -632,6 +728,17 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 	d->log_tail =
 	    logfile_tail(d->sup->log_dir, d->cfg.name, d->cfg.log_files,
 			 DOMAIN_TAIL_LINES, DOMAIN_TAIL_BYTES);
+	dmqmp_free(d->qmp);
+	d->qmp = NULL;
+	if (d->state != DM_STOPPING && domain_kind(d)->stopped_by_toolstack &&
+	    domain_kind(d)->stopped_by_toolstack(d)) {
+		log_info("domid %d (%s): stopped by the toolstack",
+			 d->cfg.domid, d->cfg.name);
+		/* Queued behind this one: stopping, then its death. */
+		lifecycle_post(d, DM_EV_STOP);
+		lifecycle_post(d, DM_EV_DIED);
+		return;
+	}
 	if (d->state == DM_STOPPING && !d->failing) {
 		lifecycle_post(d, DM_EV_DIED);
 		return;
@@ -664,8 +771,12 @@ static void domain_died(struct domain *d, bool known, int status)
 	log_info("domid %d (%s): device model pid %d %s", d->cfg.domid,
 		 d->cfg.name, (int)d->pid,
 		 d->exit_desc ? d->exit_desc : "died");
-	dmqmp_free(d->qmp);
-	d->qmp = NULL;
+	/* A kind that judges the end by QMP's last events reads them while
+	 * the log drains; the others need QMP no more. */
+	if (!domain_kind(d)->qmp_connected) {
+		dmqmp_free(d->qmp);
+		d->qmp = NULL;
+	}
 	if (d->timer)
 		event_del(d->timer);
 	/* The tail is read once the helper has written everything. */
@@ -689,6 +800,7 @@ static const struct {
     [DM_STOP_QUIT] = {"quit", 0, DOMAIN_QUIT_WAIT, DM_STOP_TERM},
     [DM_STOP_TERM] = {"term", SIGTERM, 0, DM_STOP_KILL},
     [DM_STOP_KILL] = {"kill", SIGKILL, 0, DM_STOP_NONE},
+    [DM_STOP_WAIT] = {"wait", 0, 0, DM_STOP_KILL},
 };
 
 static void domain_stop_timer_cb(evutil_socket_t fd, short what, void *arg);
@@ -858,6 +970,10 @@ void domain_reattach(struct domain *d, struct json_object *run)
 		return;
 	}
 	d->pidfd = pidfd_open(d->pid, 0);
+	if (domain_watch_pidfd(d))
+		log_warn("domid %d (%s): cannot watch pid %d's pidfd",
+			 d->cfg.domid, d->cfg.name, (int)d->pid);
+	d->ran = strcmp(was, "starting") != 0;
 	log_info("domid %d (%s): reattached to pid %d", d->cfg.domid,
 		 d->cfg.name, (int)d->pid);
 	if (!strcmp(was, "starting")) {

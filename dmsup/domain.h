@@ -45,6 +45,8 @@ enum dm_stop {
 	DM_STOP_QUIT, /* asked to quit (QMP); SIGTERM after 2 s */
 	DM_STOP_TERM, /* SIGTERM sent; SIGKILL after stop_timeout */
 	DM_STOP_KILL, /* SIGKILL sent; only its death is left */
+	DM_STOP_WAIT, /* exiting on its toolstack's signal; SIGKILL after
+		       * stop_timeout */
 	DM_N_STOPS
 };
 
@@ -75,11 +77,14 @@ struct domain {
 	struct stubdm *stub;   /* the stub kinds' side (stubdm.c) */
 	int stub_domid;	       /* the stub domain; 0 while unknown */
 
-	bool paused;	 /* by `dmctl save`, until `dmctl resume` */
-	bool dying;	 /* death seen, being finalised */
-	bool failing;	 /* a start failed: end in `failed` */
-	bool no_restart; /* stop asked, or found dead on reattach */
-	char *error;	 /* why the last start or run ended */
+	bool paused;		/* by `dmctl save`, until `dmctl resume` */
+	bool dying;		/* death seen, being finalised */
+	bool failing;		/* a start failed: end in `failed` */
+	bool no_restart;	/* stop asked, or found dead on reattach */
+	bool ran;		/* this run was ready once */
+	bool toolstack_stop;	/* QEMU said it is ending on a host's request */
+	struct event *pidfd_ev; /* not our child: the pidfd tells its end */
+	char *error;		/* why the last start or run ended */
 	const char *step;
 	char *exit_desc; /* "killed by signal 9", "exited with status 1" */
 	int exit_signal, exit_code; /* -1 when not known */
@@ -107,6 +112,15 @@ struct json_object *domain_to_json(const struct domain *d);
 
 /* SIGCHLD: reap every exited child. */
 void domain_reap_children(struct dmsup *sup);
+/*
+ * A device model that announced itself (dmsup-qemu-dm, about to exec
+ * QEMU as @pid, which is not our child): its sentinel FIFO, log helper
+ * and a listening QMP socket are made, and the start posted. 0 with the
+ * fds to hand over in @fds_r (log pipe's write end, the FIFO's write
+ * end, the QMP socket; the caller closes them once sent), or -1 with
+ * *err_r (static).
+ */
+int domain_adopt(struct domain *d, pid_t pid, int fds_r[3], const char **err_r);
 /* After a dmsup restart: adopt from the runtime file @run or report dead. */
 void domain_reattach(struct domain *d, struct json_object *run);
 

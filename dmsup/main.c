@@ -15,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "dmsup/ctl/adopt.h"
 #include "dmsup/ctl/commands.h"
 #include "dmsup/ctl/control.h"
 #include "dmsup/ctl/notify.h"
@@ -283,6 +284,7 @@ int main(int argc, char **argv)
 	sup.actions = &domain_actions;
 	observe_add(&sup, &persist_observer, NULL);
 	observe_add(&sup, &notify_observer, &sup);
+	observe_add(&sup, &adopt_observer, NULL);
 	/* Reattach first: no client may see a half-known domain. */
 	persist_load_all(&sup);
 	/* Children that exited while we were starting up. */

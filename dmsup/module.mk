@@ -14,11 +14,13 @@ DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
 
 DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
-              dmsup/observe.c \
+              dmsup/observe.c dmsup/unixsock.c \
               dmsup/ctl/control.c dmsup/ctl/commands.c dmsup/ctl/notify.c \
+              dmsup/ctl/adopt.c \
               dmsup/kind/dmqmp.c dmsup/kind/dmqmp-cmd.c dmsup/kind/dmqmp-event.c \
               dmsup/kind/xendm.c dmsup/kind/stubdm.c \
               dmsup/kind/kind.c dmsup/kind/dom0.c dmsup/kind/stub.c \
+              dmsup/kind/xl.c \
               dmsup/ops/memreq.c dmsup/ops/hotplug.c dmsup/ops/ops.c \
               dmsup/ops/ops-pci.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
@@ -30,7 +32,8 @@ $(DMSUP_CORE_LIB): $(DMSUP_CORE_OBJS)
 	$(AR) rcs $@ $^
 
 # Only xendm.c and stubdm.c talk to Xen (lazily, at run time).
-$(BUILD)/obj/dmsup/kind/xendm.o $(BUILD)/obj/dmsup/kind/stubdm.o: \
+$(BUILD)/obj/dmsup/kind/xendm.o $(BUILD)/obj/dmsup/kind/stubdm.o \
+$(BUILD)/obj/dmsup/kind/xl.o: \
 	CPPFLAGS += $(XEN_CFLAGS)
 
 $(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_VCHAN_LIB) \

@@ -141,7 +141,8 @@ static char *recv_reply(int fd, struct adoption *a,
 
 	while (msg && have < want) {
 		struct iovec iov = {msg + have, want - have};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
 				    .msg_control = ctl.buf,
 				    .msg_controllen = sizeof(ctl.buf)};
 		struct pollfd pfd = {fd, POLLIN, 0};
@@ -157,7 +158,8 @@ static char *recv_reply(int fd, struct adoption *a,
 			continue;
 		if (r <= 0) {
 			snprintf(err, len, "%s",
-				 r ? strerror(errno) : "dmsup closed the connection");
+				 r ? strerror(errno)
+				   : "dmsup closed the connection");
 			goto fail;
 		}
 		take_fds(&mh, a, &nfd);
@@ -182,7 +184,8 @@ fail:
 	return NULL;
 }
 
-static struct json_object *request(const struct dropin_guest *g, int argc,
+static struct json_object *request(const struct dropin_conf *c,
+				   const struct dropin_guest *g, int argc,
 				   char *const argv[])
 {
 	struct json_object *req = json_object_new_object();
@@ -193,6 +196,11 @@ static struct json_object *request(const struct dropin_guest *g, int argc,
 	json_object_object_add(req, "cmd", json_object_new_string("adopt"));
 	json_object_object_add(req, "domid", json_object_new_int(g->domid));
 	json_object_object_add(req, "name", json_object_new_string(g->name));
+	json_object_object_add(req, "qemu", json_object_new_string(c->qemu));
+	json_object_object_add(req, "on_dm_crash",
+			       json_object_new_string(c->crash_report
+							  ? "report"
+							  : "crash-domain"));
 	json_object_object_add(req, "argv", args);
 	return req;
 }
@@ -260,7 +268,7 @@ static int adopt(const struct dropin_conf *c, const struct dropin_guest *g,
 		 size_t len)
 {
 	struct timespec deadline;
-	struct json_object *req = request(g, argc, argv);
+	struct json_object *req = request(c, g, argc, argv);
 	const char *body = json_object_to_json_string_ext(req, 0);
 	uint32_t be = htonl((uint32_t)strlen(body));
 	char *reply = NULL;

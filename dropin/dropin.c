@@ -63,7 +63,15 @@ static int conf_set(struct dropin_conf *c, const char *k, const char *v,
 		c->fail_closed = !strcmp(v, "fail-closed");
 		return 0;
 	}
-	*why = "unknown key (known: qemu, control, timeout_ms, on_no_dmsup)";
+	if (!strcmp(k, "on_dm_crash")) {
+		*why = "on_dm_crash must be crash-domain or report";
+		if (strcmp(v, "crash-domain") && strcmp(v, "report"))
+			return -1;
+		c->crash_report = !strcmp(v, "report");
+		return 0;
+	}
+	*why = "unknown key (known: qemu, control, timeout_ms, on_no_dmsup, "
+	       "on_dm_crash)";
 	return -1;
 }
 

@@ -26,6 +26,7 @@ struct dropin_conf {
 	char control[108]; /* dmsup's control socket */
 	int timeout_ms;	   /* for dmsup's answer */
 	bool fail_closed;  /* no dmsup: fail the start instead of running */
+	bool crash_report; /* on_dm_crash = report: dmsup only reports */
 };
 
 /* Defaults, then @text (the file's bytes, "key = value" lines, '#'

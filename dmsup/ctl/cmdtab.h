@@ -32,6 +32,7 @@ enum cmdtab_id {
 	CMD_PCI_DETACH,
 	CMD_SAVE,
 	CMD_RESUME,
+	CMD_ADOPT,
 	CMD_HELP,
 	CMDTAB_N
 };

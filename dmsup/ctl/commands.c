@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "dmsup/ctl/adopt.h"
 #include "dmsup/ctl/cmdtab.h"
 #include "dmsup/ctl/commands.h"
 #include "dmsup/ctl/control.h"
@@ -129,6 +130,13 @@ static void cmd_stop(struct ctl_conn *c, struct json_object *req,
 				"(%s)",
 				d->cfg.name, d->cfg.domid,
 				lifecycle_state_name(d->state));
+		return;
+	}
+	if (config_adopted(&d->cfg) && lifecycle_is_active(d->state)) {
+		ctl_reply_error(c, "stop",
+				"domain %s (domid %d) belongs to xl: stop it "
+				"with xl destroy or xl shutdown",
+				d->cfg.name, d->cfg.domid);
 		return;
 	}
 	d->no_restart = true;
@@ -302,6 +310,7 @@ static cmd_fn *const cmd_handlers[CMDTAB_N] = {
     [CMD_PCI_DETACH] = ops_pci_detach,
     [CMD_SAVE] = ops_save,
     [CMD_RESUME] = ops_resume,
+    [CMD_ADOPT] = adopt_request,
 };
 
 void commands_dispatch(struct ctl_conn *c, struct json_object *req)

@@ -24,6 +24,7 @@
 #include "dmsup/ctl/frame.h"
 #include "dmsup/dmsup.h"
 #include "dmsup/log.h"
+#include "dmsup/unixsock.h"
 
 #define CTL_MAX_CONNS 128
 #define CTL_MAX_OUTPUT (4 * 1024 * 1024)
@@ -128,19 +129,83 @@ static void ctl_resume_cb(evutil_socket_t fd, short what, void *arg)
 	ctl_process(arg);
 }
 
-void ctl_reply(struct ctl_conn *c, struct json_object *obj)
+/* A reply went out: the next buffered request may run. */
+static void ctl_replied(struct ctl_conn *c)
 {
-	if (!obj)
-		obj = json_object_new_object();
-	if (!json_object_object_get_ex(obj, "ok", NULL))
-		json_object_object_add(obj, "ok", json_object_new_boolean(1));
-	ctl_send(c, obj);
-	json_object_put(obj);
 	if (c->state == CTL_BUSY)
 		ctl_set_state(c, CTL_READING);
 	/* Buffered requests run from the loop, not inside this reply. */
 	if (c->resume)
 		event_active(c->resume, EV_TIMEOUT, 0);
+}
+
+static void ctl_add_ok(struct json_object *obj)
+{
+	if (!json_object_object_get_ex(obj, "ok", NULL))
+		json_object_object_add(obj, "ok", json_object_new_boolean(1));
+}
+
+void ctl_reply(struct ctl_conn *c, struct json_object *obj)
+{
+	if (!obj)
+		obj = json_object_new_object();
+	ctl_add_ok(obj);
+	ctl_send(c, obj);
+	json_object_put(obj);
+	ctl_replied(c);
+}
+
+/* The frame goes out at once with the fds on its first byte; what the
+ * socket does not take is queued behind. Nothing may be queued before. */
+static int ctl_send_fds(struct ctl_conn *c, struct json_object *obj,
+			const int *fds, int n)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct evbuffer *tmp = evbuffer_new();
+	unsigned char *p;
+	size_t len;
+	ssize_t r = -1;
+
+	if (!tmp || ctl_closing(c) || evbuffer_get_length(out) ||
+	    frame_put(tmp, obj))
+		goto out;
+	len = evbuffer_get_length(tmp);
+	p = evbuffer_pullup(tmp, -1);
+	r = p ? unixsock_send_fds(bufferevent_getfd(c->bev), p, len, fds, n)
+	      : -1;
+	if (r >= 0 && (size_t)r < len)
+		evbuffer_add(out, p + r, len - (size_t)r);
+out:
+	if (tmp)
+		evbuffer_free(tmp);
+	return r < 0 ? -1 : 0;
+}
+
+int ctl_reply_fds(struct ctl_conn *c, struct json_object *obj, const int *fds,
+		  int n)
+{
+	ctl_add_ok(obj);
+	if (ctl_send_fds(c, obj, fds, n)) {
+		log_warn("control: cannot pass %d fds to a client", n);
+		json_object_put(obj);
+		return -1;
+	}
+	json_object_put(obj);
+	ctl_replied(c);
+	return 0;
+}
+
+int ctl_peer(struct ctl_conn *c, pid_t *pid_r, uid_t *uid_r)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_PEERCRED,
+		       &cred, &len))
+		return -1;
+	*pid_r = cred.pid;
+	*uid_r = cred.uid;
+	return 0;
 }
 
 void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)

@@ -8,6 +8,7 @@
 #define DMSUP_CONTROL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct dmsup;
 struct domain;
@@ -33,6 +34,13 @@ void control_domain_gone(struct control *ctl, struct domain *d);
 void ctl_reply(struct ctl_conn *c, struct json_object *obj);
 void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A reply with @n fds attached (SCM_RIGHTS; the caller keeps and closes
+ * its copies). Takes over @obj. -1 if the fds could not go (logged;
+ * nothing was sent: the caller replies an error). */
+int ctl_reply_fds(struct ctl_conn *c, struct json_object *obj, const int *fds,
+		  int n);
+/* Who is on the other end (SO_PEERCRED). 0, or -1 with errno. */
+int ctl_peer(struct ctl_conn *c, pid_t *pid_r, uid_t *uid_r);
 struct dmsup *ctl_sup(struct ctl_conn *c);
 /* The connection waits for an asynchronous reply; ctl_reply ends it. */
 void ctl_hold(struct ctl_conn *c);

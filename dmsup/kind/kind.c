@@ -4,14 +4,13 @@
 #include "dmsup/kind/kind.h"
 
 static const struct dm_kind_ops *const kind_all[] = {
-    &kind_dom0,
-    &kind_dom0_xen,
-    &kind_stub_linux,
-    &kind_stub_minios,
+    &kind_dom0, &kind_dom0_xen, &kind_stub_linux, &kind_stub_minios, &kind_xl,
 };
 
 const struct dm_kind_ops *kind_ops_of(const struct dm_config *cfg)
 {
+	if (config_adopted(cfg))
+		return &kind_xl;
 	switch (config_kind(cfg)) {
 	case DM_KIND_STUBDOM_LINUX:
 		return &kind_stub_linux;

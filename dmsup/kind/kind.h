@@ -6,6 +6,7 @@
  * there. Tables, by kind_ops_of:
  *   dom0.c  "dom0" with xen: true (xendm.c's Xen side) and xen: false
  *   stub.c  "stubdom-linux" and "stubdom-minios" (stubdm.c, xendm.c)
+ *   xl.c    a dom0 QEMU started by libxl, adopted (origin "xl")
  * A kind dmsup does not spawn itself (a QEMU adopted from xl) leaves
  * spawn_argv NULL, and says how it is stopped through stop.
  */
@@ -69,10 +70,17 @@ struct dm_kind_ops {
 	void (*free)(struct domain *d);
 	/* For KIND_QMP_KIND: the address (malloc'd), NULL while unknown. */
 	char *(*qmp_address)(const struct domain *d);
+	/* d->qmp was just made (start or reattach): the kind subscribes to
+	 * the events it needs. */
+	void (*qmp_connected)(struct domain *d);
+	/* The device model is gone: did it end on its toolstack's request
+	 * (a stop, not a crash)? Asked before the crash is judged. */
+	bool (*stopped_by_toolstack)(struct domain *d);
 };
 
 extern const struct dm_kind_ops kind_dom0, kind_dom0_xen;
 extern const struct dm_kind_ops kind_stub_linux, kind_stub_minios;
+extern const struct dm_kind_ops kind_xl;
 
 /* The table for @cfg's kind (and xen). Never NULL. */
 const struct dm_kind_ops *kind_ops_of(const struct dm_config *cfg);

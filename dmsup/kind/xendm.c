@@ -403,25 +403,55 @@ static void xendm_report(struct domain *d, const char *state)
 			  d->cfg.domid, d->cfg.name, state, strerror(-r));
 }
 
-void xendm_cleanup(struct domain *d)
+/* A dmsup that reattached has not connected yet: do it now. */
+static int xendm_connect_for(struct domain *d, const char *what)
 {
 	char err[XENDM_ERR_MAX];
 
+	if (!xendm_connect(d->sup, err, sizeof(err)))
+		return 0;
+	log_warnx("domid %d (%s): cannot %s: %s", d->cfg.domid, d->cfg.name,
+		  what, err);
+	return -1;
+}
+
+void xendm_cleanup(struct domain *d)
+{
 	xendm_stop_waiting(d);
-	/* A dmsup that reattached has not connected yet: do it now. */
-	if (xendm_connect(d->sup, err, sizeof(err))) {
-		log_warnx("domid %d (%s): cannot clean up xenstore: %s",
-			  d->cfg.domid, d->cfg.name, err);
+	if (xendm_connect_for(d, "clean up xenstore"))
 		return;
-	}
 	xendm_rm(d, "/local/domain/0/device-model/%d", d->cfg.domid);
 	xendm_rm(d, "/local/domain/%d/image/device-model-pid", d->cfg.domid);
+	xendm_report_end(d);
+}
+
+void xendm_report_end(struct domain *d)
+{
+	xendm_stop_waiting(d);
+	if (xendm_connect_for(d, "report in xenstore"))
+		return;
 	if (d->state == DM_CRASHED)
 		xendm_report(d, "crashed");
 	else if (d->state == DM_FAILED)
 		xendm_report(d, "failed");
 	else
 		xendm_rm(d, "/local/domain/0/dmsup/%d", d->cfg.domid);
+}
+
+int xendm_crash_domain(struct domain *d)
+{
+	if (xendm_connect_for(d, "mark the domain crashed"))
+		return -1;
+	if (xc_domain_shutdown(d->sup->xen->xch, (uint32_t)d->cfg.domid,
+			       SHUTDOWN_crash)) {
+		log_warn("domid %d (%s): xc_domain_shutdown(crash)",
+			 d->cfg.domid, d->cfg.name);
+		return -1;
+	}
+	log_info("domid %d (%s): domain marked crashed (on_dm_crash "
+		 "crash-domain): the toolstack's on_crash applies",
+		 d->cfg.domid, d->cfg.name);
+	return 0;
 }
 
 void xendm_domain_free(struct domain *d)

@@ -39,6 +39,13 @@ char *xendm_explain_death(struct domain *d);
 /* On stop or death: removes device-model/<domid> and the pid node, and
  * reports a crash or failure (by d->state). Idempotent. */
 void xendm_cleanup(struct domain *d);
+/* The report alone, for a device model whose xenstore nodes are its
+ * toolstack's (adopted from xl): /local/domain/0/dmsup/<domid>. */
+void xendm_report_end(struct domain *d);
+/* Shuts the domain down with reason crash (what xend did for a dead
+ * device model), so that the toolstack's on_crash applies. 0 or -1
+ * (logged). */
+int xendm_crash_domain(struct domain *d);
 /* Frees what xendm keeps for @d (no xenstore change). */
 void xendm_domain_free(struct domain *d);
 /* For runtime page requests (hotplug.c): dom0's xenstore connection,

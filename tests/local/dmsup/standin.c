@@ -7,12 +7,17 @@
  *   --stderr-bytes N write N bytes of numbered lines to stderr, then
  *                    "standin: done"
  *   --qmp            answer QMP: a greeting, {"return": {}} to every
- *                    command, exit on "quit"
+ *                    command, exit on "quit" after a SHUTDOWN event; on
+ *                    a listening socket passed as -chardev ...,fd=N
+ *                    (dmsup-qemu-dm) or made at ...,path=P
+ *   --print-env      write its argv and environment to stderr
+ * SIGHUP ends it as QEMU does: "terminating on signal 1", exit 0.
  * Its own sockets are moved to fds >= 64, so that everything below 64 is
  * what dmsup gave it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,9 +99,18 @@ static void qmp_serve(int lfd)
 				len = snprintf(reply, sizeof(reply),
 					       "{\"return\": {}}\r\n");
 			}
-			write_all(c, reply, (size_t)len);
-			if (strstr(buf, "\"quit\""))
+			if (strstr(buf, "\"quit\"")) {
+				static const char ev[] =
+				    "{\"event\": \"SHUTDOWN\", \"data\": "
+				    "{\"guest\": false, \"reason\": "
+				    "\"host-qmp-quit\"}, \"timestamp\": "
+				    "{\"seconds\": 0, \"microseconds\": "
+				    "0}}\r\n";
+				write_all(c, reply, (size_t)len);
+				write_all(c, ev, strlen(ev));
 				exit(0);
+			}
+			write_all(c, reply, (size_t)len);
 		}
 		close(c);
 	}
@@ -121,14 +135,38 @@ static void spew(long long bytes)
 	write_all(2, "standin: done\n", 14);
 }
 
+static void hup_cb(int sig)
+{
+	static const char msg[] = "standin: terminating on signal 1\n";
+
+	write_all(2, msg, strlen(msg));
+	_exit(0);
+}
+
+static void print_env(int argc, char **argv)
+{
+	extern char **environ;
+
+	fprintf(stderr, "standin: argv:");
+	for (int i = 0; i < argc; i++)
+		fprintf(stderr, " %s", argv[i]);
+	fprintf(stderr, "\n");
+	for (char **e = environ; *e; e++)
+		fprintf(stderr, "standin: env: %s\n", *e);
+}
+
 int main(int argc, char **argv)
 {
 	const char *qmp_path = NULL;
-	int qmp = 0;
+	int qmp = 0, qmp_fd = -1;
 
+	signal(SIGHUP, hup_cb);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-chardev") && i + 1 < argc) {
 			char *p = strstr(argv[i + 1], "path=");
+			char *f = strstr(argv[i + 1], ",fd=");
+			if (f)
+				qmp_fd = atoi(f + 4);
 			if (p) {
 				static char path[256];
 				snprintf(path, sizeof(path), "%.*s",
@@ -148,9 +186,13 @@ int main(int argc, char **argv)
 			spew(atoll(argv[++i]));
 		} else if (!strcmp(argv[i], "--qmp")) {
 			qmp = 1;
+		} else if (!strcmp(argv[i], "--print-env")) {
+			print_env(argc, argv);
 		}
 	}
 	fprintf(stderr, "standin: up\n");
+	if (qmp && qmp_fd >= 0)
+		qmp_serve(qmp_fd);
 	if (qmp && qmp_path) {
 		int lfd = qmp_listen(qmp_path);
 		if (lfd < 0) {

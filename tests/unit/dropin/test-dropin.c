@@ -29,6 +29,7 @@ START_TEST(conf_empty_gives_debians_defaults)
 	ck_assert_str_eq(c.control, "/run/dmsup/control");
 	ck_assert_int_eq(c.timeout_ms, 3000);
 	ck_assert(!c.fail_closed);
+	ck_assert(!c.crash_report);
 }
 END_TEST
 
@@ -40,13 +41,15 @@ START_TEST(conf_reads_every_key_with_comments_and_spaces)
 			   "qemu = /opt/q/qemu\n"
 			   "\tcontrol=/tmp/ctl  \n\n"
 			   "timeout_ms = 250\r\n"
-			   "on_no_dmsup = fail-closed";
+			   "on_no_dmsup = fail-closed\n"
+			   "on_dm_crash = report";
 
 	ck_assert_int_eq(dropin_conf_parse(&c, text, err, sizeof(err)), 0);
 	ck_assert_str_eq(c.qemu, "/opt/q/qemu");
 	ck_assert_str_eq(c.control, "/tmp/ctl");
 	ck_assert_int_eq(c.timeout_ms, 250);
 	ck_assert(c.fail_closed);
+	ck_assert(c.crash_report);
 }
 END_TEST
 
@@ -59,10 +62,12 @@ START_TEST(conf_refuses_bad_lines_naming_them)
 			 "line 3: timeout_ms must be a number from 1 to 60000");
 	ck_assert_str_eq(refused("timeout_ms = 5s"),
 			 "line 1: timeout_ms must be a number from 1 to 60000");
-	ck_assert_str_eq(refused("on_no_dmsup = maybe"),
-			 "line 1: on_no_dmsup must be fail-open or fail-closed");
-	ck_assert_str_eq(refused("just words"),
-			 "line 1: expected key = value");
+	ck_assert_str_eq(
+	    refused("on_no_dmsup = maybe"),
+	    "line 1: on_no_dmsup must be fail-open or fail-closed");
+	ck_assert_str_eq(refused("on_dm_crash = restart"),
+			 "line 1: on_dm_crash must be crash-domain or report");
+	ck_assert_str_eq(refused("just words"), "line 1: expected key = value");
 	ck_assert(strstr(refused("qemu_path = /x"), "unknown key"));
 }
 END_TEST
@@ -80,8 +85,14 @@ END_TEST
 
 START_TEST(scan_finds_domid_and_name_of_libxls_argv)
 {
-	const char *argv[] = {"/usr/libexec/dmsup/dmsup-qemu-dm", "-xen-domid", "7",
-			"-no-shutdown", "-name", "hvm1", "-machine", "xenfv"};
+	const char *argv[] = {"/usr/libexec/dmsup/dmsup-qemu-dm",
+			      "-xen-domid",
+			      "7",
+			      "-no-shutdown",
+			      "-name",
+			      "hvm1",
+			      "-machine",
+			      "xenfv"};
 	struct dropin_guest g;
 
 	dropin_scan_argv(8, V(argv), &g);
@@ -92,7 +103,8 @@ END_TEST
 
 START_TEST(scan_leaves_qdisk_backends_and_bad_domids_alone)
 {
-	const char *qdisk[] = {"x", "-xen-domid", "3", "-xen-attach", "-name", "pv"};
+	const char *qdisk[] = {"x",	      "-xen-domid", "3",
+			       "-xen-attach", "-name",	    "pv"};
 	const char *bad[] = {"x", "-xen-domid", "0", "-name", "n"};
 	const char *junk[] = {"x", "-xen-domid", "3x", "-name", "n"};
 	const char *last[] = {"x", "-name", "n", "-xen-domid"};
@@ -111,8 +123,8 @@ END_TEST
 
 START_TEST(qemu_argv_is_libxls_plus_dmsups_monitor_only)
 {
-	const char *argv[] = {"/usr/libexec/dmsup/dmsup-qemu-dm", "-xen-domid", "7",
-			"-incoming", "fd:15"};
+	const char *argv[] = {"/usr/libexec/dmsup/dmsup-qemu-dm", "-xen-domid",
+			      "7", "-incoming", "fd:15"};
 	char **v = dropin_qemu_argv("/usr/bin/q", 5, V(argv), 9);
 	const char *want[] = {"/usr/bin/q",
 			      "-xen-domid",
