@@ -17,6 +17,12 @@ argv_of() {
 	tr '\0' '\n' <"/proc/$1/cmdline"
 }
 
+# normalize DOMID NAME: an argv with the guest's domid and name replaced,
+# so that two guests' argvs compare.
+normalize() {
+	sed "s/^$1\$/DOMID/; s/\([^0-9]\)$1\([^0-9]\)/\1DOMID\2/g; s/$2/NAME/g"
+}
+
 # xl_dm_pid DOMID: the pid libxl wrote for the device model.
 xl_dm_pid() {
 	xenstore-read "/local/domain/$1/image/device-model-pid"
@@ -26,7 +32,7 @@ xl_dm_pid() {
 hvm_create plain100
 d=$(xl domid plain100)
 xs_wait "/local/domain/0/device-model/$d/state" running 120
-argv_of "$(xl_dm_pid "$d")" | sed "s/^$d\$/DOMID/; s/-$d\$/-DOMID/; s/plain100/NAME/" >plain.argv
+argv_of "$(xl_dm_pid "$d")" | normalize "$d" plain100 >plain.argv
 domain_destroy plain100
 
 dmsup_start
@@ -44,7 +50,7 @@ note "$(dmctl status xl100)"
 dmctl list | grep -q '^xl100 ' || fail "dmctl list does not show xl100: $(dmctl list)"
 
 # The argv: libxl's, then dmsup's monitor (an fd QEMU inherited).
-argv_of "$pid" | sed "s/^$domid\$/DOMID/; s/-$domid\$/-DOMID/; s/xl100/NAME/" >ours.argv
+argv_of "$pid" | normalize "$domid" xl100 >ours.argv
 head -n "$(wc -l <plain.argv)" ours.argv | diff plain.argv - ||
 	fail "QEMU's argv under dmsup-qemu-dm is not libxl's"
 tail -n +"$(($(wc -l <plain.argv) + 1))" ours.argv >extra.argv
