@@ -20,3 +20,16 @@ $(BUILD)/tests/xen/guest/qmp-vchan-sessions: tests/xen/qmp-vchan-sessions.sh
 	install -m 0755 $< $@
 
 TEST_BINS += $(BUILD)/tests/xen/guest/qmp-vchan-sessions
+
+# A guest disk that shows progress (tests/xen/disk/tick.S): a boot sector
+# printing "tick NNNN" to port 0xe9 each second, in a 1 MiB raw image
+# (dom0: /opt/dmsup/tests/tick.img).
+$(BUILD)/obj/tests/xen/disk/tick.o: tests/xen/disk/tick.S
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+$(BUILD)/tests/xen/tick.img: $(BUILD)/obj/tests/xen/disk/tick.o
+	@mkdir -p $(@D)
+	ld -m elf_x86_64 -Ttext 0x7c00 --oformat binary -o $@.tmp $<
+	test "$$(stat -c %s $@.tmp)" -eq 512
+	truncate -s 1M $@.tmp && mv $@.tmp $@
+TEST_BINS += $(BUILD)/tests/xen/tick.img
