@@ -697,7 +697,10 @@ static void domain_describe_exit(struct domain *d, bool known, int status)
 {
 	free(d->exit_desc);
 	d->exit_desc = NULL;
-	if (!known) {
+	if (!known && config_adopted(&d->cfg)) {
+		d->exit_desc = strdup("died (started by xl, not dmsup's child: "
+				      "exit status unknown)");
+	} else if (!known) {
 		d->exit_desc = strdup("died while dmsup was not its parent "
 				      "(status unknown)");
 	} else if (WIFSIGNALED(status)) {
