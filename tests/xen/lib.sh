@@ -155,6 +155,48 @@ hvm_config() {
 	} >"$name.cfg"
 }
 
+# tick_config NAME [XL-LINE...]: an HVM guest that boots from its own
+# copy of tick.img (a boot sector printing "tick NNNN" to port 0xe9 each
+# second: Xen's console shows "(dN) tick NNNN"), served by QEMU's qdisk
+# backend (the bed has no udev for the block hotplug script); it never
+# reboots on its own. With TICK_CD=FILE also a CD drive (hdc) holding
+# FILE. Extra lines as hvm_config.
+tick_config() {
+	local name=$1 line
+	shift
+	cp /opt/dmsup/tests/tick.img "$PWD/$name.img"
+	{
+		echo "name = \"$name\""
+		echo 'type = "hvm"'
+		echo 'device_model_version = "qemu-xen"'
+		echo 'memory = 64'
+		echo 'vcpus = 1'
+		echo 'boot = "c"'
+		echo 'vnc = 0'
+		echo 'sdl = 0'
+		echo 'serial = "pty"'
+		echo 'vga = "stdvga"'
+		echo 'videoram = 16'
+		printf 'disk = [ "format=raw,vdev=hda,access=rw,backendtype=qdisk,target=%s"' "$PWD/$name.img"
+		[ -z "${TICK_CD:-}" ] ||
+			printf ', "format=raw,vdev=hdc,access=ro,devtype=cdrom,backendtype=qdisk,target=%s"' "$TICK_CD"
+		echo ' ]'
+		for line; do echo "$line"; done
+	} >"$name.cfg"
+}
+
+# tick_of DOMID: the guest's last count in Xen's console (0 if none yet).
+tick_of() {
+	local t
+	t=$(xl dmesg | sed -n "s/.*(d$1) tick \([0-9]*\).*/\1/p" | tail -n 1)
+	echo $((1${t:-0000} - 10000))
+}
+
+# ticking_past DOMID N: the guest's count is past N.
+ticking_past() {
+	[ "$(tick_of "$1")" -gt "$2" ]
+}
+
 hvm_create() {
 	local name=$1
 	hvm_config "$@"

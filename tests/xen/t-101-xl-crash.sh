@@ -19,7 +19,9 @@ dm_state_is() {
 xl_guest() {
 	local name=$1
 	shift
-	hvm_create "$name" "device_model_override = \"$DROPIN\"" "$@"
+	tick_config "$name" "device_model_override = \"$DROPIN\"" "$@"
+	TB_DOMAINS="$TB_DOMAINS $name"
+	xl create "$name.cfg" || fail "xl create $name failed"
 	domid=$(xl domid "$name") || fail "no domid for $name"
 	xs_wait "/local/domain/0/device-model/$domid/state" running 120
 	wait_until 60 dm_state_is "$name" running ||
@@ -51,8 +53,7 @@ new_domid_of_xl102() {
 	d=$(xl domid xl102 2>/dev/null) && [ "$d" != "$old_domid" ]
 }
 wait_until 120 new_domid_of_xl102 || fail "xl did not restart xl102: $(xl list)"
-# The guest (boot n, no NIC) reboots now and then, and xl restarts it
-# again: whatever domain xl102 is now, dmsup supervises its device model.
+# Whatever domain xl102 is now, dmsup supervises its device model.
 follows_xl() {
 	d=$(xl domid xl102 2>/dev/null) &&
 		dmctl --json status xl102 | grep -q "\"domid\": $d," &&

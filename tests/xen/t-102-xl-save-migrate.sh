@@ -12,36 +12,11 @@ export DMSUP_QEMU_DM_CONF=$PWD/qemu-dm.conf
 printf 'qemu = %s\ncontrol = %s\ntimeout_ms = 10000\n' "$DM_QEMU" \
 	"$DMSUP_CONTROL" >"$DMSUP_QEMU_DM_CONF"
 
-cp /opt/dmsup/tests/tick.img disk.img
 dd if=/dev/zero of=cd1.iso bs=1k count=64 2>/dev/null
 dd if=/dev/zero of=cd2.iso bs=1k count=128 2>/dev/null
-cat >xl104.cfg <<EOC
-name = "xl104"
-type = "hvm"
-device_model_version = "qemu-xen"
-device_model_override = "$DROPIN"
-memory = 64
-vcpus = 1
-boot = "c"
-vnc = 0
-sdl = 0
-serial = "pty"
-vga = "stdvga"
-videoram = 16
-disk = [ "format=raw,vdev=hda,access=rw,target=$PWD/disk.img",
-         "format=raw,vdev=hdc,access=ro,devtype=cdrom,target=$PWD/cd1.iso" ]
-EOC
+TICK_CD=$PWD/cd1.iso tick_config xl104 "device_model_override = \"$DROPIN\""
 TB_DOMAINS="xl104"
 
-# tick_of DOMID: the guest's last count in Xen's console (0 if none yet).
-tick_of() {
-	local t
-	t=$(xl dmesg | sed -n "s/.*(d$1) tick \([0-9]*\).*/\1/p" | tail -n 1)
-	echo $((1${t:-0000} - 10000))
-}
-ticking_past() {
-	[ "$(tick_of "$1")" -gt "$2" ]
-}
 # supervised DOMID: a running device model of that domid in dmsup.
 supervised() {
 	dmctl --json list 2>/dev/null | tr -d ' \n' | grep -q "\"domid\":$1,[^}]*\"state\":\"running\""
