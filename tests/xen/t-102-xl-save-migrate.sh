@@ -34,8 +34,9 @@ note "xl104 (domid $domid) booted from its disk, tick $(tick_of "$domid")"
 xl cd-eject xl104 hdc || fail "xl cd-eject failed"
 xl cd-insert xl104 hdc "$PWD/cd2.iso" || fail "xl cd-insert failed"
 out=$(xl qemu-monitor-command xl104 "info block") || fail "xl qemu-monitor-command failed"
-note "info block: $(echo "$out" | grep -i ide1-cd0)"
-echo "$out" | grep ide1-cd0 | grep -q -v 'not inserted' || fail "no medium after xl cd-insert: $out"
+# libxl names the drive ide-<devid> and passes the new medium as an fdset.
+note "info block: $(echo "$out" | grep '^ide-5632')"
+echo "$out" | grep -q '^ide-5632 .*: /dev/fdset/' || fail "no medium after xl cd-insert: $out"
 out=$(dmctl qmp xl104 query-block) || fail "dmctl qmp query-block: $out"
 echo "$out" | grep -q '"inserted"' || fail "dmsup's monitor sees no medium: $out"
 
