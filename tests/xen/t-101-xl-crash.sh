@@ -56,7 +56,7 @@ wait_until 120 new_domid_of_xl102 || fail "xl did not restart xl102: $(xl list)"
 # Whatever domain xl102 is now, dmsup supervises its device model.
 follows_xl() {
 	d=$(xl domid xl102 2>/dev/null) &&
-		dmctl --json status xl102 | grep -q "\"domid\": $d," &&
+		dmctl --json status xl102 | grep -q "\"domid\": *$d," &&
 		dm_state_is xl102 running
 }
 wait_until 120 follows_xl ||
