@@ -71,7 +71,8 @@ static void logw_rotate(struct logfile_writer *w)
 	logw_open(w);
 }
 
-static void logw_drop(struct logfile_writer *w, const char *buf, size_t len, int err)
+static void logw_drop(struct logfile_writer *w, const char *buf, size_t len,
+		      int err)
 {
 	w->dropped_bytes += len;
 	for (size_t i = 0; i < len; i++)
@@ -136,8 +137,7 @@ static size_t logw_chunk(struct logfile_writer *w, const char *buf, size_t len)
 	return n;
 }
 
-void logfile_writer_write(struct logfile_writer *w, const char *buf,
-			  size_t len)
+void logfile_writer_write(struct logfile_writer *w, const char *buf, size_t len)
 {
 	if (w->dropped_bytes && w->fd < 0)
 		logw_open(w);

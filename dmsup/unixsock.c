@@ -41,8 +41,8 @@ int unixsock_listen(const char *path)
 	return fd;
 }
 
-ssize_t unixsock_send_fds(int sock, const void *buf, size_t len,
-			  const int *fds, int n)
+ssize_t unixsock_send_fds(int sock, const void *buf, size_t len, const int *fds,
+			  int n)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * UNIXSOCK_MAX_FDS)];

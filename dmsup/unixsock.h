@@ -17,7 +17,7 @@ int unixsock_listen(const char *path);
 /* Sends @len bytes of @buf with @n fds attached, on a non-blocking
  * socket. The bytes sent (maybe fewer than @len: the caller queues the
  * rest; the fds went with the first byte), or -1 with errno. */
-ssize_t unixsock_send_fds(int sock, const void *buf, size_t len,
-			  const int *fds, int n);
+ssize_t unixsock_send_fds(int sock, const void *buf, size_t len, const int *fds,
+			  int n);
 
 #endif

@@ -120,13 +120,9 @@ static struct stubdom_hs *fuzz_open(struct xsp *dom0, unsigned pick,
 	static const enum stubdom_cmd cmds[] = {
 	    STUBDOM_CMD_SAVE, STUBDOM_CMD_CONTINUE, STUBDOM_CMD_PCI_INS,
 	    STUBDOM_CMD_PCI_REM};
-	struct stubdom_setup s = {STUBDOM_MINIOS,
-				  GUEST,
-				  STUB,
-				  "00000000-0000-0000-0000-000000000005",
-				  args,
-				  2,
-				  NULL};
+	struct stubdom_setup s = {
+	    STUBDOM_MINIOS, GUEST, STUB, "00000000-0000-0000-0000-000000000005",
+	    args,	    2,	   NULL};
 	struct stubdom_hs_config cfg = {
 	    .kind = STUBDOM_MINIOS,
 	    .domid = GUEST,
@@ -142,20 +138,19 @@ static struct stubdom_hs *fuzz_open(struct xsp *dom0, unsigned pick,
 	FUZZ_ASSERT(xsp_set_target(dom0, STUB, GUEST) == 0, "set_target");
 	hs = stubdom_hs_new(dom0, &cfg, &err);
 	FUZZ_ASSERT(hs, "stubdom_hs_new: %d", err);
-	FUZZ_ASSERT(stubdom_hs_submit(hs, STUBDOM_CMD_START, NULL,
-				      fuzz_done_cb, &done_calls[0]) == 0,
+	FUZZ_ASSERT(stubdom_hs_submit(hs, STUBDOM_CMD_START, NULL, fuzz_done_cb,
+				      &done_calls[0]) == 0,
 		    "submit start");
 	*submitted = 1;
 	for (i = 0; i < 4; i++) {
 		if (!(pick >> (2 * i) & 1))
 			continue;
-		FUZZ_ASSERT(stubdom_hs_submit(hs, cmds[i],
-					      cmds[i] == STUBDOM_CMD_PCI_INS
-						  ? "0000:00:02.0"
-						  : NULL,
-					      fuzz_done_cb,
-					      &done_calls[1 + i]) == 0,
-			    "submit");
+		FUZZ_ASSERT(
+		    stubdom_hs_submit(
+			hs, cmds[i],
+			cmds[i] == STUBDOM_CMD_PCI_INS ? "0000:00:02.0" : NULL,
+			fuzz_done_cb, &done_calls[1 + i]) == 0,
+		    "submit");
 		(*submitted)++;
 	}
 	return hs;

@@ -137,8 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Feed, in pieces, while the client may still read. */
 	for (idle = 0; !st.closed && idle < 4;) {
-		size_t n = seed ? 1 + (off < size ? data[off] : 0) % seed
-				: size - off;
+		size_t n =
+		    seed ? 1 + (off < size ? data[off] : 0) % seed : size - off;
 		ssize_t w = 0;
 
 		if (n > size - off)

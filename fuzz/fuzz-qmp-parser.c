@@ -66,7 +66,8 @@ static int fuzz_drain(struct qmp_parser *p, size_t cap, struct run *r)
 			    "message %u is not an object", r->n);
 		FUZZ_ASSERT(fuzz_depth(msg) <= FUZZ_DEPTH, "too deep");
 		s = json_object_to_json_string_length(
-		    msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    msg,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 		    &len);
 		/* What json-c prints is never longer than what it read,
 		 * except for numbers it rewrites; allow a little for those. */

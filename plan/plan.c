@@ -579,14 +579,15 @@ static void plan_stubdom_items(const struct plan_request *req,
 	it = plan_add_item(plan, "stubdom.memory", PLAN_IN_STUBDOM,
 			   own * MiB / PLAN_PAGE_SIZE);
 	if (it)
-		snprintf(it->why, sizeof(it->why), "%s stub domain: %llu MiB%s",
-			 plan_kind_name(req->kind), (unsigned long long)own,
-			 req->stubdom_mib ? " (configured)"
-			 : req->kind == PLAN_KIND_STUBDOM_LINUX
-			     ? " (default: what dmsup's Debian stub image needs; "
-			       "at libxl's 128 MiB its kernel panics while "
-			       "unpacking the initramfs)"
-			     : " (default)");
+		snprintf(
+		    it->why, sizeof(it->why), "%s stub domain: %llu MiB%s",
+		    plan_kind_name(req->kind), (unsigned long long)own,
+		    req->stubdom_mib ? " (configured)"
+		    : req->kind == PLAN_KIND_STUBDOM_LINUX
+			? " (default: what dmsup's Debian stub image needs; "
+			  "at libxl's 128 MiB its kernel panics while "
+			  "unpacking the initramfs)"
+			: " (default)");
 	if (m && m->regions) {
 		if (req->videoram_mib)
 			video = req->videoram_mib;

@@ -22,7 +22,7 @@ struct qmp_parser {
 	/* UTF-8 checked here, not by json-c: json-c checks the byte after
 	 * a message's '}' too, so a message was lost or not depending on
 	 * whether invalid bytes after it came in the same read. */
-	int u8_need;		 /* continuation bytes still expected */
+	int u8_need;		    /* continuation bytes still expected */
 	unsigned char u8_lo, u8_hi; /* the range of the next one */
 	char error[160];
 };
@@ -221,11 +221,10 @@ static int qmp_parser_parse(struct qmp_parser *p, struct json_object **msg_r)
 	jerr = json_tokener_get_error(p->tok);
 	if (!obj || json_tokener_get_parse_end(p->tok) != p->msg_bytes) {
 		json_object_put(obj);
-		return qmp_parser_fail(
-		    p, "invalid JSON: %s",
-		    obj || jerr == json_tokener_continue
-			? "unexpected end of object"
-			: json_tokener_error_desc(jerr));
+		return qmp_parser_fail(p, "invalid JSON: %s",
+				       obj || jerr == json_tokener_continue
+					   ? "unexpected end of object"
+					   : json_tokener_error_desc(jerr));
 	}
 	p->pos += p->msg_bytes;
 	p->in_msg = 0;

@@ -5,8 +5,8 @@
  * other (QEMU ends each with "\r\n"). The parser finds where each
  * message ends itself and gives json-c the whole message at once (json-c
  * mis-parses a number cut between two chunks), one top-level object at a
- * time, so it works for input split anywhere or many messages in one read. It is pure
- * (no I/O), so tests can feed it any bytes.
+ * time, so it works for input split anywhere or many messages in one read. It
+ * is pure (no I/O), so tests can feed it any bytes.
  *
  * Untrusted input: a message larger than max_message bytes, nested deeper
  * than max_depth, invalid JSON or UTF-8, a raw control character (only

@@ -99,8 +99,8 @@ static int stubdom_build_check_target(struct stubdom_build *b)
 
 	if (!stubdom_build_domain_exists(b->xch, cfg->target, &info) ||
 	    !(info.flags & XEN_DOMINF_hvm_guest)) {
-		stubdom_build_fail(b, "checking the target",
-				   "no HVM domain %u", cfg->target);
+		stubdom_build_fail(b, "checking the target", "no HVM domain %u",
+				   cfg->target);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/local/domain/%u/vm", cfg->target);
@@ -134,22 +134,24 @@ static int stubdom_build_check_cfg(struct stubdom_build *b)
 
 	if (cfg->kind != STUBDOM_LINUX && cfg->kind != STUBDOM_MINIOS) {
 		stubdom_build_fail(b, "checking the configuration",
-				   "unknown stub-domain kind %d", (int)cfg->kind);
+				   "unknown stub-domain kind %d",
+				   (int)cfg->kind);
 		return -1;
 	}
 	if (!cfg->kernel || !cfg->memory_mib || cfg->memory_mib > 1024 * 1024) {
-		stubdom_build_fail(b, "checking the configuration",
-				   "kernel and 1..1048576 MiB of memory needed");
+		stubdom_build_fail(
+		    b, "checking the configuration",
+		    "kernel and 1..1048576 MiB of memory needed");
 		return -1;
 	}
 	/* Before anything is created: the common mistake, said plainly. */
 	if (access(cfg->kernel, R_OK) ||
 	    (cfg->ramdisk && access(cfg->ramdisk, R_OK))) {
-		const char *f = access(cfg->kernel, R_OK) ? cfg->kernel
-							  : cfg->ramdisk;
+		const char *f =
+		    access(cfg->kernel, R_OK) ? cfg->kernel : cfg->ramdisk;
 
-		stubdom_build_fail(b, "checking the configuration", "%s: %s",
-				   f, strerror(errno));
+		stubdom_build_fail(b, "checking the configuration", "%s: %s", f,
+				   strerror(errno));
 		return -1;
 	}
 	if (!cfg->dm_argc || cfg->dm_argc > STUBDOM_BUILD_MAX_ARGS) {
@@ -277,12 +279,13 @@ static int stubdom_build_image_steps(struct stubdom_build *b,
 	int r = xc_dom_boot_xen_init(img, b->xch, b->stub);
 
 	for (size_t i = 0; !r && i < sizeof(stubdom_build_steps) /
-					  sizeof(*stubdom_build_steps);
+					 sizeof(*stubdom_build_steps);
 	     i++) {
 		step = stubdom_build_steps[i].name;
 		r = stubdom_build_steps[i].fn
 			? stubdom_build_steps[i].fn(img)
-			: xc_dom_mem_init(img, (unsigned int)b->cfg->memory_mib);
+			: xc_dom_mem_init(img,
+					  (unsigned int)b->cfg->memory_mib);
 	}
 	if (!r)
 		return 0;
@@ -309,8 +312,8 @@ static int stubdom_build_image(struct stubdom_build *b)
 		goto out;
 	}
 	if (cfg->ramdisk && xc_dom_module_file(img, cfg->ramdisk, NULL)) {
-		stubdom_build_fail(b, "loading the initramfs",
-				   "cannot load %s", cfg->ramdisk);
+		stubdom_build_fail(b, "loading the initramfs", "cannot load %s",
+				   cfg->ramdisk);
 		goto out;
 	}
 	img->container_type = XC_DOM_PV_CONTAINER;
@@ -355,8 +358,7 @@ static void stubdom_build_xs_fail(struct stubdom_build_xs *x, const char *op,
 	x->failed = true;
 }
 
-static void stubdom_build_xs_mkdir(struct stubdom_build_xs *x,
-				   const char *path,
+static void stubdom_build_xs_mkdir(struct stubdom_build_xs *x, const char *path,
 				   enum stubdom_build_perm perm)
 {
 	uint32_t stub = x->b->stub, target = x->b->cfg->target;
@@ -379,15 +381,13 @@ static void stubdom_build_xs_mkdir(struct stubdom_build_xs *x,
 		stubdom_build_xs_fail(x, "mkdir", path);
 }
 
-static void stubdom_build_xs_write(struct stubdom_build_xs *x,
-				   const char *dir, const char *rel,
-				   const char *fmt, ...)
+static void stubdom_build_xs_write(struct stubdom_build_xs *x, const char *dir,
+				   const char *rel, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Writes dir/rel = the formatted value. */
-static void stubdom_build_xs_write(struct stubdom_build_xs *x,
-				   const char *dir, const char *rel,
-				   const char *fmt, ...)
+static void stubdom_build_xs_write(struct stubdom_build_xs *x, const char *dir,
+				   const char *rel, const char *fmt, ...)
 {
 	char path[256], val[STUBDOM_BUILD_MAX_ARG_LEN + 1];
 	va_list ap;
@@ -409,10 +409,14 @@ static void stubdom_build_xs_home(struct stubdom_build_xs *x)
 		const char *rel;
 		enum stubdom_build_perm perm;
 	} dirs[] = {
-	    {"", STUBDOM_PERM_RO},        {"cpu", STUBDOM_PERM_RO},
-	    {"memory", STUBDOM_PERM_RO},  {"device", STUBDOM_PERM_RO},
-	    {"control", STUBDOM_PERM_RO}, {"data", STUBDOM_PERM_RW},
-	    {"console", STUBDOM_PERM_RO}, {"device-model", STUBDOM_PERM_RO},
+	    {"", STUBDOM_PERM_RO},
+	    {"cpu", STUBDOM_PERM_RO},
+	    {"memory", STUBDOM_PERM_RO},
+	    {"device", STUBDOM_PERM_RO},
+	    {"control", STUBDOM_PERM_RO},
+	    {"data", STUBDOM_PERM_RW},
+	    {"console", STUBDOM_PERM_RO},
+	    {"device-model", STUBDOM_PERM_RO},
 	    /* What a Linux PV kernel writes about itself at boot. */
 	    {"control/shutdown", STUBDOM_PERM_RW},
 	    {"control/feature-poweroff", STUBDOM_PERM_RW},
@@ -453,8 +457,7 @@ static void stubdom_build_xs_home(struct stubdom_build_xs *x)
 	 * by the caller. xenconsoled attaches only to a console whose type
 	 * is absent or "xenconsoled" (Xen 4.17 tools/console/daemon/io.c).
 	 */
-	stubdom_build_xs_write(x, home, "console/port", "%u",
-			       b->console_port);
+	stubdom_build_xs_write(x, home, "console/port", "%u", b->console_port);
 	stubdom_build_xs_write(x, home, "console/ring-ref", "%llu",
 			       (unsigned long long)b->console_mfn);
 	stubdom_build_xs_write(x, home, "console/limit", "%d",
@@ -540,10 +543,13 @@ static int stubdom_build_xs_transact(struct stubdom_build *b,
 static int stubdom_build_minios_setup(struct stubdom_build *b)
 {
 	const struct stubdom_build_cfg *cfg = b->cfg;
-	struct stubdom_setup s = {
-	    .kind = STUBDOM_MINIOS, .domid = cfg->target,
-	    .stub_domid = b->stub, .uuid = b->target_vm + 4,
-	    .argv = cfg->dm_argv, .argc = cfg->dm_argc, .bios = cfg->bios};
+	struct stubdom_setup s = {.kind = STUBDOM_MINIOS,
+				  .domid = cfg->target,
+				  .stub_domid = b->stub,
+				  .uuid = b->target_vm + 4,
+				  .argv = cfg->dm_argv,
+				  .argc = cfg->dm_argc,
+				  .bios = cfg->bios};
 	struct event_base *base = event_base_new();
 	struct xsp *xsp = NULL;
 	char why[256];
@@ -592,8 +598,7 @@ static int stubdom_build_go(struct stubdom_build *b)
 		return -1;
 	/* Only now may xenstored talk to the stub through its ring; and
 	 * xenstored accepts a target only for a domain it knows. */
-	if (!xs_introduce_domain(b->xs, b->stub, b->store_mfn,
-				 b->store_port)) {
+	if (!xs_introduce_domain(b->xs, b->stub, b->store_mfn, b->store_port)) {
 		stubdom_build_fail(b, "xs_introduce_domain", "%s",
 				   strerror(errno));
 		return -1;
@@ -618,8 +623,11 @@ int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 			struct stubdom_build_out *out_r,
 			struct stubdom_build_err *err)
 {
-	struct stubdom_build b = {
-	    .xch = xch, .xs = xs, .cfg = cfg, .err = err, .stub = DOMID_INVALID};
+	struct stubdom_build b = {.xch = xch,
+				  .xs = xs,
+				  .cfg = cfg,
+				  .err = err,
+				  .stub = DOMID_INVALID};
 	struct stubdom_build_err cleanup;
 
 	err->msg[0] = '\0';
@@ -705,8 +713,8 @@ static int stubdom_build_destroy_as(xc_interface *xch, struct xs_handle *xs,
 				    const char *stub_vm, int timeout_ms,
 				    struct stubdom_build_err *err)
 {
-	const struct timespec tick = {.tv_nsec = STUBDOM_BUILD_POLL_MS *
-						 1000 * 1000};
+	const struct timespec tick = {.tv_nsec =
+					  STUBDOM_BUILD_POLL_MS * 1000 * 1000};
 	int64_t deadline = stubdom_build_now_ms() + timeout_ms;
 	char path[64], *target_s, *vm;
 	uint32_t target_id = target;
@@ -742,7 +750,8 @@ static int stubdom_build_destroy_as(xc_interface *xch, struct xs_handle *xs,
 	 * stub that is dying while its target lives is as gone as it gets.
 	 */
 	while (!rc && stubdom_build_domain_exists(xch, stub, &info)) {
-		if ((info.flags & XEN_DOMINF_dying) && target_id != DOMID_INVALID &&
+		if ((info.flags & XEN_DOMINF_dying) &&
+		    target_id != DOMID_INVALID &&
 		    stubdom_build_domain_exists(xch, target_id, NULL))
 			break;
 		if (stubdom_build_now_ms() >= deadline) {

@@ -5,9 +5,9 @@
  *
  * These calls are synchronous: start spends most of its time in
  * libxenguest loading the kernel and initramfs into the new domain (0.45 s
- * for the Debian image under the test bed's TCG, up to ~4 s when busy), destroy waits,
- * bounded, until Xen has let go of the domain. The daemon runs them from a
- * worker or accepts the block; waiting for the stub's readiness
+ * for the Debian image under the test bed's TCG, up to ~4 s when busy), destroy
+ * waits, bounded, until Xen has let go of the domain. The daemon runs them from
+ * a worker or accepts the block; waiting for the stub's readiness
  * (device-model/<target>/state) is NOT done here, it is the caller's
  * event.
  */
@@ -71,13 +71,13 @@ struct stubdom_build_cfg {
 
 /* What start made, for whoever serves the stub's console. */
 struct stubdom_build_out {
-	uint32_t stub;          /* the stub's domid */
-	uint64_t console_mfn;   /* console 0's ring page (machine frame) */
-	uint64_t console_gfn;   /* ... and its frame in the stub */
-	uint32_t console_port;  /* its event channel, unbound, in the stub */
-	char name[128];         /* the stub's name */
-	uint32_t target;        /* the domain it serves */
-	char vm[64];            /* the stub's /vm/<uuid> */
+	uint32_t stub;	       /* the stub's domid */
+	uint64_t console_mfn;  /* console 0's ring page (machine frame) */
+	uint64_t console_gfn;  /* ... and its frame in the stub */
+	uint32_t console_port; /* its event channel, unbound, in the stub */
+	char name[128];	       /* the stub's name */
+	uint32_t target;       /* the domain it serves */
+	char vm[64];	       /* the stub's /vm/<uuid> */
 };
 
 /* Why a call failed, for the caller's log: names the domains and step. */

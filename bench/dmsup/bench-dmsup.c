@@ -65,9 +65,9 @@ static double bare_qemu_ready(void)
 		dup2(null, 1);
 		dup2(null, 2);
 		execl(H_QEMU, H_QEMU, "-chardev", chardev, "-mon",
-		      "chardev=m,mode=control", "-nodefaults", "-no-user-config",
-		      "-machine", "none", "-m", "16", "-display", "none",
-		      (char *)NULL);
+		      "chardev=m,mode=control", "-nodefaults",
+		      "-no-user-config", "-machine", "none", "-m", "16",
+		      "-display", "none", (char *)NULL);
 		_exit(127);
 	}
 	int fd = -1;
@@ -103,9 +103,10 @@ static void bench_ready(void)
 	}
 	double b = quantile(bare, READY_RUNS, 0.5);
 	double d = quantile(dm, READY_RUNS, 0.5);
-	printf("(a) ready latency, median of %d: bare QEMU to greeting %.1f ms, "
-	       "dmctl start %.1f ms, ratio %.2f\n",
-	       READY_RUNS, b * 1e3, d * 1e3, d / b);
+	printf(
+	    "(a) ready latency, median of %d: bare QEMU to greeting %.1f ms, "
+	    "dmctl start %.1f ms, ratio %.2f\n",
+	    READY_RUNS, b * 1e3, d * 1e3, d / b);
 	h_dmctl(NULL, NULL, "undefine", "ready", NULL);
 	free(cfg);
 }
@@ -135,10 +136,11 @@ static void wait_crashed(int fd, struct evbuffer *in, const char *name)
 
 	for (;;) {
 		while (frame_take(in, &msg, &err) == 1) {
-			bool hit = json_object_object_get_ex(msg, "event", NULL) &&
-				   json_object_object_get_ex(msg, "domain", &d) &&
-				   !strcmp(h_str(d, "name"), name) &&
-				   !strcmp(h_str(d, "state"), "crashed");
+			bool hit =
+			    json_object_object_get_ex(msg, "event", NULL) &&
+			    json_object_object_get_ex(msg, "domain", &d) &&
+			    !strcmp(h_str(d, "name"), name) &&
+			    !strcmp(h_str(d, "state"), "crashed");
 			json_object_put(msg);
 			if (hit)
 				return;

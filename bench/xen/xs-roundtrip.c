@@ -27,7 +27,7 @@ static double xsrt_now_us(void)
 /* Wait (bounded) for the next event of our watch on path. */
 static int xsrt_wait_event(struct xs_handle *xsh, const char *path)
 {
-	struct pollfd pfd = { .fd = xs_fileno(xsh), .events = POLLIN };
+	struct pollfd pfd = {.fd = xs_fileno(xsh), .events = POLLIN};
 	char **vec;
 	int r;
 
@@ -36,7 +36,8 @@ static int xsrt_wait_event(struct xs_handle *xsh, const char *path)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			fprintf(stderr, "xs-roundtrip: no watch event within %d ms\n",
+			fprintf(stderr,
+				"xs-roundtrip: no watch event within %d ms\n",
 				XSRT_TIMEOUT_MS);
 			return -1;
 		}
@@ -101,7 +102,8 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "n:")) != -1) {
 		if (opt != 'n' || (rounds = atoi(optarg)) < 1) {
-			fprintf(stderr, "usage: xs-roundtrip [-n ROUNDS] [PATH]\n");
+			fprintf(stderr,
+				"usage: xs-roundtrip [-n ROUNDS] [PATH]\n");
 			return 2;
 		}
 	}
@@ -117,9 +119,11 @@ int main(int argc, char **argv)
 	xs_close(xsh);
 	if (rc == 0) {
 		qsort(samples, rounds, sizeof(*samples), xsrt_cmp);
-		printf("xenstore write -> watch event: median %.0f us, p99 %.0f us "
+		printf("xenstore write -> watch event: median %.0f us, p99 "
+		       "%.0f us "
 		       "(%d rounds)\n",
-		       samples[rounds / 2], samples[(rounds * 99) / 100], rounds);
+		       samples[rounds / 2], samples[(rounds * 99) / 100],
+		       rounds);
 	}
 	free(samples);
 	return rc == 0 ? 0 : 1;

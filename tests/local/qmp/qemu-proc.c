@@ -59,7 +59,7 @@ static int qemu_proc_probe(const char *path)
 	if (r == 0) {
 		pfd.fd = fd;
 		r = poll(&pfd, 1, QEMU_PROC_WAIT_MS) == 1 &&
-				    (pfd.revents & POLLIN)
+			    (pfd.revents & POLLIN)
 			? 0
 			: -1;
 	}

@@ -97,8 +97,8 @@ static void assert_refused(const char *const *bodies, size_t n)
 		evbuffer_drain(buf, evbuffer_get_length(buf));
 		put_raw((uint32_t)strlen(bodies[i]), bodies[i],
 			strlen(bodies[i]));
-		ck_assert_msg(frame_take(buf, &out, &err) == -1,
-			      "accepted: %s", bodies[i]);
+		ck_assert_msg(frame_take(buf, &out, &err) == -1, "accepted: %s",
+			      bodies[i]);
 		ck_assert_str_eq(err, "frame is not one JSON object");
 	}
 }

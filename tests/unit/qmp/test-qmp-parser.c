@@ -172,10 +172,10 @@ START_TEST(utf8_character_split_across_feeds_is_accepted)
 	assert_needs_more();
 	feed("\xa9\"}", 3);
 	msg = next_msg();
-	ck_assert_str_eq(json_object_to_json_string_ext(
-			     msg, JSON_C_TO_STRING_PLAIN |
-				      JSON_C_TO_STRING_NOSLASHESCAPE),
-			 "{\"a\":\"\xc3\xa9\"}");
+	ck_assert_str_eq(
+	    json_object_to_json_string_ext(
+		msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	    "{\"a\":\"\xc3\xa9\"}");
 	json_object_put(msg);
 }
 END_TEST
@@ -463,7 +463,8 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, top_level_number_is_rejected);
 	tcase_add_test(tc, parser_stays_failed_after_an_error);
 	tcase_add_test(tc, message_at_the_size_cap_is_accepted);
-	tcase_add_test(tc, message_at_the_size_cap_followed_by_crlf_is_accepted);
+	tcase_add_test(tc,
+		       message_at_the_size_cap_followed_by_crlf_is_accepted);
 	tcase_add_test(tc, message_over_the_size_cap_is_rejected);
 	tcase_add_test(tc, unterminated_message_is_rejected_once_past_the_cap);
 	tcase_add_test(tc, default_cap_accepts_half_a_mebibyte);

@@ -76,7 +76,9 @@ int main(int argc, char **argv)
 	if (xcinfo_get(xch, (uint32_t)domid, &info))
 		goto out;
 	if (set && info.max_pages != pages) {
-		fprintf(stderr, "xcinfo: asked max_pages %" PRIu64 ", Xen holds %" PRIu64 "\n",
+		fprintf(stderr,
+			"xcinfo: asked max_pages %" PRIu64
+			", Xen holds %" PRIu64 "\n",
 			pages, (uint64_t)info.max_pages);
 		goto out;
 	}

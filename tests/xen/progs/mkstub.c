@@ -39,11 +39,10 @@ struct mkstub_opts {
 
 static void mkstub_usage(void)
 {
-	fprintf(stderr,
-		"usage: mkstub TARGET_DOMID [-k KERNEL] [-r RAMDISK] "
-		"[-m MEMORY_MIB] [-n NAME]\n"
-		"              [-c CMDLINE] [-t TIMEOUT_S]\n"
-		"       mkstub --destroy STUB_DOMID [-t TIMEOUT_S]\n");
+	fprintf(stderr, "usage: mkstub TARGET_DOMID [-k KERNEL] [-r RAMDISK] "
+			"[-m MEMORY_MIB] [-n NAME]\n"
+			"              [-c CMDLINE] [-t TIMEOUT_S]\n"
+			"       mkstub --destroy STUB_DOMID [-t TIMEOUT_S]\n");
 }
 
 static unsigned long mkstub_read_ulong(struct xs_handle *xs, uint32_t domid,
@@ -71,18 +70,20 @@ static size_t mkstub_dm_argv(struct xs_handle *xs, uint32_t target,
 			     char bufs[][64], const char **argv)
 {
 	bool ok = true;
-	unsigned long max_kb = mkstub_read_ulong(xs, target,
-						 "memory/static-max", &ok);
-	unsigned long vram_kb = mkstub_read_ulong(xs, target,
-						  "memory/videoram", &ok);
+	unsigned long max_kb =
+	    mkstub_read_ulong(xs, target, "memory/static-max", &ok);
+	unsigned long vram_kb =
+	    mkstub_read_ulong(xs, target, "memory/videoram", &ok);
 	char path[64], *name;
 	size_t n = 0;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/name", target);
 	name = xs_read(xs, XBT_NULL, path, NULL);
 	if (!ok || !name || vram_kb >= max_kb) {
-		fprintf(stderr, "mkstub: domain %u has no usable name or "
-				"memory in xenstore\n", target);
+		fprintf(stderr,
+			"mkstub: domain %u has no usable name or "
+			"memory in xenstore\n",
+			target);
 		free(name);
 		return 0;
 	}
@@ -92,12 +93,27 @@ static size_t mkstub_dm_argv(struct xs_handle *xs, uint32_t target,
 	snprintf(bufs[3], 64, "%lu", (max_kb - vram_kb) / 1024);
 	free(name);
 	{
-		const char *a[] = {
-		    "-xen-domid", bufs[0], "-no-shutdown", "-nodefaults",
-		    "-no-user-config", "-name", bufs[1], "-display", "none",
-		    "-vnc", "none", "-device", bufs[2], "-boot", "order=n",
-		    "-net", "none", "-machine", "xenfv,suppress-vmdesc=on",
-		    "-m", bufs[3]};
+		const char *a[] = {"-xen-domid",
+				   bufs[0],
+				   "-no-shutdown",
+				   "-nodefaults",
+				   "-no-user-config",
+				   "-name",
+				   bufs[1],
+				   "-display",
+				   "none",
+				   "-vnc",
+				   "none",
+				   "-device",
+				   bufs[2],
+				   "-boot",
+				   "order=n",
+				   "-net",
+				   "none",
+				   "-machine",
+				   "xenfv,suppress-vmdesc=on",
+				   "-m",
+				   bufs[3]};
 
 		for (n = 0; n < sizeof(a) / sizeof(*a); n++)
 			argv[n] = a[n];
@@ -136,8 +152,10 @@ static bool mkstub_wait_running(xc_interface *xch, struct xs_handle *xs,
 		if (xc_domain_getinfolist(xch, stub, 1, &info) != 1 ||
 		    info.domain != stub ||
 		    (info.flags & (XEN_DOMINF_dying | XEN_DOMINF_shutdown))) {
-			fprintf(stderr, "mkstub: stub domain %u died before "
-					"its device model ran\n", stub);
+			fprintf(stderr,
+				"mkstub: stub domain %u died before "
+				"its device model ran\n",
+				stub);
 			break;
 		}
 		/* Wake at least once a second to notice a dead stub. */
@@ -159,9 +177,14 @@ static int mkstub_launch(xc_interface *xch, struct xs_handle *xs,
 	const char *argv[MKSTUB_ARGS];
 	struct stubdom_build_cfg cfg = {
 	    .kind = STUBDOM_LINUX, /* xenconsoled serves its console */
-	    .target = (uint32_t)o->target, .name = o->name,
-	    .kernel = o->kernel, .ramdisk = o->ramdisk, .cmdline = o->cmdline,
-	    .memory_mib = o->memory_mib, .dm_argv = argv, .bios = "seabios"};
+	    .target = (uint32_t)o->target,
+	    .name = o->name,
+	    .kernel = o->kernel,
+	    .ramdisk = o->ramdisk,
+	    .cmdline = o->cmdline,
+	    .memory_mib = o->memory_mib,
+	    .dm_argv = argv,
+	    .bios = "seabios"};
 	struct stubdom_build_err err;
 	struct stubdom_build_out out;
 	int64_t t0 = tbprog_now_ms(), t1;
@@ -176,8 +199,9 @@ static int mkstub_launch(xc_interface *xch, struct xs_handle *xs,
 	}
 	stub = out.stub;
 	t1 = tbprog_now_ms();
-	fprintf(stderr, "mkstub: stub domain %u built and unpaused in %lld ms\n",
-		stub, (long long)(t1 - t0));
+	fprintf(stderr,
+		"mkstub: stub domain %u built and unpaused in %lld ms\n", stub,
+		(long long)(t1 - t0));
 	printf("%u\n", stub);
 	fflush(stdout);
 	if (!mkstub_wait_running(xch, xs, stub, cfg.target,
@@ -191,24 +215,30 @@ static int mkstub_launch(xc_interface *xch, struct xs_handle *xs,
 static int mkstub_parse(int argc, char **argv, struct mkstub_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"destroy", required_argument, NULL, 'D'},
-	    {NULL, 0, NULL, 0}};
+	    {"destroy", required_argument, NULL, 'D'}, {NULL, 0, NULL, 0}};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "k:r:m:n:c:t:", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:r:m:n:c:t:", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'D':
 			o->destroy = true;
-			if (!tbprog_parse_ulong(optarg, 1,
-						DOMID_FIRST_RESERVED - 1,
-						&o->stub))
+			if (!tbprog_parse_ulong(
+				optarg, 1, DOMID_FIRST_RESERVED - 1, &o->stub))
 				return -1;
 			break;
-		case 'k': o->kernel = optarg; break;
-		case 'r': o->ramdisk = *optarg ? optarg : NULL; break;
-		case 'n': o->name = optarg; break;
-		case 'c': o->cmdline = optarg; break;
+		case 'k':
+			o->kernel = optarg;
+			break;
+		case 'r':
+			o->ramdisk = *optarg ? optarg : NULL;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'c':
+			o->cmdline = optarg;
+			break;
 		case 'm':
 			if (!tbprog_parse_ulong(optarg, 16, 65536,
 						&o->memory_mib))
@@ -218,7 +248,8 @@ static int mkstub_parse(int argc, char **argv, struct mkstub_opts *o)
 			if (!tbprog_parse_ulong(optarg, 1, 3600, &o->timeout_s))
 				return -1;
 			break;
-		default: return -1;
+		default:
+			return -1;
 		}
 	}
 	if (o->destroy)
@@ -232,10 +263,11 @@ static int mkstub_parse(int argc, char **argv, struct mkstub_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct mkstub_opts o = {
-	    .memory_mib = STUBDOM_BUILD_DEFAULT_MEMORY_MIB,
-	    .timeout_s = 0, .kernel = MKSTUB_KERNEL,
-	    .ramdisk = MKSTUB_RAMDISK, .cmdline = STUBDOM_BUILD_DEFAULT_CMDLINE};
+	struct mkstub_opts o = {.memory_mib = STUBDOM_BUILD_DEFAULT_MEMORY_MIB,
+				.timeout_s = 0,
+				.kernel = MKSTUB_KERNEL,
+				.ramdisk = MKSTUB_RAMDISK,
+				.cmdline = STUBDOM_BUILD_DEFAULT_CMDLINE};
 	struct stubdom_build_err err;
 	xc_interface *xch;
 	struct xs_handle *xs;
@@ -255,7 +287,8 @@ int main(int argc, char **argv)
 	if (o.destroy) {
 		rc = stubdom_build_destroy(
 		    xch, xs, (uint32_t)o.stub,
-		    (int)(o.timeout_s ? o.timeout_s : MKSTUB_DESTROY_TIMEOUT_S) *
+		    (int)(o.timeout_s ? o.timeout_s
+				      : MKSTUB_DESTROY_TIMEOUT_S) *
 			1000,
 		    &err);
 		if (rc)
