@@ -22,6 +22,7 @@
 #include "dmsup/logfile.h"
 #include "dmsup/persist.h"
 #include "stubkeep/stubkeep.h"
+#include "version.h"
 #include "dmsup/kind/xendm.h"
 
 #define DEFAULT_CONTROL "/run/dmsup/control"
@@ -226,6 +227,8 @@ int main(int argc, char **argv)
 	bool foreground;
 	int verbose, status;
 
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		return printf("dmsup %s\n", DMSUP_VERSION) < 0;
 	if (argc > 1 && !strcmp(argv[1], "--log-helper"))
 		return logfile_helper_main(argc - 2, argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "--stub-keeper"))

@@ -36,7 +36,7 @@ $(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_VCHAN_LIB) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS)
 
-BINS += $(BUILD)/bin/dmsup
+SBINS += $(BUILD)/bin/dmsup
 
 MAN8 += docs/dmsup.8 docs/dmctl.8
 MAN5 += docs/dmsup-config.5

@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "dropin/dropin.h"
+#include "version.h"
 
 #define REPLY_MAX (64 * 1024)
 #define N_FDS 3 /* log, sentinel, qmp: in the reply's "fds" order */
@@ -141,7 +142,8 @@ static char *recv_reply(int fd, struct adoption *a,
 
 	while (msg && have < want) {
 		struct iovec iov = {msg + have, want - have};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
 				    .msg_control = ctl.buf,
 				    .msg_controllen = sizeof(ctl.buf)};
 		struct pollfd pfd = {fd, POLLIN, 0};
@@ -157,7 +159,8 @@ static char *recv_reply(int fd, struct adoption *a,
 			continue;
 		if (r <= 0) {
 			snprintf(err, len, "%s",
-				 r ? strerror(errno) : "dmsup closed the connection");
+				 r ? strerror(errno)
+				   : "dmsup closed the connection");
 			goto fail;
 		}
 		take_fds(&mh, a, &nfd);
@@ -321,6 +324,9 @@ int main(int argc, char *argv[])
 	char err[512];
 	char **qargv;
 
+	/* Before the config: the version needs no dmsup and no QEMU. */
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		return printf("dmsup-qemu-dm %s\n", DMSUP_VERSION) < 0;
 	if (read_conf(conf_path ? conf_path : DROPIN_CONF, &c, err,
 		      sizeof(err))) {
 		say("error: %s", err);
