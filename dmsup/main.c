@@ -20,6 +20,7 @@
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
+#include "dmsup/notify.h"
 #include "dmsup/persist.h"
 #include "stubkeep/stubkeep.h"
 #include "version.h"
@@ -289,6 +290,8 @@ int main(int argc, char **argv)
 		return 1;
 	log_info("listening on %s, state in %s, logs in %s", sup.ctl_path,
 		 sup.state_dir, sup.log_dir);
+	/* Clients can connect now: what systemd orders after us may start. */
+	notify_ready();
 	event_base_dispatch(sup.base);
 	control_free(sup.ctl);
 	sup.ctl = NULL;

@@ -19,6 +19,9 @@ DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
               dmsup/kind/dmqmp-event.c dmsup/kind/xendm.c dmsup/kind/stubdm.c \
               dmsup/ops/memreq.c dmsup/ops/hotplug.c dmsup/ops/ops.c \
               dmsup/ops/ops-pci.c
+# systemd's readiness notification, on a line of its own (the list above
+# changes in other branches too).
+DMSUP_SRCS += dmsup/notify.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

@@ -18,6 +18,10 @@ $(DMSUP_LOCAL_DIR)/standin: $(BUILD)/obj/tests/local/dmsup/standin.o
 # The docs test reads the man pages from the source tree.
 $(BUILD)/obj/tests/local/dmsup/test-docs.o: CPPFLAGS += -DSRCDIR='"$(CURDIR)"'
 
+# systemd's readiness, on a line of its own (the list above changes in
+# other branches too).
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-notify
+
 # The daemon's QMP layer alone against a real QEMU: its objects, libqmp
 # (with the vchan transport it can also take) and QEMU's starter.
 DMQMP_OBJS := $(BUILD)/obj/dmsup/kind/dmqmp.o \
