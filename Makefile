@@ -55,8 +55,10 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
 
 EVENT_CFLAGS := $(call pc_cflags,libevent json-c)
 EVENT_LIBS   := $(call pc_libs,libevent json-c)
-CHECK_CFLAGS := $(call pc_cflags,check)
-CHECK_LIBS   := $(call pc_libs,check)
+# Only the tests need Check: a build without it (make installable, the
+# Debian package) must not complain that it is missing.
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 XEN_PKGS     := xenstore xencontrol xenguest xenevtchn xenvchan xentoollog
 XEN_CFLAGS   := $(call pc_cflags,$(XEN_PKGS))
 XEN_LIBS     := $(call pc_libs,$(XEN_PKGS))
@@ -75,7 +77,7 @@ MAN8        :=
 HEADERS     :=
 BENCHES     :=
 
-.PHONY: all check check-unit check-local check-xen bench install clean
+.PHONY: all installable check check-unit check-local check-xen bench install clean
 all:
 
 # Every installed program answers --version from the one VERSION file.
@@ -125,9 +127,11 @@ endif
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
-# install builds what it installs and nothing else: no test, no Check.
-# Fragments may add their own steps with `install: install-<what>`.
-install: $(BINS) $(SBINS) $(LIBEXECS) $(LIBS)
+# installable and install build what is installed and nothing else: no
+# test, no Check (debian/rules builds with `make installable`). Fragments
+# add their own steps with `installable: FILE` and `install: install-WHAT`.
+installable: $(BINS) $(SBINS) $(LIBEXECS) $(LIBS)
+install: installable
 	$(call install_files,0755,$(BINDIR),$(BINS))
 	$(call install_files,0755,$(SBINDIR),$(SBINS))
 	$(call install_files,0755,$(LIBEXECDIR),$(LIBEXECS))

@@ -15,7 +15,7 @@ $(SYSTEMD_UNIT): contrib/systemd/dmsup.service.in FORCE
 .PHONY: FORCE install-contrib
 FORCE:
 
-all: $(SYSTEMD_UNIT)
+all installable: $(SYSTEMD_UNIT)
 install: install-contrib
 install-contrib: $(SYSTEMD_UNIT)
 	$(call install_files,0644,$(SYSTEMDUNITDIR),$(SYSTEMD_UNIT))
