@@ -3,11 +3,14 @@
 # Each directory adds its own targets in a `module.mk` fragment, so that the
 # parts of the tree can grow without touching this file. Fragments append to:
 #   BINS          programs installed into $(BINDIR)      (build/bin/...)
+#   SBINS         programs installed into $(SBINDIR): daemons and tools
+#                 for root, with their man page in section 8 (build/bin/...)
 #   LIBEXECS      programs installed into $(LIBEXECDIR)  (build/bin/...)
+#   LIBS          static libraries installed into $(LIBDIR) (build/lib/...)
 #   TEST_BINS     programs built for tests only         (build/tests/...)
 #   UNIT_TESTS    Check programs run by `make check-unit`
 #   LOCAL_TESTS   Check programs run by `make check-local`
-#   MAN8 MAN5     man pages installed under $(MANDIR)
+#   MAN1 MAN5 MAN8  man pages installed under $(MANDIR)
 #   HEADERS       public headers installed under $(INCLUDEDIR)/<dir>/
 #   BENCHES       programs run by `make bench`
 
@@ -15,8 +18,12 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/dmsup
+LIBDIR     ?= $(PREFIX)/lib
 MANDIR     ?= $(PREFIX)/share/man
 INCLUDEDIR ?= $(PREFIX)/include
+# Debian 12 keeps units in /lib/systemd/system (debian/rules says so).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 
 CC      ?= cc
@@ -32,7 +39,10 @@ BUILD   ?= build
 SANFLAGS :=
 endif
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+# WERROR=0 for a distribution build: a newer compiler's new warning must
+# not fail a package build; our own builds and CI keep -Werror.
+WERROR  ?= 1
+WARN := -Wall -Wextra $(if $(filter 0,$(WERROR)),,-Werror) -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wpointer-arith -Wcast-align -Wwrite-strings \
         -Wvla -Wnull-dereference -Wundef -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -45,27 +55,40 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
 
 EVENT_CFLAGS := $(call pc_cflags,libevent json-c)
 EVENT_LIBS   := $(call pc_libs,libevent json-c)
-CHECK_CFLAGS := $(call pc_cflags,check)
-CHECK_LIBS   := $(call pc_libs,check)
+# Only the tests need Check: a build without it (make installable, the
+# Debian package) must not complain that it is missing.
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 XEN_PKGS     := xenstore xencontrol xenguest xenevtchn xenvchan xentoollog
 XEN_CFLAGS   := $(call pc_cflags,$(XEN_PKGS))
 XEN_LIBS     := $(call pc_libs,$(XEN_PKGS))
 CPPFLAGS     += $(EVENT_CFLAGS)
 
 BINS        :=
+SBINS       :=
 LIBEXECS    :=
+LIBS        :=
 TEST_BINS   :=
 UNIT_TESTS  :=
 LOCAL_TESTS :=
-MAN8        :=
+MAN1        :=
 MAN5        :=
+MAN8        :=
 HEADERS     :=
 BENCHES     :=
 
-.PHONY: all check check-unit check-local check-xen bench install clean
+.PHONY: all installable check check-unit check-local check-xen bench install clean
 all:
 
-$(BUILD)/obj/%.o: %.c
+# Every installed program answers --version from the one VERSION file.
+# Order-only for every object, so the header exists before the first
+# compile; -MMD's .d files then rebuild what includes it when it changes.
+VERSION := $(shell cat VERSION)
+$(BUILD)/gen/version.h: VERSION
+	@mkdir -p $(@D)
+	echo '#define DMSUP_VERSION "$(VERSION)"' > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c | $(BUILD)/gen/version.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -77,14 +100,15 @@ MODULES := $(wildcard qmp/module.mk qmp/vchan.mk stubdom-proto/module.mk \
              stubdom-proto/linux-agent/module.mk \
              stubdom-proto/probe/module.mk plan/module.mk \
              stubkeep/module.mk dmsup/module.mk dmctl/module.mk \
-             tools/module.mk dropin/module.mk) \
+             tools/module.mk dropin/module.mk contrib/module.mk) \
            $(sort $(wildcard tests/*/module.mk tests/*/*/module.mk)) \
            $(sort $(wildcard bench/*/module.mk)) \
            $(wildcard scripts/module.mk docs/module.mk) \
            $(wildcard fuzz/module.mk)
 include $(MODULES)
 
-all: $(BINS) $(LIBEXECS) $(TEST_BINS) $(UNIT_TESTS) $(LOCAL_TESTS)
+all: $(BINS) $(SBINS) $(LIBEXECS) $(LIBS) $(TEST_BINS) $(UNIT_TESTS) \
+     $(LOCAL_TESTS)
 
 # Each Check program prints its own summary line; a failing one fails make.
 check-unit: $(UNIT_TESTS)
@@ -111,16 +135,25 @@ endif
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
-	$(if $(BINS),install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/)
-	$(if $(LIBEXECS),install -d $(DESTDIR)$(LIBEXECDIR) && \
-		install -m 0755 $(LIBEXECS) $(DESTDIR)$(LIBEXECDIR)/)
-	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
-	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+# installable and install build what is installed and nothing else: no
+# test, no Check (debian/rules builds with `make installable`). Fragments
+# add their own steps with `installable: FILE` and `install: install-WHAT`.
+installable: $(BINS) $(SBINS) $(LIBEXECS) $(LIBS)
+install: installable
+	$(call install_files,0755,$(BINDIR),$(BINS))
+	$(call install_files,0755,$(SBINDIR),$(SBINS))
+	$(call install_files,0755,$(LIBEXECDIR),$(LIBEXECS))
+	$(call install_files,0644,$(LIBDIR),$(LIBS))
+	$(call install_files,0644,$(MANDIR)/man1,$(MAN1))
+	$(call install_files,0644,$(MANDIR)/man5,$(MAN5))
+	$(call install_files,0644,$(MANDIR)/man8,$(MAN8))
 	@for h in $(HEADERS); do \
 		install -d $(DESTDIR)$(INCLUDEDIR)/$$(dirname $$h) && \
 		install -m 0644 $$h $(DESTDIR)$(INCLUDEDIR)/$$h || exit 1; done
+
+# $(call install_files,MODE,DIR,FILES): nothing, not even DIR, if no FILES.
+install_files = $(if $(3),install -d $(DESTDIR)$(2) && \
+	install -m $(1) $(3) $(DESTDIR)$(2)/)
 
 clean:
 	rm -rf build build-san

@@ -28,6 +28,7 @@
 #include "dmsup/ctl/cmdtab.h"
 #include "dmsup/kind/dmplan.h"
 #include "dmsup/ctl/frame.h"
+#include "version.h"
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PROTOCOL };
 
@@ -1015,6 +1016,8 @@ int main(int argc, char **argv)
 	struct dmctl_inv inv = {.o.socket = getenv("DMSUP_CONTROL")};
 	int rc = EXIT_USAGE, cmd;
 
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		return printf("dmctl %s\n", DMSUP_VERSION) < 0;
 	if (!inv.o.socket)
 		inv.o.socket = "/run/dmsup/control";
 	if ((cmd = dmctl_parse_global(&inv.o, argc, argv, &rc)) < 0)

@@ -5,4 +5,5 @@ $(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS)
 
-BINS += $(BUILD)/bin/dmctl
+# In sbin: it speaks to a root-only socket; dmctl(8).
+SBINS += $(BUILD)/bin/dmctl

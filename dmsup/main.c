@@ -23,8 +23,10 @@
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
+#include "dmsup/notify.h"
 #include "dmsup/persist.h"
 #include "stubkeep/stubkeep.h"
+#include "version.h"
 #include "dmsup/kind/xendm.h"
 
 #define DEFAULT_CONTROL "/run/dmsup/control"
@@ -229,6 +231,8 @@ int main(int argc, char **argv)
 	bool foreground;
 	int verbose, status;
 
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		return printf("dmsup %s\n", DMSUP_VERSION) < 0;
 	if (argc > 1 && !strcmp(argv[1], "--log-helper"))
 		return logfile_helper_main(argc - 2, argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "--stub-keeper"))
@@ -294,6 +298,8 @@ int main(int argc, char **argv)
 		return 1;
 	log_info("listening on %s, state in %s, logs in %s", sup.ctl_path,
 		 sup.state_dir, sup.log_dir);
+	/* Clients can connect now: what systemd orders after us may start. */
+	notify_ready();
 	event_base_dispatch(sup.base);
 	control_free(sup.ctl);
 	sup.ctl = NULL;

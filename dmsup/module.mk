@@ -23,6 +23,9 @@ DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
               dmsup/kind/xl.c \
               dmsup/ops/memreq.c dmsup/ops/hotplug.c dmsup/ops/ops.c \
               dmsup/ops/ops-pci.c
+# systemd's readiness notification, on a line of its own (the list above
+# changes in other branches too).
+DMSUP_SRCS += dmsup/notify.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 
@@ -41,7 +44,7 @@ $(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_VCHAN_LIB) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS)
 
-BINS += $(BUILD)/bin/dmsup
+SBINS += $(BUILD)/bin/dmsup
 
 MAN8 += docs/dmsup.8 docs/dmctl.8
 MAN5 += docs/dmsup-config.5

@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "dropin/dropin.h"
+#include "version.h"
 
 #define REPLY_MAX (64 * 1024)
 #define N_FDS 3 /* log, sentinel, qmp: in the reply's "fds" order */
@@ -329,6 +330,9 @@ int main(int argc, char *argv[])
 	char err[512];
 	char **qargv;
 
+	/* Before the config: the version needs no dmsup and no QEMU. */
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		return printf("dmsup-qemu-dm %s\n", DMSUP_VERSION) < 0;
 	if (read_conf(conf_path ? conf_path : DROPIN_CONF, &c, err,
 		      sizeof(err))) {
 		say("error: %s", err);

@@ -17,13 +17,5 @@ $(BUILD)/bin/qmp-call: $(BUILD)/obj/qmp/tools/qmp-call.o $(QMP_LIB)
 
 BINS += $(BUILD)/bin/qmp-call
 
-# The man page and the static library are installed from here (the top
-# Makefile knows MAN5/MAN8 and headers only).
-LIBDIR ?= $(PREFIX)/lib
-
-.PHONY: install-qmp
-install: install-qmp
-install-qmp: $(QMP_LIB) $(BUILD)/bin/qmp-call
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(LIBDIR)
-	install -m 0644 docs/qmp-call.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 $(QMP_LIB) $(DESTDIR)$(LIBDIR)/
+LIBS += $(QMP_LIB)
+MAN1 += docs/qmp-call.1

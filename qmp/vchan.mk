@@ -24,8 +24,4 @@ HEADERS += qmp/transport-vchan.h
 $(BUILD)/bin/qmp-call: $(QMP_VCHAN_LIB)
 $(BUILD)/bin/qmp-call: EVENT_LIBS += $(QMP_LIB) $(XEN_LIBS)
 
-.PHONY: install-qmp-vchan
-install: install-qmp-vchan
-install-qmp-vchan: $(QMP_VCHAN_LIB)
-	install -d $(DESTDIR)$(LIBDIR)
-	install -m 0644 $(QMP_VCHAN_LIB) $(DESTDIR)$(LIBDIR)/
+LIBS += $(QMP_VCHAN_LIB)

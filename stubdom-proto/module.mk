@@ -14,8 +14,7 @@ $(STUBDOM_PROTO_LIB): $(STUBDOM_PROTO_SRCS:%.c=$(BUILD)/obj/%.o)
 	rm -f $@ && $(AR) rcs $@ $^
 
 HEADERS += stubdom-proto/xs.h stubdom-proto/setup.h stubdom-proto/handshake.h
-
-all: $(STUBDOM_PROTO_LIB)
+LIBS += $(STUBDOM_PROTO_LIB)
 
 # The stub-side protocol agent runs inside a test-bed domU, whose
 # initramfs gets every program in $(BUILD)/tests/xen/guest/ as /usr/bin/*.

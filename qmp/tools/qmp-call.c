@@ -14,6 +14,7 @@
 
 #include "qmp/qmp.h"
 #include "qmp/transport-vchan.h"
+#include "version.h"
 
 enum qmp_call_exit {
 	QMP_CALL_OK = 0,
@@ -200,6 +201,8 @@ int main(int argc, char **argv)
 	struct qmp *q;
 	int opt, rc, retry = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		return printf("qmp-call %s\n", DMSUP_VERSION) < 0;
 	while ((opt = getopt(argc, argv, "+t:h")) != -1) {
 		if (opt == 't')
 			qc.timeout_s = qmp_call_parse_timeout(optarg);

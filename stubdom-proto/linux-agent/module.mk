@@ -21,7 +21,10 @@ $(BUILD)/tests/xen/guest/qmp-call: $(BUILD)/bin/qmp-call
 	@mkdir -p $(@D)
 	cp $< $@
 
-BINS      += $(BUILD)/bin/qmp-vchan-bridge
+# In sbin, its page in section 8: a server that needs Xen's grant and
+# event-channel devices, so root.
+SBINS     += $(BUILD)/bin/qmp-vchan-bridge
+MAN8      += docs/qmp-vchan-bridge.8
 TEST_BINS += $(BUILD)/tests/xen/guest/qmp-vchan-bridge \
              $(BUILD)/tests/xen/guest/qmp-call
 

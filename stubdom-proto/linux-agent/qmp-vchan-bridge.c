@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "stubdom-proto/linux-agent/vchan-bridge.h"
+#include "version.h"
 
 struct qmp_vchan_bridge_main {
 	struct event_base *base;
@@ -88,6 +89,8 @@ int main(int argc, char **argv)
 	struct vchan_bridge *b;
 	int opt;
 
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		return printf("qmp-vchan-bridge %s\n", DMSUP_VERSION) < 0;
 	while ((opt = getopt(argc, argv, "+vh")) != -1) {
 		if (opt == 'v')
 			m.verbose = 1;

@@ -19,6 +19,13 @@ $(DMSUP_LOCAL_DIR)/standin: $(BUILD)/obj/tests/local/dmsup/standin.o
 # The docs test reads the man pages from the source tree.
 $(BUILD)/obj/tests/local/dmsup/test-docs.o: CPPFLAGS += -DSRCDIR='"$(CURDIR)"'
 
+# systemd's readiness and dmctl's bash completion, on lines of their own
+# (the list above changes in other branches too). The completion test
+# sources contrib/bash-completion/dmctl from the source tree.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-notify $(DMSUP_LOCAL_DIR)/test-completion
+$(BUILD)/obj/tests/local/dmsup/test-completion.o: \
+	CPPFLAGS += -DSRCDIR='"$(CURDIR)"'
+
 # The daemon's QMP layer alone against a real QEMU: its objects, libqmp
 # (with the vchan transport it can also take) and QEMU's starter.
 DMQMP_OBJS := $(BUILD)/obj/dmsup/kind/dmqmp.o \

@@ -1,0 +1,22 @@
+# contrib/: what a distribution installs around the programs.
+#   systemd/dmsup.service.in  -> $(SYSTEMDUNITDIR)/dmsup.service, with the
+#                                installed dmsup's path in ExecStart
+#   bash-completion/dmctl     -> $(BASHCOMPDIR)/dmctl
+
+SYSTEMD_UNIT := $(BUILD)/contrib/dmsup.service
+
+# Made at every make and replaced only when it changed: it depends on
+# SBINDIR, which is no file.
+$(SYSTEMD_UNIT): contrib/systemd/dmsup.service.in FORCE
+	@mkdir -p $(@D)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp
+	if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+.PHONY: FORCE install-contrib
+FORCE:
+
+all installable: $(SYSTEMD_UNIT)
+install: install-contrib
+install-contrib: $(SYSTEMD_UNIT)
+	$(call install_files,0644,$(SYSTEMDUNITDIR),$(SYSTEMD_UNIT))
+	$(call install_files,0644,$(BASHCOMPDIR),contrib/bash-completion/dmctl)
