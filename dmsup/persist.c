@@ -14,6 +14,7 @@
 #include "dmsup/log.h"
 #include "dmsup/observe.h"
 #include "dmsup/persist.h"
+#include "dmsup/safefile.h"
 
 /* No fsync: this protects against a dmsup crash, not a host crash. */
 static int persist_write(struct domain *d, const char *suffix,
@@ -101,39 +102,28 @@ const struct dm_observer persist_observer = {
     .spawned = persist_run_cb,
 };
 
-static char *persist_read(const char *dir, const char *file)
+/* State files are untrusted: a FIFO or symlink planted there must not
+ * hang or redirect us (safefile.h). */
+static char *persist_read(const char *dir, const char *file, char **err_r)
 {
-	char *path, *text = NULL;
-	FILE *f;
-	long len;
+	char *path, *text;
 
+	*err_r = NULL;
 	if (asprintf(&path, "%s/%s", dir, file) < 0)
 		return NULL;
-	f = fopen(path, "re");
+	text = safefile_read(AT_FDCWD, path, SAFEFILE_NOFOLLOW, SAFEFILE_MAX,
+			     err_r);
 	free(path);
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (len = ftell(f)) >= 0 &&
-	    len < 4 * 1024 * 1024 && !fseek(f, 0, SEEK_SET) &&
-	    (text = malloc((size_t)len + 1))) {
-		if (fread(text, 1, (size_t)len, f) != (size_t)len) {
-			free(text);
-			text = NULL;
-		} else {
-			text[len] = '\0';
-		}
-	}
-	fclose(f);
 	return text;
 }
 
 static void persist_load_one(struct dmsup *sup, const char *file)
 {
-	char *text = persist_read(sup->state_dir, file), *err = NULL;
+	char *err = NULL, *text = persist_read(sup->state_dir, file, &err);
 	struct dm_config cfg;
 
 	if (!text || config_from_string(&cfg, text, &err)) {
-		log_warnx("state: ignoring %s/%s: %s", sup->state_dir, file,
+		log_warnx("state: ignoring %s: %s", file,
 			  err ? err : "unreadable");
 		free(text);
 		free(err);
@@ -188,9 +178,13 @@ void persist_load_all(struct dmsup *sup)
 	for (struct domain *d = sup->domains; d; d = d->next) {
 		char file[256];
 		snprintf(file, sizeof(file), "%s.run", d->cfg.name);
-		char *text = persist_read(sup->state_dir, file);
+		char *err = NULL;
+		char *text = persist_read(sup->state_dir, file, &err);
 		struct json_object *run =
 		    text ? json_tokener_parse(text) : NULL;
+		if (err && errno != ENOENT)
+			log_warnx("state: ignoring %s", err);
+		free(err);
 		free(text);
 		if (run && json_object_is_type(run, json_type_object))
 			domain_reattach(d, run);

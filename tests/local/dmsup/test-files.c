@@ -1,0 +1,118 @@
+/*
+ * Files dmsup and dmctl read or write: only regular files are read, never
+ * blocking and size-capped; nothing dmsup writes in its own dirs follows a
+ * planted symlink.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/local/dmsup/harness.h"
+
+static char *tmp_path(const char *name)
+{
+	char *p;
+
+	ck_assert_int_ge(asprintf(&p, "%s/%s", H.dir, name), 0);
+	return p;
+}
+
+/* dmctl must refuse @file for @cmd at once, naming it and @why. */
+static void assert_file_refused(const char *cmd, const char *file,
+				const char *why)
+{
+	char *err = NULL;
+	int rc = h_dmctl(NULL, &err, cmd, file, NULL);
+
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(err, file) && strstr(err, why),
+		      "'%s' lacks '%s' or '%s'", err, file, why);
+	free(err);
+}
+
+START_TEST(a_fifo_as_config_is_refused_by_start_and_plan)
+{
+	char *fifo = tmp_path("fifo.json");
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	assert_file_refused("start", fifo, "not a regular file");
+	assert_file_refused("plan", fifo, "not a regular file");
+	free(fifo);
+}
+END_TEST
+
+START_TEST(dev_zero_as_config_is_refused_by_start_and_plan)
+{
+	assert_file_refused("start", "/dev/zero", "not a regular file");
+	assert_file_refused("plan", "/dev/zero", "not a regular file");
+}
+END_TEST
+
+START_TEST(a_config_over_one_mib_is_refused)
+{
+	char *big = tmp_path("big.json");
+	FILE *f = fopen(big, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"name\": \"", f);
+	for (int i = 0; i < 1100 * 1024; i++)
+		fputc('a', f);
+	fputs("\"}", f);
+	fclose(f);
+	assert_file_refused("start", big, "larger than");
+	assert_file_refused("plan", big, "larger than");
+	free(big);
+}
+END_TEST
+
+START_TEST(a_fifo_planted_as_state_json_does_not_hang_dmsup)
+{
+	char *cfg = h_config("good", 3, ""), fifo[400];
+
+	h_start(cfg);
+	h_stop_dmsup(SIGKILL);
+	snprintf(fifo, sizeof(fifo), "%s/evil.json", H.state);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	h_start_dmsup();
+	struct json_object *st = h_status("good");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_str_eq(h_str(st, "state"), "running");
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_symlink_planted_as_state_json_is_not_followed)
+{
+	char *cfg = h_config("good", 3, ""), link[400];
+
+	h_start(cfg);
+	h_stop_dmsup(SIGKILL);
+	snprintf(link, sizeof(link), "%s/other.json", H.state);
+	ck_assert_int_eq(symlink(cfg, link), 0);
+	h_start_dmsup();
+	ck_assert_ptr_null(h_status("other"));
+	struct json_object *st = h_status("good");
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = {
+	    a_fifo_as_config_is_refused_by_start_and_plan,
+	    dev_zero_as_config_is_refused_by_start_and_plan,
+	    a_config_over_one_mib_is_refused,
+	    a_fifo_planted_as_state_json_does_not_hang_dmsup,
+	    a_symlink_planted_as_state_json_is_not_followed,
+	};
+
+	return h_main("dmsup-files", NULL, tests,
+		      sizeof(tests) / sizeof(*tests));
+}
