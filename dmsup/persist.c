@@ -25,8 +25,12 @@ static int persist_write(struct domain *d, const char *suffix,
 	int rc = -1;
 
 	if (path && tmp) {
-		int fd =
-		    open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		/* O_EXCL after unlink: a symlink planted as the temp file is
+		 * removed, never followed. */
+		unlink(tmp);
+		int fd = open(
+		    tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 		const char *text = json_object_to_json_string_ext(
 		    obj, JSON_C_TO_STRING_PRETTY);
 		size_t len = strlen(text);

@@ -103,6 +103,46 @@ START_TEST(a_symlink_planted_as_state_json_is_not_followed)
 }
 END_TEST
 
+START_TEST(a_symlink_planted_as_the_log_is_not_followed)
+{
+	char *cfg = h_standin_config(
+	    "lnk", 4, "[\"--stderr-bytes\", \"4096\", \"--qmp\"]", "");
+	char *target = tmp_path("target"), link[400];
+	FILE *f = fopen(target, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	snprintf(link, sizeof(link), "%s/lnk.log", H.logdir);
+	ck_assert_int_eq(symlink(target, link), 0);
+	h_start(cfg);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "lnk", NULL), 0);
+	struct stat st;
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+	free(target);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_symlink_planted_as_the_state_temp_file_is_not_followed)
+{
+	char *target = tmp_path("target"), link[400];
+	FILE *f = fopen(target, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	snprintf(link, sizeof(link), "%s/tmpd.tmp", H.state);
+	ck_assert_int_eq(symlink(target, link), 0);
+	char *cfg = h_config("tmpd", 5, "");
+	h_start(cfg);
+	struct stat st;
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+	free(target);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -111,6 +151,8 @@ int main(void)
 	    a_config_over_one_mib_is_refused,
 	    a_fifo_planted_as_state_json_does_not_hang_dmsup,
 	    a_symlink_planted_as_state_json_is_not_followed,
+	    a_symlink_planted_as_the_log_is_not_followed,
+	    a_symlink_planted_as_the_state_temp_file_is_not_followed,
 	};
 
 	return h_main("dmsup-files", NULL, tests,
