@@ -143,6 +143,21 @@ START_TEST(a_symlink_planted_as_the_state_temp_file_is_not_followed)
 }
 END_TEST
 
+/* A sentinel that cannot be removed (here a directory in its place; on a
+ * read-only state dir EROFS): the client hears why, not mkfifo's EEXIST. */
+START_TEST(a_sentinel_that_cannot_be_removed_names_the_real_cause)
+{
+	char *cfg = h_config("ro", 6, ""), fifo[400], *err = NULL;
+
+	snprintf(fifo, sizeof(fifo), "%s/ro.fifo", H.state);
+	ck_assert_int_eq(mkdir(fifo, 0700), 0);
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
+	ck_assert_msg(strstr(err, "sentinel FIFO: Is a directory"), "%s", err);
+	free(err);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -153,6 +168,7 @@ int main(void)
 	    a_symlink_planted_as_state_json_is_not_followed,
 	    a_symlink_planted_as_the_log_is_not_followed,
 	    a_symlink_planted_as_the_state_temp_file_is_not_followed,
+	    a_sentinel_that_cannot_be_removed_names_the_real_cause,
 	};
 
 	return h_main("dmsup-files", NULL, tests,
