@@ -158,6 +158,54 @@ START_TEST(a_sentinel_that_cannot_be_removed_names_the_real_cause)
 }
 END_TEST
 
+/* What status showed after a crash, again after dmsup restarts. */
+START_TEST(a_crash_report_survives_a_restart_of_dmsup)
+{
+	char *cfg = h_standin_config("once", 13, "[\"--exit\", \"1\"]", "");
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 1);
+	struct json_object *before = h_status("once");
+	ck_assert_str_eq(h_str(before, "state"), "crashed");
+	h_stop_dmsup(SIGTERM);
+	h_start_dmsup();
+	struct json_object *after = h_status("once");
+	ck_assert_ptr_nonnull(after);
+	static const char *const keys[] = {"state", "exit", "error", "step",
+					   "log_tail"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		ck_assert_str_eq(h_str(after, keys[i]), h_str(before, keys[i]));
+	ck_assert_int_eq(h_int(after, "exit_status"), 1);
+	ck_assert_int_eq(h_int(after, "spawns"), h_int(before, "spawns"));
+	json_object_put(before);
+	json_object_put(after);
+	/* And it starts again as a crashed domain does. */
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", "once", NULL), 1);
+	free(cfg);
+}
+END_TEST
+
+/* A hostile NAME.last is checked: nothing out of range is believed. */
+START_TEST(a_garbled_last_file_is_ignored)
+{
+	char *cfg = h_config("g", 14, ""), path[400];
+
+	h_start(cfg);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "g", NULL), 0);
+	h_stop_dmsup(SIGTERM);
+	snprintf(path, sizeof(path), "%s/g.last", H.state);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"state\": \"running\", \"spawns\": -5, \"exit\": 3}", f);
+	fclose(f);
+	h_start_dmsup();
+	struct json_object *st = h_status("g");
+	ck_assert_str_eq(h_str(st, "state"), "defined");
+	ck_assert_int_eq(h_int(st, "spawns"), 0);
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -169,6 +217,8 @@ int main(void)
 	    a_symlink_planted_as_the_log_is_not_followed,
 	    a_symlink_planted_as_the_state_temp_file_is_not_followed,
 	    a_sentinel_that_cannot_be_removed_names_the_real_cause,
+	    a_crash_report_survives_a_restart_of_dmsup,
+	    a_garbled_last_file_is_ignored,
 	};
 
 	return h_main("dmsup-files", NULL, tests,
