@@ -27,6 +27,7 @@
 #include "dmsup/config.h"
 #include "dmsup/ctl/cmdtab.h"
 #include "dmsup/kind/dmplan.h"
+#include "dmsup/safefile.h"
 #include "dmsup/ctl/frame.h"
 #include "version.h"
 
@@ -373,23 +374,42 @@ static int dmctl_follow(const struct opts *o, const char *path, int lines)
 	}
 }
 
+/* A configuration file: a regular file of at most SAFEFILE_MAX bytes (a
+ * FIFO or /dev/zero would hang us or fill memory). Prints why not. */
+static struct json_object *dmctl_read_json(const char *path)
+{
+	enum json_tokener_error jerr = json_tokener_success;
+	char *err = NULL;
+	char *text = safefile_read(AT_FDCWD, path, 0, SAFEFILE_MAX, &err);
+	struct json_object *json;
+
+	if (!text) {
+		fprintf(stderr, "dmctl: %s\n", err ? err : "out of memory");
+		free(err);
+		return NULL;
+	}
+	json = json_tokener_parse_verbose(text, &jerr);
+	free(text);
+	if (!json)
+		fprintf(stderr, "dmctl: %s: not JSON: %s\n", path,
+			json_tokener_error_desc(jerr));
+	return json;
+}
+
 /* Local: the memory plan of a configuration file (no daemon needed). */
 static int run_plan(struct dmctl_inv *inv)
 {
 	const struct opts *o = &inv->o;
 	const char *path = jstr(inv->local, "file");
-	struct json_object *json = json_object_from_file(path);
+	struct json_object *json = dmctl_read_json(path);
 	struct plan_error perr = {{0}};
 	struct dm_config cfg;
 	struct plan *plan;
 	char *err = NULL, *text;
 	int rc = EXIT_FAILED;
 
-	if (!json) {
-		fprintf(stderr, "dmctl: %s: %s\n", path,
-			json_util_get_last_err());
+	if (!json)
 		return EXIT_FAILED;
-	}
 	if (config_from_json(&cfg, json, &err)) {
 		fprintf(stderr, "dmctl: %s: invalid configuration: %s\n", path,
 			err ? err : "out of memory");
@@ -866,11 +886,8 @@ static int put_file_or_domain(const struct dmctl_inv *inv,
 				       json_object_new_string(text));
 		return EXIT_OK;
 	}
-	if (!(cfg = json_object_from_file(text))) {
-		fprintf(stderr, "dmctl: %s: %s\n", text,
-			json_util_get_last_err());
+	if (!(cfg = dmctl_read_json(text)))
 		return EXIT_FAILED;
-	}
 	json_object_object_add(into, a->field, cfg);
 	return EXIT_OK;
 }

@@ -446,7 +446,13 @@ static int domain_open_fifo(struct domain *d, int *wr_r)
 	*wr_r = -1;
 	if (!path)
 		return ENOMEM;
-	unlink(path);
+	/* The client must hear why an old FIFO stayed (EROFS, EPERM), not
+	 * mkfifo's EEXIST that follows. */
+	if (unlink(path) && errno != ENOENT) {
+		r = errno;
+		free(path);
+		return r;
+	}
 	if (mkfifo(path, 0600) == 0)
 		d->fifo_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (d->fifo_fd >= 0)

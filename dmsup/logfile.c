@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "dmsup/logfile.h"
+#include "dmsup/safefile.h"
 
 struct logfile_writer {
 	const char *dir, *name;
+	int dirfd; /* the log dir: every name is resolved under it */
 	int files;
 	long size;
 	int fd;
@@ -32,41 +34,57 @@ char *logfile_path(const char *dir, const char *name, int n)
 	return r < 0 ? NULL : p;
 }
 
+/* name.log or name.log.N, relative to the log dir. */
+static void logw_name(const struct logfile_writer *w, int n, char *buf,
+		      size_t size)
+{
+	if (n)
+		snprintf(buf, size, "%s.log.%d", w->name, n);
+	else
+		snprintf(buf, size, "%s.log", w->name);
+}
+
+/* O_NOFOLLOW under the dir's fd: a symlink planted as name.log (or a
+ * renamed dir) must not make us append to another file as root. */
 static void logw_open(struct logfile_writer *w)
 {
-	char *path = logfile_path(w->dir, w->name, 0);
+	char name[300];
 	struct stat st;
 
-	if (!path)
-		return;
-	w->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	free(path);
+	logw_name(w, 0, name, sizeof(name));
+	w->fd = openat(w->dirfd, name,
+		       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW |
+			   O_NONBLOCK | O_NOCTTY,
+		       0640);
 	if (w->fd < 0) {
 		w->last_errno = errno;
 		return;
 	}
-	w->used = fstat(w->fd, &st) ? 0 : (long)st.st_size;
+	if (fstat(w->fd, &st) || !S_ISREG(st.st_mode)) {
+		close(w->fd);
+		w->fd = -1;
+		w->last_errno = EINVAL;
+		return;
+	}
+	w->used = (long)st.st_size;
 }
 
 /* name.log.(N-2) -> .(N-1), ..., name.log -> .1; the oldest goes. */
 static void logw_rotate(struct logfile_writer *w)
 {
+	char from[300], to[300];
+
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;
 	for (int i = w->files - 1; i >= 1; i--) {
-		char *from = logfile_path(w->dir, w->name, i - 1);
-		char *to = logfile_path(w->dir, w->name, i);
-		if (from && to)
-			rename(from, to);
-		free(from);
-		free(to);
+		logw_name(w, i - 1, from, sizeof(from));
+		logw_name(w, i, to, sizeof(to));
+		renameat(w->dirfd, from, w->dirfd, to);
 	}
 	if (w->files == 1) {
-		char *path = logfile_path(w->dir, w->name, 0);
-		if (path)
-			unlink(path);
-		free(path);
+		logw_name(w, 0, from, sizeof(from));
+		unlinkat(w->dirfd, from, 0);
 	}
 	logw_open(w);
 }
@@ -174,6 +192,11 @@ struct logfile_writer *logfile_writer_new(const char *dir, const char *name,
 	w->files = files < 1 ? 1 : files;
 	w->size = size < 1 ? 1 : size;
 	w->fd = -1;
+	w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->dirfd < 0) {
+		free(w);
+		return NULL;
+	}
 	logw_open(w);
 	return w;
 }
@@ -195,6 +218,7 @@ void logfile_writer_free(struct logfile_writer *w)
 		logfile_writer_write(w, "", 0);
 	if (w->fd >= 0)
 		close(w->fd);
+	close(w->dirfd);
 	free(w);
 }
 
@@ -227,7 +251,8 @@ int logfile_helper_main(int argc, char **argv)
 /* Appends the whole file at @path to @buf (bounded by @max from the end). */
 static void logfile_slurp(const char *path, char **buf, size_t *len, size_t max)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* The log dir is ours: no link, FIFO or device is read back. */
+	int fd = safefile_open(AT_FDCWD, path, SAFEFILE_NOFOLLOW);
 	struct stat st;
 
 	if (fd < 0)

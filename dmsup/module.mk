@@ -8,7 +8,8 @@
 
 DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c dmsup/ctl/frame.c \
                    dmsup/ctl/cmdtab.c \
-                   dmsup/spawn.c dmsup/logfile.c dmsup/kind/dmplan.c
+                   dmsup/spawn.c dmsup/logfile.c dmsup/kind/dmplan.c \
+                   dmsup/safefile.c
 # The argv builder asks the planner for its -device strings.
 DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a

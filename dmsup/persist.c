@@ -14,6 +14,7 @@
 #include "dmsup/log.h"
 #include "dmsup/observe.h"
 #include "dmsup/persist.h"
+#include "dmsup/safefile.h"
 
 /* No fsync: this protects against a dmsup crash, not a host crash. */
 static int persist_write(struct domain *d, const char *suffix,
@@ -24,8 +25,12 @@ static int persist_write(struct domain *d, const char *suffix,
 	int rc = -1;
 
 	if (path && tmp) {
-		int fd =
-		    open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		/* O_EXCL after unlink: a symlink planted as the temp file is
+		 * removed, never followed. */
+		unlink(tmp);
+		int fd = open(
+		    tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 		const char *text = json_object_to_json_string_ext(
 		    obj, JSON_C_TO_STRING_PRETTY);
 		size_t len = strlen(text);
@@ -56,6 +61,16 @@ int persist_save_config(struct domain *d)
 	return rc;
 }
 
+static void persist_unlink(struct domain *d, const char *suffix)
+{
+	char *path = domain_path(d, suffix);
+
+	if (path && unlink(path) && errno != ENOENT)
+		log_warn("domid %d (%s): unlink %s", d->cfg.domid, d->cfg.name,
+			 path);
+	free(path);
+}
+
 void persist_remove_config(struct domain *d)
 {
 	char *path = domain_path(d, ".json");
@@ -63,16 +78,47 @@ void persist_remove_config(struct domain *d)
 	if (path)
 		unlink(path);
 	free(path);
+	persist_unlink(d, ".last");
+}
+
+static void persist_add_str(struct json_object *obj, const char *key,
+			    const char *val)
+{
+	if (val)
+		json_object_object_add(obj, key, json_object_new_string(val));
+}
+
+/* NAME.last: how the last run ended, as status shows it, so that a
+ * restart of dmsup keeps the crash report (docs/supervision.md). */
+static void persist_save_last(struct domain *d)
+{
+	struct json_object *obj = json_object_new_object();
+
+	json_object_object_add(
+	    obj, "state",
+	    json_object_new_string(lifecycle_state_name(d->state)));
+	json_object_object_add(obj, "spawns", json_object_new_int64(d->spawns));
+	persist_add_str(obj, "error", d->error);
+	persist_add_str(obj, "step", d->error ? d->step : NULL);
+	persist_add_str(obj, "exit", d->exit_desc);
+	json_object_object_add(obj, "signal",
+			       json_object_new_int(d->exit_signal));
+	json_object_object_add(obj, "exit_status",
+			       json_object_new_int(d->exit_code));
+	persist_add_str(obj, "log_tail", d->log_tail);
+	persist_write(d, ".last", obj);
+	json_object_put(obj);
 }
 
 void persist_save_run(struct domain *d)
 {
 	if (!lifecycle_is_active(d->state) || !d->pid) {
-		char *path = domain_path(d, ".run");
-		if (path && unlink(path) && errno != ENOENT)
-			log_warn("domid %d (%s): unlink %s", d->cfg.domid,
-				 d->cfg.name, path);
-		free(path);
+		persist_unlink(d, ".run");
+		if (d->state == DM_CRASHED || d->state == DM_FAILED ||
+		    d->state == DM_STOPPED)
+			persist_save_last(d);
+		else if (d->state == DM_DEFINED)
+			persist_unlink(d, ".last");
 		return;
 	}
 	struct json_object *obj = json_object_new_object();
@@ -84,6 +130,7 @@ void persist_save_run(struct domain *d)
 			       json_object_new_int64((int64_t)d->log_start));
 	json_object_object_add(obj, "started",
 			       json_object_new_int64(d->started_at));
+	json_object_object_add(obj, "spawns", json_object_new_int64(d->spawns));
 	json_object_object_add(
 	    obj, "state",
 	    json_object_new_string(lifecycle_state_name(d->state)));
@@ -101,39 +148,28 @@ const struct dm_observer persist_observer = {
     .spawned = persist_run_cb,
 };
 
-static char *persist_read(const char *dir, const char *file)
+/* State files are untrusted: a FIFO or symlink planted there must not
+ * hang or redirect us (safefile.h). */
+static char *persist_read(const char *dir, const char *file, char **err_r)
 {
-	char *path, *text = NULL;
-	FILE *f;
-	long len;
+	char *path, *text;
 
+	*err_r = NULL;
 	if (asprintf(&path, "%s/%s", dir, file) < 0)
 		return NULL;
-	f = fopen(path, "re");
+	text = safefile_read(AT_FDCWD, path, SAFEFILE_NOFOLLOW, SAFEFILE_MAX,
+			     err_r);
 	free(path);
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (len = ftell(f)) >= 0 &&
-	    len < 4 * 1024 * 1024 && !fseek(f, 0, SEEK_SET) &&
-	    (text = malloc((size_t)len + 1))) {
-		if (fread(text, 1, (size_t)len, f) != (size_t)len) {
-			free(text);
-			text = NULL;
-		} else {
-			text[len] = '\0';
-		}
-	}
-	fclose(f);
 	return text;
 }
 
 static void persist_load_one(struct dmsup *sup, const char *file)
 {
-	char *text = persist_read(sup->state_dir, file), *err = NULL;
+	char *err = NULL, *text = persist_read(sup->state_dir, file, &err);
 	struct dm_config cfg;
 
 	if (!text || config_from_string(&cfg, text, &err)) {
-		log_warnx("state: ignoring %s/%s: %s", sup->state_dir, file,
+		log_warnx("state: ignoring %s: %s", file,
 			  err ? err : "unreadable");
 		free(text);
 		free(err);
@@ -171,6 +207,100 @@ static void persist_warn_orphans(struct dmsup *sup, DIR *dir)
 	}
 }
 
+/* Untrusted: bounded strings, known states only, counts in range. */
+static char *persist_last_str(struct json_object *o, const char *key,
+			      size_t max)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) > max)
+		return NULL;
+	return strdup(json_object_get_string(v));
+}
+
+static int persist_last_int(struct json_object *o, const char *key, int lo,
+			    int hi, int def)
+{
+	struct json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return def;
+	n = json_object_get_int64(v);
+	return n < lo || n > hi ? def : (int)n;
+}
+
+/* d->step points to static strings: one of ours, else "run". */
+static const char *persist_last_step(struct json_object *o)
+{
+	static const char *const steps[] = {
+	    "adopt", "memory", "restart", "run", "spawn",
+	    "xen",   "start",  "ready",	  "qmp", "stub"};
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, "step", &v) &&
+	    json_object_is_type(v, json_type_string))
+		for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++)
+			if (!strcmp(json_object_get_string(v), steps[i]))
+				return steps[i];
+	return "run";
+}
+
+static const char *const persist_last_states[] = {"crashed", "failed",
+						  "stopped"};
+
+static void persist_load_last(struct domain *d, struct json_object *o)
+{
+	const char *state = NULL;
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, "state", &v) &&
+	    json_object_is_type(v, json_type_string))
+		state = json_object_get_string(v);
+	for (size_t i = 0; state && i < 3; i++) {
+		if (strcmp(state, persist_last_states[i]))
+			continue;
+		/* Before any client or observer: the state it ended in,
+		 * without its entry action (no restart is due after us). */
+		d->state = i == 0   ? DM_CRASHED
+			   : i == 1 ? DM_FAILED
+				    : DM_STOPPED;
+		d->spawns =
+		    (unsigned)persist_last_int(o, "spawns", 0, 1000000000, 0);
+		d->error = persist_last_str(o, "error", 4096);
+		d->step = d->error ? persist_last_step(o) : NULL;
+		d->exit_desc = persist_last_str(o, "exit", 256);
+		d->exit_signal = persist_last_int(o, "signal", -1, 128, -1);
+		d->exit_code = persist_last_int(o, "exit_status", -1, 255, -1);
+		d->log_tail = persist_last_str(o, "log_tail", 1 << 16);
+		d->no_restart = true;
+		return;
+	}
+}
+
+static struct json_object *
+persist_read_json(struct dmsup *sup, const struct domain *d, const char *suffix)
+{
+	char file[300], *err = NULL, *text;
+	struct json_object *o;
+
+	snprintf(file, sizeof(file), "%s%s", d->cfg.name, suffix);
+	text = persist_read(sup->state_dir, file, &err);
+	if (err && errno != ENOENT)
+		log_warnx("state: ignoring %s", err);
+	o = text ? json_tokener_parse(text) : NULL;
+	free(err);
+	free(text);
+	if (o && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
 void persist_load_all(struct dmsup *sup)
 {
 	DIR *dir = opendir(sup->state_dir);
@@ -186,14 +316,15 @@ void persist_load_all(struct dmsup *sup)
 	persist_warn_orphans(sup, dir);
 	closedir(dir);
 	for (struct domain *d = sup->domains; d; d = d->next) {
-		char file[256];
-		snprintf(file, sizeof(file), "%s.run", d->cfg.name);
-		char *text = persist_read(sup->state_dir, file);
-		struct json_object *run =
-		    text ? json_tokener_parse(text) : NULL;
-		free(text);
-		if (run && json_object_is_type(run, json_type_object))
+		struct json_object *run = persist_read_json(sup, d, ".run");
+		if (run) {
+			/* Reattached domains keep their spawn count. */
+			d->spawns = (unsigned)persist_last_int(run, "spawns", 0,
+							       1000000000, 0);
 			domain_reattach(d, run);
+		} else if ((run = persist_read_json(sup, d, ".last"))) {
+			persist_load_last(d, run);
+		}
 		json_object_put(run);
 	}
 }
