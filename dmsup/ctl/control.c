@@ -28,6 +28,9 @@
 
 #define CTL_MAX_CONNS 128
 #define CTL_MAX_OUTPUT (4 * 1024 * 1024)
+/* A client that sends no whole request for this long holds a slot of
+ * CTL_MAX_CONNS for nothing; one that waits for a reply or watches does not. */
+#define CTL_IDLE_TIMEOUT 10 /* s */
 
 struct ctl_ref {
 	struct ctl_conn *c;
@@ -54,6 +57,7 @@ struct ctl_conn {
 	struct domain *watch_domain; /* NULL: all */
 	struct ctl_ref *refs;
 	struct event *resume;
+	struct event *idle; /* armed while READING and not watching */
 };
 
 struct control {
@@ -79,6 +83,8 @@ static void ctl_conn_free(struct ctl_conn *c)
 		r->c = NULL;
 	if (c->resume)
 		event_free(c->resume);
+	if (c->idle)
+		event_free(c->idle);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -129,11 +135,25 @@ static void ctl_resume_cb(evutil_socket_t fd, short what, void *arg)
 	ctl_process(arg);
 }
 
+/* The idle clock runs only while @c owes us a request. */
+static void ctl_idle_arm(struct ctl_conn *c)
+{
+	const struct timeval tv = {CTL_IDLE_TIMEOUT, 0};
+
+	if (!c->idle)
+		return;
+	if (c->state == CTL_READING && !c->watching)
+		event_add(c->idle, &tv);
+	else
+		event_del(c->idle);
+}
+
 /* A reply went out: the next buffered request may run. */
 static void ctl_replied(struct ctl_conn *c)
 {
 	if (c->state == CTL_BUSY)
 		ctl_set_state(c, CTL_READING);
+	ctl_idle_arm(c);
 	/* Buffered requests run from the loop, not inside this reply. */
 	if (c->resume)
 		event_active(c->resume, EV_TIMEOUT, 0);
@@ -228,12 +248,14 @@ void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
 void ctl_hold(struct ctl_conn *c)
 {
 	ctl_set_state(c, CTL_BUSY);
+	ctl_idle_arm(c);
 }
 
 void ctl_watch(struct ctl_conn *c, struct domain *d)
 {
 	c->watching = true;
 	c->watch_domain = d;
+	ctl_idle_arm(c);
 }
 
 struct ctl_ref *ctl_ref_new(struct ctl_conn *c)
@@ -333,6 +355,38 @@ static void ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 		ctl_conn_free(c);
 }
 
+static void ctl_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	if (c->state != CTL_READING || c->watching)
+		return;
+	ctl_reply_error(c, "protocol",
+			"idle: no request in %d s, closing the connection",
+			CTL_IDLE_TIMEOUT);
+	ctl_close_soon(c, false);
+}
+
+/* One frame straight to a socket we do not keep: best effort, never waits
+ * (a fresh socket's buffer takes a short frame whole). */
+static void ctl_refuse_busy(evutil_socket_t fd)
+{
+	struct json_object *obj = json_object_new_object();
+	struct evbuffer *out = evbuffer_new();
+
+	json_object_object_add(obj, "ok", json_object_new_boolean(0));
+	json_object_object_add(
+	    obj, "error",
+	    json_object_new_string("busy: dmsup has too many clients (128); "
+				   "try again later"));
+	json_object_object_add(obj, "step", json_object_new_string("protocol"));
+	if (out && !frame_put(out, obj))
+		evbuffer_write(out, fd);
+	if (out)
+		evbuffer_free(out);
+	json_object_put(obj);
+}
+
 static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 			  struct sockaddr *sa, int len, void *arg)
 {
@@ -341,6 +395,7 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 
 	if (ctl->n_conns >= CTL_MAX_CONNS) {
 		log_warnx("control: too many clients, refusing one");
+		ctl_refuse_busy(fd);
 		close(fd);
 		return;
 	}
@@ -353,13 +408,16 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	c->bev =
 	    bufferevent_socket_new(ctl->sup->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->resume = event_new(ctl->sup->base, -1, 0, ctl_resume_cb, c);
-	if (!c->bev || !c->resume) {
+	c->idle = evtimer_new(ctl->sup->base, ctl_idle_cb, c);
+	if (!c->bev || !c->resume || !c->idle) {
 		if (c->bev)
 			bufferevent_free(c->bev);
 		else
 			close(fd);
 		if (c->resume)
 			event_free(c->resume);
+		if (c->idle)
+			event_free(c->idle);
 		free(c);
 		return;
 	}
@@ -370,6 +428,7 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_setwatermark(c->bev, EV_READ, 0, FRAME_MAX + 4);
 	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	ctl_idle_arm(c);
 }
 
 struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)

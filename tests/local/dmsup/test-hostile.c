@@ -1,0 +1,102 @@
+/*
+ * Hostile and careless clients: too many of them, idle ones, requests
+ * that bend the protocol. dmsup answers each with a clear error and keeps
+ * serving everyone else.
+ */
+#include <check.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/local/dmsup/harness.h"
+
+#define MAX_CLIENTS 128
+
+/* Reads what dmsup sends on @fd until it closes or @secs pass. */
+static char *read_all(int fd, int secs)
+{
+	static char buf[65536];
+	size_t n = 0;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	while (n < sizeof(buf) - 1 && poll(&p, 1, secs * 1000) == 1) {
+		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = 0;
+	/* Skip the 4-byte length: the JSON text is what a test checks. */
+	return n > 4 ? buf + 4 : buf;
+}
+
+START_TEST(client_past_the_limit_hears_busy)
+{
+	int fds[MAX_CLIENTS];
+	char *out = NULL, *err = NULL;
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		ck_assert_int_ge(fds[i] = h_connect(), 0);
+	int rc = h_dmctl(&out, &err, "list", NULL);
+	ck_assert_msg(rc == 1 || rc == 3, "dmctl exited %d", rc);
+	ck_assert_msg(strstr(err, "busy"), "stderr: %s", err);
+	free(out);
+	free(err);
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		close(fds[i]);
+}
+END_TEST
+
+START_TEST(idle_client_is_closed_with_a_reason)
+{
+	int fd = h_connect();
+
+	ck_assert_int_ge(fd, 0);
+	/* Half a frame header: never a whole request. */
+	ck_assert_int_eq(write(fd, "\0\0", 2), 2);
+	char *text = read_all(fd, 20);
+	ck_assert_msg(strstr(text, "idle"), "got '%s'", text);
+	close(fd);
+}
+END_TEST
+
+START_TEST(idle_clients_do_not_lock_admins_out)
+{
+	int fds[MAX_CLIENTS];
+	char *out = NULL;
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		ck_assert_int_ge(fds[i] = h_connect(), 0);
+	sleep(12);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "list", NULL), 0);
+	free(out);
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		close(fds[i]);
+}
+END_TEST
+
+START_TEST(watching_client_is_not_idle)
+{
+	int out;
+	pid_t pid = h_dmctl_bg(&out, "status", "--watch", NULL);
+
+	sleep(13);
+	ck_assert_msg(h_alive(pid), "the watch ended");
+	close(out);
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = {
+	    client_past_the_limit_hears_busy,
+	    idle_client_is_closed_with_a_reason,
+	    idle_clients_do_not_lock_admins_out,
+	    watching_client_is_not_idle,
+	};
+
+	return h_main("dmsup-hostile", NULL, tests,
+		      sizeof(tests) / sizeof(tests[0]));
+}
