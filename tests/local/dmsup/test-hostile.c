@@ -3,7 +3,10 @@
  * that bend the protocol. dmsup answers each with a clear error and keeps
  * serving everyone else.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,96 @@ static char *read_all(int fd, int secs)
 	/* Skip the 4-byte length: the JSON text is what a test checks. */
 	return n > 4 ? buf + 4 : buf;
 }
+
+/* Sends @json as one frame on a fresh connection; dmsup's reply text. */
+static char *ask(const char *json)
+{
+	int fd = h_connect();
+	uint32_t be = htonl((uint32_t)strlen(json));
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, &be, 4), 4);
+	ck_assert_int_eq(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+	shutdown(fd, SHUT_WR);
+	char *text = strdup(read_all(fd, 20));
+	close(fd);
+	return text;
+}
+
+static void assert_refused(const char *json, const char *want)
+{
+	char *text = ask(json);
+
+	ck_assert_msg(strstr(text, "\"ok\":false") && strstr(text, want),
+		      "%s: got '%s', wanted '%s'", json, text, want);
+	free(text);
+}
+
+/* A domain that is defined (its QEMU does not exist, so nothing runs). */
+static void define_vm(void)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/vm.json", H.dir);
+	FILE *f = fopen(path, "w");
+	fprintf(f, "{\"domid\": 2, \"name\": \"vm\", \"xen\": false, "
+		   "\"qemu\": \"/nonexistent/qemu\"}");
+	fclose(f);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", path, NULL), 1);
+}
+
+START_TEST(duplicate_key_is_refused_naming_it)
+{
+	define_vm();
+	assert_refused("{\"cmd\":\"status\",\"cmd\":\"stop\","
+		       "\"domain\":\"vm\"}",
+		       "field 'cmd' is given twice");
+	assert_refused("{\"cmd\":\"log\",\"domain\":\"vm\","
+		       "\"domain\":\"vm\"}",
+		       "field 'domain' is given twice");
+	assert_refused("{\"cmd\":\"status\",\"c\\u006dd\":\"stop\"}",
+		       "given twice");
+	/* Equal keys deeper down are the config's or QEMU's business. */
+	char *text = ask("{\"cmd\":\"status\",\"x\":{\"a\":1},"
+			 "\"y\":{\"a\":2}}");
+	ck_assert_msg(strstr(text, "\"ok\":true"), "got '%s'", text);
+	free(text);
+}
+END_TEST
+
+START_TEST(field_of_another_type_is_refused_naming_it)
+{
+	assert_refused("{\"cmd\":\"status\",\"domain\":[\"vm\"]}",
+		       "field 'domain' must be a string");
+	assert_refused("{\"cmd\":[\"status\"]}",
+		       "field 'cmd' must be a string");
+	assert_refused("{\"cmd\":\"qmp\",\"domain\":\"vm\","
+		       "\"command\":\"x\",\"arguments\":[1]}",
+		       "field 'arguments' must be an object");
+	assert_refused("{\"cmd\":\"set\",\"domain\":\"vm\","
+		       "\"set\":[1]}",
+		       "field 'set' must be an array of strings");
+}
+END_TEST
+
+START_TEST(log_lines_must_be_an_integer_in_range)
+{
+	define_vm();
+	assert_refused("{\"cmd\":\"log\",\"domain\":\"vm\","
+		       "\"lines\":\"all\"}",
+		       "field 'lines' must be an integer");
+	assert_refused("{\"cmd\":\"log\",\"domain\":\"vm\","
+		       "\"lines\":1e300}",
+		       "field 'lines' must be an integer");
+	assert_refused("{\"cmd\":\"log\",\"domain\":\"vm\","
+		       "\"lines\":-5}",
+		       "field 'lines' must be 0 to 10000");
+	char *text = ask("{\"cmd\":\"log\",\"domain\":\"vm\","
+			 "\"lines\":10000}");
+	ck_assert_msg(strstr(text, "\"ok\":true"), "got '%s'", text);
+	free(text);
+}
+END_TEST
 
 START_TEST(client_past_the_limit_hears_busy)
 {
@@ -95,6 +188,9 @@ int main(void)
 	    idle_client_is_closed_with_a_reason,
 	    idle_clients_do_not_lock_admins_out,
 	    watching_client_is_not_idle,
+	    duplicate_key_is_refused_naming_it,
+	    field_of_another_type_is_refused_naming_it,
+	    log_lines_must_be_an_integer_in_range,
 	};
 
 	return h_main("dmsup-hostile", NULL, tests,
