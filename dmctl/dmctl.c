@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +85,15 @@ static int dmctl_send(struct json_object *req)
 	}
 	while (!rc && evbuffer_get_length(out))
 		if (evbuffer_write(out, ctl_fd) < 0 && errno != EINTR) {
-			fprintf(stderr, "dmctl: lost dmsup: %s\n",
-				strerror(errno));
-			rc = EXIT_UNREACHABLE;
+			/* dmsup may have said why before it closed (busy):
+			 * the caller reads that reply, if any. */
+			if (errno == EPIPE || errno == ECONNRESET)
+				rc = -1;
+			else {
+				fprintf(stderr, "dmctl: lost dmsup: %s\n",
+					strerror(errno));
+				rc = EXIT_UNREACHABLE;
+			}
 		}
 	if (out)
 		evbuffer_free(out);
@@ -147,8 +154,9 @@ static int dmctl_call(const struct opts *o, struct json_object *req,
 		json_object_put(req);
 		return rc;
 	}
-	/* dmctl_send takes over req. */
-	if ((rc = dmctl_send(req)) || (rc = dmctl_recv(&reply)))
+	/* dmctl_send takes over req; -1: closed, yet a reply may wait. */
+	rc = dmctl_send(req);
+	if ((rc > 0) || (rc = dmctl_recv(&reply)))
 		return rc;
 	if (!json_object_object_get_ex(reply, "ok", &ok)) {
 		fprintf(stderr, "dmctl: unreadable reply from dmsup\n");
@@ -586,7 +594,7 @@ static int run_log(struct dmctl_inv *inv)
 		json_object_object_add(req, "domain",
 				       json_object_new_string(dom));
 		rc = dmctl_send(req);
-		if (!rc && !(rc = dmctl_recv(&reply)))
+		if (rc <= 0 && !(rc = dmctl_recv(&reply)))
 			json_object_put(reply);
 		if (!rc)
 			rc = dmctl_follow(o, path, lines);
@@ -1035,6 +1043,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--version"))
 		return printf("dmctl %s\n", DMSUP_VERSION) < 0;
+	/* A dmsup that closes on us is exit status 3, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	if (!inv.o.socket)
 		inv.o.socket = "/run/dmsup/control";
 	if ((cmd = dmctl_parse_global(&inv.o, argc, argv, &rc)) < 0)

@@ -382,3 +382,61 @@ const struct cmdtab_arg *cmdtab_missing(const struct cmdtab *e,
 	}
 	return NULL;
 }
+
+/* What a request's field of each type must be, as an error says it. */
+static const char *const cmdtab_type_word[CMDTAB_TYPES] = {
+    [CMDTAB_STRING] = "a string",
+    [CMDTAB_INT] = "an integer",
+    [CMDTAB_OBJECT] = "an object",
+    [CMDTAB_STRINGS] = "an array of strings",
+    [CMDTAB_FLAG] = "true or false",
+    [CMDTAB_SPEC] = "a string",
+    [CMDTAB_FILE_OR_DOMAIN] = "an object",
+};
+
+static bool cmdtab_typed(struct json_object *v, enum cmdtab_type type)
+{
+	if (!json_object_is_type(v, cmdtab_json_type[type]))
+		return false;
+	for (size_t i = 0;
+	     type == CMDTAB_STRINGS && i < json_object_array_length(v); i++)
+		if (!json_object_is_type(json_object_array_get_idx(v, i),
+					 json_type_string))
+			return false;
+	return true;
+}
+
+/* @field of @req, if present, must be of @type. */
+static bool cmdtab_wrong(struct json_object *req, const char *field,
+			 enum cmdtab_type type)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(req, field, &v) &&
+	       !cmdtab_typed(v, type);
+}
+
+const char *cmdtab_mistyped(const struct cmdtab *e, struct json_object *req,
+			    const char **want_r)
+{
+	*want_r = cmdtab_type_word[CMDTAB_STRING];
+	/* Every request routes on these two, whatever its entry lists. */
+	if (cmdtab_wrong(req, "cmd", CMDTAB_STRING))
+		return "cmd";
+	if (cmdtab_wrong(req, "domain", CMDTAB_STRING))
+		return "domain";
+	for (const struct cmdtab_arg *a = e->args; a->field; a++) {
+		if (a->flags & CMDTAB_LOCAL)
+			continue;
+		/* A config of any type: config_from_json says what is wrong. */
+		if (a->type != CMDTAB_FILE_OR_DOMAIN &&
+		    cmdtab_wrong(req, a->field, a->type)) {
+			*want_r = cmdtab_type_word[a->type];
+			return a->field;
+		}
+		for (size_t k = 0; a->keys && a->keys[k]; k++)
+			if (cmdtab_wrong(req, a->keys[k], CMDTAB_STRING))
+				return a->keys[k];
+	}
+	return NULL;
+}

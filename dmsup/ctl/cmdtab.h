@@ -105,5 +105,10 @@ char *cmdtab_metavar(const struct cmdtab_arg *a, char *buf, size_t len);
  * type), or NULL: dmsup then answers "<name> <missing>". */
 const struct cmdtab_arg *cmdtab_missing(const struct cmdtab *e,
 					struct json_object *req);
+/* The first field of @req that @e (or every request: cmd, domain) types
+ * and that has another type, or NULL; *@want_r: what it must be ("an
+ * integer"). */
+const char *cmdtab_mistyped(const struct cmdtab *e, struct json_object *req,
+			    const char **want_r);
 
 #endif

@@ -39,14 +39,16 @@ static const char *cmd_str(struct json_object *req, const char *key)
 	return json_object_get_string(v);
 }
 
-static int cmd_int(struct json_object *req, const char *key, int def)
+/* The dispatcher checked the type; the range is the caller's. */
+static long long cmd_int(struct json_object *req, const char *key,
+			 long long def)
 {
 	struct json_object *v;
 
 	if (!json_object_object_get_ex(req, key, &v) ||
 	    !json_object_is_type(v, json_type_int))
 		return def;
-	return json_object_get_int(v);
+	return json_object_get_int64(v);
 }
 
 static bool cmd_check_running(struct ctl_conn *c, struct domain *d)
@@ -170,13 +172,18 @@ static void cmd_watch(struct ctl_conn *c, struct json_object *req,
 static void cmd_log(struct ctl_conn *c, struct json_object *req,
 		    struct domain *d)
 {
-	int lines = cmd_int(req, "lines", 20);
-	struct json_object *o = json_object_new_object();
+	long long lines = cmd_int(req, "lines", 20);
 
-	if (lines < 0 || lines > CMD_LOG_MAX_LINES)
-		lines = CMD_LOG_MAX_LINES;
-	char *text = logfile_tail(ctl_sup(c)->log_dir, d->cfg.name,
-				  d->cfg.log_files, lines, CMD_LOG_MAX_BYTES);
+	if (lines < 0 || lines > CMD_LOG_MAX_LINES) {
+		ctl_reply_error(c, "request",
+				"log: field 'lines' must be 0 to %d, not %lld",
+				CMD_LOG_MAX_LINES, lines);
+		return;
+	}
+	struct json_object *o = json_object_new_object();
+	char *text =
+	    logfile_tail(ctl_sup(c)->log_dir, d->cfg.name, d->cfg.log_files,
+			 (int)lines, CMD_LOG_MAX_BYTES);
 	char *path = logfile_path(ctl_sup(c)->log_dir, d->cfg.name, 0);
 	json_object_object_add(o, "path",
 			       json_object_new_string(path ? path : ""));
@@ -319,11 +326,22 @@ void commands_dispatch(struct ctl_conn *c, struct json_object *req)
 	const char *dom = cmd_str(req, "domain");
 	const struct cmdtab *e = name ? cmdtab_find(name, CMDTAB_WIRE) : NULL;
 	const struct cmdtab_arg *lack;
+	const char *bad, *want;
 	struct domain *d = NULL;
 
+	if (json_object_object_get_ex(req, "cmd", NULL) && !name) {
+		ctl_reply_error(c, "request", "field 'cmd' must be a string");
+		return;
+	}
 	if (!e || !cmd_handlers[e - cmdtab]) {
 		ctl_reply_error(c, "request", "unknown command '%s'",
 				name ? name : "(none)");
+		return;
+	}
+	/* A field of another type is refused, never read as absent. */
+	if ((bad = cmdtab_mistyped(e, req, &want))) {
+		ctl_reply_error(c, "request", "%s: field '%s' must be %s",
+				e->name, bad, want);
 		return;
 	}
 	if (dom && !(d = domain_find(ctl_sup(c), dom))) {

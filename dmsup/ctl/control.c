@@ -4,7 +4,10 @@
  * reply) the following frames stay buffered. Output to a client that does
  * not read is bounded: past the cap the client is dropped, never waited on.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,9 @@
 
 #define CTL_MAX_CONNS 128
 #define CTL_MAX_OUTPUT (4 * 1024 * 1024)
+/* A client that sends no whole request for this long holds a slot of
+ * CTL_MAX_CONNS for nothing; one that waits for a reply or watches does not. */
+#define CTL_IDLE_TIMEOUT 10 /* s */
 
 struct ctl_ref {
 	struct ctl_conn *c;
@@ -54,6 +60,7 @@ struct ctl_conn {
 	struct domain *watch_domain; /* NULL: all */
 	struct ctl_ref *refs;
 	struct event *resume;
+	struct event *idle; /* armed while READING and not watching */
 };
 
 struct control {
@@ -79,6 +86,8 @@ static void ctl_conn_free(struct ctl_conn *c)
 		r->c = NULL;
 	if (c->resume)
 		event_free(c->resume);
+	if (c->idle)
+		event_free(c->idle);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -129,11 +138,25 @@ static void ctl_resume_cb(evutil_socket_t fd, short what, void *arg)
 	ctl_process(arg);
 }
 
+/* The idle clock runs only while @c owes us a request. */
+static void ctl_idle_arm(struct ctl_conn *c)
+{
+	const struct timeval tv = {CTL_IDLE_TIMEOUT, 0};
+
+	if (!c->idle)
+		return;
+	if (c->state == CTL_READING && !c->watching)
+		event_add(c->idle, &tv);
+	else
+		event_del(c->idle);
+}
+
 /* A reply went out: the next buffered request may run. */
 static void ctl_replied(struct ctl_conn *c)
 {
 	if (c->state == CTL_BUSY)
 		ctl_set_state(c, CTL_READING);
+	ctl_idle_arm(c);
 	/* Buffered requests run from the loop, not inside this reply. */
 	if (c->resume)
 		event_active(c->resume, EV_TIMEOUT, 0);
@@ -228,12 +251,14 @@ void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
 void ctl_hold(struct ctl_conn *c)
 {
 	ctl_set_state(c, CTL_BUSY);
+	ctl_idle_arm(c);
 }
 
 void ctl_watch(struct ctl_conn *c, struct domain *d)
 {
 	c->watching = true;
 	c->watch_domain = d;
+	ctl_idle_arm(c);
 }
 
 struct ctl_ref *ctl_ref_new(struct ctl_conn *c)
@@ -281,14 +306,100 @@ void control_domain_gone(struct control *ctl, struct domain *d)
 			ctl_close_soon(c, false);
 }
 
+#define CTL_KEYS_MAX 64
+
+/* Past a string that opens at @t[i] (either quote json-c takes); returns
+ * the index of its closing quote. */
+static size_t ctl_skip_string(const char *t, size_t len, size_t i)
+{
+	char q = t[i];
+
+	for (i++; i < len && t[i] != q; i++)
+		if (t[i] == '\\')
+			i++;
+	return i;
+}
+
+/*
+ * json-c keeps the last of two equal keys, so a request could say one
+ * command to a reader and do another: the frame's own text is scanned for
+ * its top-level keys. Returns how many it has; a repeated one (compared as
+ * written) is copied into @dup.
+ */
+static size_t ctl_scan_keys(const char *t, size_t len, char *dup, size_t n)
+{
+	const char *key[CTL_KEYS_MAX];
+	size_t klen[CTL_KEYS_MAX], nk = 0, count = 0;
+	int depth = 0;
+	bool want_key = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (t[i] == '"' || t[i] == '\'') {
+			size_t s = i + 1;
+			i = ctl_skip_string(t, len, i);
+			if (depth != 1 || !want_key)
+				continue;
+			want_key = false;
+			count++;
+			for (size_t k = 0; k < nk && !*dup; k++)
+				if (klen[k] == i - s &&
+				    !memcmp(key[k], t + s, i - s))
+					snprintf(dup, n, "%.*s", (int)(i - s),
+						 t + s);
+			if (nk < CTL_KEYS_MAX) {
+				key[nk] = t + s;
+				klen[nk++] = i - s;
+			}
+		} else if (t[i] == '{' || t[i] == '[') {
+			want_key = ++depth == 1;
+		} else if (t[i] == '}' || t[i] == ']') {
+			depth--;
+		} else if (t[i] == ',' && depth == 1) {
+			want_key = true;
+		}
+	}
+	return count;
+}
+
+/* The top-level keys of the next frame in @in, if it is whole (else 0). */
+static size_t ctl_frame_keys(struct evbuffer *in, char *dup, size_t n)
+{
+	uint32_t be;
+	size_t len;
+	const char *text;
+
+	*dup = 0;
+	if (evbuffer_copyout(in, &be, sizeof(be)) != sizeof(be))
+		return 0;
+	len = ntohl(be);
+	if (len > FRAME_MAX || evbuffer_get_length(in) < len + sizeof(be))
+		return 0;
+	text = (const char *)evbuffer_pullup(in, (ssize_t)(len + sizeof(be)));
+	return text ? ctl_scan_keys(text + sizeof(be), len, dup, n) : 0;
+}
+
+/* @req came from a frame of @count keys: did one come twice? An escaped
+ * twin ("c\\u006dd") only shows in the count. */
+static bool ctl_dup_key(struct json_object *req, size_t count, char *dup,
+			size_t n)
+{
+	if (!*dup && count > (size_t)json_object_object_length(req))
+		snprintf(dup, n, "(a key written with escapes)");
+	return *dup != 0;
+}
+
 static void ctl_process(struct ctl_conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct json_object *req;
 	const char *err;
+	char dup[64];
+	size_t keys;
 	int r;
 
-	while (c->state == CTL_READING && (r = frame_take(in, &req, &err))) {
+	while (c->state == CTL_READING &&
+	       (keys = ctl_frame_keys(in, dup, sizeof(dup)),
+		r = frame_take(in, &req, &err))) {
 		if (r < 0) {
 			/* The stream cannot be resynchronised: say so, close.
 			 */
@@ -297,7 +408,11 @@ static void ctl_process(struct ctl_conn *c)
 			ctl_set_state(c, CTL_CLOSING);
 			break;
 		}
-		c->ctl->dispatch(c, req);
+		if (ctl_dup_key(req, keys, dup, sizeof(dup)))
+			ctl_reply_error(c, "request",
+					"field '%s' is given twice", dup);
+		else
+			c->ctl->dispatch(c, req);
 		json_object_put(req);
 	}
 	if (c->state == CTL_DROPPED ||
@@ -333,6 +448,38 @@ static void ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 		ctl_conn_free(c);
 }
 
+static void ctl_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	if (c->state != CTL_READING || c->watching)
+		return;
+	ctl_reply_error(c, "protocol",
+			"idle: no request in %d s, closing the connection",
+			CTL_IDLE_TIMEOUT);
+	ctl_close_soon(c, false);
+}
+
+/* One frame straight to a socket we do not keep: best effort, never waits
+ * (a fresh socket's buffer takes a short frame whole). */
+static void ctl_refuse_busy(evutil_socket_t fd)
+{
+	struct json_object *obj = json_object_new_object();
+	struct evbuffer *out = evbuffer_new();
+
+	json_object_object_add(obj, "ok", json_object_new_boolean(0));
+	json_object_object_add(
+	    obj, "error",
+	    json_object_new_string("busy: dmsup has too many clients (128); "
+				   "try again later"));
+	json_object_object_add(obj, "step", json_object_new_string("protocol"));
+	if (out && !frame_put(out, obj))
+		evbuffer_write(out, fd);
+	if (out)
+		evbuffer_free(out);
+	json_object_put(obj);
+}
+
 static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 			  struct sockaddr *sa, int len, void *arg)
 {
@@ -341,6 +488,7 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 
 	if (ctl->n_conns >= CTL_MAX_CONNS) {
 		log_warnx("control: too many clients, refusing one");
+		ctl_refuse_busy(fd);
 		close(fd);
 		return;
 	}
@@ -353,13 +501,16 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	c->bev =
 	    bufferevent_socket_new(ctl->sup->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->resume = event_new(ctl->sup->base, -1, 0, ctl_resume_cb, c);
-	if (!c->bev || !c->resume) {
+	c->idle = evtimer_new(ctl->sup->base, ctl_idle_cb, c);
+	if (!c->bev || !c->resume || !c->idle) {
 		if (c->bev)
 			bufferevent_free(c->bev);
 		else
 			close(fd);
 		if (c->resume)
 			event_free(c->resume);
+		if (c->idle)
+			event_free(c->idle);
 		free(c);
 		return;
 	}
@@ -370,6 +521,7 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_setwatermark(c->bev, EV_READ, 0, FRAME_MAX + 4);
 	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	ctl_idle_arm(c);
 }
 
 struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)
