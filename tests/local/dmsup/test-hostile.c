@@ -125,23 +125,6 @@ START_TEST(log_lines_must_be_an_integer_in_range)
 }
 END_TEST
 
-START_TEST(client_past_the_limit_hears_busy)
-{
-	int fds[MAX_CLIENTS];
-	char *out = NULL, *err = NULL;
-
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		ck_assert_int_ge(fds[i] = h_connect(), 0);
-	int rc = h_dmctl(&out, &err, "list", NULL);
-	ck_assert_msg(rc == 1 || rc == 3, "dmctl exited %d", rc);
-	ck_assert_msg(strstr(err, "busy"), "stderr: %s", err);
-	free(out);
-	free(err);
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		close(fds[i]);
-}
-END_TEST
-
 START_TEST(idle_client_is_closed_with_a_reason)
 {
 	int fd = h_connect();
@@ -184,7 +167,6 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-	    client_past_the_limit_hears_busy,
 	    idle_client_is_closed_with_a_reason,
 	    idle_clients_do_not_lock_admins_out,
 	    watching_client_is_not_idle,
