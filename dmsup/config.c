@@ -118,6 +118,8 @@ static const struct cfg_field disk_fields[] = {
      .choices = formats},
     {"media", CFG_STR, DFIELD(media), .max = 16, .def_str = "disk",
      .choices = medias},
+    {"vdev", CFG_STR, DFIELD(vdev), .max = 16, .check = cfg_check_token,
+     .what = "a virtual device name like hda, sdb or xvda"},
     {"readonly", CFG_BOOL, DFIELD(readonly)},
 };
 

@@ -14,6 +14,9 @@ struct dm_disk {
 	char *path;
 	char *format;
 	char *media;
+	/* The guest's name for the drive (hda, sdb, xvda...); it decides the
+	 * slot as in libxl. */
+	char *vdev;
 	bool readonly;
 };
 
