@@ -1,9 +1,24 @@
 # dmctl/: the CLI. It shares the core library (config, framing, planner
 # glue) with the daemon, nothing of the daemon's event loop.
 
-$(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(DMSUP_CORE_LIB)
+# xl.cfg import (dmctl/xlcfg.c): libxlutil parses, libxenlight's disk
+# type carries a parsed disk.
+XLU_CFLAGS := $(call pc_cflags,xlutil xenlight)
+XLU_LIBS   := $(call pc_libs,xlutil xenlight)
+DMCTL_XLCFG_OBJ := $(BUILD)/obj/dmctl/xlcfg.o
+$(DMCTL_XLCFG_OBJ): CPPFLAGS += $(XLU_CFLAGS)
+
+$(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(DMCTL_XLCFG_OBJ) $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XLU_LIBS)
 
 # In sbin: it speaks to a root-only socket; dmctl(8).
 SBINS += $(BUILD)/bin/dmctl
+
+# The importer alone, on xl.cfg texts (tests/unit/dmctl).
+UNIT_TESTS += $(BUILD)/tests/unit/dmctl/test-xlcfg
+$(BUILD)/obj/tests/unit/dmctl/%.o: CPPFLAGS += $(CHECK_CFLAGS)
+$(BUILD)/tests/unit/dmctl/test-xlcfg: $(BUILD)/obj/tests/unit/dmctl/test-xlcfg.o \
+		$(DMCTL_XLCFG_OBJ) $(DMSUP_CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XLU_LIBS) $(CHECK_LIBS)
