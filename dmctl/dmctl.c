@@ -30,6 +30,7 @@
 #include "dmsup/kind/dmplan.h"
 #include "dmsup/safefile.h"
 #include "dmsup/ctl/frame.h"
+#include "dmctl/xlcfg.h"
 #include "version.h"
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PROTOCOL };
@@ -49,6 +50,7 @@ struct dmctl_inv {
 	const struct cmdtab *e;
 	struct json_object *req;   /* what goes to dmsup */
 	struct json_object *local; /* the CMDTAB_LOCAL arguments */
+	bool instead;		   /* a CMDTAB_INSTEAD option was given */
 };
 
 static int ctl_fd = -1;
@@ -404,12 +406,25 @@ static struct json_object *dmctl_read_json(const char *path)
 	return json;
 }
 
+/* --xl FILE: the device model of an xl.cfg (dmctl/xlcfg.c); with @any_domid
+ * a domid is made up when none was given (a plan does not depend on it). */
+static struct json_object *dmctl_read_xl(const struct dmctl_inv *inv,
+					 bool any_domid)
+{
+	long long domid = jint(inv->local, "domid");
+
+	return xlcfg_read(jstr(inv->local, "xl"),
+			  domid > 0 ? (int)domid : any_domid, stderr);
+}
+
 /* Local: the memory plan of a configuration file (no daemon needed). */
 static int run_plan(struct dmctl_inv *inv)
 {
 	const struct opts *o = &inv->o;
-	const char *path = jstr(inv->local, "file");
-	struct json_object *json = dmctl_read_json(path);
+	const char *xl = jstr(inv->local, "xl");
+	const char *path = xl ? xl : jstr(inv->local, "file");
+	struct json_object *json =
+	    xl ? dmctl_read_xl(inv, true) : dmctl_read_json(path);
 	struct plan_error perr = {{0}};
 	struct dm_config cfg;
 	struct plan *plan;
@@ -603,6 +618,55 @@ static int run_log(struct dmctl_inv *inv)
 	return rc;
 }
 
+/* import-xl: defines the domain of an xl.cfg file, or prints it. */
+static int run_import_xl(struct dmctl_inv *inv)
+{
+	struct json_object *cfg = dmctl_read_xl(inv, false), *reply, *d;
+	int rc;
+
+	if (!cfg)
+		return EXIT_FAILED;
+	if (jbool(inv->local, "print")) {
+		print_json(cfg);
+		json_object_put(cfg);
+		return EXIT_OK;
+	}
+	dmctl_set_cmd(inv, "define");
+	json_object_object_add(inv->req, "config", cfg);
+	if ((rc = dmctl_call(&inv->o, json_object_get(inv->req), &reply)))
+		return rc;
+	if (!json_object_object_get_ex(reply, "domain", &d))
+		d = reply;
+	if (inv->o.json)
+		print_json(d);
+	else
+		printf("%s (domid %lld): defined\n", jstr(d, "name"),
+		       jint(d, "domid"));
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+/* start --xl FILE [--domid N]: the xl.cfg's device model is the config. */
+static int prepare_start(struct dmctl_inv *inv)
+{
+	struct json_object *cfg;
+
+	if (!jstr(inv->local, "xl") &&
+	    !json_object_object_get_ex(inv->local, "domid", NULL))
+		return EXIT_OK;
+	if (!jstr(inv->local, "xl") ||
+	    json_object_object_get_ex(inv->req, "config", NULL) ||
+	    json_object_object_get_ex(inv->req, "domain", NULL)) {
+		fprintf(stderr, "dmctl: start: --xl XL-FILE [--domid DOMID] "
+				"takes the place of CONFIG-FILE|DOMAIN\n");
+		return EXIT_USAGE;
+	}
+	if (!(cfg = dmctl_read_xl(inv, false)))
+		return EXIT_FAILED;
+	json_object_object_add(inv->req, "config", cfg);
+	return EXIT_OK;
+}
+
 /* ---- usage and help, from the table ---- */
 
 /* dmctl's own options, before or after the command. */
@@ -732,10 +796,14 @@ struct dmctl_hook {
 	void (*print)(const struct dmctl_inv *inv, struct json_object *reply);
 	const char *member;
 	bool own_json;
+	/* Before the request goes: its last changes, or a refusal. */
+	int (*prepare)(struct dmctl_inv *inv);
 };
 
 static const struct dmctl_hook dmctl_hooks[CMDTAB_N] = {
-    [CMD_START] = {.print = print_started, .member = "domain"},
+    [CMD_START] = {.print = print_started,
+		   .member = "domain",
+		   .prepare = prepare_start},
     [CMD_PLAN] = {.run = run_plan},
     [CMD_STOP] = {.print = print_stopped, .member = "domain"},
     [CMD_STATUS] = {.run = run_status},
@@ -750,6 +818,7 @@ static const struct dmctl_hook dmctl_hooks[CMDTAB_N] = {
     [CMD_PCI_DETACH] = {.print = print_op},
     [CMD_SAVE] = {.print = print_op},
     [CMD_RESUME] = {.print = print_op},
+    [CMD_IMPORT_XL] = {.run = run_import_xl},
     [CMD_HELP] = {.run = run_help},
 };
 
@@ -761,6 +830,8 @@ static int dmctl_run(struct dmctl_inv *inv)
 
 	if (h->run)
 		return h->run(inv);
+	if (h->prepare && (rc = h->prepare(inv)))
+		return rc;
 	if ((rc = dmctl_call(&inv->o, json_object_get(inv->req), &reply)))
 		return rc;
 	if (!h->member || !json_object_object_get_ex(reply, h->member, &what))
@@ -913,6 +984,7 @@ static dmctl_put_fn *const dmctl_puts[CMDTAB_TYPES] = {
 static int dmctl_put(struct dmctl_inv *inv, const struct cmdtab_arg *a,
 		     const char *text)
 {
+	inv->instead = inv->instead || (a->flags & CMDTAB_INSTEAD);
 	return dmctl_puts[a->type](
 	    inv, a, text, a->flags & CMDTAB_LOCAL ? inv->local : inv->req);
 }
@@ -964,7 +1036,7 @@ static int dmctl_positionals(struct dmctl_inv *inv, int n, char **v)
 	for (const struct cmdtab_arg *a = inv->e->args; a->field; a++) {
 		if (a->opt || a->longopt)
 			continue;
-		if (i == n && (a->flags & CMDTAB_REQUIRED))
+		if (i == n && (a->flags & CMDTAB_REQUIRED) && !inv->instead)
 			return dmctl_usage(stderr, inv->e);
 		do {
 			if (i < n && (rc = dmctl_put(inv, a, v[i++])))

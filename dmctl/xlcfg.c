@@ -253,7 +253,8 @@ static int xlc_disk(struct xlc *x, const char *spec, struct json_object *list)
 			       json_object_new_string(disk.pdev_path));
 	json_object_object_add(d, "format", json_object_new_string(format));
 	json_object_object_add(
-	    d, "media", json_object_new_string(disk.is_cdrom ? "cdrom" : "disk"));
+	    d, "media",
+	    json_object_new_string(disk.is_cdrom ? "cdrom" : "disk"));
 	if (disk.vdev)
 		json_object_object_add(d, "vdev",
 				       json_object_new_string(disk.vdev));
@@ -438,7 +439,9 @@ static int xlc_kind(struct xlc *x)
 		return -1;
 	}
 	xlc_put_str(x, "kind",
-		    !stub ? "dom0" : trad ? "stubdom-minios" : "stubdom-linux");
+		    !stub  ? "dom0"
+		    : trad ? "stubdom-minios"
+			   : "stubdom-linux");
 	return 0;
 }
 
@@ -454,7 +457,8 @@ static int xlc_vga(struct xlc *x)
 		return 0;
 	}
 	if (!v) {
-		xlc_put_str(x, "vga", xlc_long(x, "stdvga", 0) ? "std" : "cirrus");
+		xlc_put_str(x, "vga",
+			    xlc_long(x, "stdvga", 0) ? "std" : "cirrus");
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(vgas) / sizeof(*vgas); i++)
@@ -486,8 +490,9 @@ static void xlc_vnc(struct xlc *x)
 		return;
 	}
 	if (strcmp(xlc_kind_of(x), "dom0")) {
-		xlc_say(x, "vnc", "not mapped: dmsup has no VNC for a stub "
-				  "domain's device model yet");
+		xlc_say(x, "vnc",
+			"not mapped: dmsup has no VNC for a stub "
+			"domain's device model yet");
 		xlc_put_str(x, "vnc", "none");
 		return;
 	}
@@ -535,8 +540,9 @@ static int xlc_map(struct xlc *x)
 		if (xlc_line(x, key) != x->keys[i].line)
 			continue; /* set again later: libxl takes the last */
 		if (!r)
-			xlc_say(x, key, "not mapped (no device-model setting "
-					"of dmsup)");
+			xlc_say(x, key,
+				"not mapped (no device-model setting "
+				"of dmsup)");
 		else if (!r->map)
 			xlc_say(x, key, "not mapped: %s", r->why);
 		else if (r->map(x, r))
@@ -576,7 +582,8 @@ struct json_object *xlcfg_parse(const char *name, const char *text, int domid,
 		fflush(mem); /* its message may lack its newline */
 		fprintf(mem, "%s%s: not an xl.cfg file dmctl can read%s%s\n",
 			len && msgs[len - 1] != '\n' ? "\n" : "", name,
-			r == EINVAL ? "" : ": ", r == EINVAL ? "" : strerror(r));
+			r == EINVAL ? "" : ": ",
+			r == EINVAL ? "" : strerror(r));
 		goto out;
 	}
 	xlc_scan(x, text);

@@ -25,6 +25,21 @@
 		.help = "one domain (default: all of them)",                   \
 	}
 
+/* An xl.cfg file's device model (dmctl/xlcfg.c) as the config. */
+#define ARG_XL                                                                 \
+	{                                                                      \
+		.field = "xl", .type = CMDTAB_STRING,                          \
+		.flags = CMDTAB_LOCAL | CMDTAB_INSTEAD, .longopt = "xl",       \
+		.metavar = "XL-FILE",                                          \
+		.help = "an xl.cfg file instead (see import-xl)",              \
+	}
+#define ARG_XL_DOMID                                                           \
+	{                                                                      \
+		.field = "domid", .type = CMDTAB_INT, .flags = CMDTAB_LOCAL,   \
+		.longopt = "domid", .metavar = "DOMID",                        \
+		.help = "the guest's domid, for an xl.cfg file",               \
+	}
+
 static const char *const nic_keys[] = {"mac", "id", NULL};
 
 const struct cmdtab cmdtab[CMDTAB_N] = {
@@ -37,8 +52,12 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 "already defined DOMAIN, starts its device model and waits until it "
 	 "is ready or has failed. A failure names the domain and the step "
 	 "that failed (config, xen, xenstore, memory, spawn, qmp, stub, "
-	 "start).",
-	 {{.field = "config",
+	 "start). --xl XL-FILE --domid DOMID takes the place of "
+	 "CONFIG-FILE|DOMAIN: the domain is defined from an xl.cfg file as "
+	 "import-xl does, then started.",
+	 {ARG_XL,
+	  ARG_XL_DOMID,
+	  {.field = "config",
 	   .type = CMDTAB_FILE_OR_DOMAIN,
 	   .flags = CMDTAB_REQUIRED,
 	   .metavar = "CONFIG-FILE|DOMAIN",
@@ -52,8 +71,10 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 "page QEMU will populate in the guest (videoram, VGA BIOS, option "
 	 "ROMs), the total, the shadow memory and balloon rules and their "
 	 "warnings or refusals; with --json as a JSON object. Exits 1 if the "
-	 "plan refuses the configuration.",
-	 {{.field = "file",
+	 "plan refuses the configuration. --xl XL-FILE plans the device "
+	 "model of an xl.cfg file instead (as import-xl reads it).",
+	 {ARG_XL,
+	  {.field = "file",
 	   .type = CMDTAB_STRING,
 	   .flags = CMDTAB_REQUIRED | CMDTAB_LOCAL,
 	   .metavar = "CONFIG-FILE",
@@ -249,6 +270,40 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 		     .metavar = "PATH",
 		     .help = "the QEMU that will be executed",
 		     .missing = "needs the QEMU path"}}},
+    [CMD_IMPORT_XL] =
+	{"import-xl",
+	 CMDTAB_CLI,
+	 "define a domain from an xl.cfg file",
+	 "Reads the device-model part of XL-FILE, an xl.cfg(5) file, with "
+	 "libxlutil (name, type, memory, vcpus, disk, vif, serial, vga, "
+	 "stdvga, videoram, vnc, boot, device_model_*, stubdomain_*) and "
+	 "defines the domain in dmsup without starting it; with --print "
+	 "prints the configuration (dmsup-config(5)) instead. Every key it "
+	 "does not map is named on stderr with its line; a file it cannot "
+	 "parse, a PV guest or a value dmsup cannot take is refused.",
+	 {{.field = "print",
+	   .type = CMDTAB_FLAG,
+	   .flags = CMDTAB_LOCAL,
+	   .longopt = "print",
+	   .help = "print the configuration; define nothing"},
+	  ARG_XL_DOMID,
+	  {.field = "xl",
+	   .type = CMDTAB_STRING,
+	   .flags = CMDTAB_REQUIRED | CMDTAB_LOCAL,
+	   .metavar = "XL-FILE",
+	   .help = "an xl.cfg file"}}},
+    [CMD_DEFINE] = {"define",
+		    CMDTAB_WIRE,
+		    "define or redefine a domain without starting it",
+		    "Defines the domain of a configuration (dmsup-config(5)), "
+		    "or redefines it when it is not running, and saves it; "
+		    "dmctl import-xl sends it.",
+		    {{.field = "config",
+		      .type = CMDTAB_OBJECT,
+		      .flags = CMDTAB_REQUIRED,
+		      .metavar = "CONFIG",
+		      .help = "the configuration",
+		      .missing = "needs a config"}}},
     [CMD_HELP] = {"help",
 		  CMDTAB_CLI,
 		  "list the commands, or explain one",

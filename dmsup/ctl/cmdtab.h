@@ -33,6 +33,8 @@ enum cmdtab_id {
 	CMD_SAVE,
 	CMD_RESUME,
 	CMD_ADOPT,
+	CMD_IMPORT_XL,
+	CMD_DEFINE,
 	CMD_HELP,
 	CMDTAB_N
 };
@@ -57,6 +59,9 @@ enum cmdtab_type {
 enum {
 	CMDTAB_REQUIRED = 1 << 0, /* dmctl and dmsup both insist on it */
 	CMDTAB_LOCAL = 1 << 1,	  /* dmctl's own: never sent */
+	/* Given, it stands for the command's required positional (start
+	 * --xl FILE instead of CONFIG-FILE|DOMAIN). */
+	CMDTAB_INSTEAD = 1 << 2,
 };
 
 struct cmdtab_arg {

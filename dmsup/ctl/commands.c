@@ -123,6 +123,20 @@ static void cmd_start(struct ctl_conn *c, struct json_object *req,
 		lifecycle_post(d, DM_EV_START);
 }
 
+/* define: what start does with a config, without the start. */
+static void cmd_define_req(struct ctl_conn *c, struct json_object *req,
+			   struct domain *d)
+{
+	struct json_object *config, *o;
+
+	json_object_object_get_ex(req, "config", &config);
+	if (!(d = cmd_define(c, config)))
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "domain", domain_to_json(d));
+	ctl_reply(c, o);
+}
+
 static void cmd_stop(struct ctl_conn *c, struct json_object *req,
 		     struct domain *d)
 {
@@ -318,6 +332,7 @@ static cmd_fn *const cmd_handlers[CMDTAB_N] = {
     [CMD_SAVE] = ops_save,
     [CMD_RESUME] = ops_resume,
     [CMD_ADOPT] = adopt_request,
+    [CMD_DEFINE] = cmd_define_req,
 };
 
 void commands_dispatch(struct ctl_conn *c, struct json_object *req)

@@ -39,3 +39,7 @@ $(DMSUP_LOCAL_DIR)/test-dmqmp-qemu: \
 		$(BUILD)/obj/tests/local/qmp/qemu-proc.o $(QMP_VCHAN_LIB) $(QMP_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS) $(XEN_LIBS)
+
+# xl.cfg import (dmctl import-xl, start --xl, plan --xl), on a line of its
+# own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-xlimport

@@ -131,10 +131,30 @@ START_TEST(help_offers_commands_not_domains)
 }
 END_TEST
 
+START_TEST(an_xl_file_is_completed_as_a_file)
+{
+	char line[1024], want[512], *path, *got;
+
+	ck_assert_int_ge(asprintf(&path, "%s/vm-xl.cfg", H.dir), 0);
+	fclose(fopen(path, "w"));
+	snprintf(want, sizeof(want), "%s\n", path);
+	snprintf(line, sizeof(line), "dmctl start --xl %s/vm-x", H.dir);
+	got = complete(line);
+	ck_assert_str_eq(got, want);
+	free(got);
+	snprintf(line, sizeof(line), "dmctl import-xl %s/vm-x", H.dir);
+	got = complete(line);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(path);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 	    an_empty_word_offers_every_command_of_the_table,
+	    an_xl_file_is_completed_as_a_file,
 	    a_prefix_offers_the_commands_it_starts,
 	    a_dash_offers_the_options_of_the_command,
 	    an_option_value_is_not_completed_with_domains,

@@ -191,7 +191,8 @@ START_TEST(disks_dmsup_cannot_take_are_refused)
 	     "supported");
 	ck_assert_ptr_null(import(HVM "disk = [ ',raw,hdc,cdrom' ]\n"));
 	said("vm.cfg:4: disk: ',raw,hdc,cdrom': an empty drive");
-	ck_assert_ptr_null(import(HVM "disk = [ '/a.img,raw,hda,rw,bogus' ]\n"));
+	ck_assert_ptr_null(
+	    import(HVM "disk = [ '/a.img,raw,hda,rw,bogus' ]\n"));
 	said("vm.cfg:4: disk: cannot parse");
 }
 END_TEST
