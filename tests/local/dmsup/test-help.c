@@ -63,10 +63,14 @@ static void assert_refused(const char *json, const char *want)
 
 START_TEST(start_help_exits_0_and_prints_its_usage)
 {
-	assert_dmctl(0, "usage: dmctl start CONFIG-FILE|DOMAIN\n", "start",
-		     "--help", NULL);
-	assert_dmctl(0, "usage: dmctl start CONFIG-FILE|DOMAIN\n", "help",
-		     "start", NULL);
+	assert_dmctl(0,
+		     "usage: dmctl start [--xl XL-FILE] [--domid DOMID] "
+		     "CONFIG-FILE|DOMAIN\n",
+		     "start", "--help", NULL);
+	assert_dmctl(0,
+		     "usage: dmctl start [--xl XL-FILE] [--domid DOMID] "
+		     "CONFIG-FILE|DOMAIN\n",
+		     "help", "start", NULL);
 }
 END_TEST
 
