@@ -608,6 +608,12 @@ static void qmp_dispatch(struct qmp *q, struct json_object *msg)
 
 	if (json_object_object_get_ex(msg, "QMP", &v)) {
 		qmp_on_greeting(q, v);
+	} else if (q->state == QMP_STATE_GREETING &&
+		   json_object_object_get_ex(msg, "event", NULL) &&
+		   !json_object_object_get_ex(msg, "return", NULL) &&
+		   !json_object_object_get_ex(msg, "error", NULL)) {
+		/* QEMU 7.2 can emit an event (RESUME) before its greeting. */
+		qmp_on_event(q, msg);
 	} else if (q->state == QMP_STATE_GREETING) {
 		qmp_close(q, QMP_E_PROTOCOL,
 			  "protocol error: expected the QMP greeting");

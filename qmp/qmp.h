@@ -79,9 +79,11 @@ struct qmp_timestamp {
  * Callbacks. Any of them may be NULL. `arg` is passed back to every one.
  *
  * ready:  negotiation finished; commands queued before are now sent.
- * event:  an asynchronous QMP event. `name` e.g. "STOP"; `data` is the
- *         event's "data" object or NULL when it has none. Both are borrowed:
- *         valid during the call only (json_object_get() to keep data).
+ * event:  an asynchronous QMP event, also one that arrives before the
+ *         greeting (QEMU 7.2 may send RESUME first). `name` e.g. "STOP";
+ *         `data` is the event's "data" object or NULL when it has none.
+ *         Both are borrowed: valid during the call only (json_object_get()
+ *         to keep data).
  * closed: the connection ended. rc is QMP_E_DISCONNECTED (EOF or I/O
  *         error), QMP_E_PROTOCOL (garbage from the peer), QMP_E_TIMEOUT
  *         (greeting/negotiation took too long) or QMP_E_QEMU (QEMU refused

@@ -662,6 +662,39 @@ START_TEST(event_without_data_has_null_data)
 }
 END_TEST
 
+START_TEST(event_before_the_greeting_is_delivered_then_ready_follows)
+{
+	peer_send("{\"timestamp\": {\"seconds\": 5, \"microseconds\": 6}, "
+		  "\"event\": \"RESUME\"}\r\n");
+	RUN_UNTIL(event_calls == 1);
+	ck_assert_str_eq(event_name, "RESUME");
+	ck_assert_int_eq(event_ts.seconds, 5);
+	ck_assert_int_eq(closed_calls, 0);
+	ck_assert_str_eq(qmp_state_name_of(q), "greeting");
+	go_ready();
+	ck_assert(qmp_is_ready(q));
+	ck_assert_int_eq(closed_calls, 0);
+}
+END_TEST
+
+/* Only events may come first: a reply or an unknown kind still closes. */
+static const char *const before_greeting[] = {
+    "{\"return\": {}, \"id\": 1}",
+    "{\"error\": {\"class\": \"x\", \"desc\": \"y\"}}",
+    "{\"event\": \"RESUME\", \"return\": {}}",
+    "{\"foo\": 1}",
+};
+
+START_TEST(non_event_before_the_greeting_closes_with_protocol_error)
+{
+	peer_send(before_greeting[_i]);
+	RUN_UNTIL(closed_calls == 1);
+	ck_assert_int_eq(closed_rc, QMP_E_PROTOCOL);
+	ck_assert_ptr_nonnull(strstr(closed_why, "expected the QMP greeting"));
+	ck_assert_int_eq(event_calls, 0);
+}
+END_TEST
+
 /* ---- untrusted input --------------------------------------------------- */
 
 static const struct {
@@ -840,6 +873,11 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, malformed_greeting_closes_with_protocol_error);
 	tcase_add_test(tc, refused_capabilities_close_with_qemu_error);
 	tcase_add_test(tc, missing_greeting_times_out);
+	tcase_add_test(
+	    tc, event_before_the_greeting_is_delivered_then_ready_follows);
+	tcase_add_loop_test(
+	    tc, non_event_before_the_greeting_closes_with_protocol_error, 0,
+	    sizeof(before_greeting) / sizeof(*before_greeting));
 	tcase_add_test(tc, state_transitions_are_logged);
 	suite_add_tcase(s, tc);
 
