@@ -144,6 +144,14 @@ static long long jint(struct json_object *o, const char *key)
 						     : -1;
 }
 
+static bool jbool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	       json_object_get_boolean(v);
+}
+
 /* Sends @req, reads the reply; prints dmsup's error and returns 1 on one. */
 static int dmctl_call(const struct opts *o, struct json_object *req,
 		      struct json_object **reply_r)
@@ -191,9 +199,11 @@ static void print_domain_row(struct json_object *d)
 
 	if (pid > 0)
 		snprintf(pidbuf, sizeof(pidbuf), "%lld", pid);
+	/* Paused by save: still "running" in JSON, with "paused": true. */
 	printf("%-20s %6lld  %-9s %8s %6lld  %s\n", jstr(d, "name"),
-	       jint(d, "domid"), jstr(d, "state"), pidbuf, jint(d, "spawns"),
-	       why ? why : "");
+	       jint(d, "domid"),
+	       jbool(d, "paused") ? "paused" : jstr(d, "state"), pidbuf,
+	       jint(d, "spawns"), why ? why : "");
 }
 
 static void print_table_header(void)
@@ -202,19 +212,31 @@ static void print_table_header(void)
 	       "SPAWNS", "LAST EXIT");
 }
 
+/* Every member of the domain object, so that the text shows what --json
+ * does: these first, in this order, then any other as it comes; started
+ * is shown as the uptime, log_tail as a block. */
 static void print_domain(struct json_object *d)
 {
 	static const char *const keys[] = {
-	    "name",   "domid", "kind",	"origin", "stub_domid", "state", "pid",
-	    "spawns", "exit",  "error", "step",	  "qmp",	"log"};
+	    "name", "domid",  "kind", "origin", "stub_domid", "state", "paused",
+	    "pid",  "spawns", "exit", "error",	"step",	      "qmp",   "log"};
+	size_t n = sizeof(keys) / sizeof(*keys);
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct json_object *v;
 		if (json_object_object_get_ex(d, keys[i], &v))
 			printf("%-8s %s\n", keys[i], json_object_get_string(v));
 		if (!strcmp(keys[i], "pid") && jint(d, "started") > 0)
 			printf("%-8s %llds\n", "uptime",
 			       (long long)time(NULL) - jint(d, "started"));
+	}
+	json_object_object_foreach(d, key, val)
+	{
+		size_t i = 0;
+		while (i < n && strcmp(keys[i], key))
+			i++;
+		if (i == n && strcmp(key, "started") && strcmp(key, "log_tail"))
+			printf("%-8s %s\n", key, json_object_get_string(val));
 	}
 	const char *tail = jstr(d, "log_tail");
 	if (tail && *tail)
@@ -463,14 +485,6 @@ out:
 }
 
 /* ---- what each command does with its request and reply ---- */
-
-static bool jbool(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) &&
-	       json_object_get_boolean(v);
-}
 
 static void dmctl_set_cmd(struct dmctl_inv *inv, const char *cmd)
 {

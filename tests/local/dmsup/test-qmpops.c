@@ -57,6 +57,52 @@ START_TEST(save_pauses_qemu_and_leaves_its_device_state_in_a_file)
 }
 END_TEST
 
+/* The text says what --json says: paused, in status and in the table. */
+START_TEST(text_status_and_list_say_paused_after_save)
+{
+	char *cfg = h_start_pc(), *out;
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "save", "vm1", NULL), 0);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "status", "vm1", NULL), 0);
+	ck_assert_msg(strstr(out, "\nstate    running\npaused   true\n"),
+		      "dmctl status does not say paused: %s", out);
+	free(out);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "list", NULL), 0);
+	ck_assert_msg(strstr(out, "     11  paused "),
+		      "dmctl list does not say paused: %s", out);
+	free(out);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "resume", "vm1", NULL), 0);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "status", "vm1", NULL), 0);
+	ck_assert_msg(!strstr(out, "paused"), "still paused: %s", out);
+	free(out);
+	free(cfg);
+}
+END_TEST
+
+/* Every member of the JSON status is in the text one (started as the
+ * uptime, log_tail as its block). */
+START_TEST(text_status_shows_every_member_of_the_json_one)
+{
+	char *cfg = h_start_pc(), *out;
+	struct json_object *st = h_status("vm1");
+
+	ck_assert_int_eq(h_dmctl(&out, NULL, "status", "vm1", NULL), 0);
+	json_object_object_foreach(st, key, val)
+	{
+		char line[128];
+		(void)val;
+		snprintf(line, sizeof(line), "\n%-8s ",
+			 strcmp(key, "started") ? key : "uptime");
+		ck_assert_msg(strstr(out, line) ||
+				  !strncmp(out, line + 1, strlen(line) - 1),
+			      "text status lacks %s: %s", key, out);
+	}
+	json_object_put(st);
+	free(out);
+	free(cfg);
+}
+END_TEST
+
 START_TEST(resume_after_save_lets_qemu_run_again)
 {
 	char *cfg = h_start_pc(), *out;
@@ -141,6 +187,8 @@ int main(void)
 	const TTest *const tests[] = {
 	    save_pauses_qemu_and_leaves_its_device_state_in_a_file,
 	    resume_after_save_lets_qemu_run_again,
+	    text_status_and_list_say_paused_after_save,
+	    text_status_shows_every_member_of_the_json_one,
 	    pci_attach_without_xen_fails_at_qmp_with_qemus_error,
 	    pci_attach_refuses_unknown_options_by_name,
 	    pci_detach_of_a_device_never_attached_fails_at_qmp,
