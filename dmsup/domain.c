@@ -25,6 +25,7 @@
 #include "dmsup/kind/kind.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
+#include "dmsup/loghead.h"
 #include "dmsup/observe.h"
 #include "dmsup/ops/hotplug.h"
 #include "dmsup/spawn.h"
@@ -516,6 +517,8 @@ static int domain_spawn(struct domain *d)
 		r = -1;
 		goto out;
 	}
+	loghead_write(logpipe[1], d->cfg.name, d->cfg.domid, d->spawns + 1,
+		      argv);
 	struct spawn_fds fds = {
 	    .in = -1, .out = logpipe[1], .sentinel = fifo_wr};
 	if ((r = spawn_process(argv, envp, &fds, &d->pid))) {

@@ -231,6 +231,30 @@ START_TEST(log_shows_what_the_dm_wrote)
 }
 END_TEST
 
+/* Each spawn starts with a header: when, which spawn, each argument on a
+ * line of its own (as libxl logs its command line). */
+START_TEST(log_starts_with_the_spawn_and_its_command_line)
+{
+	char *cfg = h_standin_config("head", 15, "[\"--qmp\"]", "");
+	char *out, want[4200];
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", cfg, NULL), 0);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "log", "-n", "200", "head", NULL),
+			 0);
+	ck_assert_msg(strstr(out, " UTC: head (domid 15): spawn 1 with "
+				  "arguments:\n"),
+		      "no header: %s", out);
+	snprintf(want, sizeof(want), "\ndmsup:   %s\n", H.standin);
+	ck_assert_msg(strstr(out, want), "no %s: %s", H.standin, out);
+	ck_assert_msg(strstr(out, "\ndmsup:   --qmp\n"), "no --qmp line: %s",
+		      out);
+	/* QEMU's own output follows the header. */
+	ck_assert_ptr_nonnull(strstr(strstr(out, "--qmp"), "standin: up"));
+	free(out);
+	free(cfg);
+}
+END_TEST
+
 START_TEST(no_qmp_greeting_before_ready_timeout_fails_the_start)
 {
 	char *cfg = h_standin_config("mute", 15, "[]", "\"ready_timeout\": 1");
@@ -398,6 +422,7 @@ int main(void)
 	    stop_kills_a_dm_that_ignores_quit_and_sigterm,
 	    set_on_a_stopped_domain_applies_at_next_start,
 	    log_shows_what_the_dm_wrote,
+	    log_starts_with_the_spawn_and_its_command_line,
 	    no_qmp_greeting_before_ready_timeout_fails_the_start,
 	    status_watch_prints_each_state_change,
 	    log_follow_prints_new_lines_as_they_come,

@@ -20,3 +20,7 @@ $(BUILD)/tests/unit/dmsup/test-pciopt: $(BUILD)/obj/dmsup/ops/ops-pci.o
 
 # The event hub of the daemon's QMP layer knows no QMP: its object alone.
 $(BUILD)/tests/unit/dmsup/test-dmqmp-event: $(BUILD)/obj/dmsup/kind/dmqmp-event.o
+
+# The log's start header is pure: its object alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-loghead
+$(BUILD)/tests/unit/dmsup/test-loghead: $(BUILD)/obj/dmsup/loghead.o
