@@ -21,6 +21,7 @@
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
+#include "dmsup/loghead.h"
 #include "dmsup/observe.h"
 #include "dmsup/persist.h"
 #include "dmsup/spawn.h"
@@ -43,29 +44,37 @@ static struct json_object *adopt_config(struct json_object *req)
 	return cfg;
 }
 
-/* libxl's argv into dmsup's log, as libxl logs it (bounded). */
-static void adopt_log_argv(const struct domain *d, struct json_object *req)
+/* libxl's argv into dmsup's log, as libxl logs it (bounded), and as the
+ * start header of the device model's own log (@logfd, loghead.h). */
+static void adopt_log_argv(const struct domain *d, struct json_object *req,
+			   int logfd)
 {
+	char *args[ADOPT_ARGS_MAX + 1];
 	struct json_object *argv;
 	char line[2048];
-	size_t n = 0;
+	size_t n = 0, argc = 0;
 
 	if (!json_object_object_get_ex(req, "argv", &argv) ||
 	    !json_object_is_type(argv, json_type_array))
 		return;
+	for (; argc < json_object_array_length(argv) && argc < ADOPT_ARGS_MAX;
+	     argc++) {
+		const char *a = json_object_get_string(
+		    json_object_array_get_idx(argv, argc));
+		args[argc] = (char *)(a ? a : "");
+	}
+	args[argc] = NULL;
 	line[0] = '\0';
-	for (size_t i = 0;
-	     i < json_object_array_length(argv) && i < ADOPT_ARGS_MAX; i++) {
-		const char *a =
-		    json_object_get_string(json_object_array_get_idx(argv, i));
+	for (size_t i = 0; i < argc; i++) {
 		int r = snprintf(line + n, sizeof(line) - n, "%s%s",
-				 i ? " " : "", a ? a : "");
+				 i ? " " : "", args[i]);
 		if (r < 0 || (size_t)r >= sizeof(line) - n)
 			break;
 		n += (size_t)r;
 	}
 	log_info("domid %d (%s): libxl's argv: %s", d->cfg.domid, d->cfg.name,
 		 line);
+	loghead_write(logfd, d->cfg.name, d->cfg.domid, d->spawns, args);
 }
 
 /* The definition to use: an adopted one not running is replaced; any
@@ -167,7 +176,7 @@ void adopt_request(struct ctl_conn *c, struct json_object *req,
 		domain_free(d);
 		goto out;
 	}
-	adopt_log_argv(d, req);
+	adopt_log_argv(d, req, fds[0]);
 	if (ctl_reply_fds(c, adopt_reply(d), fds, 3))
 		ctl_reply_error(c, "adopt", "cannot pass the fds");
 	/* dmsup-qemu-dm holds them now (or never will: the FIFO's EOF then

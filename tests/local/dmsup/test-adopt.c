@@ -156,6 +156,11 @@ START_TEST(qemu_gets_libxls_argv_plus_dmsups_monitor_and_a_clean_env)
 	ck_assert_ptr_null(strstr(log, "HOME="));
 	ck_assert_ptr_null(strstr(log, "SHLVL="));
 	ck_assert_ptr_null(strstr(log, "DMSUP_QEMU_DM_CONF="));
+	/* dmsup's start header: libxl's argv, an argument a line. */
+	ck_assert_msg(strstr(log, " UTC: xl7 (domid 7): spawn 1 with "
+				  "arguments:\n") &&
+			  strstr(log, "\ndmsup:   -xen-domid\ndmsup:   7\n"),
+		      "no start header: %s", log);
 	free(log);
 	/* libxl's log says where the output went. */
 	log = h_read_file(xllog);
