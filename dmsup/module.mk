@@ -21,7 +21,7 @@ DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
               dmsup/kind/dmqmp.c dmsup/kind/dmqmp-cmd.c dmsup/kind/dmqmp-event.c \
               dmsup/kind/xendm.c dmsup/kind/stubdm.c \
               dmsup/kind/kind.c dmsup/kind/dom0.c dmsup/kind/stub.c \
-              dmsup/kind/xl.c \
+              dmsup/kind/xl.c dmsup/kind/xsval.c \
               dmsup/ops/memreq.c dmsup/ops/hotplug.c dmsup/ops/ops.c \
               dmsup/ops/ops-pci.c
 # systemd's readiness notification, on a line of its own (the list above

@@ -18,7 +18,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_OBJ     := $(FUZZ_DIR)/obj
 
 FUZZ_TARGETS := qmp-parser qmp-client frame config plan-json plan-log \
-                handshake memreq stubcons
+                handshake memreq stubcons xsval
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
 fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
@@ -35,6 +35,7 @@ FUZZ_SRCS_handshake  := stubdom-proto/xs.c stubdom-proto/setup.c \
 FUZZ_SRCS_memreq     := dmsup/ops/memreq.c plan/plan.c stubdom-proto/xs.c \
                         tests/unit/proto/xs-mem.c
 FUZZ_SRCS_stubcons   := stubkeep/stubcons.c
+FUZZ_SRCS_xsval      := dmsup/kind/xsval.c
 # stubcons.c opens real consoles too: Xen's headers and libraries.
 $(FUZZ_OBJ)/dmsup/stubcons.o $(FUZZ_OBJ)/fuzz/fuzz-stubcons.o: \
 	CPPFLAGS += $(XEN_CFLAGS)

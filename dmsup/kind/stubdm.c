@@ -31,6 +31,7 @@
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/kind/stubdm.h"
+#include "dmsup/kind/xsval.h"
 #include "dmsup/kind/xendm.h"
 #include "stubdom-proto/xs.h"
 
@@ -152,12 +153,14 @@ static int stubdm_check_domid(struct domain *d, const char *val, int *stub_r)
 	struct stubdm *s = d->stub;
 	char path[64], target[STUBDM_VALUE_MAX];
 	xc_domaininfo_t info;
-	char *end;
-	long v = strtol(val, &end, 10);
+	char why[96];
+	int v, tv;
 	xc_interface *xch = xendm_xch(d->sup, s->err, sizeof(s->err));
 
 	*stub_r = 0;
-	if (!*val || *end || v < 1 || v >= 0x7ff0 || v == d->cfg.domid) {
+	if (xsval_parse(XSVAL_DM_DOMID, val, strlen(val), &v, why,
+			sizeof(why)) ||
+	    v == d->cfg.domid) {
 		snprintf(s->bad, sizeof(s->bad), "'%s' is not a domid", val);
 		return -1;
 	}
@@ -165,15 +168,17 @@ static int stubdm_check_domid(struct domain *d, const char *val, int *stub_r)
 	if (!xch || xc_domain_getinfolist(xch, (uint32_t)v, 1, &info) != 1 ||
 	    info.domain != (domid_t)v || (info.flags & XEN_DOMINF_dying)) {
 		snprintf(s->bad, sizeof(s->bad),
-			 "domain %ld does not exist (any more)", v);
+			 "domain %d does not exist (any more)", v);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "/local/domain/%ld/target", v);
+	snprintf(path, sizeof(path), "/local/domain/%d/target", v);
 	stubdm_read(d, path, target, sizeof(target));
 	if ((info.flags & XEN_DOMINF_hvm_guest) ||
-	    strtol(target, NULL, 10) != d->cfg.domid) {
+	    xsval_parse(XSVAL_TARGET, target, strlen(target), &tv, why,
+			sizeof(why)) ||
+	    tv != d->cfg.domid) {
 		snprintf(s->bad, sizeof(s->bad),
-			 "domain %ld is no stub domain of domain %d (%s, "
+			 "domain %d is no stub domain of domain %d (%s, "
 			 "target '%s')",
 			 v, d->cfg.domid,
 			 info.flags & XEN_DOMINF_hvm_guest ? "HVM" : "PV",
@@ -250,12 +255,15 @@ static void stubdm_domid_cb(struct xsp *xs, const char *path, void *arg)
 static void stubdm_state_cb(struct xsp *xs, const char *path, void *arg)
 {
 	struct domain *d = arg;
-	char val[STUBDM_VALUE_MAX];
+	char val[STUBDM_VALUE_MAX], why[96];
+	int running;
 
 	if (d->stub->state != SDM_WAIT_STATE)
 		return;
 	stubdm_read(d, path, val, sizeof(val));
-	if (!strcmp(val, "running"))
+	if (!xsval_parse(XSVAL_STATE, val, strlen(val), &running, why,
+			 sizeof(why)) &&
+	    running)
 		stubdm_post(d, SDM_EV_RUNNING);
 }
 

@@ -29,6 +29,7 @@
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/kind/xendm.h"
+#include "dmsup/kind/xsval.h"
 #include "stubdom-proto/xs.h"
 
 #define XENDM_ERR_MAX 512
@@ -285,13 +286,16 @@ static void xendm_finish(struct domain *d, const char *err)
 static void xendm_state_cb(struct xsp *xs, const char *path, void *arg)
 {
 	struct domain *d = arg;
-	char state_path[96], *val = NULL;
+	char state_path[96], *val = NULL, why[96];
+	size_t len = 0;
+	int running = 0;
 
 	snprintf(state_path, sizeof(state_path),
 		 "/local/domain/0/device-model/%d/state", d->cfg.domid);
-	if (xsp_read(xs, XSP_TXN_NONE, state_path, &val, NULL))
+	if (xsp_read(xs, XSP_TXN_NONE, state_path, &val, &len))
 		return;
-	if (!strcmp(val, "running"))
+	if (!xsval_parse(XSVAL_STATE, val, len, &running, why, sizeof(why)) &&
+	    running)
 		xendm_finish(d, NULL);
 	free(val);
 }

@@ -24,3 +24,7 @@ $(BUILD)/tests/unit/dmsup/test-dmqmp-event: $(BUILD)/obj/dmsup/kind/dmqmp-event.
 # The log's start header is pure: its object alone.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-loghead
 $(BUILD)/tests/unit/dmsup/test-loghead: $(BUILD)/obj/dmsup/loghead.o
+
+# The strict xenstore value parser is pure: its object alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-xsval
+$(BUILD)/tests/unit/dmsup/test-xsval: $(BUILD)/obj/dmsup/kind/xsval.o
