@@ -15,6 +15,7 @@ DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
 
 DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
+              dmsup/runfile.c \
               dmsup/observe.c dmsup/unixsock.c \
               dmsup/ctl/control.c dmsup/ctl/commands.c dmsup/ctl/notify.c \
               dmsup/ctl/adopt.c \

@@ -14,6 +14,7 @@
 #include "dmsup/log.h"
 #include "dmsup/observe.h"
 #include "dmsup/persist.h"
+#include "dmsup/runfile.h"
 #include "dmsup/safefile.h"
 
 /* No fsync: this protects against a dmsup crash, not a host crash. */
@@ -317,6 +318,13 @@ void persist_load_all(struct dmsup *sup)
 	closedir(dir);
 	for (struct domain *d = sup->domains; d; d = d->next) {
 		struct json_object *run = persist_read_json(sup, d, ".run");
+		char why[128];
+		if (run && runfile_check(run, why, sizeof(why))) {
+			log_warnx("state: ignoring %s/%s.run: %s",
+				  sup->state_dir, d->cfg.name, why);
+			json_object_put(run);
+			run = NULL;
+		}
 		if (run) {
 			/* Reattached domains keep their spawn count. */
 			d->spawns = (unsigned)persist_last_int(run, "spawns", 0,

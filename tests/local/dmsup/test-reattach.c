@@ -156,6 +156,32 @@ START_TEST(dm_that_was_starting_is_still_starting_after_reattach)
 }
 END_TEST
 
+/* A .run that is not what dmsup writes is not believed: the domain comes
+ * back defined (nothing adopted, nothing killed) and dmsup keeps serving. */
+START_TEST(a_tampered_run_file_is_ignored)
+{
+	char *cfg = h_config("vm1", 1, ""), path[512];
+	pid_t pid = h_start(cfg);
+	FILE *f;
+
+	h_stop_dmsup(SIGKILL);
+	snprintf(path, sizeof(path), "%s/vm1.run", H.state);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"pid\": %d, \"state\": null}", (int)pid);
+	fclose(f);
+	h_start_dmsup();
+	struct json_object *st = h_status("vm1");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_str_eq(h_str(st, "state"), "defined");
+	json_object_put(st);
+	ck_assert(h_alive(pid));
+	kill(pid, SIGKILL);
+	ck_assert(h_wait_gone(pid));
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -165,6 +191,7 @@ int main(void)
 	    dm_that_died_while_dmsup_was_down_is_reported_dead,
 	    log_capture_goes_on_across_a_dmsup_restart,
 	    dm_that_was_starting_is_still_starting_after_reattach,
+	    a_tampered_run_file_is_ignored,
 	};
 
 	return h_main("dmsup-reattach", NULL, tests,

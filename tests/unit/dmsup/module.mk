@@ -28,3 +28,7 @@ $(BUILD)/tests/unit/dmsup/test-loghead: $(BUILD)/obj/dmsup/loghead.o
 # The strict xenstore value parser is pure: its object alone.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-xsval
 $(BUILD)/tests/unit/dmsup/test-xsval: $(BUILD)/obj/dmsup/kind/xsval.o
+
+# The .run check is pure: its object alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-runfile
+$(BUILD)/tests/unit/dmsup/test-runfile: $(BUILD)/obj/dmsup/runfile.o
