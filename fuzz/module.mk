@@ -18,7 +18,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_OBJ     := $(FUZZ_DIR)/obj
 
 FUZZ_TARGETS := qmp-parser qmp-client frame config plan-json plan-log \
-                handshake memreq stubcons xsval runfile
+                handshake memreq stubcons xsval runfile pci
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
 fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
@@ -37,6 +37,7 @@ FUZZ_SRCS_memreq     := dmsup/ops/memreq.c plan/plan.c stubdom-proto/xs.c \
 FUZZ_SRCS_stubcons   := stubkeep/stubcons.c
 FUZZ_SRCS_xsval      := dmsup/kind/xsval.c
 FUZZ_SRCS_runfile    := dmsup/runfile.c
+FUZZ_SRCS_pci        := dmsup/ops/ops-pci.c
 # stubcons.c opens real consoles too: Xen's headers and libraries.
 $(FUZZ_OBJ)/dmsup/stubcons.o $(FUZZ_OBJ)/fuzz/fuzz-stubcons.o: \
 	CPPFLAGS += $(XEN_CFLAGS)
