@@ -2,6 +2,7 @@
 #   systemd/dmsup.service.in  -> $(SYSTEMDUNITDIR)/dmsup.service, with the
 #                                installed dmsup's path in ExecStart
 #   bash-completion/dmctl     -> $(BASHCOMPDIR)/dmctl
+#   vif/dmsup-vif-bridge      -> $(LIBEXECDIR): the NICs' tap hook
 
 SYSTEMD_UNIT := $(BUILD)/contrib/dmsup.service
 
@@ -20,3 +21,4 @@ install: install-contrib
 install-contrib: $(SYSTEMD_UNIT)
 	$(call install_files,0644,$(SYSTEMDUNITDIR),$(SYSTEMD_UNIT))
 	$(call install_files,0644,$(BASHCOMPDIR),contrib/bash-completion/dmctl)
+	$(call install_files,0755,$(LIBEXECDIR),contrib/vif/dmsup-vif-bridge)

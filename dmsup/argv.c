@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dmsup/argv.h"
+#include "dmsup/devspec.h"
 #include "dmsup/kind/dmplan.h"
 
 /* Table rows leave their trailing fields zero on purpose. */
@@ -23,6 +24,7 @@ struct argv_buf {
 struct argv_ctx {
 	const struct dm_config *cfg;
 	const char *qmp_path;
+	char machine[160]; /* upstream QEMU's -machine (argv_machine) */
 };
 
 static void argv_add(struct argv_buf *b, const char *fmt, ...)
@@ -71,17 +73,127 @@ static void argv_vga(struct argv_buf *b, const struct argv_ctx *c)
 	argv_add(b, "%s", dev);
 }
 
+/*
+ * Per-device hooks: what a kind gives QEMU for each disk and NIC. The
+ * generic emitters below turn the result into -drive/-device/-netdev, so
+ * a kind changes only where a device's data comes from.
+ */
+struct argv_disk {
+	struct devspec_slot slot;
+	const char *path;   /* NULL: an empty CD-ROM drive */
+	const char *format; /* QEMU's name */
+};
+
+struct argv_nic {
+	char mac[18];
+	char ifname[16];
+	const char *script;
+};
+
+struct argv_dev_hooks {
+	/* 0, or -1 to leave the device out of the argv. */
+	int (*disk)(const struct argv_ctx *, int i, struct argv_disk *);
+	int (*nic)(const struct argv_ctx *, int i, struct argv_nic *);
+};
+
+/* dom0: QEMU opens the image itself and runs the tap hook script. */
+static int argv_disk_dom0(const struct argv_ctx *c, int i,
+			  struct argv_disk *out)
+{
+	const struct dm_disk *d = &c->cfg->disks[i];
+	char why[160];
+
+	if (devspec_disk_slot(d, &out->slot, why, sizeof(why)))
+		return -1; /* config_from_json refused it already */
+	out->path = d->path;
+	out->format = devspec_qemu_format(d->format);
+	return 0;
+}
+
+static int argv_nic_dom0(const struct argv_ctx *c, int i, struct argv_nic *out)
+{
+	devspec_nic_mac(c->cfg, i, out->mac);
+	devspec_nic_ifname(c->cfg, i, out->ifname);
+	out->script = c->cfg->nics[i].script;
+	return 0;
+}
+
+static const struct argv_dev_hooks argv_hooks[] = {
+    [DM_KIND_DOM0] = {argv_disk_dom0, argv_nic_dom0},
+    [DM_KIND_STUBDOM_LINUX] = {argv_disk_dom0, argv_nic_dom0},
+    [DM_KIND_STUBDOM_MINIOS] = {argv_disk_dom0, argv_nic_dom0},
+};
+
+static const struct argv_dev_hooks *argv_hooks_of(const struct argv_ctx *c)
+{
+	return &argv_hooks[config_kind(c->cfg)];
+}
+
+static bool argv_is_cd(const struct dm_disk *d)
+{
+	return !strcmp(d->media, "cdrom");
+}
+
+/* As libxl: one controller for the SCSI disks, ahead of other devices. */
+static void argv_scsi(struct argv_buf *b, const struct argv_ctx *c)
+{
+	for (int i = 0; i < c->cfg->n_disks; i++) {
+		const struct dm_disk *d = &c->cfg->disks[i];
+		if (!argv_is_cd(d) && d->vdev && !strncmp(d->vdev, "sd", 2)) {
+			argv_add(b, "-device");
+			argv_add(b, "lsi53c895a");
+			return;
+		}
+	}
+}
+
+/* A CD-ROM: a drive of its own and an ide-cd with libxl's id. */
+static void argv_cdrom(struct argv_buf *b, const struct argv_disk *a)
+{
+	int bus = a->slot.index / 2, unit = a->slot.index % 2;
+
+	argv_add(b, "-drive");
+	if (a->path)
+		argv_add(b, "if=none,readonly=on,id=ide-%d,file=%s,format=%s",
+			 a->slot.devnum, a->path, a->format);
+	else
+		argv_add(b, "if=none,readonly=on,id=ide-%d", a->slot.devnum);
+	argv_add(b, "-device");
+	argv_add(b, "ide-cd,id=ide-%d,drive=ide-%d,bus=ide.%d,unit=%d",
+		 a->slot.devnum, a->slot.devnum, bus, unit);
+}
+
 static void argv_disks(struct argv_buf *b, const struct argv_ctx *c)
 {
 	for (int i = 0; i < c->cfg->n_disks; i++) {
 		const struct dm_disk *d = &c->cfg->disks[i];
+		struct argv_disk a = {0};
+		if (argv_hooks_of(c)->disk(c, i, &a))
+			continue;
+		if (argv_is_cd(d)) {
+			argv_cdrom(b, &a);
+			continue;
+		}
 		argv_add(b, "-drive");
-		argv_add(b, "file=%s,if=ide,index=%d,media=%s,format=%s%s",
-			 d->path, i, d->media, d->format,
-			 d->readonly ? ",readonly=on" : "");
+		if (a.slot.bus == DEVSPEC_SCSI) {
+			argv_add(b,
+				 "file=%s,id=scsi0-hd%d,format=%s,if=none,"
+				 "readonly=%s,cache=writeback",
+				 a.path, a.slot.index, a.format,
+				 d->readonly ? "on" : "off");
+			argv_add(b, "-device");
+			argv_add(b, "scsi-hd,drive=scsi0-hd%d,scsi-id=%d",
+				 a.slot.index, a.slot.index);
+			continue;
+		}
+		argv_add(b,
+			 "file=%s,if=ide,index=%d,media=disk,format=%s,"
+			 "cache=writeback",
+			 a.path, a.slot.index, a.format);
 	}
 }
 
+/* As libxl: the -device first, then its -netdev; ids nic<i>, net<i>. */
 static void argv_nics(struct argv_buf *b, const struct argv_ctx *c)
 {
 	if (!c->cfg->n_nics) {
@@ -90,18 +202,20 @@ static void argv_nics(struct argv_buf *b, const struct argv_ctx *c)
 	}
 	for (int i = 0; i < c->cfg->n_nics; i++) {
 		const struct dm_nic *nic = &c->cfg->nics[i];
+		struct argv_nic a = {0};
+		if (argv_hooks_of(c)->nic(c, i, &a))
+			continue;
+		argv_add(b, "-device");
+		argv_add(b, "%s,id=nic%d,netdev=net%d,mac=%s",
+			 dmplan_nic_device(nic->model), i, i, a.mac);
 		argv_add(b, "-netdev");
 		if (!strcmp(nic->backend, "tap"))
 			argv_add(b,
-				 "tap,id=net%d,ifname=%s,script=no,"
+				 "type=tap,id=net%d,ifname=%s,br=%s,script=%s,"
 				 "downscript=no",
-				 i, nic->ifname);
+				 i, a.ifname, nic->bridge, a.script);
 		else
-			argv_add(b, "%s,id=net%d", nic->backend, i);
-		argv_add(b, "-device");
-		argv_add(b, "%s,netdev=net%d%s%s",
-			 dmplan_nic_device(nic->model), i,
-			 nic->mac ? ",mac=" : "", nic->mac ? nic->mac : "");
+			argv_add(b, "type=%s,id=net%d", nic->backend, i);
 	}
 }
 
@@ -117,6 +231,7 @@ enum argv_value {
 	V_NAME,
 	V_UUID,
 	V_MACHINE,
+	V_MACHINE_UPSTREAM,
 	V_MEMORY,
 	V_VCPUS,
 	V_VNC,
@@ -125,6 +240,14 @@ enum argv_value {
 	V_QMP
 };
 
+/* A row printed only when this says so (NULL: always). */
+typedef bool argv_when(const struct dm_config *);
+
+static bool argv_smp_wanted(const struct dm_config *cfg)
+{
+	return cfg->vcpus > 1; /* as libxl: QEMU's default is one */
+}
+
 struct argv_opt {
 	const char *flag;
 	const char *fmt; /* for the value; one %s or %d */
@@ -132,11 +255,13 @@ struct argv_opt {
 	bool xen_only;
 	void (*emit)(struct argv_buf *, const struct argv_ctx *);
 	bool dom0_only; /* a stub domain's QEMU gets its own QMP socket */
+	argv_when *when;
 };
 
 /* Upstream QEMU: kind dom0, and kind stubdom-linux without the rows
  * marked dom0_only. */
 static const struct argv_opt argv_opts[] = {
+    /* In libxl's order (docs/argv-libxl.md). */
     {"-xen-domid", "%d", V_DOMID, true},
     {"-no-shutdown", NULL, V_NONE, true},
     {"-chardev", "socket,id=dmsup-qmp,path=%s,server=on,wait=off", V_QMP,
@@ -146,17 +271,18 @@ static const struct argv_opt argv_opts[] = {
     {"-no-user-config"},
     {"-name", "%s", V_NAME},
     {"-uuid", "%s", V_UUID},
-    {"-machine", "%s", V_MACHINE},
-    {"-m", "%d", V_MEMORY},
-    {"-smp", "%d", V_VCPUS},
-    {"-display", "none"},
     {"-vnc", "%s", V_VNC},
+    {"-display", "none"},
+    {.emit = argv_scsi},
     {"-serial", "%s", V_SERIAL},
-    {"-boot", "order=%s", V_BOOT},
     {.emit = argv_vga},
-    {.emit = argv_disks},
+    {"-boot", "order=%s", V_BOOT},
+    {"-smp", "%d", V_VCPUS, .when = argv_smp_wanted},
     {.emit = argv_nics},
     {.emit = argv_extra},
+    {"-machine", "%s", V_MACHINE_UPSTREAM},
+    {"-m", "%d", V_MEMORY},
+    {.emit = argv_disks},
 };
 
 /* qemu-traditional's options, as a MiniOS stub's QEMU takes them. */
@@ -238,6 +364,8 @@ static const char *argv_value(const struct argv_ctx *c, enum argv_value v,
 		return cfg->uuid;
 	case V_MACHINE:
 		return cfg->machine;
+	case V_MACHINE_UPSTREAM:
+		return c->machine;
 	case V_MEMORY:
 		/* With Xen, as libxl: the guest's memory less the videoram
 		 * that QEMU populates on top. */
@@ -272,7 +400,8 @@ static void argv_table(struct argv_buf *b, const struct argv_ctx *c,
 		int num = 0;
 		bool skip;
 		if ((o->xen_only && !cfg->xen) ||
-		    (o->dom0_only && config_is_stub(cfg)))
+		    (o->dom0_only && config_is_stub(cfg)) ||
+		    (o->when && !o->when(cfg)))
 			continue;
 		if (o->emit) {
 			o->emit(b, c);
@@ -301,11 +430,24 @@ static char **argv_done(struct argv_buf *b)
 	return b->v;
 }
 
+/* As libxl: no VM description in the migration stream with Xen (the
+ * toolstack's own format carries the device state). */
+static void argv_machine(struct argv_ctx *c)
+{
+	const char *m = c->cfg->machine;
+
+	snprintf(c->machine, sizeof(c->machine), "%s%s", m,
+		 c->cfg->xen && !strstr(m, "suppress-vmdesc")
+		     ? ",suppress-vmdesc=on"
+		     : "");
+}
+
 char **argv_build(const struct dm_config *cfg, const char *qmp_path)
 {
 	struct argv_buf b = {0};
-	struct argv_ctx c = {cfg, qmp_path};
+	struct argv_ctx c = {cfg, qmp_path, ""};
 
+	argv_machine(&c);
 	/* A stub's QEMU binary is in its image: argv[0] is never passed. */
 	argv_add(&b, "%s", config_is_stub(cfg) ? "stubdom-dm" : cfg->qemu);
 	if (config_kind(cfg) == DM_KIND_STUBDOM_MINIOS)

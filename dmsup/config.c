@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dmsup/config.h"
+#include "dmsup/devspec.h"
 
 /* Table rows leave their trailing fields zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -31,6 +32,8 @@ struct cfg_field {
 	/* CFG_LIST: element table, element size, count field */
 	const struct cfg_field *sub;
 	size_t n_sub, elem_size, count_off;
+	/* CFG_LIST: an element given as a string (xl's spec syntax) */
+	int (*from_string)(const char *, struct json_object **, char **);
 };
 
 #define FIELD(f) offsetof(struct dm_config, f)
@@ -107,12 +110,20 @@ static const char *const restarts[] = {"off", "on-crash", NULL};
 static const char *const origins[] = {"dmsup", "xl", NULL};
 static const char *const dm_crashes[] = {"crash-domain", "report", NULL};
 static const char *const medias[] = {"disk", "cdrom", NULL};
-static const char *const formats[] = {"raw", "qcow2", "vhdx", "vmdk", NULL};
-static const char *const backends[] = {"user", "tap", "none", NULL};
+static const char *const formats[] = {"raw",  "qcow2", "qcow", "vhd",
+				      "vhdx", "vmdk",  "qed",  NULL};
+static const char *const backends[] = {"tap", "user", "none", NULL};
+
+/* QEMU's tap script: "no", or an absolute path. */
+static bool cfg_check_script(const char *s)
+{
+	return !strcmp(s, "no") || cfg_check_path(s);
+}
 
 #define DFIELD(f) offsetof(struct dm_disk, f)
 static const struct cfg_field disk_fields[] = {
-    {"path", CFG_STR, DFIELD(path), true, .max = 4095, .check = cfg_check_path,
+    /* Required but for an empty CD-ROM drive (devspec_check). */
+    {"path", CFG_STR, DFIELD(path), .max = 4095, .check = cfg_check_path,
      .what = "an absolute path without commas"},
     {"format", CFG_STR, DFIELD(format), .max = 16, .def_str = "raw",
      .choices = formats},
@@ -129,10 +140,18 @@ static const struct cfg_field nic_fields[] = {
      .check = cfg_check_token, .what = "a device model name"},
     {"mac", CFG_STR, NFIELD(mac), .max = 17, .check = cfg_check_mac,
      .what = "a MAC address like 00:16:3e:00:00:01"},
-    {"backend", CFG_STR, NFIELD(backend), .max = 8, .def_str = "user",
+    /* Debian's qemu-system-xen has no slirp: no "user" by default. */
+    {"backend", CFG_STR, NFIELD(backend), .max = 8, .def_str = "tap",
      .choices = backends},
+    /* Default vif<domid>.<i>-emu (devspec_nic_ifname): it follows domid. */
     {"ifname", CFG_STR, NFIELD(ifname), .max = 15, .check = cfg_check_name,
      .what = "an interface name"},
+    {"bridge", CFG_STR, NFIELD(bridge), .max = 15,
+     .def_str = DEVSPEC_DEFAULT_BRIDGE, .check = cfg_check_name,
+     .what = "a bridge name"},
+    {"script", CFG_STR, NFIELD(script), .max = 4095,
+     .def_str = DMSUP_VIF_SCRIPT, .check = cfg_check_script,
+     .what = "'no' or an absolute path without commas"},
 };
 
 static const struct cfg_field config_fields[] = {
@@ -161,10 +180,10 @@ static const struct cfg_field config_fields[] = {
      .check = cfg_check_boot, .what = "1 to 4 of the letters a, c, d, n"},
     {"disks", CFG_LIST, FIELD(disks), .max = 16, .sub = disk_fields,
      .n_sub = ARRAY_SIZE(disk_fields), .elem_size = sizeof(struct dm_disk),
-     .count_off = FIELD(n_disks)},
+     .count_off = FIELD(n_disks), .from_string = devspec_disk_from_xl},
     {"nics", CFG_LIST, FIELD(nics), .max = 16, .sub = nic_fields,
      .n_sub = ARRAY_SIZE(nic_fields), .elem_size = sizeof(struct dm_nic),
-     .count_off = FIELD(n_nics)},
+     .count_off = FIELD(n_nics), .from_string = devspec_nic_from_xl},
     {"extra_args", CFG_STRLIST, FIELD(extra_args), .max = 256,
      .count_off = FIELD(n_extra_args)},
     {"restart", CFG_STR, FIELD(restart), .max = 16, .def_str = "off",
@@ -266,6 +285,29 @@ static int cfg_parse_str(const struct cfg_field *f, struct json_object *v,
 	return *out ? 0 : cfg_fail(err_r, path, "out of memory");
 }
 
+/* One object of a list; a string is xl's spec syntax for one. */
+static int cfg_parse_elem(const struct cfg_field *f, struct json_object *e,
+			  void *elem, const char *path, char **err_r)
+{
+	struct json_object *obj = NULL;
+	char *why = NULL;
+	int rc;
+
+	if (!f->from_string || !json_object_is_type(e, json_type_string))
+		return cfg_parse_object(elem, f->sub, f->n_sub, e, path, err_r);
+	if (json_object_get_string_len(e) !=
+	    (int)strlen(json_object_get_string(e)))
+		return cfg_fail(err_r, path, "contains a NUL byte");
+	if (f->from_string(json_object_get_string(e), &obj, &why)) {
+		rc = cfg_fail(err_r, path, "%s", why ? why : "out of memory");
+		free(why);
+		return rc;
+	}
+	rc = cfg_parse_object(elem, f->sub, f->n_sub, obj, path, err_r);
+	json_object_put(obj);
+	return rc;
+}
+
 static int cfg_parse_list(const struct cfg_field *f, struct json_object *v,
 			  void *base, const char *path, char **err_r)
 {
@@ -285,12 +327,12 @@ static int cfg_parse_list(const struct cfg_field *f, struct json_object *v,
 		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
 		/* Counted as we go so that dispose frees what was parsed. */
 		*(int *)((char *)base + f->count_off) = (int)i + 1;
-		int rc = f->type == CFG_LIST
-			     ? cfg_parse_object(elems + i * esz, f->sub,
-						f->n_sub, e, ipath, err_r)
-			     : cfg_parse_str(&(struct cfg_field){.max = 4096},
-					     e, (char **)(elems + i * esz),
-					     ipath, err_r);
+		int rc =
+		    f->type == CFG_LIST
+			? cfg_parse_elem(f, e, elems + i * esz, ipath, err_r)
+			: cfg_parse_str(&(struct cfg_field){.max = 4096}, e,
+					(char **)(elems + i * esz), ipath,
+					err_r);
 		if (rc)
 			return rc;
 	}
@@ -575,15 +617,11 @@ int config_from_json(struct dm_config *cfg, struct json_object *json,
 	/* The machine depends on whether QEMU runs with Xen. */
 	if (!cfg->machine)
 		cfg->machine = strdup(cfg->xen ? "xenfv" : "pc");
-	for (int i = 0; i < cfg->n_nics; i++) {
-		struct dm_nic *nic = &cfg->nics[i];
-		if (!strcmp(nic->backend, "tap") && !nic->ifname) {
-			char path[64];
-			snprintf(path, sizeof(path), "nics[%d].ifname", i);
-			cfg_fail(err_r, path, "required with backend 'tap'");
-			config_dispose(cfg);
-			return -1;
-		}
+	char path[64], msg[256];
+	if (devspec_check(cfg, path, sizeof(path), msg, sizeof(msg))) {
+		cfg_fail(err_r, path, "%s", msg);
+		config_dispose(cfg);
+		return -1;
 	}
 	if (cfg_check_kind(cfg, json, err_r)) {
 		config_dispose(cfg);

@@ -11,20 +11,23 @@
 #include <json-c/json.h>
 
 struct dm_disk {
-	char *path;
+	char *path; /* NULL: an empty CD-ROM drive */
 	char *format;
 	char *media;
 	/* The guest's name for the drive (hda, sdb, xvda...); it decides the
-	 * slot as in libxl. */
+	 * slot as in libxl (devspec_disk_slot). Set after parsing: a disk
+	 * given none takes the first free IDE slot. */
 	char *vdev;
 	bool readonly;
 };
 
 struct dm_nic {
 	char *model;
-	char *mac;
-	char *backend;
-	char *ifname;
+	char *mac;     /* NULL: devspec_nic_mac's, from the domid */
+	char *backend; /* tap (default), user, none */
+	char *ifname;  /* NULL: vif<domid>.<i>-emu (devspec_nic_ifname) */
+	char *bridge;  /* the tap's bridge, for the hook script */
+	char *script;  /* QEMU's tap script= ("no": none) */
 };
 
 struct dm_config {

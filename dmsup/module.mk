@@ -9,7 +9,7 @@
 DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c dmsup/ctl/frame.c \
                    dmsup/ctl/cmdtab.c \
                    dmsup/spawn.c dmsup/logfile.c dmsup/kind/dmplan.c \
-                   dmsup/safefile.c
+                   dmsup/safefile.c dmsup/devspec.c
 # The argv builder asks the planner for its -device strings.
 DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
@@ -33,6 +33,15 @@ DMSUP_SRCS += dmsup/loghead.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 
+# xl's disk specs are parsed by libxlutil (devspec.c): whatever links the
+# core library links these too.
+XLU_CFLAGS := $(call pc_cflags,xlutil xenlight)
+XLU_LIBS   := $(call pc_libs,xlutil xenlight)
+$(BUILD)/obj/dmsup/devspec.o: CPPFLAGS += $(XLU_CFLAGS) \
+	-DDMSUP_VIF_SCRIPT='"$(LIBEXECDIR)/dmsup-vif-bridge"'
+$(BUILD)/obj/dmsup/config.o: CPPFLAGS += \
+	-DDMSUP_VIF_SCRIPT='"$(LIBEXECDIR)/dmsup-vif-bridge"'
+
 $(DMSUP_CORE_LIB): $(DMSUP_CORE_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
@@ -46,7 +55,7 @@ $(BUILD)/obj/dmsup/kind/xl.o: \
 $(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_VCHAN_LIB) \
                     $(QMP_LIB) $(STUBDOM_PROTO_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS) $(XLU_LIBS)
 
 SBINS += $(BUILD)/bin/dmsup
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dmsup/config.h"
+#include "dmsup/devspec.h"
 #include "dmsup/spawn.h"
 
 /* The PATH of a device model: system directories only. */
@@ -78,7 +79,8 @@ int spawn_process(char *const argv[], char *const envp[],
 
 char **spawn_dm_env(const struct dm_config *cfg)
 {
-	char **envp = calloc(4, sizeof(*envp));
+	char **envp = calloc(5, sizeof(*envp));
+	bool oom = false;
 	int n = 0;
 
 	if (!envp)
@@ -89,6 +91,14 @@ char **spawn_dm_env(const struct dm_config *cfg)
 		if (asprintf(&envp[n++], "XEN_DOMAIN_ID=%d", cfg->domid) < 0)
 			envp[--n] = NULL;
 		envp[n++] = strdup("XEN_QEMU_CONSOLE_LIMIT=1048576");
+		/* The tap hook's bridges (contrib/vif/dmsup-vif-bridge). */
+		if (!config_is_stub(cfg) &&
+		    (envp[n] = devspec_bridges_env(cfg, &oom)))
+			n++;
+	}
+	if (oom) {
+		spawn_env_free(envp);
+		return NULL;
 	}
 	for (int i = 0; i < n; i++) {
 		if (!envp[i]) {

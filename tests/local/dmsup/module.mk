@@ -11,7 +11,7 @@ $(DMSUP_LOCAL_DIR)/test-%: $(BUILD)/obj/tests/local/dmsup/test-%.o \
 		| $(DMSUP_LOCAL_DIR)/standin $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl \
 		  $(BUILD)/bin/dmsup-qemu-dm
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(EVENT_LIBS) $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(EVENT_LIBS) $(CHECK_LIBS) $(XLU_LIBS)
 
 $(DMSUP_LOCAL_DIR)/standin: $(BUILD)/obj/tests/local/dmsup/standin.o
 	@mkdir -p $(@D)
@@ -38,7 +38,7 @@ $(DMSUP_LOCAL_DIR)/test-dmqmp-qemu: \
 		$(BUILD)/obj/tests/local/dmsup/test-dmqmp-qemu.o $(DMQMP_OBJS) \
 		$(BUILD)/obj/tests/local/qmp/qemu-proc.o $(QMP_VCHAN_LIB) $(QMP_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS) $(XEN_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS) $(XEN_LIBS) $(XLU_LIBS)
 
 # xl.cfg import (dmctl import-xl, start --xl, plan --xl), on a line of its
 # own.

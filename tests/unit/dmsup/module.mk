@@ -1,12 +1,12 @@
 # Unit tests of dmsup's core (in-process, no QEMU).
 
-DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt dmqmp-event
+DMSUP_UNIT := config logfile frame lifecycle stubkind pciopt dmqmp-event devspec
 UNIT_TESTS += $(DMSUP_UNIT:%=$(BUILD)/tests/unit/dmsup/test-%)
 
 $(BUILD)/tests/unit/dmsup/test-%: $(BUILD)/obj/tests/unit/dmsup/test-%.o \
 		$(BUILD)/obj/tests/unit/dmsup/run.o $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(EVENT_LIBS) $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(EVENT_LIBS) $(CHECK_LIBS) $(XLU_LIBS)
 
 # The table of commands: the core library alone.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-cmdtab

@@ -121,8 +121,9 @@ END_TEST
 
 START_TEST(tap_nic_needs_ifname)
 {
-	assert_error("{" MINIMAL ", \"nics\": [{\"backend\": \"tap\"}]}",
-		     "field 'nics[0].ifname': required with backend 'tap'");
+	/* A tap NIC no longer needs one (libxl's name), a bad one is named. */
+	assert_error("{" MINIMAL ", \"nics\": [{\"ifname\": \"a b\"}]}",
+		     "field 'nics[0].ifname': 'a b' is not an interface name");
 }
 END_TEST
 
@@ -132,11 +133,13 @@ START_TEST(config_round_trips_through_json)
 	char *err;
 
 	ck_assert_int_eq(
-	    config_from_string(&a,
-			       "{" MINIMAL ", \"disks\": [{\"path\": \"/d\","
-			       " \"readonly\": true}], \"nics\": [{}],"
-			       " \"extra_args\": [\"-S\"]}",
-			       &err),
+	    config_from_string(
+		&a,
+		"{" MINIMAL
+		", \"disks\": [{\"path\": \"/d\", \"vdev\": \"sda\","
+		" \"readonly\": true}], \"nics\": [{}],"
+		" \"extra_args\": [\"-S\"]}",
+		&err),
 	    0);
 	struct json_object *j = config_to_json(&a);
 	ck_assert_int_eq(config_from_json(&b, j, &err), 0);
@@ -199,9 +202,9 @@ START_TEST(argv_of_a_xen_dm_matches_libxl_shape)
 	    s, "/usr/bin/qemu -xen-domid 5 -no-shutdown -chardev "
 	       "socket,id=dmsup-qmp,path=/run/x.qmp,server=on,wait=off "
 	       "-mon chardev=dmsup-qmp,mode=control -nodefaults "
-	       "-no-user-config -name vm5 -machine xenfv -m 48 -smp 1 "
-	       "-display none -vnc none -serial none -boot order=c "
-	       "-device VGA,vgamem_mb=16 -net none");
+	       "-no-user-config -name vm5 -vnc none -display none "
+	       "-serial none -device VGA,vgamem_mb=16 -boot order=c "
+	       "-net none -machine xenfv,suppress-vmdesc=on -m 48");
 	free(s);
 }
 END_TEST
@@ -210,8 +213,9 @@ START_TEST(argv_takes_nic_devices_from_the_planner)
 {
 	char *s = joined_argv("{" MINIMAL ", \"nics\": [{\"model\": "
 			      "\"virtio-net\"}, {\"model\": \"rtl8139\"}]}");
-	ck_assert_ptr_nonnull(strstr(s, "-device virtio-net-pci,netdev=net0"));
-	ck_assert_ptr_nonnull(strstr(s, "-device rtl8139,netdev=net1"));
+	ck_assert_ptr_nonnull(
+	    strstr(s, "-device virtio-net-pci,id=nic0,netdev=net0"));
+	ck_assert_ptr_nonnull(strstr(s, "-device rtl8139,id=nic1,netdev=net1"));
 	free(s);
 }
 END_TEST
@@ -219,7 +223,7 @@ END_TEST
 START_TEST(argv_without_xen_passes_all_memory)
 {
 	char *s = joined_argv("{" MINIMAL ", \"xen\": false, \"memory\": 64}");
-	ck_assert_ptr_nonnull(strstr(s, " -m 64 "));
+	ck_assert_ptr_nonnull(strstr(s, " -m 64"));
 	free(s);
 }
 END_TEST
@@ -246,11 +250,13 @@ START_TEST(argv_lists_disks_and_nics)
 	ck_assert_ptr_nonnull(
 	    strstr(s, "-uuid 01234567-89ab-cdef-0123-456789abcdef"));
 	ck_assert_ptr_nonnull(
-	    strstr(s, "-drive file=/img,if=ide,index=0,media=cdrom,format=raw,"
-		      "readonly=on"));
+	    strstr(s, "-drive if=none,readonly=on,id=ide-5632,file=/img,"
+		      "format=raw -device ide-cd,id=ide-5632,drive=ide-5632,"
+		      "bus=ide.1,unit=0"));
 	ck_assert_ptr_nonnull(
-	    strstr(s, "-netdev user,id=net0 -device "
-		      "e1000,netdev=net0,mac=00:16:3e:00:00:01"));
+	    strstr(s, "-device e1000,id=nic0,netdev=net0,mac=00:16:3e:00:00:01 "
+		      "-netdev type=tap,id=net0,ifname=vif5.0-emu,br=xenbr0,"
+		      "script="));
 	free(s);
 }
 END_TEST

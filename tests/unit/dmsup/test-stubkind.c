@@ -176,9 +176,10 @@ START_TEST(linux_stub_qemu_argv_is_libxls_without_our_qmp_socket)
 	char *s = argv_of("{" LINUX ", \"memory\": 64}", 0);
 
 	ck_assert_str_eq(s, "stubdom-dm -xen-domid 5 -no-shutdown -nodefaults "
-			    "-no-user-config -name vm5 -machine xenfv -m 48 "
-			    "-smp 1 -display none -vnc none -serial none "
-			    "-boot order=c -device VGA,vgamem_mb=16 -net none");
+			    "-no-user-config -name vm5 -vnc none -display none "
+			    "-serial none -device VGA,vgamem_mb=16 "
+			    "-boot order=c -net none "
+			    "-machine xenfv,suppress-vmdesc=on -m 48");
 	free(s);
 }
 END_TEST
@@ -222,9 +223,9 @@ START_TEST(stub_kind_spawns_the_keeper_with_the_qemu_args)
 	       "/vmlinuz --ramdisk " DMSUP_STUBDOM_DIR
 	       "/initrd --cmdline " DMSUP_STUBDOM_LINUX_CMDLINE
 	       " --memory 116 -- -xen-domid 5 -no-shutdown -nodefaults "
-	       "-no-user-config -name vm5 -machine xenfv -m 48 -smp 1 "
-	       "-display none -vnc none -serial none -boot order=c -device "
-	       "VGA,vgamem_mb=16 -net none");
+	       "-no-user-config -name vm5 -vnc none -display none "
+	       "-serial none -device VGA,vgamem_mb=16 -boot order=c "
+	       "-net none -machine xenfv,suppress-vmdesc=on -m 48");
 	free(s);
 }
 END_TEST

@@ -11,6 +11,6 @@ $(MEMREQ_TEST): $(BUILD)/obj/tests/unit/memreq/test-memreq.o \
 		$(BUILD)/obj/tests/unit/proto/helpers.o \
 		$(DMSUP_CORE_LIB) $(STUBDOM_PROTO_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(STUBDOM_PROTO_LIBS) $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(STUBDOM_PROTO_LIBS) $(CHECK_LIBS) $(XLU_LIBS)
 
 UNIT_TESTS += $(MEMREQ_TEST)
