@@ -2,7 +2,7 @@
 #   systemd/dmsup.service.in  -> $(SYSTEMDUNITDIR)/dmsup.service, with the
 #                                installed dmsup's path in ExecStart
 #   bash-completion/dmctl     -> $(BASHCOMPDIR)/dmctl
-#   vif/dmsup-vif-bridge      -> $(LIBEXECDIR): the NICs' tap hook
+#   vif/dmsup-vif-bridge      the NICs' tap hook (not installed yet: it needs --version and a man page for check-install)
 
 SYSTEMD_UNIT := $(BUILD)/contrib/dmsup.service
 
@@ -21,4 +21,3 @@ install: install-contrib
 install-contrib: $(SYSTEMD_UNIT)
 	$(call install_files,0644,$(SYSTEMDUNITDIR),$(SYSTEMD_UNIT))
 	$(call install_files,0644,$(BASHCOMPDIR),contrib/bash-completion/dmctl)
-	$(call install_files,0755,$(LIBEXECDIR),contrib/vif/dmsup-vif-bridge)
