@@ -60,7 +60,8 @@ struct ctl_conn {
 	struct domain *watch_domain; /* NULL: all */
 	struct ctl_ref *refs;
 	struct event *resume;
-	struct event *idle; /* armed while READING and not watching */
+	struct event *idle;	    /* armed while READING and not watching */
+	struct json_object *req_id; /* the pending request's, echoed once */
 };
 
 struct control {
@@ -88,6 +89,7 @@ static void ctl_conn_free(struct ctl_conn *c)
 		event_free(c->resume);
 	if (c->idle)
 		event_free(c->idle);
+	json_object_put(c->req_id);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -154,6 +156,8 @@ static void ctl_idle_arm(struct ctl_conn *c)
 /* A reply went out: the next buffered request may run. */
 static void ctl_replied(struct ctl_conn *c)
 {
+	json_object_put(c->req_id);
+	c->req_id = NULL;
 	if (c->state == CTL_BUSY)
 		ctl_set_state(c, CTL_READING);
 	ctl_idle_arm(c);
@@ -168,11 +172,20 @@ static void ctl_add_ok(struct json_object *obj)
 		json_object_object_add(obj, "ok", json_object_new_boolean(1));
 }
 
+/* Only the one reply to a request carries its req_id, never events. */
+static void ctl_add_req_id(struct ctl_conn *c, struct json_object *obj)
+{
+	if (c->req_id)
+		json_object_object_add(obj, "req_id",
+				       json_object_get(c->req_id));
+}
+
 void ctl_reply(struct ctl_conn *c, struct json_object *obj)
 {
 	if (!obj)
 		obj = json_object_new_object();
 	ctl_add_ok(obj);
+	ctl_add_req_id(c, obj);
 	ctl_send(c, obj);
 	json_object_put(obj);
 	ctl_replied(c);
@@ -208,6 +221,7 @@ int ctl_reply_fds(struct ctl_conn *c, struct json_object *obj, const int *fds,
 		  int n)
 {
 	ctl_add_ok(obj);
+	ctl_add_req_id(c, obj);
 	if (ctl_send_fds(c, obj, fds, n)) {
 		log_warn("control: cannot pass %d fds to a client", n);
 		json_object_put(obj);
@@ -388,10 +402,20 @@ static bool ctl_dup_key(struct json_object *req, size_t count, char *dup,
 	return *dup != 0;
 }
 
+#define CTL_REQ_ID_MAX 128
+
+static bool ctl_req_id_ok(struct json_object *id)
+{
+	if (json_object_is_type(id, json_type_int))
+		return true;
+	return json_object_is_type(id, json_type_string) &&
+	       json_object_get_string_len(id) <= CTL_REQ_ID_MAX;
+}
+
 static void ctl_process(struct ctl_conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
-	struct json_object *req;
+	struct json_object *req, *id;
 	const char *err;
 	char dup[64];
 	size_t keys;
@@ -408,9 +432,18 @@ static void ctl_process(struct ctl_conn *c)
 			ctl_set_state(c, CTL_CLOSING);
 			break;
 		}
+		json_object_put(c->req_id);
+		c->req_id = NULL;
+		if (json_object_object_get_ex(req, "req_id", &id))
+			c->req_id = json_object_get(id);
 		if (ctl_dup_key(req, keys, dup, sizeof(dup)))
 			ctl_reply_error(c, "request",
 					"field '%s' is given twice", dup);
+		else if (c->req_id && !ctl_req_id_ok(c->req_id))
+			ctl_reply_error(c, "request",
+					"field 'req_id' must be an integer "
+					"or a string of at most %d bytes",
+					CTL_REQ_ID_MAX);
 		else
 			c->ctl->dispatch(c, req);
 		json_object_put(req);

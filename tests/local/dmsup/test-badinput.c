@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -181,6 +182,42 @@ START_TEST(unknown_command_is_named)
 }
 END_TEST
 
+/* Two requests in one write: each reply, in order, echoes its req_id. */
+START_TEST(pipelined_requests_echo_their_req_id_in_order)
+{
+	static const char a[] = "{\"cmd\": \"status\", \"req_id\": 7}";
+	static const char b[] = "{\"cmd\": \"reboot\", \"req_id\":\"x\"}";
+	unsigned char buf[256];
+	size_t n = 0;
+
+	for (const char *f = a; f; f = f == a ? b : NULL) {
+		uint32_t len = htonl((uint32_t)strlen(f));
+		memcpy(buf + n, &len, 4);
+		memcpy(buf + n + 4, f, strlen(f));
+		n += 4 + strlen(f);
+	}
+	int fd = connect_control();
+	ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+	shutdown(fd, SHUT_WR);
+	char *reply = calloc(1, 4096);
+	size_t got = 0;
+	ssize_t r;
+	while ((r = read(fd, reply + got, 4095 - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	for (size_t i = 0; i < got; i++) /* the frames' lengths */
+		if (!reply[i])
+			reply[i] = ' ';
+	char *second = strstr(reply, "\"req_id\":\"x\"");
+	ck_assert_msg(strstr(reply, "\"req_id\":7"), "reply: %s", reply);
+	ck_assert_msg(second, "reply: %s", reply);
+	ck_assert_ptr_nonnull(strstr(second - 80 > reply ? second - 80 : reply,
+				     "unknown command 'reboot'"));
+	ck_assert(strstr(reply, "\"req_id\":7") < second);
+	free(reply);
+}
+END_TEST
+
 START_TEST(client_that_vanishes_mid_start_harms_nothing)
 {
 	char *cfg = h_config("vm2", 2, ""), *text = h_read_file(cfg);
@@ -252,6 +289,7 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
+	    pipelined_requests_echo_their_req_id_in_order,
 	    malformed_config_file_is_refused_naming_the_problem,
 	    invalid_config_field_is_refused_naming_the_field,
 	    missing_qemu_binary_fails_at_the_spawn_step,
