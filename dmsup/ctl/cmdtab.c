@@ -314,6 +314,18 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 		    .flags = CMDTAB_LOCAL,
 		    .metavar = "COMMAND",
 		    .help = "one command"}}},
+    [CMD_HELLO] = {"hello",
+		   CMDTAB_WIRE,
+		   "agree on the protocol version",
+		   "Takes the protocol versions the client speaks and "
+		   "answers the one dmsup picked, its version and its "
+		   "features. A client that sends none speaks protocol 1.",
+		   {{.field = "protocols",
+		     .type = CMDTAB_INTS,
+		     .flags = CMDTAB_REQUIRED,
+		     .metavar = "VERSIONS",
+		     .help = "the protocol versions the client speaks",
+		     .missing = "needs protocols"}}},
 };
 
 const struct cmdtab *cmdtab_find(const char *name, unsigned where)
@@ -405,6 +417,7 @@ static const json_type cmdtab_json_type[CMDTAB_TYPES] = {
     [CMDTAB_FLAG] = json_type_boolean,
     [CMDTAB_SPEC] = json_type_string,
     [CMDTAB_FILE_OR_DOMAIN] = json_type_object,
+    [CMDTAB_INTS] = json_type_array,
 };
 
 static bool cmdtab_has(struct json_object *req, const char *field,
@@ -444,6 +457,7 @@ static const char *const cmdtab_type_word[CMDTAB_TYPES] = {
     [CMDTAB_INT] = "an integer",
     [CMDTAB_OBJECT] = "an object",
     [CMDTAB_STRINGS] = "an array of strings",
+    [CMDTAB_INTS] = "an array of integers",
     [CMDTAB_FLAG] = "true or false",
     [CMDTAB_SPEC] = "a string",
     [CMDTAB_FILE_OR_DOMAIN] = "an object",
@@ -453,10 +467,11 @@ static bool cmdtab_typed(struct json_object *v, enum cmdtab_type type)
 {
 	if (!json_object_is_type(v, cmdtab_json_type[type]))
 		return false;
-	for (size_t i = 0;
-	     type == CMDTAB_STRINGS && i < json_object_array_length(v); i++)
-		if (!json_object_is_type(json_object_array_get_idx(v, i),
-					 json_type_string))
+	json_type elem = type == CMDTAB_INTS ? json_type_int : json_type_string;
+	for (size_t i = 0; (type == CMDTAB_STRINGS || type == CMDTAB_INTS) &&
+			   i < json_object_array_length(v);
+	     i++)
+		if (!json_object_is_type(json_object_array_get_idx(v, i), elem))
 			return false;
 	return true;
 }

@@ -36,6 +36,7 @@ enum cmdtab_id {
 	CMD_IMPORT_XL,
 	CMD_DEFINE,
 	CMD_HELP,
+	CMD_HELLO,
 	CMDTAB_N
 };
 
@@ -52,6 +53,7 @@ enum cmdtab_type {
 	/* A file (a slash in it, or it exists): its JSON object into
 	 * .field; anything else: a domain's name into "domain". */
 	CMDTAB_FILE_OR_DOMAIN,
+	CMDTAB_INTS, /* an array of integers (wire only: hello) */
 	CMDTAB_TYPES
 };
 

@@ -21,10 +21,14 @@
 #include "dmsup/logfile.h"
 #include "dmsup/ops/ops.h"
 #include "dmsup/persist.h"
+#include "version.h"
 
 #define CMD_QMP_TIMEOUT 30 /* s */
 #define CMD_LOG_MAX_LINES 10000
 #define CMD_LOG_MAX_BYTES (512 * 1024)
+/* The control protocol versions dmsup speaks (docs/control-protocol.md). */
+#define CTL_PROTOCOL_MIN 1
+#define CTL_PROTOCOL 2
 
 typedef void cmd_fn(struct ctl_conn *c, struct json_object *req,
 		    struct domain *d);
@@ -316,6 +320,45 @@ static void cmd_undefine(struct ctl_conn *c, struct json_object *req,
 }
 
 /* The handler of each request cmdtab.c lists for dmsup (CMDTAB_WIRE). */
+/*
+ * hello: the highest protocol both speak. 1 is a client that sends no
+ * hello; 2 adds hello itself (and req_id, which protocol 1 clients may
+ * already send).
+ */
+static void cmd_hello(struct ctl_conn *c, struct json_object *req,
+		      struct domain *d)
+{
+	struct json_object *v, *o, *features;
+	long long pick = 0;
+
+	json_object_object_get_ex(req, "protocols", &v);
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		long long p =
+		    json_object_get_int64(json_object_array_get_idx(v, i));
+		if (p >= CTL_PROTOCOL_MIN && p <= CTL_PROTOCOL && p > pick)
+			pick = p;
+	}
+	if (!pick) {
+		ctl_reply_error(c, "request",
+				"hello: dmsup speaks protocols %d to %d, none "
+				"of those given",
+				CTL_PROTOCOL_MIN, CTL_PROTOCOL);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "protocol", json_object_new_int64(pick));
+	json_object_object_add(o, "version",
+			       json_object_new_string(DMSUP_VERSION));
+	features = json_object_new_array();
+	json_object_array_add(features, json_object_new_string("req_id"));
+	for (size_t i = 0; i < CMDTAB_N; i++)
+		if (cmdtab[i].where & CMDTAB_WIRE)
+			json_object_array_add(
+			    features, json_object_new_string(cmdtab[i].name));
+	json_object_object_add(o, "features", features);
+	ctl_reply(c, o);
+}
+
 static cmd_fn *const cmd_handlers[CMDTAB_N] = {
     [CMD_START] = cmd_start,
     [CMD_STOP] = cmd_stop,
@@ -333,6 +376,7 @@ static cmd_fn *const cmd_handlers[CMDTAB_N] = {
     [CMD_RESUME] = ops_resume,
     [CMD_ADOPT] = adopt_request,
     [CMD_DEFINE] = cmd_define_req,
+    [CMD_HELLO] = cmd_hello,
 };
 
 void commands_dispatch(struct ctl_conn *c, struct json_object *req)

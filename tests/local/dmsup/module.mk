@@ -1,7 +1,7 @@
 # Local tests of dmsup: real dmsup, dmctl and QEMU processes, no Xen.
 
 DMSUP_LOCAL := supervise isolation reattach badinput docs help xen hotplug qmpops adopt \
-               files hostile
+               files hostile hello
 DMSUP_LOCAL_DIR := $(BUILD)/tests/local/dmsup
 LOCAL_TESTS += $(DMSUP_LOCAL:%=$(DMSUP_LOCAL_DIR)/test-%)
 TEST_BINS += $(DMSUP_LOCAL_DIR)/standin
