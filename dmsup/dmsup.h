@@ -16,7 +16,8 @@ struct dmsup {
 	const char *state_dir;
 	const char *log_dir;
 	const char *ctl_path;
-	char *self_exe; /* for the log helper */
+	const char *run_dir; /* runtime files (rundir.h) */
+	char *self_exe;	     /* for the log helper */
 	struct control *ctl;
 	struct domain *domains;
 	struct xendm *xen; /* NULL until a xen: true domain needs it */

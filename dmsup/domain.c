@@ -28,6 +28,7 @@
 #include "dmsup/loghead.h"
 #include "dmsup/observe.h"
 #include "dmsup/ops/hotplug.h"
+#include "dmsup/rundir.h"
 #include "dmsup/spawn.h"
 #include "dmsup/unixsock.h"
 
@@ -46,6 +47,7 @@ struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
 	if (!d)
 		return NULL;
 	d->sup = sup;
+	d->run_dir = sup->run_dir;
 	d->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	d->state = DM_DEFINED;
@@ -128,9 +130,11 @@ struct domain *domain_find_domid(struct dmsup *sup, int domid)
 
 char *domain_path(const struct domain *d, const char *suffix)
 {
+	const char *dir =
+	    rundir_is_runtime(suffix) ? d->run_dir : d->sup->state_dir;
 	char *p;
 
-	if (asprintf(&p, "%s/%s%s", d->sup->state_dir, d->cfg.name, suffix) < 0)
+	if (asprintf(&p, "%s/%s%s", dir, d->cfg.name, suffix) < 0)
 		return NULL;
 	return p;
 }
@@ -490,15 +494,42 @@ static int domain_watch_fifo(struct domain *d)
 	return d->fifo_ev && !event_add(d->fifo_ev, NULL) ? 0 : -1;
 }
 
+/*
+ * A new run's QMP socket path: its runtime files go to the runtime
+ * directory (also after a run of an older dmsup's layout). NULL with the
+ * error set for @step if out of memory or, when QEMU listens there
+ * (@socket), too long for a unix socket.
+ */
+static char *domain_run_qmp(struct domain *d, const char *step, bool socket)
+{
+	char err[256], *qmp;
+
+	d->run_dir = d->sup->run_dir;
+	if (!(qmp = domain_path(d, ".qmp"))) {
+		domain_set_error(d, step, "out of memory");
+		return NULL;
+	}
+	if (socket && !rundir_sock_fits("QMP socket", qmp, err, sizeof(err))) {
+		domain_set_error(d, step, "%s", err);
+		free(qmp);
+		return NULL;
+	}
+	return qmp;
+}
+
 /* Spawns the log helper and the device model. 0, or sets the error. */
 static int domain_spawn(struct domain *d)
 {
 	int logpipe[2] = {-1, -1}, fifo_wr = -1, r;
 	const struct dm_kind_ops *k = domain_kind(d);
-	char *qmp = domain_path(d, ".qmp");
+	char *qmp = domain_run_qmp(d, "spawn", k->qmp == KIND_QMP_SOCKET);
 	char **argv = qmp ? k->spawn_argv(d, qmp) : NULL;
 	char **envp = spawn_dm_env(&d->cfg);
 
+	if (!qmp) {
+		r = -1;
+		goto out;
+	}
 	if (!argv || !envp) {
 		domain_set_error(d, "spawn", "out of memory");
 		r = -1;
@@ -555,11 +586,13 @@ out:
 static int domain_adopt_run(struct domain *d, int fds_r[3])
 {
 	int logpipe[2] = {-1, -1}, r;
-	char *qmp = domain_path(d, ".qmp");
+	char *qmp = domain_run_qmp(d, "adopt", true);
 
-	if (!qmp || (fds_r[2] = unixsock_listen(qmp)) < 0) {
-		domain_set_error(d, "adopt", "QMP socket %s: %s",
-				 qmp ? qmp : "?", strerror(errno));
+	if (!qmp)
+		return -1;
+	if ((fds_r[2] = unixsock_listen(qmp)) < 0) {
+		domain_set_error(d, "adopt", "QMP socket %s: %s", qmp,
+				 strerror(errno));
 		free(qmp);
 		return -1;
 	}

@@ -55,6 +55,9 @@ struct domain {
 	struct dmsup *sup;
 	struct dm_config cfg;
 	enum dm_state state;
+	/* Where this run's runtime files are: sup->run_dir, or the state
+	 * directory for a run an older dmsup started (rundir.h). */
+	const char *run_dir;
 
 	pid_t pid; /* the device model; 0 when none */
 	unsigned long long pid_start;
@@ -106,7 +109,8 @@ struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg);
 void domain_free(struct domain *d);
 struct domain *domain_find(struct dmsup *sup, const char *name_or_domid);
 struct domain *domain_find_domid(struct dmsup *sup, int domid);
-/* "<state_dir>/<name><suffix>", malloc'd. */
+/* "<dir>/<name><suffix>", malloc'd: dir is the run's runtime directory
+ * for a runtime file (rundir.h), else the state directory. */
 char *domain_path(const struct domain *d, const char *suffix);
 struct json_object *domain_to_json(const struct domain *d);
 

@@ -25,11 +25,12 @@
 #include "dmsup/logfile.h"
 #include "dmsup/notify.h"
 #include "dmsup/persist.h"
+#include "dmsup/rundir.h"
 #include "stubkeep/stubkeep.h"
 #include "version.h"
 #include "dmsup/kind/xendm.h"
 
-#define DEFAULT_CONTROL "/run/dmsup/control"
+#define DEFAULT_CONTROL RUNDIR_DEFAULT "/control"
 #define DEFAULT_STATE_DIR "/var/lib/dmsup"
 #define DEFAULT_LOG_DIR "/var/log/dmsup"
 
@@ -44,7 +45,10 @@ static const struct main_option {
      "stay in the foreground, log to stderr (default: syslog)"},
     {'v', NULL, NULL, "also log debug messages"},
     {'s', NULL, "control-socket",
-     "the control socket (default " DEFAULT_CONTROL ", or $DMSUP_CONTROL)"},
+     "the control socket (default runtime-dir/control, or $DMSUP_CONTROL)"},
+    {'r', NULL, "runtime-dir",
+     "runtime files: .run, .fifo, .qmp (default " RUNDIR_DEFAULT
+     ", or $DMSUP_RUN_DIR)"},
     {'d', NULL, "state-dir",
      "the state directory (default " DEFAULT_STATE_DIR
      ", or $DMSUP_STATE_DIR)"},
@@ -164,6 +168,28 @@ static void main_std_fds(bool foreground)
 	}
 }
 
+/* <run_dir>/control, for as long as dmsup runs. */
+static const char *main_default_control(const char *run_dir)
+{
+	static char path[PATH_MAX];
+
+	if (!strcmp(run_dir, RUNDIR_DEFAULT))
+		return DEFAULT_CONTROL;
+	snprintf(path, sizeof(path), "%s/control", run_dir);
+	return path;
+}
+
+/* Paths that cannot work are refused before anything is made. */
+static int main_check_paths(const struct dmsup *sup)
+{
+	char err[512];
+	int r = rundir_check(sup, err, sizeof(err));
+
+	if (r)
+		fprintf(stderr, "dmsup: %s%s\n", r > 0 ? "warning: " : "", err);
+	return r < 0 ? -1 : 0;
+}
+
 struct main_opts {
 	bool foreground;
 	int verbose;
@@ -180,6 +206,7 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 	sup->ctl_path = getenv("DMSUP_CONTROL");
 	sup->state_dir = getenv("DMSUP_STATE_DIR");
 	sup->log_dir = getenv("DMSUP_LOG_DIR");
+	sup->run_dir = getenv("DMSUP_RUN_DIR");
 	main_getopt_tables(optstring, longopts);
 	while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) !=
 	       -1) {
@@ -192,6 +219,9 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 			break;
 		case 's':
 			sup->ctl_path = optarg;
+			break;
+		case 'r':
+			sup->run_dir = optarg;
 			break;
 		case 'd':
 			sup->state_dir = optarg;
@@ -214,8 +244,10 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 		*status_r = 2;
 		return -1;
 	}
+	if (!sup->run_dir)
+		sup->run_dir = RUNDIR_DEFAULT;
 	if (!sup->ctl_path)
-		sup->ctl_path = DEFAULT_CONTROL;
+		sup->ctl_path = main_default_control(sup->run_dir);
 	if (!sup->state_dir)
 		sup->state_dir = DEFAULT_STATE_DIR;
 	if (!sup->log_dir)
@@ -241,12 +273,14 @@ int main(int argc, char **argv)
 		return status;
 	foreground = o.foreground;
 	verbose = o.verbose;
+	if (main_check_paths(&sup))
+		return 1;
 	char *ctl_dir = main_dirname(sup.ctl_path);
-	if (!ctl_dir || main_mkdirs(ctl_dir) || main_mkdirs(sup.state_dir) ||
-	    main_mkdirs(sup.log_dir)) {
-		fprintf(stderr, "dmsup: cannot create %s, %s or %s: %s\n",
-			ctl_dir ? ctl_dir : "?", sup.state_dir, sup.log_dir,
-			strerror(errno));
+	if (!ctl_dir || main_mkdirs(ctl_dir) || main_mkdirs(sup.run_dir) ||
+	    main_mkdirs(sup.state_dir) || main_mkdirs(sup.log_dir)) {
+		fprintf(stderr, "dmsup: cannot create %s, %s, %s or %s: %s\n",
+			ctl_dir ? ctl_dir : "?", sup.run_dir, sup.state_dir,
+			sup.log_dir, strerror(errno));
 		free(ctl_dir);
 		return 1;
 	}
@@ -296,8 +330,9 @@ int main(int argc, char **argv)
 	sup.ctl = control_new(&sup, commands_dispatch);
 	if (!sup.ctl)
 		return 1;
-	log_info("listening on %s, state in %s, logs in %s", sup.ctl_path,
-		 sup.state_dir, sup.log_dir);
+	log_info(
+	    "listening on %s, runtime files in %s, state in %s, logs in %s",
+	    sup.ctl_path, sup.run_dir, sup.state_dir, sup.log_dir);
 	/* Clients can connect now: what systemd orders after us may start. */
 	notify_ready();
 	event_base_dispatch(sup.base);

@@ -28,6 +28,8 @@ DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
 # systemd's readiness notification, on a line of its own (the list above
 # changes in other branches too).
 DMSUP_SRCS += dmsup/notify.c
+# Runtime files apart from the definitions (-r).
+DMSUP_SRCS += dmsup/rundir.c
 # The start header of a device model's log, on a line of its own too.
 DMSUP_SRCS += dmsup/loghead.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.

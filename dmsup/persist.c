@@ -14,6 +14,7 @@
 #include "dmsup/log.h"
 #include "dmsup/observe.h"
 #include "dmsup/persist.h"
+#include "dmsup/rundir.h"
 #include "dmsup/runfile.h"
 #include "dmsup/safefile.h"
 
@@ -21,10 +22,12 @@
 static int persist_write(struct domain *d, const char *suffix,
 			 struct json_object *obj)
 {
-	char *path = domain_path(d, suffix);
-	char *tmp = domain_path(d, ".tmp");
+	char *path = domain_path(d, suffix), *tmp = NULL;
 	int rc = -1;
 
+	/* Beside the file it replaces: rename(2) stays in one directory. */
+	if (path && asprintf(&tmp, "%s.tmp", path) < 0)
+		tmp = NULL;
 	if (path && tmp) {
 		/* O_EXCL after unlink: a symlink planted as the temp file is
 		 * removed, never followed. */
@@ -189,12 +192,12 @@ static void persist_load_one(struct dmsup *sup, const char *file)
 }
 
 /* A .run without a configuration: a device model nobody supervises. */
-static void persist_warn_orphans(struct dmsup *sup, DIR *dir)
+static void persist_warn_orphans(struct dmsup *sup, const char *path)
 {
+	DIR *dir = opendir(path);
 	struct dirent *de;
 
-	rewinddir(dir);
-	while ((de = readdir(dir))) {
+	while (dir && (de = readdir(dir))) {
 		size_t len = strlen(de->d_name);
 		if (len <= 4 || strcmp(de->d_name + len - 4, ".run"))
 			continue;
@@ -204,8 +207,10 @@ static void persist_warn_orphans(struct dmsup *sup, DIR *dir)
 		if (!domain_find(sup, name))
 			log_warnx("state: %s/%s has no valid %s.json: its "
 				  "device model is not supervised",
-				  sup->state_dir, de->d_name, name);
+				  path, de->d_name, name);
 	}
+	if (dir)
+		closedir(dir);
 }
 
 /* Untrusted: bounded strings, known states only, counts in range. */
@@ -285,11 +290,13 @@ static void persist_load_last(struct domain *d, struct json_object *o)
 static struct json_object *
 persist_read_json(struct dmsup *sup, const struct domain *d, const char *suffix)
 {
-	char file[300], *err = NULL, *text;
+	char *path = domain_path(d, suffix), *err = NULL, *text = NULL;
 	struct json_object *o;
 
-	snprintf(file, sizeof(file), "%s%s", d->cfg.name, suffix);
-	text = persist_read(sup->state_dir, file, &err);
+	if (path)
+		text = safefile_read(AT_FDCWD, path, SAFEFILE_NOFOLLOW,
+				     SAFEFILE_MAX, &err);
+	free(path);
 	if (err && errno != ENOENT)
 		log_warnx("state: ignoring %s", err);
 	o = text ? json_tokener_parse(text) : NULL;
@@ -300,6 +307,18 @@ persist_read_json(struct dmsup *sup, const struct domain *d, const char *suffix)
 		o = NULL;
 	}
 	return o;
+}
+
+/* A run an older dmsup started keeps its files in the state directory
+ * until it ends; its next run has them in the runtime directory. */
+static void persist_find_run(struct domain *d)
+{
+	d->run_dir = rundir_find_run(d->sup, d->cfg.name);
+	if (d->run_dir != d->sup->run_dir)
+		log_info("state: %s: the runtime files of its device model are "
+			 "in %s (an older dmsup's layout): used there until it "
+			 "ends",
+			 d->cfg.name, d->run_dir);
 }
 
 void persist_load_all(struct dmsup *sup)
@@ -314,14 +333,17 @@ void persist_load_all(struct dmsup *sup)
 		if (len > 5 && !strcmp(de->d_name + len - 5, ".json"))
 			persist_load_one(sup, de->d_name);
 	}
-	persist_warn_orphans(sup, dir);
 	closedir(dir);
+	persist_warn_orphans(sup, sup->run_dir);
+	if (strcmp(sup->run_dir, sup->state_dir))
+		persist_warn_orphans(sup, sup->state_dir);
 	for (struct domain *d = sup->domains; d; d = d->next) {
+		persist_find_run(d);
 		struct json_object *run = persist_read_json(sup, d, ".run");
 		char why[128];
 		if (run && runfile_check(run, why, sizeof(why))) {
-			log_warnx("state: ignoring %s/%s.run: %s",
-				  sup->state_dir, d->cfg.name, why);
+			log_warnx("state: ignoring %s/%s.run: %s", d->run_dir,
+				  d->cfg.name, why);
 			json_object_put(run);
 			run = NULL;
 		}

@@ -1,11 +1,13 @@
 # Helpers of the dmsup tests in the test bed (t-9x), on top of lib.sh:
-# a private dmsup (its own control socket, state and log directories under
-# the test's scratch directory), device-model configs for mkhvm domains,
+# a private dmsup (its own control socket, runtime, state and log
+# directories under the test's scratch directory), device-model configs
+# for mkhvm domains,
 # and the toolstack's side of the page-limit protocol (xcinfo).
 . /opt/dmsup/tests/lib.sh
 
 DM_QEMU=/usr/libexec/xen-qemu-system-i386
 export DMSUP_CONTROL=$PWD/dmsup/control
+export DMSUP_RUN_DIR=$PWD/dmsup/run
 export DMSUP_STATE_DIR=$PWD/dmsup/state
 export DMSUP_LOG_DIR=$PWD/dmsup/logs
 DMSUP_PID=

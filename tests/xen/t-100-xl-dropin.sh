@@ -93,7 +93,7 @@ wait_until 30 sh -c "! dmctl status xl100 >/dev/null 2>&1" ||
 	fail "dmsup still knows xl100 after xl destroy: $(dmctl status xl100)"
 grep -q 'xl100.*stopped by the toolstack' dmsup.log ||
 	fail "dmsup's log does not say the toolstack stopped xl100"
-left=$(ls "$DMSUP_STATE_DIR" | grep xl100)
+left=$(ls "$DMSUP_STATE_DIR" "$DMSUP_RUN_DIR" | grep xl100)
 [ -z "$left" ] || fail "state left behind after xl destroy: $left"
 
 # Without dmsup, xl create still works (fail-open) and says why.

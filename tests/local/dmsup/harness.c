@@ -156,6 +156,7 @@ void h_setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(H.dir));
 	snprintf(H.ctl, sizeof(H.ctl), "%s/control", H.dir);
 	snprintf(H.state, sizeof(H.state), "%s/state", H.dir);
+	snprintf(H.run, sizeof(H.run), "%s/run", H.dir);
 	snprintf(H.logdir, sizeof(H.logdir), "%s/log", H.dir);
 	h_find_binaries();
 	atexit(h_atexit);
@@ -216,8 +217,8 @@ void h_start_dmsup(void)
 	if (H.dmsup == 0) {
 		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		dup2(fd, 2);
-		execl(dmsup, dmsup, "-f", "-s", H.ctl, "-d", H.state, "-l",
-		      H.logdir, (char *)NULL);
+		execl(dmsup, dmsup, "-f", "-s", H.ctl, "-r", H.run, "-d",
+		      H.state, "-l", H.logdir, (char *)NULL);
 		_exit(127);
 	}
 	/* The socket accepts once dmsup has reattached and listens. */

@@ -21,6 +21,7 @@
 struct h {
 	char dir[256];
 	char ctl[320], state[320], logdir[320];
+	char run[320]; /* dmsup -r: .run, .fifo, .qmp */
 	char bin[4096], standin[4096];
 	pid_t dmsup;
 };

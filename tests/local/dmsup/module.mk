@@ -43,3 +43,7 @@ $(DMSUP_LOCAL_DIR)/test-dmqmp-qemu: \
 # xl.cfg import (dmctl import-xl, start --xl, plan --xl), on a line of its
 # own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-xlimport
+
+# Runtime files apart from the definitions (dmsup -r), on a line of its
+# own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-rundir

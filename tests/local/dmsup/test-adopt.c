@@ -131,10 +131,13 @@ static void assert_retired(const char *name)
 	}
 	h_dmctl_refused("no domain", "status", name, NULL);
 	const char *sfx[] = {".json", ".run", ".fifo", ".qmp"};
-	for (size_t i = 0; i < sizeof(sfx) / sizeof(*sfx); i++) {
-		snprintf(path, sizeof(path), "%s/%s%s", H.state, name, sfx[i]);
-		ck_assert_msg(stat(path, &sb) != 0, "%s is left", path);
-	}
+	const char *dirs[] = {H.state, H.run};
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(*sfx); i++)
+		for (size_t j = 0; j < 2; j++) {
+			snprintf(path, sizeof(path), "%s/%s%s", dirs[j], name,
+				 sfx[i]);
+			ck_assert_msg(stat(path, &sb) != 0, "%s is left", path);
+		}
 }
 
 START_TEST(qemu_gets_libxls_argv_plus_dmsups_monitor_and_a_clean_env)

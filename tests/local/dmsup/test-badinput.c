@@ -264,8 +264,8 @@ START_TEST(second_dmsup_on_the_same_state_dir_refuses_to_run)
 	if (pid == 0) {
 		int fd = open(errlog, O_WRONLY | O_CREAT, 0600);
 		dup2(fd, 2);
-		execl(dmsup, dmsup, "-f", "-s", other, "-d", H.state, "-l",
-		      H.logdir, (char *)NULL);
+		execl(dmsup, dmsup, "-f", "-s", other, "-r", H.run, "-d",
+		      H.state, "-l", H.logdir, (char *)NULL);
 		_exit(127);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);

@@ -131,7 +131,11 @@ START_TEST(a_symlink_planted_as_the_state_temp_file_is_not_followed)
 
 	ck_assert_ptr_nonnull(f);
 	fclose(f);
-	snprintf(link, sizeof(link), "%s/tmpd.tmp", H.state);
+	/* Each file's temporary one is beside it: the definition's in the
+	 * state directory, the .run's in the runtime directory. */
+	snprintf(link, sizeof(link), "%s/tmpd.json.tmp", H.state);
+	ck_assert_int_eq(symlink(target, link), 0);
+	snprintf(link, sizeof(link), "%s/tmpd.run.tmp", H.run);
 	ck_assert_int_eq(symlink(target, link), 0);
 	char *cfg = h_config("tmpd", 5, "");
 	h_start(cfg);
@@ -149,7 +153,7 @@ START_TEST(a_sentinel_that_cannot_be_removed_names_the_real_cause)
 {
 	char *cfg = h_config("ro", 6, ""), fifo[400], *err = NULL;
 
-	snprintf(fifo, sizeof(fifo), "%s/ro.fifo", H.state);
+	snprintf(fifo, sizeof(fifo), "%s/ro.fifo", H.run);
 	ck_assert_int_eq(mkdir(fifo, 0700), 0);
 	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
 	ck_assert_msg(strstr(err, "sentinel FIFO: Is a directory"), "%s", err);

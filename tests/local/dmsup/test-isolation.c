@@ -79,7 +79,7 @@ START_TEST(dm_fds_are_exactly_devnull_log_pipe_and_sentinel)
 	/* The stand-in keeps its own sockets at 64 and above. */
 	char *fds = fd_list(pid, 64);
 	snprintf(expect, sizeof(expect),
-		 "0=/dev/null 1=pipe 2=pipe 3=%s/iso.fifo", H.state);
+		 "0=/dev/null 1=pipe 2=pipe 3=%s/iso.fifo", H.run);
 	ck_assert_str_eq(fds, expect);
 	char *out = fd_target(pid, 1), *err = fd_target(pid, 2);
 	ck_assert_str_eq(out, err);
@@ -97,7 +97,7 @@ START_TEST(real_qemu_gets_fds_0_to_3_and_opens_the_rest_itself)
 
 	char *low = fd_list(pid, 4);
 	snprintf(expect, sizeof(expect),
-		 "0=/dev/null 1=pipe 2=pipe 3=%s/vm1.fifo", H.state);
+		 "0=/dev/null 1=pipe 2=pipe 3=%s/vm1.fifo", H.run);
 	ck_assert_str_eq(low, expect);
 	/* QEMU's own: its sockets, eventfds, signalfd. No file, no pipe:
 	 * nothing of dmsup's (state, lock, logs, the pipe's read end). */

@@ -46,7 +46,7 @@ START_TEST(twenty_dms_are_reattached_with_the_same_pids)
 		ck_assert(h_alive(pids[i]));
 	}
 	/* One QEMU and one log helper per domain: none started twice. */
-	snprintf(needle, sizeof(needle), "%s/", H.state);
+	snprintf(needle, sizeof(needle), "%s/", H.run);
 	ck_assert_int_eq(h_count_procs(needle), N_DMS);
 	snprintf(needle, sizeof(needle), "--log-helper %s", H.logdir);
 	ck_assert_int_eq(h_count_procs(needle), N_DMS);
@@ -102,7 +102,7 @@ START_TEST(dm_that_died_while_dmsup_was_down_is_reported_dead)
 	ck_assert_int_eq(h_int(st, "spawns"), 1);
 	json_object_put(st);
 	char path[512];
-	snprintf(path, sizeof(path), "%s/vm1.fifo", H.state);
+	snprintf(path, sizeof(path), "%s/vm1.fifo", H.run);
 	ck_assert_int_ne(access(path, F_OK), 0);
 	free(cfg);
 }
@@ -165,7 +165,7 @@ START_TEST(a_tampered_run_file_is_ignored)
 	FILE *f;
 
 	h_stop_dmsup(SIGKILL);
-	snprintf(path, sizeof(path), "%s/vm1.run", H.state);
+	snprintf(path, sizeof(path), "%s/vm1.run", H.run);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "{\"pid\": %d, \"state\": null}", (int)pid);

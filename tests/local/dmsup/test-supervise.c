@@ -161,13 +161,13 @@ START_TEST(stop_leaves_nothing_behind)
 	free(out);
 	ck_assert(!h_alive(pid));
 	/* Neither QEMU nor the log helper is left. */
-	snprintf(path, sizeof(path), "%s/vm1", H.state);
+	snprintf(path, sizeof(path), "%s/vm1", H.run);
 	ck_assert_int_eq(h_count_procs(path), 0);
 	snprintf(path, sizeof(path), "--log-helper %s vm1", H.logdir);
 	ck_assert_int_eq(h_count_procs(path), 0);
 	static const char *const gone[] = {".fifo", ".qmp", ".run"};
 	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/vm1%s", H.state, gone[i]);
+		snprintf(path, sizeof(path), "%s/vm1%s", H.run, gone[i]);
 		ck_assert_msg(access(path, F_OK) != 0, "%s is left", path);
 	}
 	st = h_status("vm1");
@@ -269,7 +269,7 @@ START_TEST(no_qmp_greeting_before_ready_timeout_fails_the_start)
 	ck_assert_str_eq(h_str(st, "state"), "failed");
 	json_object_put(st);
 	/* The unready device model was stopped, not left behind. */
-	snprintf(needle, sizeof(needle), "%s/mute.qmp", H.state);
+	snprintf(needle, sizeof(needle), "%s/mute.qmp", H.run);
 	ck_assert_int_eq(h_count_procs(needle), 0);
 	free(cfg);
 }
@@ -376,7 +376,7 @@ START_TEST(stop_while_starting_ends_the_start_and_the_dm)
 	ck_assert_int_eq(waitpid(start, &status, 0), start);
 	ck_assert_int_eq(WEXITSTATUS(status), 1);
 	close(out);
-	snprintf(needle, sizeof(needle), "%s/mute.qmp", H.state);
+	snprintf(needle, sizeof(needle), "%s/mute.qmp", H.run);
 	ck_assert_int_eq(h_count_procs(needle), 0);
 	free(cfg);
 }
