@@ -559,6 +559,15 @@ static void print_op(const struct dmctl_inv *inv, struct json_object *r)
 		       bdf ? bdf : "");
 }
 
+static void print_cd(const struct dmctl_inv *inv, struct json_object *r)
+{
+	const char *file = jstr(r, "file"), *when = jstr(r, "applies");
+
+	printf("%s: CD-ROM %s %s%s%s%s\n", jstr(inv->req, "domain"),
+	       jstr(r, "vdev"), file ? "holds " : "is empty", file ? file : "",
+	       when ? " " : "", when ? when : "");
+}
+
 /* status and list; status --watch then follows. */
 static int run_status(struct dmctl_inv *inv)
 {
@@ -830,6 +839,8 @@ static const struct dmctl_hook dmctl_hooks[CMDTAB_N] = {
     [CMD_NIC_DETACH] = {.print = print_nic_removal},
     [CMD_PCI_ATTACH] = {.print = print_op},
     [CMD_PCI_DETACH] = {.print = print_op},
+    [CMD_CD_INSERT] = {.print = print_cd},
+    [CMD_CD_EJECT] = {.print = print_cd},
     [CMD_SAVE] = {.print = print_op},
     [CMD_RESUME] = {.print = print_op},
     [CMD_IMPORT_XL] = {.run = run_import_xl},

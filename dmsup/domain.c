@@ -158,6 +158,27 @@ static void domain_set_error(struct domain *d, const char *step,
 		  d->error ? d->error : "?");
 }
 
+/* "cdrom": each CD-ROM drive's medium as stored ("hdc: /x.iso, hdd:
+ * empty"), the one dmctl cd-insert and cd-eject change. */
+static void domain_cdrom_json(const struct domain *d, struct json_object *o)
+{
+	char buf[2048];
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < d->cfg.n_disks && pos < sizeof(buf); i++) {
+		const struct dm_disk *k = &d->cfg.disks[i];
+		if (strcmp(k->media, "cdrom"))
+			continue;
+		int n = snprintf(buf + pos, sizeof(buf) - pos, "%s%s: %s",
+				 pos ? ", " : "", k->vdev ? k->vdev : "?",
+				 k->path ? k->path : "empty");
+		pos = n < 0 ? sizeof(buf) : pos + (size_t)n;
+	}
+	if (pos)
+		json_object_object_add(o, "cdrom", json_object_new_string(buf));
+}
+
 struct json_object *domain_to_json(const struct domain *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -212,6 +233,7 @@ struct json_object *domain_to_json(const struct domain *d)
 	if (d->log_tail)
 		json_object_object_add(o, "log_tail",
 				       json_object_new_string(d->log_tail));
+	domain_cdrom_json(d, o);
 	free(log);
 	free(qmp);
 	return o;

@@ -32,6 +32,8 @@ DMSUP_SRCS += dmsup/notify.c
 DMSUP_SRCS += dmsup/rundir.c
 # The start header of a device model's log, on a line of its own too.
 DMSUP_SRCS += dmsup/loghead.c
+# CD-ROM change (dmctl cd-insert, cd-eject).
+DMSUP_SRCS += dmsup/ops/ops-cd.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

@@ -40,6 +40,14 @@
 		.help = "the guest's domid, for an xl.cfg file",               \
 	}
 
+#define ARG_VDEV                                                               \
+	{                                                                      \
+		.field = "vdev", .type = CMDTAB_STRING,                        \
+		.flags = CMDTAB_REQUIRED, .metavar = "VDEV",                   \
+		.help = "the CD-ROM drive's vdev, e.g. hdc",                   \
+		.missing = "needs the drive's vdev, e.g. hdc",                 \
+	}
+
 static const char *const nic_keys[] = {"mac", "id", NULL};
 
 const struct cmdtab cmdtab[CMDTAB_N] = {
@@ -232,6 +240,30 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 			  .metavar = "BDF",
 			  .help = "0000:03:00.0 or 03:00.0",
 			  .missing = "needs a PCI address like 0000:03:00.0"}}},
+    [CMD_CD_INSERT] =
+	{"cd-insert",
+	 CMDTAB_CLI | CMDTAB_WIRE,
+	 "put a medium in a CD-ROM drive",
+	 "Puts FILE (an absolute path dmsup can read; its format is the "
+	 "drive's) into the CD-ROM drive at VDEV (the vdev of a disk of media "
+	 "cdrom). A running dom0 device model gets it through QMP "
+	 "blockdev-change-medium on the drive ide-<devnum>; a stopped domain "
+	 "gets it at its next start. The stored configuration follows.",
+	 {ARG_DOMAIN,
+	  ARG_VDEV,
+	  {.field = "file",
+	   .type = CMDTAB_STRING,
+	   .flags = CMDTAB_REQUIRED,
+	   .metavar = "FILE",
+	   .help = "the image, an absolute path",
+	   .missing = "needs the medium's file"}}},
+    [CMD_CD_EJECT] = {"cd-eject",
+		      CMDTAB_CLI | CMDTAB_WIRE,
+		      "empty a CD-ROM drive",
+		      "Ejects the medium of the CD-ROM drive at VDEV (QMP "
+		      "eject, forced, on a running dom0 device model); the "
+		      "stored configuration keeps the drive, empty.",
+		      {ARG_DOMAIN, ARG_VDEV}},
     [CMD_SAVE] = {"save",
 		  CMDTAB_CLI | CMDTAB_WIRE,
 		  "pause the device model for a save",

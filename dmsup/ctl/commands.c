@@ -20,6 +20,7 @@
 #include "dmsup/ops/hotplug.h"
 #include "dmsup/logfile.h"
 #include "dmsup/ops/ops.h"
+#include "dmsup/ops/ops-cd.h"
 #include "dmsup/persist.h"
 #include "version.h"
 
@@ -372,6 +373,8 @@ static cmd_fn *const cmd_handlers[CMDTAB_N] = {
     [CMD_NIC_DETACH] = hotplug_nic_detach,
     [CMD_PCI_ATTACH] = ops_pci_attach,
     [CMD_PCI_DETACH] = ops_pci_detach,
+    [CMD_CD_INSERT] = ops_cd_insert,
+    [CMD_CD_EJECT] = ops_cd_eject,
     [CMD_SAVE] = ops_save,
     [CMD_RESUME] = ops_resume,
     [CMD_ADOPT] = adopt_request,

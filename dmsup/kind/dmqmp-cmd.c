@@ -30,6 +30,9 @@ static const struct dmqmp_cmd_row {
     [DMQMP_QUERY_PCI] = {"query-pci", 30},
     [DMQMP_QUERY_STATUS] = {"query-status", 10},
     [DMQMP_QUERY_BLOCK] = {"query-block", 10},
+    [DMQMP_CHANGE_MEDIUM] = {"blockdev-change-medium", 30},
+    [DMQMP_EJECT] = {"eject", 30},
+    [DMQMP_QUERY_CHARDEV] = {"query-chardev", 10},
 };
 
 #define DMQMP_NCMDS (sizeof(dmqmp_cmds) / sizeof(*dmqmp_cmds))
@@ -152,11 +155,38 @@ int dmqmp_load_devices_state(struct dmqmp *m, const char *filename,
 				err_r);
 }
 
+int dmqmp_change_medium(struct dmqmp *m, const char *id, const char *filename,
+			const char *format, dmqmp_reply_fn *cb, void *arg,
+			const char **err_r)
+{
+	struct json_object *args = json_object_new_object();
+
+	/* By the device's qdev id, as libxl names its CD drives. */
+	args = dmqmp_with_string(args, "id", id);
+	args = dmqmp_with_string(args, "filename", filename);
+	args = dmqmp_with_string(args, "format", format);
+	return dmqmp_send_built(m, DMQMP_CHANGE_MEDIUM, args, cb, arg, err_r);
+}
+
+int dmqmp_eject(struct dmqmp *m, const char *id, dmqmp_reply_fn *cb, void *arg,
+		const char **err_r)
+{
+	struct json_object *args = json_object_new_object();
+
+	args = dmqmp_with_string(args, "id", id);
+	if (args &&
+	    json_object_object_add(args, "force", json_object_new_boolean(1))) {
+		json_object_put(args);
+		args = NULL;
+	}
+	return dmqmp_send_built(m, DMQMP_EJECT, args, cb, arg, err_r);
+}
+
 int dmqmp_query(struct dmqmp *m, enum dmqmp_cmd query, dmqmp_reply_fn *cb,
 		void *arg, const char **err_r)
 {
 	if (query != DMQMP_QUERY_PCI && query != DMQMP_QUERY_STATUS &&
-	    query != DMQMP_QUERY_BLOCK) {
+	    query != DMQMP_QUERY_BLOCK && query != DMQMP_QUERY_CHARDEV) {
 		*err_r = "not a query";
 		return -1;
 	}

@@ -57,6 +57,9 @@ enum dmqmp_cmd {
 	DMQMP_QUERY_PCI,
 	DMQMP_QUERY_STATUS,
 	DMQMP_QUERY_BLOCK,
+	DMQMP_CHANGE_MEDIUM,
+	DMQMP_EJECT,
+	DMQMP_QUERY_CHARDEV,
 };
 
 /* The command's QMP name (device_add, ...) for messages. */
@@ -84,6 +87,14 @@ int dmqmp_save_devices_state(struct dmqmp *m, const char *filename, bool live,
 /* xen-load-devices-state: QEMU reads it back from @filename. */
 int dmqmp_load_devices_state(struct dmqmp *m, const char *filename,
 			     dmqmp_reply_fn *cb, void *arg, const char **err_r);
+/* blockdev-change-medium: the removable drive of the device @id gets
+ * the image @filename of QEMU's @format. */
+int dmqmp_change_medium(struct dmqmp *m, const char *id, const char *filename,
+			const char *format, dmqmp_reply_fn *cb, void *arg,
+			const char **err_r);
+/* eject, forced (a guest's tray lock does not keep the medium in). */
+int dmqmp_eject(struct dmqmp *m, const char *id, dmqmp_reply_fn *cb, void *arg,
+		const char **err_r);
 /* @query: one of DMQMP_QUERY_*; any other command is refused. */
 int dmqmp_query(struct dmqmp *m, enum dmqmp_cmd query, dmqmp_reply_fn *cb,
 		void *arg, const char **err_r);

@@ -47,3 +47,6 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-xlimport
 # Runtime files apart from the definitions (dmsup -r), on a line of its
 # own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-rundir
+
+# CD-ROM change (dmctl cd-insert, cd-eject), on a line of its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-cdrom
