@@ -86,6 +86,7 @@ struct domain {
 	bool no_restart;	/* stop asked, or found dead on reattach */
 	bool ran;		/* this run was ready once */
 	bool toolstack_stop;	/* QEMU said it is ending on a host's request */
+	bool reload_seen;	/* reload.c: its definition file is there */
 	struct event *pidfd_ev; /* not our child: the pidfd tells its end */
 	char *error;		/* why the last start or run ended */
 	const char *step;

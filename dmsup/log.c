@@ -19,6 +19,14 @@ void log_init(enum log_target target, int verbose)
 		openlog("dmsup", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+void log_reopen(void)
+{
+	if (log_target_ != LOG_TO_SYSLOG)
+		return;
+	closelog();
+	openlog("dmsup", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
 static void log_vwrite(int prio, const char *suffix, const char *fmt,
 		       va_list ap)
 {

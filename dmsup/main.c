@@ -25,6 +25,7 @@
 #include "dmsup/logfile.h"
 #include "dmsup/notify.h"
 #include "dmsup/persist.h"
+#include "dmsup/reload.h"
 #include "dmsup/rundir.h"
 #include "stubkeep/stubkeep.h"
 #include "version.h"
@@ -120,6 +121,15 @@ static void main_sigterm_cb(evutil_socket_t sig, short what, void *arg)
 
 	log_info("signal %d: exiting, device models keep running", (int)sig);
 	event_base_loopbreak(sup->base);
+}
+
+/* SIGHUP: definitions and dmsup's own log again; no device model is
+ * touched (reload.h). */
+static void main_sighup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	log_reopen();
+	log_info("signal %d: reloading the definitions", (int)sig);
+	reload_definitions(arg);
 }
 
 static int main_mkdirs(const char *path)
@@ -312,7 +322,7 @@ int main(int argc, char **argv)
 	ev[0] = evsignal_new(sup.base, SIGCHLD, main_sigchld_cb, &sup);
 	ev[1] = evsignal_new(sup.base, SIGTERM, main_sigterm_cb, &sup);
 	ev[2] = evsignal_new(sup.base, SIGINT, main_sigterm_cb, &sup);
-	ev[3] = evsignal_new(sup.base, SIGHUP, main_sigterm_cb, &sup);
+	ev[3] = evsignal_new(sup.base, SIGHUP, main_sighup_cb, &sup);
 	for (int i = 0; i < 4; i++)
 		if (!ev[i] || event_add(ev[i], NULL)) {
 			log_warnx("cannot watch signals");

@@ -30,6 +30,8 @@ DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
 DMSUP_SRCS += dmsup/notify.c
 # Runtime files apart from the definitions (-r).
 DMSUP_SRCS += dmsup/rundir.c
+# SIGHUP's reload of the definitions.
+DMSUP_SRCS += dmsup/reload.c
 # The start header of a device model's log, on a line of its own too.
 DMSUP_SRCS += dmsup/loghead.c
 # CD-ROM change (dmctl cd-insert, cd-eject).

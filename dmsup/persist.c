@@ -167,27 +167,41 @@ static char *persist_read(const char *dir, const char *file, char **err_r)
 	return text;
 }
 
-static void persist_load_one(struct dmsup *sup, const char *file)
+bool persist_is_definition(const char *file)
+{
+	size_t len = strlen(file);
+
+	return len > 5 && !strcmp(file + len - 5, ".json");
+}
+
+int persist_read_config(struct dmsup *sup, const char *file,
+			struct dm_config *cfg)
 {
 	char *err = NULL, *text = persist_read(sup->state_dir, file, &err);
-	struct dm_config cfg;
 
-	if (!text || config_from_string(&cfg, text, &err)) {
+	if (!text || config_from_string(cfg, text, &err)) {
 		log_warnx("state: ignoring %s: %s", file,
 			  err ? err : "unreadable");
 		free(text);
 		free(err);
-		return;
+		return -1;
 	}
 	free(text);
-	if (strlen(file) != strlen(cfg.name) + 5 ||
-	    strncmp(file, cfg.name, strlen(cfg.name))) {
+	if (strlen(file) != strlen(cfg->name) + 5 ||
+	    strncmp(file, cfg->name, strlen(cfg->name))) {
 		log_warnx("state: ignoring %s/%s: its name is '%s'",
-			  sup->state_dir, file, cfg.name);
-		config_dispose(&cfg);
-		return;
+			  sup->state_dir, file, cfg->name);
+		config_dispose(cfg);
+		return -1;
 	}
-	if (!domain_new(sup, &cfg))
+	return 0;
+}
+
+static void persist_load_one(struct dmsup *sup, const char *file)
+{
+	struct dm_config cfg;
+
+	if (!persist_read_config(sup, file, &cfg) && !domain_new(sup, &cfg))
 		config_dispose(&cfg);
 }
 
@@ -328,11 +342,9 @@ void persist_load_all(struct dmsup *sup)
 
 	if (!dir)
 		return;
-	while ((de = readdir(dir))) {
-		size_t len = strlen(de->d_name);
-		if (len > 5 && !strcmp(de->d_name + len - 5, ".json"))
+	while ((de = readdir(dir)))
+		if (persist_is_definition(de->d_name))
 			persist_load_one(sup, de->d_name);
-	}
 	closedir(dir);
 	persist_warn_orphans(sup, sup->run_dir);
 	if (strcmp(sup->run_dir, sup->state_dir))

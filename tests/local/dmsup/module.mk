@@ -50,3 +50,6 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-rundir
 
 # CD-ROM change (dmctl cd-insert, cd-eject), on a line of its own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-cdrom
+
+# SIGHUP's reload, on a line of its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-reload
