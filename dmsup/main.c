@@ -120,6 +120,7 @@ static void main_sigterm_cb(evutil_socket_t sig, short what, void *arg)
 	struct dmsup *sup = arg;
 
 	log_info("signal %d: exiting, device models keep running", (int)sig);
+	notify_stopping();
 	event_base_loopbreak(sup->base);
 }
 
@@ -129,7 +130,9 @@ static void main_sighup_cb(evutil_socket_t sig, short what, void *arg)
 {
 	log_reopen();
 	log_info("signal %d: reloading the definitions", (int)sig);
+	notify_reloading();
 	reload_definitions(arg);
+	notify_ready(arg);
 }
 
 static int main_mkdirs(const char *path)
@@ -333,6 +336,8 @@ int main(int argc, char **argv)
 	observe_add(&sup, &persist_observer, NULL);
 	observe_add(&sup, &notify_observer, &sup);
 	observe_add(&sup, &adopt_observer, NULL);
+	/* Before anything is started: no child may see $NOTIFY_SOCKET. */
+	notify_init();
 	/* Reattach first: no client may see a half-known domain. */
 	persist_load_all(&sup);
 	/* Children that exited while we were starting up. */
@@ -344,7 +349,7 @@ int main(int argc, char **argv)
 	    "listening on %s, runtime files in %s, state in %s, logs in %s",
 	    sup.ctl_path, sup.run_dir, sup.state_dir, sup.log_dir);
 	/* Clients can connect now: what systemd orders after us may start. */
-	notify_ready();
+	notify_ready(&sup);
 	event_base_dispatch(sup.base);
 	control_free(sup.ctl);
 	sup.ctl = NULL;

@@ -6,12 +6,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dmsup/dmsup.h"
+#include "dmsup/domain.h"
+#include "dmsup/lifecycle.h"
 #include "dmsup/log.h"
 #include "dmsup/notify.h"
-
-#define NOTIFY_READY "READY=1"
 
 /* @path into @sun; its address length, or 0 if it is no unix address. */
 static socklen_t notify_address(const char *path, struct sockaddr_un *sun)
@@ -34,48 +36,85 @@ static socklen_t notify_address(const char *path, struct sockaddr_un *sun)
 	return (socklen_t)sizeof(*sun);
 }
 
-/* Blocking, once, before the loop runs: as sd_notify itself does. */
-static int notify_send(const char *path, const char *msg)
+/* The socket, kept from $NOTIFY_SOCKET; NULL when none. */
+static char *notify_path;
+
+/* One datagram, never blocking: a full queue loses it (logged). */
+static int notify_send(const char *msg)
 {
 	struct sockaddr_un sun;
-	socklen_t len = notify_address(path, &sun);
+	socklen_t len;
 	int fd, r;
 
-	if (!len) {
-		log_warnx("notify: NOTIFY_SOCKET=%s is no unix socket address",
-			  path);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (!notify_path)
+		return 0;
+	len = notify_address(notify_path, &sun);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		log_warn("notify: socket");
 		return -1;
 	}
-	r = (int)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
+	r = (int)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT,
 			(struct sockaddr *)&sun, len);
 	if (r < 0)
-		log_warn("notify: %s", path);
+		log_warn("notify: %s", notify_path);
 	close(fd);
+	if (r >= 0)
+		log_info("notify: %.*s sent", (int)strcspn(msg, "\n"), msg);
 	return r < 0 ? -1 : 1;
 }
 
-int notify_ready(void)
+int notify_init(void)
 {
 	const char *env = getenv("NOTIFY_SOCKET");
-	char *path;
-	int rc;
+	struct sockaddr_un sun;
 
+	free(notify_path);
+	notify_path = NULL;
 	if (!env || !*env)
 		return 0;
-	path = strdup(env);
+	if (!notify_address(env, &sun)) {
+		log_warnx("notify: NOTIFY_SOCKET=%s is no unix socket address",
+			  env);
+		unsetenv("NOTIFY_SOCKET");
+		return -1;
+	}
+	notify_path = strdup(env);
 	unsetenv("NOTIFY_SOCKET");
-	if (!path) {
+	if (!notify_path) {
 		log_warnx("notify: out of memory");
 		return -1;
 	}
-	rc = notify_send(path, NOTIFY_READY);
-	if (rc > 0)
-		log_info("notify: %s sent", NOTIFY_READY);
-	free(path);
-	return rc;
+	return 1;
+}
+
+int notify_ready(const struct dmsup *sup)
+{
+	char msg[256];
+	int n = 0, active = 0;
+
+	for (const struct domain *d = sup->domains; d; d = d->next, n++)
+		active += lifecycle_is_active(d->state) != 0;
+	snprintf(msg, sizeof(msg),
+		 "READY=1\nSTATUS=%d domains, %d device models active", n,
+		 active);
+	return notify_send(msg);
+}
+
+int notify_reloading(void)
+{
+	char msg[96];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ULL +
+		     (unsigned long long)ts.tv_nsec / 1000ULL);
+	return notify_send(msg);
+}
+
+int notify_stopping(void)
+{
+	return notify_send("STOPPING=1\nSTATUS=exiting; device models keep "
+			   "running");
 }

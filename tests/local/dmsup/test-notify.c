@@ -3,7 +3,9 @@
  * place: a datagram socket it binds and names in $NOTIFY_SOCKET. dmsup
  * sends READY=1 there once its control socket answers, to a path or an
  * abstract "@name", lets no process it starts see the variable, and a
- * socket nobody listens on does not keep it from serving.
+ * socket nobody listens on does not keep it from serving. Around a
+ * reload (SIGHUP) it sends RELOADING=1, then READY=1 again; on SIGTERM
+ * STOPPING=1.
  */
 #include <check.h>
 #include <poll.h>
@@ -86,7 +88,8 @@ static void assert_ready_then_serving(int fd)
 	char *msg = recv_message(fd), *out, *log;
 	int ctl = h_connect();
 
-	ck_assert_str_eq(msg, "READY=1");
+	ck_assert_str_eq(msg, "READY=1\nSTATUS=0 domains, 0 device models "
+			      "active");
 	ck_assert_msg(ctl >= 0, "READY=1 came before the control socket");
 	close(ctl);
 	ck_assert_int_eq(h_dmctl(&out, NULL, "list", NULL), 0);
@@ -167,6 +170,51 @@ START_TEST(a_notify_socket_nobody_listens_on_is_logged_and_dmsup_serves)
 }
 END_TEST
 
+START_TEST(a_reload_is_reloading_then_ready_with_the_status)
+{
+	char env[320], *msg;
+	int fd = notify_bind("notify", false, env, sizeof(env));
+	char *cfg = h_standin_config("rld", 32, "[\"--qmp\"]", "");
+	pid_t dm = h_start(cfg);
+
+	/* Reattached by the new dmsup: one domain, its device model up. */
+	restart_dmsup_with(env);
+	msg = recv_message(fd);
+	ck_assert_str_eq(msg, "READY=1\nSTATUS=1 domains, 1 device models "
+			      "active");
+	free(msg);
+	ck_assert_int_eq(kill(H.dmsup, SIGHUP), 0);
+	msg = recv_message(fd);
+	ck_assert_msg(!strncmp(msg, "RELOADING=1\nMONOTONIC_USEC=", 27) &&
+			  strtoull(msg + 27, NULL, 10) > 0,
+		      "%s", msg);
+	free(msg);
+	msg = recv_message(fd);
+	ck_assert_str_eq(msg, "READY=1\nSTATUS=1 domains, 1 device models "
+			      "active");
+	free(msg);
+	ck_assert(h_alive(dm));
+	close(fd);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(an_exit_on_sigterm_says_stopping)
+{
+	char env[320], *msg;
+	int fd = notify_bind("notify", false, env, sizeof(env));
+
+	restart_dmsup_with(env);
+	free(recv_message(fd));
+	h_stop_dmsup(SIGTERM);
+	msg = recv_message(fd);
+	ck_assert_str_eq(
+	    msg, "STOPPING=1\nSTATUS=exiting; device models keep running");
+	free(msg);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -174,6 +222,8 @@ int main(void)
 	    an_abstract_notify_socket_gets_ready_too,
 	    nothing_dmsup_starts_sees_notify_socket,
 	    a_notify_socket_nobody_listens_on_is_logged_and_dmsup_serves,
+	    a_reload_is_reloading_then_ready_with_the_status,
+	    an_exit_on_sigterm_says_stopping,
 	};
 	return h_main("notify", NULL, tests, sizeof(tests) / sizeof(*tests));
 }
