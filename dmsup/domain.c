@@ -4,6 +4,9 @@
  * with the write end of a sentinel FIFO as fd 3: the FIFO's EOF is its
  * death, for us and for a dmsup that restarted and re-opened the FIFO.
  * Signals go through a pidfd, so a recycled pid is never signalled.
+ * A device model leads its own session: once it died, what it left in
+ * its process group (a child holding its stderr open) is killed, so the
+ * log pipe ends and the death is reported at once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -261,7 +264,7 @@ static void domain_release(struct domain *d)
 	if (d->log_pidfd >= 0)
 		close(d->log_pidfd);
 	d->pidfd = d->log_pidfd = -1;
-	d->pid = d->log_pid = 0;
+	d->pid = d->log_pid = d->pgrp = 0;
 	d->dying = false;
 	d->paused = false;
 	domain_unlink(d, ".fifo");
@@ -288,6 +291,27 @@ static void domain_signal(struct domain *d, int pidfd, pid_t pid,
 	if (r && errno != ESRCH)
 		log_warn("domid %d (%s): signal %d", d->cfg.domid, d->cfg.name,
 			 sig);
+}
+
+/* The device model's own process group, if it leads one (0 if not). */
+static pid_t domain_own_pgrp(pid_t pid)
+{
+	return pid > 0 && getpgid(pid) == pid ? pid : 0;
+}
+
+/*
+ * What the device model left behind goes. For our child this runs
+ * before the reap, while its zombie keeps the group's id reserved;
+ * otherwise the group's id is held by whatever is still in it.
+ */
+static void domain_kill_group(struct domain *d)
+{
+	pid_t g = d->pgrp;
+
+	d->pgrp = 0;
+	if (g > 0 && kill(-g, SIGKILL) && errno != ESRCH)
+		log_warn("domid %d (%s): kill process group %d", d->cfg.domid,
+			 d->cfg.name, (int)g);
 }
 
 /* ---- readiness ---- */
@@ -581,6 +605,7 @@ static int domain_spawn(struct domain *d)
 		goto out;
 	}
 	d->our_child = true;
+	d->pgrp = d->pid; /* POSIX_SPAWN_SETSID */
 	d->spawns++;
 	d->started_at = time(NULL);
 	spawn_start_time(d->pid, &d->pid_start);
@@ -652,6 +677,7 @@ int domain_adopt(struct domain *d, pid_t pid, int fds_r[3], const char **err_r)
 		domain_set_error(d, "adopt", "pid %d: %s", (int)pid,
 				 strerror(errno));
 	else if (!domain_adopt_run(d, fds_r)) {
+		d->pgrp = domain_own_pgrp(pid);
 		d->spawns++;
 		d->started_at = time(NULL);
 		log_info("domid %d (%s): adopting pid %d (origin %s)",
@@ -747,13 +773,24 @@ void domain_reap_children(struct dmsup *sup)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (struct domain *d = sup->domains; d; d = d->next) {
-			if (d->pid == pid && d->our_child) {
-				domain_died(d, true, status);
+	for (;;) {
+		siginfo_t si = {.si_pid = 0};
+		struct domain *d;
+
+		/* Looked at before the reap: its group is killed first. */
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) ||
+		    si.si_pid <= 0)
+			return;
+		pid = si.si_pid;
+		for (d = sup->domains; d; d = d->next)
+			if (d->pid == pid && d->our_child)
 				break;
-			}
-		}
+		if (d)
+			domain_kill_group(d);
+		if (waitpid(pid, &status, WNOHANG) != pid)
+			return;
+		if (d)
+			domain_died(d, true, status);
 	}
 }
 
@@ -834,6 +871,7 @@ static void domain_died(struct domain *d, bool known, int status)
 	if (d->dying)
 		return;
 	d->dying = true;
+	domain_kill_group(d);
 	domain_describe_exit(d, known, status);
 	log_info("domid %d (%s): device model pid %d %s", d->cfg.domid,
 		 d->cfg.name, (int)d->pid,
@@ -1037,6 +1075,7 @@ void domain_reattach(struct domain *d, struct json_object *run)
 		return;
 	}
 	d->pidfd = pidfd_open(d->pid, 0);
+	d->pgrp = domain_own_pgrp(d->pid);
 	if (domain_watch_pidfd(d))
 		log_warn("domid %d (%s): cannot watch pid %d's pidfd",
 			 d->cfg.domid, d->cfg.name, (int)d->pid);

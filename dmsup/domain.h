@@ -63,7 +63,10 @@ struct domain {
 	unsigned long long pid_start;
 	int pidfd;
 	bool our_child; /* false after a reattach: init reaps it */
-	pid_t log_pid;	/* the log helper */
+	/* The device model's process group (its pid: it leads a session),
+	 * killed whole once it died; 0 when not its own or already done. */
+	pid_t pgrp;
+	pid_t log_pid; /* the log helper */
 	unsigned long long log_start;
 	int log_pidfd;
 

@@ -53,3 +53,6 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-cdrom
 
 # SIGHUP's reload, on a line of its own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-reload
+
+# Hardening (issue 12): faults and hostile inputs, on a line of its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-harden

@@ -11,6 +11,8 @@
  *                    a listening socket passed as -chardev ...,fd=N
  *                    (dmsup-qemu-dm) or made at ...,path=P
  *   --print-env      write its argv and environment to stderr
+ *   --hold-stderr F  fork a child that keeps stderr open and sleeps;
+ *                    its pid goes to file F
  * SIGHUP ends it as QEMU does: "terminating on signal 1", exit 0.
  * Its own sockets are moved to fds >= 64, so that everything below 64 is
  * what dmsup gave it.
@@ -155,6 +157,22 @@ static void print_env(int argc, char **argv)
 		fprintf(stderr, "standin: env: %s\n", *e);
 }
 
+static void hold_stderr(const char *pidfile)
+{
+	char buf[32];
+	pid_t pid = fork();
+	int fd, len;
+
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	fd = open(pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	len = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	write_all(fd, buf, (size_t)len);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *qmp_path = NULL;
@@ -186,6 +204,8 @@ int main(int argc, char **argv)
 			spew(atoll(argv[++i]));
 		} else if (!strcmp(argv[i], "--qmp")) {
 			qmp = 1;
+		} else if (!strcmp(argv[i], "--hold-stderr") && i + 1 < argc) {
+			hold_stderr(argv[++i]);
 		} else if (!strcmp(argv[i], "--print-env")) {
 			print_env(argc, argv);
 		}
