@@ -42,6 +42,7 @@
 static void domain_fifo_cb(evutil_socket_t fd, short what, void *arg);
 static void domain_died(struct domain *d, bool known, int status);
 static int domain_qmp_connect(struct domain *d);
+static void domain_qmp_gone(struct domain *d, const char *why);
 
 struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
 {
@@ -56,6 +57,7 @@ struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
 	d->state = DM_DEFINED;
 	d->pidfd = d->log_pidfd = d->fifo_fd = -1;
 	d->exit_signal = d->exit_code = -1;
+	d->qmp_link = DMQMP_LINK_N_STATES;
 	d->next = sup->domains;
 	sup->domains = d;
 	return d;
@@ -213,6 +215,10 @@ struct json_object *domain_to_json(const struct domain *d)
 	if (k->qmp != KIND_QMP_NONE)
 		json_object_object_add(o, "qmp",
 				       json_object_new_string(qmp ? qmp : ""));
+	if (d->qmp_link != DMQMP_LINK_N_STATES)
+		json_object_object_add(
+		    o, "qmp_link",
+		    json_object_new_string(dmqmp_link_state_name(d->qmp_link)));
 	json_object_object_add(o, "log",
 			       json_object_new_string(log ? log : ""));
 	if (d->error) {
@@ -255,8 +261,8 @@ static void domain_unlink(const struct domain *d, const char *suffix)
 /* Everything of a run goes: fds, events, FIFO, QMP socket, .run file. */
 static void domain_release(struct domain *d)
 {
-	dmqmp_free(d->qmp);
-	d->qmp = NULL;
+	domain_qmp_gone(d, "the run ended");
+	d->qmp_link = DMQMP_LINK_N_STATES;
 	hotplug_domain_down(d);
 	domain_clear_events(d);
 	if (d->pidfd >= 0)
@@ -316,12 +322,48 @@ static void domain_kill_group(struct domain *d)
 
 /* ---- readiness ---- */
 
-static void domain_qmp_lost_cb(void *arg, const char *why)
+/* Clients hear of each change of the QMP link: a "qmp" event. */
+static void domain_qmp_link_to(struct domain *d, enum dmqmp_link_state to,
+			       const char *why)
+{
+	struct json_object *ev = json_object_new_object();
+
+	d->qmp_link = to;
+	json_object_object_add(ev, "event", json_object_new_string("qmp"));
+	json_object_object_add(ev, "name", json_object_new_string(d->cfg.name));
+	json_object_object_add(ev, "domid", json_object_new_int(d->cfg.domid));
+	json_object_object_add(
+	    ev, "qmp_link", json_object_new_string(dmqmp_link_state_name(to)));
+	if (why)
+		json_object_object_add(ev, "why", json_object_new_string(why));
+	observe_event(d->sup, d, ev);
+	json_object_put(ev);
+}
+
+static void domain_qmp_link_cb(void *arg, enum dmqmp_link_state state,
+			       const char *why)
 {
 	struct domain *d = arg;
 
-	log_warnx("domid %d (%s): QMP connection lost: %s", d->cfg.domid,
-		  d->cfg.name, why);
+	if (state == DMQMP_LINK_RECONNECTING)
+		log_warnx("domid %d (%s): QMP connection lost (%s); "
+			  "reconnecting",
+			  d->cfg.domid, d->cfg.name, why);
+	else
+		log_info("domid %d (%s): QMP %s%s%s", d->cfg.domid, d->cfg.name,
+			 dmqmp_link_state_name(state), why ? ": " : "",
+			 why ? why : "");
+	domain_qmp_link_to(d, state, why);
+}
+
+/* No QMP any more this run: the link is lost. */
+static void domain_qmp_gone(struct domain *d, const char *why)
+{
+	dmqmp_free(d->qmp);
+	d->qmp = NULL;
+	if (d->qmp_link != DMQMP_LINK_N_STATES &&
+	    d->qmp_link != DMQMP_LINK_LOST)
+		domain_qmp_link_cb(d, DMQMP_LINK_LOST, why);
 }
 
 static const char *const ready_names[DM_N_READY] = {
@@ -451,11 +493,18 @@ static int domain_qmp_connect(struct domain *d)
 	char *path = k->qmp == KIND_QMP_KIND ? k->qmp_address(d)
 					     : domain_path(d, ".qmp");
 
+	char label[96];
+
+	snprintf(label, sizeof(label), "%s (domid %d)", d->cfg.name,
+		 d->cfg.domid);
 	if (path)
-		d->qmp = dmqmp_connect(
-		    d->sup->base, path, d->cfg.ready_timeout + k->qmp_grace,
-		    domain_qmp_ready_cb, domain_qmp_lost_cb, d);
+		d->qmp =
+		    dmqmp_connect(d->sup->base, path, label,
+				  d->cfg.ready_timeout + k->qmp_grace,
+				  domain_qmp_ready_cb, domain_qmp_link_cb, d);
 	free(path);
+	if (d->qmp)
+		domain_qmp_link_to(d, DMQMP_LINK_CONNECTING, NULL);
 	if (d->qmp && k->qmp_connected)
 		k->qmp_connected(d);
 	return d->qmp ? 0 : -1;
@@ -832,8 +881,7 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 	d->log_tail =
 	    logfile_tail(d->sup->log_dir, d->cfg.name, d->cfg.log_files,
 			 DOMAIN_TAIL_LINES, DOMAIN_TAIL_BYTES);
-	dmqmp_free(d->qmp);
-	d->qmp = NULL;
+	domain_qmp_gone(d, "the device model is gone");
 	if (d->state != DM_STOPPING && domain_kind(d)->stopped_by_toolstack &&
 	    domain_kind(d)->stopped_by_toolstack(d)) {
 		log_info("domid %d (%s): stopped by the toolstack",
@@ -878,10 +926,8 @@ static void domain_died(struct domain *d, bool known, int status)
 		 d->exit_desc ? d->exit_desc : "died");
 	/* A kind that judges the end by QMP's last events reads them while
 	 * the log drains; the others need QMP no more. */
-	if (!domain_kind(d)->qmp_connected) {
-		dmqmp_free(d->qmp);
-		d->qmp = NULL;
-	}
+	if (!domain_kind(d)->qmp_connected)
+		domain_qmp_gone(d, "the device model is gone");
 	if (d->timer)
 		event_del(d->timer);
 	/* The tail is read once the helper has written everything. */
@@ -949,8 +995,7 @@ static void domain_enter_stopping(struct domain *d)
 	first = k->stop ? k->stop(d) : DM_STOP_TERM;
 	if (first != DM_STOP_QUIT) {
 		/* Nothing is asked through QMP any more. */
-		dmqmp_free(d->qmp);
-		d->qmp = NULL;
+		domain_qmp_gone(d, "the device model is stopping");
 	}
 	domain_stop_to(d, first, k->name);
 }

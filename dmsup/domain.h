@@ -11,6 +11,7 @@
 
 #include "dmsup/config.h"
 #include "dmsup/dmsup.h"
+#include "dmsup/kind/dmqmp-link.h"
 #include "dmsup/lifecycle.h"
 
 struct event;
@@ -79,6 +80,9 @@ struct domain {
 	/* The kind of the current (or last) run: kind/kind.h. */
 	const struct dm_kind_ops *kind;
 	struct dmqmp *qmp;
+	/* The QMP link's state this run, as status shows it; N_STATES
+	 * while there is no run (or no QMP). */
+	enum dmqmp_link_state qmp_link;
 	struct xendm_dom *xen; /* the Xen side, for xen: true */
 	struct stubdm *stub;   /* the stub kinds' side (stubdm.c) */
 	int stub_domid;	       /* the stub domain; 0 while unknown */

@@ -20,6 +20,7 @@ DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
               dmsup/ctl/control.c dmsup/ctl/commands.c dmsup/ctl/notify.c \
               dmsup/ctl/adopt.c \
               dmsup/kind/dmqmp.c dmsup/kind/dmqmp-cmd.c dmsup/kind/dmqmp-event.c \
+              dmsup/kind/dmqmp-link.c \
               dmsup/kind/xendm.c dmsup/kind/stubdm.c \
               dmsup/kind/kind.c dmsup/kind/dom0.c dmsup/kind/stub.c \
               dmsup/kind/xl.c dmsup/kind/xsval.c \

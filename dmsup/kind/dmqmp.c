@@ -7,7 +7,11 @@
  * (EAGAIN) between sessions: retried the same way.
  * QEMU's events go to the subscribers' hub (dmqmp-event.c), which outlives
  * the retries' qmp objects: a subscription made before readiness sees
- * the first events; the connection's end (or failing to be ready) ends it.
+ * the first events; failing to be ready (the link lost) ends it.
+ * A ready connection that ends is reconnected (dmqmp-link.c's state
+ * machine gives the backoff): the same address, a new qmp object, a
+ * fresh greeting; QEMU's chardev server (and a stub's vchan bridge)
+ * accepts the next client once the last one is gone.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +35,8 @@
 #define DMQMP_RETRY_FAST_US 5000
 #define DMQMP_RETRY_SLOW_US 50000
 #define DMQMP_FAST_PERIOD 2.0 /* s */
+/* A reconnect attempt's greeting and capabilities. */
+#define DMQMP_RECONNECT_HANDSHAKE_MS 10000
 
 struct dmqmp {
 	struct event_base *base;
@@ -39,8 +45,12 @@ struct dmqmp {
 	struct event *retry, *deadline;
 	struct dmqmp_events *events;
 	dmqmp_ready_fn *ready_fn;
-	dmqmp_lost_fn *lost_fn;
+	dmqmp_link_fn *link_fn;
 	void *arg;
+	struct dmqmp_link link;
+	char label[96];	  /* the device model, for errors */
+	char why[160];	  /* why the last connection ended */
+	char errbuf[400]; /* dmqmp_execute's *err_r */
 	int ready;
 	int freeing; /* in dmqmp_free, which a callback may call again */
 	unsigned timeout_ms;
@@ -49,11 +59,36 @@ struct dmqmp {
 };
 
 struct dmqmp_call {
+	struct dmqmp *m;
 	dmqmp_reply_fn *cb;
 	void *arg;
 };
 
 static void dmqmp_try(struct dmqmp *m);
+
+/* Feeds the link's state machine; tells the owner of a change. */
+static void dmqmp_link_to(struct dmqmp *m, enum dmqmp_link_event ev,
+			  const char *why)
+{
+	if (dmqmp_link_post(&m->link, ev) == 1 && m->link_fn)
+		m->link_fn(m->arg, m->link.state, why);
+}
+
+/* Reconnecting: the next try after the link's backoff. */
+static void dmqmp_reconnect_later(struct dmqmp *m)
+{
+	struct timeval tv = {m->link.delay_ms / 1000,
+			     (m->link.delay_ms % 1000) * 1000};
+
+	event_add(m->retry, &tv);
+}
+
+/* A reconnect attempt did not get ready: a longer wait, then again. */
+static void dmqmp_retry_failed(struct dmqmp *m)
+{
+	dmqmp_link_to(m, DMQMP_LINK_EV_RETRY_FAILED, m->why);
+	dmqmp_reconnect_later(m);
+}
 
 static void dmqmp_retry_later(struct dmqmp *m)
 {
@@ -75,34 +110,41 @@ static void dmqmp_fail(struct dmqmp *m, const char *why)
 	qmp_free(m->q);
 	m->q = NULL;
 	dmqmp_events_end(m->events, why);
+	dmqmp_link_to(m, DMQMP_LINK_EV_GONE, why);
 	m->ready_fn(m->arg, why);
 }
 
 static void dmqmp_ready_cb(struct qmp *q, void *arg)
 {
 	struct dmqmp *m = arg;
+	int first = m->link.state == DMQMP_LINK_CONNECTING;
 
 	m->ready = 1;
 	event_del(m->deadline);
-	m->ready_fn(m->arg, NULL);
+	dmqmp_link_to(m, DMQMP_LINK_EV_READY, NULL);
+	if (first)
+		m->ready_fn(m->arg, NULL);
 }
 
 static void dmqmp_closed_cb(struct qmp *q, int rc, const char *why, void *arg)
 {
 	struct dmqmp *m = arg;
 
+	/* Pending commands have had their error: now the connection goes. */
+	qmp_free(m->q);
+	m->q = NULL;
+	snprintf(m->why, sizeof(m->why), "%s", why && *why ? why : "closed");
 	if (m->ready) {
 		m->ready = 0;
-		qmp_free(m->q);
-		m->q = NULL;
-		dmqmp_events_end(m->events, why);
-		if (m->lost_fn)
-			m->lost_fn(m->arg, why);
+		dmqmp_link_to(m, DMQMP_LINK_EV_DROPPED, m->why);
+		dmqmp_reconnect_later(m);
+		return;
+	}
+	if (m->link.state == DMQMP_LINK_RECONNECTING) {
+		dmqmp_retry_failed(m);
 		return;
 	}
 	/* Closed during the handshake: QEMU may still be coming up. */
-	qmp_free(m->q);
-	m->q = NULL;
 	if (rc == QMP_E_DISCONNECTED) {
 		dmqmp_retry_later(m);
 		return;
@@ -136,7 +178,10 @@ static void dmqmp_try(struct dmqmp *m)
 				    .closed = dmqmp_closed_cb,
 				    .arg = m};
 	struct qmp_limits lim = {.handshake_timeout_ms = m->timeout_ms};
+	int reconnecting = m->link.state == DMQMP_LINK_RECONNECTING;
 
+	if (reconnecting)
+		lim.handshake_timeout_ms = DMQMP_RECONNECT_HANDSHAKE_MS;
 	m->q = qmp_new(m->base, &cbs, &lim);
 	if (!m->q) {
 		dmqmp_fail(m, "out of memory");
@@ -154,6 +199,12 @@ static void dmqmp_try(struct dmqmp *m)
 	int err = errno;
 	qmp_free(m->q);
 	m->q = NULL;
+	if (reconnecting) {
+		snprintf(m->why, sizeof(m->why), "connect: %s",
+			 rc == QMP_E_SYS ? strerror(err) : qmp_strerror(rc));
+		dmqmp_retry_failed(m);
+		return;
+	}
 	if (rc == QMP_E_SYS && (err == ENOENT || err == ECONNREFUSED ||
 				err == EAGAIN || (xs_path && err == EACCES))) {
 		dmqmp_retry_later(m);
@@ -163,8 +214,9 @@ static void dmqmp_try(struct dmqmp *m)
 }
 
 struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
-			    int timeout_s, dmqmp_ready_fn *ready,
-			    dmqmp_lost_fn *lost, void *arg)
+			    const char *label, int timeout_s,
+			    dmqmp_ready_fn *ready, dmqmp_link_fn *link,
+			    void *arg)
 {
 	struct dmqmp *m = calloc(1, sizeof(*m));
 	struct timeval tv = {timeout_s, 0};
@@ -175,8 +227,10 @@ struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
 	m->base = base;
 	m->path = strdup(path);
 	m->ready_fn = ready;
-	m->lost_fn = lost;
+	m->link_fn = link;
 	m->arg = arg;
+	dmqmp_link_init(&m->link);
+	snprintf(m->label, sizeof(m->label), "%s", label ? label : path);
 	m->timeout_ms = (unsigned)timeout_s * 1000;
 	m->retry_us = DMQMP_RETRY_FIRST_US;
 	event_base_gettimeofday_cached(base, &m->since);
@@ -204,6 +258,12 @@ static void dmqmp_reply_cb(struct qmp *q, int rc, struct json_object *ret,
 	} else if (rc == QMP_E_QEMU) {
 		snprintf(msg, sizeof(msg), "%s: %s", err->class, err->desc);
 		call->cb(call->arg, NULL, msg);
+	} else if (rc == QMP_E_DISCONNECTED) {
+		snprintf(msg, sizeof(msg),
+			 "the QMP connection to the device model of %s ended "
+			 "while the command was pending; reconnecting",
+			 call->m->label);
+		call->cb(call->arg, NULL, msg);
 	} else {
 		call->cb(call->arg, NULL, qmp_strerror(rc));
 	}
@@ -219,6 +279,21 @@ int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 	if (!m || !m->q || !m->ready) {
 		json_object_put(args);
 		*err_r = "QMP is not connected";
+		if (m && m->link.state == DMQMP_LINK_RECONNECTING) {
+			snprintf(m->errbuf, sizeof(m->errbuf),
+				 "the QMP connection to the device model of "
+				 "%s is reconnecting (%u tries failed; it "
+				 "ended: %s)",
+				 m->label, m->link.attempts, m->why);
+			*err_r = m->errbuf;
+		} else if (m) {
+			snprintf(m->errbuf, sizeof(m->errbuf),
+				 "the QMP connection to the device model of "
+				 "%s is %s",
+				 m->label,
+				 dmqmp_link_state_name(m->link.state));
+			*err_r = m->errbuf;
+		}
 		return -1;
 	}
 	call = malloc(sizeof(*call));
@@ -227,6 +302,7 @@ int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 		*err_r = "out of memory";
 		return -1;
 	}
+	call->m = m;
 	call->cb = cb;
 	call->arg = arg;
 	int rc = qmp_execute(m->q, cmd, args, -1, (unsigned)timeout_s * 1000,
@@ -244,6 +320,11 @@ int dmqmp_is_ready(const struct dmqmp *m)
 	return m && m->ready;
 }
 
+enum dmqmp_link_state dmqmp_link_state(const struct dmqmp *m)
+{
+	return m ? m->link.state : DMQMP_LINK_LOST;
+}
+
 struct dmqmp_sub *dmqmp_subscribe(struct dmqmp *m, const char *event,
 				  const char *key, const char *value,
 				  dmqmp_event_fn *cb, void *arg,
@@ -258,6 +339,9 @@ void dmqmp_free(struct dmqmp *m)
 	if (!m || m->freeing)
 		return;
 	m->freeing = 1;
+	/* Subscribers kept while reconnecting hear why it ended. */
+	if (m->events && m->link.state == DMQMP_LINK_RECONNECTING)
+		dmqmp_events_end(m->events, m->why);
 	/* Subscribers first, while m still carries the commands they may
 	 * send on their way out (cancelled next). */
 	dmqmp_events_free(m->events);

@@ -13,6 +13,8 @@
 
 #include <stdbool.h>
 
+#include "dmsup/kind/dmqmp-link.h"
+
 struct event_base;
 struct json_object;
 struct dmqmp;
@@ -20,23 +22,37 @@ struct dmqmp_sub;
 
 /* err is NULL when ready; else why readiness failed. */
 typedef void dmqmp_ready_fn(void *arg, const char *err);
-/* The connection ended after it was ready. */
-typedef void dmqmp_lost_fn(void *arg, const char *why);
+/* The link changed state (dmqmp-link.h): connected (@why NULL), or
+ * reconnecting / lost, @why the reason the connection ended. */
+typedef void dmqmp_link_fn(void *arg, enum dmqmp_link_state state,
+			   const char *why);
 /* ret (borrowed) on success, else err names the failure. */
 typedef void dmqmp_reply_fn(void *arg, struct json_object *ret,
 			    const char *err);
 
-/* @path: a unix socket, or "vchan:DOMID:XSPATH" (docs/qmp-vchan.md).
- * Never calls back synchronously. NULL on allocation failure. */
+/*
+ * @path: a unix socket, or "vchan:DOMID:XSPATH" (docs/qmp-vchan.md).
+ * @label names the device model in errors ("vm1 (domid 7)"). @ready once
+ * the first connection is ready or failed to be within @timeout_s; @link
+ * (may be NULL) at every change of the link's state. A connection that
+ * ends after it was ready is tried again with backoff (dmqmp-link.h) for
+ * as long as this lives; commands pending then fail once, naming the
+ * device model, and subscriptions stay (events sent while reconnecting
+ * are missed). Never calls back synchronously. NULL on allocation
+ * failure.
+ */
 struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
-			    int timeout_s, dmqmp_ready_fn *ready,
-			    dmqmp_lost_fn *lost, void *arg);
+			    const char *label, int timeout_s,
+			    dmqmp_ready_fn *ready, dmqmp_link_fn *link,
+			    void *arg);
 /* @args: a JSON object or NULL, its reference taken over. 0 or -1 (then
  * @cb is never called and *err_r names why). */
 int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 		  int timeout_s, dmqmp_reply_fn *cb, void *arg,
 		  const char **err_r);
 int dmqmp_is_ready(const struct dmqmp *m);
+/* The link's state; lost for NULL. */
+enum dmqmp_link_state dmqmp_link_state(const struct dmqmp *m);
 /* Pending commands get their callbacks with err "cancelled", and every
  * subscription not yet told its end gets it, before this returns. Safe
  * from inside any dmqmp callback. NULL ok. */

@@ -79,9 +79,10 @@ static bool hotplug_check_running(struct ctl_conn *c, struct domain *d)
 		return true;
 	ctl_reply_error(c, "qmp",
 			"domain %s (domid %d): qmp: the device model "
-			"is %s, not running with QMP",
+			"is %s, its QMP link %s",
 			d->cfg.name, d->cfg.domid,
-			lifecycle_state_name(d->state));
+			lifecycle_state_name(d->state),
+			dmqmp_link_state_name(dmqmp_link_state(d->qmp)));
 	return false;
 }
 

@@ -31,7 +31,8 @@ $(BUILD)/obj/tests/local/dmsup/test-completion.o: \
 # (with the vchan transport it can also take) and QEMU's starter.
 DMQMP_OBJS := $(BUILD)/obj/dmsup/kind/dmqmp.o \
               $(BUILD)/obj/dmsup/kind/dmqmp-cmd.o \
-              $(BUILD)/obj/dmsup/kind/dmqmp-event.o
+              $(BUILD)/obj/dmsup/kind/dmqmp-event.o \
+              $(BUILD)/obj/dmsup/kind/dmqmp-link.o
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-dmqmp-qemu
 
 $(DMSUP_LOCAL_DIR)/test-dmqmp-qemu: \
@@ -39,6 +40,11 @@ $(DMSUP_LOCAL_DIR)/test-dmqmp-qemu: \
 		$(BUILD)/obj/tests/local/qmp/qemu-proc.o $(QMP_VCHAN_LIB) $(QMP_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS) $(XEN_LIBS) $(XLU_LIBS)
+
+# A QMP connection QEMU drops is reconnected (dmsup/kind/dmqmp-link.c);
+# QEMU's end is dropped by tests/local/qmp/qmp-drop.c.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-qmplink
+$(DMSUP_LOCAL_DIR)/test-qmplink: $(BUILD)/obj/tests/local/qmp/qmp-drop.o
 
 # xl.cfg import (dmctl import-xl, start --xl, plan --xl), on a line of its
 # own.

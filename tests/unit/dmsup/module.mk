@@ -32,3 +32,7 @@ $(BUILD)/tests/unit/dmsup/test-xsval: $(BUILD)/obj/dmsup/kind/xsval.o
 # The .run check is pure: its object alone.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-runfile
 $(BUILD)/tests/unit/dmsup/test-runfile: $(BUILD)/obj/dmsup/runfile.o
+
+# The QMP link's state machine is pure: its object alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-dmqmp-link
+$(BUILD)/tests/unit/dmsup/test-dmqmp-link: $(BUILD)/obj/dmsup/kind/dmqmp-link.o
