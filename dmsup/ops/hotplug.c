@@ -79,7 +79,7 @@ static bool hotplug_check_running(struct ctl_conn *c, struct domain *d)
 		return true;
 	ctl_reply_error(c, "qmp",
 			"domain %s (domid %d): qmp: the device model "
-			"is %s, its QMP link %s",
+			"is %s, not running with QMP (QMP link: %s)",
 			d->cfg.name, d->cfg.domid,
 			lifecycle_state_name(d->state),
 			dmqmp_link_state_name(dmqmp_link_state(d->qmp)));

@@ -445,7 +445,7 @@ static void ops_qmp_run(struct ctl_conn *c, struct json_object *req,
 		ctl_reply_error(
 		    c, "qmp",
 		    "domain %s (domid %d): qmp: the device model "
-		    "is %s, its QMP link %s",
+		    "is %s, not running with QMP (QMP link: %s)",
 		    d->cfg.name, d->cfg.domid, lifecycle_state_name(d->state),
 		    dmqmp_link_state_name(dmqmp_link_state(d->qmp)));
 		free(q);
