@@ -2,7 +2,8 @@
 # the stub-side protocol agent that the Xen test bed runs inside a domU.
 
 STUBDOM_PROTO_SRCS := stubdom-proto/xs.c stubdom-proto/xs-real.c \
-                      stubdom-proto/setup.c stubdom-proto/handshake.c
+                      stubdom-proto/setup.c stubdom-proto/handshake.c \
+                      stubdom-proto/pvdev.c
 STUBDOM_PROTO_LIB  := $(BUILD)/lib/libstubdom-proto.a
 # What a program linking the library needs after it.
 STUBDOM_PROTO_LIBS := $(EVENT_LIBS) $(XEN_LIBS)
@@ -13,7 +14,8 @@ $(STUBDOM_PROTO_LIB): $(STUBDOM_PROTO_SRCS:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
 
-HEADERS += stubdom-proto/xs.h stubdom-proto/setup.h stubdom-proto/handshake.h
+HEADERS += stubdom-proto/xs.h stubdom-proto/setup.h stubdom-proto/handshake.h \
+           stubdom-proto/pvdev.h
 LIBS += $(STUBDOM_PROTO_LIB)
 
 # The stub-side protocol agent runs inside a test-bed domU, whose

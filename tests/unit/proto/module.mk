@@ -2,7 +2,7 @@
 
 PROTO_TEST_SUPPORT := $(BUILD)/obj/tests/unit/proto/xs-mem.o \
                       $(BUILD)/obj/tests/unit/proto/helpers.o
-PROTO_TESTS := $(addprefix $(BUILD)/tests/unit/proto/,test-xs test-setup test-handshake)
+PROTO_TESTS := $(addprefix $(BUILD)/tests/unit/proto/,test-xs test-setup test-handshake test-pvdev)
 
 $(BUILD)/obj/tests/unit/proto/%.o: CPPFLAGS += $(CHECK_CFLAGS)
 
