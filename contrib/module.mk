@@ -1,6 +1,8 @@
 # contrib/: what a distribution installs around the programs.
 #   systemd/dmsup.service.in  -> $(SYSTEMDUNITDIR)/dmsup.service, with the
 #                                installed dmsup's path in ExecStart
+#   systemd/verify-unit       `make check-systemd`: systemd-analyze verify
+#                                on the unit, and the settings it must have
 #   bash-completion/dmctl     -> $(BASHCOMPDIR)/dmctl
 #   vif/dmsup-vif-bridge      the NICs' tap hook (not installed yet: it needs --version and a man page for check-install)
 
@@ -21,3 +23,7 @@ install: install-contrib
 install-contrib: $(SYSTEMD_UNIT)
 	$(call install_files,0644,$(SYSTEMDUNITDIR),$(SYSTEMD_UNIT))
 	$(call install_files,0644,$(BASHCOMPDIR),contrib/bash-completion/dmctl)
+
+.PHONY: check-systemd
+check-systemd: $(BUILD)/bin/dmsup
+	contrib/systemd/verify-unit $(CURDIR)/$(BUILD)/bin
