@@ -257,9 +257,11 @@ static void print_event(const struct opts *o, struct json_object *d)
 		    jstr(d, "exit") ? jstr(d, "exit") : jstr(d, "error");
 		localtime_r(&now, &tm);
 		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-		printf("%s %s (domid %lld): %s%s%s\n", ts, jstr(d, "name"),
-		       jint(d, "domid"), jstr(d, "state"), why ? ": " : "",
-		       why ? why : "");
+		printf("%s %s (domid %lld): %s%s%s%s%s\n", ts, jstr(d, "name"),
+		       jint(d, "domid"), jstr(d, "state"),
+		       jstr(d, "guest") ? ", guest " : "",
+		       jstr(d, "guest") ? jstr(d, "guest") : "",
+		       why ? ": " : "", why ? why : "");
 	}
 	fflush(stdout);
 }

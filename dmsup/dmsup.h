@@ -10,6 +10,7 @@ struct domain;
 struct dm_observer;
 struct lifecycle_actions;
 struct xendm;
+struct guestwatch;
 
 struct dmsup {
 	struct event_base *base;
@@ -21,6 +22,9 @@ struct dmsup {
 	struct control *ctl;
 	struct domain *domains;
 	struct xendm *xen; /* NULL until a xen: true domain needs it */
+	/* The targets' own lifecycle (kind/guestwatch.c); NULL until the
+	 * first device model with Xen runs. */
+	struct guestwatch *guests;
 	/* What runs on entering each lifecycle state (domain.c's). */
 	const struct lifecycle_actions *actions;
 	/* Who hears about domains (observe.h), in registration order. */

@@ -25,6 +25,7 @@
 #include "dmsup/argv.h"
 #include "dmsup/domain.h"
 #include "dmsup/kind/dmqmp.h"
+#include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
@@ -243,6 +244,10 @@ struct json_object *domain_to_json(const struct domain *d)
 		json_object_object_add(o, "log_tail",
 				       json_object_new_string(d->log_tail));
 	domain_cdrom_json(d, o);
+	if (d->guest)
+		json_object_object_add(
+		    o, "guest",
+		    json_object_new_string(guest_state_name(d->guest)));
 	free(log);
 	free(qmp);
 	return o;

@@ -86,6 +86,10 @@ struct domain {
 	struct xendm_dom *xen; /* the Xen side, for xen: true */
 	struct stubdm *stub;   /* the stub kinds' side (stubdm.c) */
 	int stub_domid;	       /* the stub domain; 0 while unknown */
+	/* The target itself (kind/guestwatch.h's enum guest_state; 0: not
+	 * known), and the domid watched for it (0: none). */
+	int guest;
+	int guest_domid;
 
 	bool paused;		/* by `dmctl save`, until `dmctl resume` */
 	bool dying;		/* death seen, being finalised */

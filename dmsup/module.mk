@@ -37,6 +37,8 @@ DMSUP_SRCS += dmsup/reload.c
 DMSUP_SRCS += dmsup/loghead.c
 # CD-ROM change (dmctl cd-insert, cd-eject).
 DMSUP_SRCS += dmsup/ops/ops-cd.c
+# The targets' own lifecycle (@releaseDomain), on a line of its own too.
+DMSUP_SRCS += dmsup/kind/guestwatch.c dmsup/kind/guestwatch-domain.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

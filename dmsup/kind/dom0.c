@@ -2,12 +2,15 @@
  * Kind dom0: QEMU as a dom0 process, QMP on the socket dmsup made. With
  * xen: true also the Xen side (xendm.c): the page check before spawn,
  * image/device-model-pid, readiness in xenstore, the memory explanation
- * of a death, and the clean-up; with xen: false QMP is all there is.
+ * of a death, and the clean-up, and the target's own lifecycle
+ * (guestwatch.c: a destroyed target ends the run); with xen: false QMP is all
+ * there is.
  */
 #include <stddef.h>
 
 #include "dmsup/argv.h"
 #include "dmsup/kind/dmqmp.h"
+#include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
 #include "dmsup/kind/xendm.h"
 
@@ -39,6 +42,30 @@ static int dom0_xen_watch_ready(struct domain *d, kind_ready_fn *ready,
 	return xendm_watch_ready(d, d->cfg.ready_timeout, ready, err_r);
 }
 
+static void dom0_xen_spawned(struct domain *d)
+{
+	xendm_spawned(d);
+	guestwatch_domain_start(d);
+}
+
+static int dom0_xen_reattach(struct domain *d, const char **err_r)
+{
+	guestwatch_domain_start(d);
+	return 0;
+}
+
+static void dom0_xen_cleanup(struct domain *d)
+{
+	guestwatch_domain_stop(d);
+	xendm_cleanup(d);
+}
+
+static void dom0_xen_free(struct domain *d)
+{
+	guestwatch_domain_stop(d);
+	xendm_domain_free(d);
+}
+
 static char *dom0_xen_explain_death(struct domain *d, bool *memory_r)
 {
 	char *why = xendm_explain_death(d);
@@ -60,10 +87,12 @@ const struct dm_kind_ops kind_dom0_xen = {
     .side = "xenstore",
     .prepare = xendm_prepare,
     .spawn_argv = dom0_argv,
-    .spawned = xendm_spawned,
+    .spawned = dom0_xen_spawned,
     .watch_ready = dom0_xen_watch_ready,
+    .reattach = dom0_xen_reattach,
     .explain_death = dom0_xen_explain_death,
     .stop = dom0_stop,
-    .cleanup = xendm_cleanup,
-    .free = xendm_domain_free,
+    .cleanup = dom0_xen_cleanup,
+    .free = dom0_xen_free,
+    .stopped_by_toolstack = guestwatch_domain_gone,
 };

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "dmsup/argv.h"
+#include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
 #include "dmsup/kind/stubdm.h"
 #include "dmsup/kind/xendm.h"
@@ -51,14 +52,24 @@ static enum dm_stop stub_stop(struct domain *d)
 	return DM_STOP_TERM;
 }
 
+static int stub_reattach(struct domain *d, const char **err_r)
+{
+	if (stubdm_reattach(d, err_r))
+		return -1;
+	guestwatch_domain_start(d);
+	return 0;
+}
+
 static void stub_cleanup(struct domain *d)
 {
+	guestwatch_domain_stop(d);
 	stubdm_cleanup(d);
 	xendm_cleanup(d);
 }
 
 static void stub_free(struct domain *d)
 {
+	guestwatch_domain_stop(d);
 	stubdm_domain_free(d);
 	xendm_domain_free(d);
 }
@@ -66,10 +77,11 @@ static void stub_free(struct domain *d)
 /* The two stub kinds differ only in how QMP is reached. */
 #define STUB_KIND_OPS                                                          \
 	.process = "the stub keeper", .side = "stub", .prepare = stub_prepare, \
-	.spawn_argv = stub_argv, .watch_ready = stub_watch_ready,              \
-	.ready_done = stubdm_ready_done, .reattach = stubdm_reattach,          \
-	.explain_death = stub_explain_death, .stop = stub_stop,                \
-	.cleanup = stub_cleanup, .free = stub_free
+	.spawn_argv = stub_argv, .spawned = guestwatch_domain_start,           \
+	.watch_ready = stub_watch_ready, .ready_done = stubdm_ready_done,      \
+	.reattach = stub_reattach, .explain_death = stub_explain_death,        \
+	.stop = stub_stop, .cleanup = stub_cleanup, .free = stub_free,         \
+	.stopped_by_toolstack = guestwatch_domain_gone
 
 const struct dm_kind_ops kind_stub_linux = {
     .name = "stubdom-linux",

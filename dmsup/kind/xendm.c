@@ -28,6 +28,7 @@
 #include "dmsup/domain.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
+#include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/xendm.h"
 #include "dmsup/kind/xsval.h"
 #include "stubdom-proto/xs.h"
@@ -485,6 +486,7 @@ void xendm_close(struct dmsup *sup)
 {
 	struct xendm *x = sup->xen;
 
+	guestwatch_close(sup);
 	if (!x)
 		return;
 	if (x->xs)

@@ -36,3 +36,9 @@ $(BUILD)/tests/unit/dmsup/test-runfile: $(BUILD)/obj/dmsup/runfile.o
 # The QMP link's state machine is pure: its object alone.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-dmqmp-link
 $(BUILD)/tests/unit/dmsup/test-dmqmp-link: $(BUILD)/obj/dmsup/kind/dmqmp-link.o
+
+# The targets' watch over the in-memory xenstore.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-guestwatch
+$(BUILD)/tests/unit/dmsup/test-guestwatch: \
+		$(BUILD)/obj/dmsup/kind/guestwatch.o \
+		$(BUILD)/obj/tests/unit/proto/xs-mem.o $(STUBDOM_PROTO_LIB)

@@ -11,6 +11,9 @@
  *       which Xen shifts back to pages with no slack (unlike `xl mem-max`,
  *       which adds libxl's 1 MiB LIBXL_MAXMEM_CONSTANT), then reads it
  *       back and fails if Xen holds another value.
+ *   xcinfo --shutdown DOMID poweroff|reboot|crash
+ *       shuts the domain down with that reason (xc_domain_shutdown), as
+ *       a guest's own shutdown would (t-106-guest-lifecycle).
  *
  * Exit status 0, or 1 with a message on stderr.
  */
@@ -23,8 +26,10 @@
 
 static int xcinfo_usage(void)
 {
-	fprintf(stderr, "usage: xcinfo DOMID\n"
-			"       xcinfo --set-max-pages DOMID PAGES\n");
+	fprintf(stderr,
+		"usage: xcinfo DOMID\n"
+		"       xcinfo --set-max-pages DOMID PAGES\n"
+		"       xcinfo --shutdown DOMID poweroff|reboot|crash\n");
 	return 1;
 }
 
@@ -51,6 +56,34 @@ static int xcinfo_get(xc_interface *xch, uint32_t domid,
 	return 0;
 }
 
+static int xcinfo_shutdown(const char *dom, const char *why)
+{
+	static const char *const reasons[] = {
+	    [SHUTDOWN_poweroff] = "poweroff",
+	    [SHUTDOWN_reboot] = "reboot",
+	    [SHUTDOWN_crash] = "crash",
+	};
+	xc_interface *xch;
+	uint64_t domid;
+	int reason = -1, rc = 1;
+
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(*reasons); i++)
+		if (reasons[i] && !strcmp(why, reasons[i]))
+			reason = (int)i;
+	if (reason < 0 || xcinfo_parse(dom, DOMID_FIRST_RESERVED - 1, &domid))
+		return xcinfo_usage();
+	if (!(xch = xc_interface_open(NULL, NULL, 0))) {
+		perror("xcinfo: xc_interface_open");
+		return 1;
+	}
+	if (xc_domain_shutdown(xch, (uint32_t)domid, reason))
+		perror("xcinfo: xc_domain_shutdown");
+	else
+		rc = 0;
+	xc_interface_close(xch);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	xc_domaininfo_t info;
@@ -59,6 +92,8 @@ int main(int argc, char **argv)
 	int set = argc == 4 && !strcmp(argv[1], "--set-max-pages");
 	int rc = 1;
 
+	if (argc == 4 && !strcmp(argv[1], "--shutdown"))
+		return xcinfo_shutdown(argv[2], argv[3]);
 	if (!set && argc != 2)
 		return xcinfo_usage();
 	if (xcinfo_parse(argv[set ? 2 : 1], DOMID_FIRST_RESERVED - 1, &domid) ||
