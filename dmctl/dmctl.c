@@ -4,7 +4,8 @@
  * commands; the hooks here say what a command does with its request and
  * how it prints the reply: a table, or JSON with --json.
  * Exit codes (dmctl(8)): 0 done, 1 dmsup refused or the operation failed,
- * 2 usage, 3 dmsup unreachable or gone, 4 a reply dmctl cannot read.
+ * 2 usage, 3 dmsup unreachable, gone or silent past --timeout, 4 a reply
+ * dmctl cannot read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,7 @@ enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_PROTOCOL };
 #define DMCTL_LOG_LINES 20   /* as dmsup's default */
 #define DMCTL_WIDTH 72	     /* help text wraps here */
 #define DMCTL_LABEL_WIDTH 22 /* and its arguments' help starts after */
+#define DMCTL_TIMEOUT 300    /* s: the default of --timeout */
 
 struct opts {
 	const char *socket;
@@ -55,6 +57,42 @@ struct dmctl_inv {
 
 static int ctl_fd = -1;
 static struct evbuffer *ctl_in;
+/* --timeout in s (0: none): bounds the connect, each write and the wait
+ * for each reply; the stream after a watch's first reply is unbounded. */
+static int ctl_timeout = DMCTL_TIMEOUT;
+
+static void dmctl_set_timeouts(int fd)
+{
+	struct timeval tv = {ctl_timeout, 0};
+
+	/* SO_SNDTIMEO also bounds connect() to a backlog that is full. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* Waits until @fd can be read; EXIT_UNREACHABLE once --timeout passed. */
+static int dmctl_wait_readable(int fd, const struct timespec *deadline)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct timespec now;
+	int r;
+
+	do {
+		long long ms = -1;
+		if (ctl_timeout) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			ms = (deadline->tv_sec - now.tv_sec) * 1000LL +
+			     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+			ms = ms < 0 ? 0 : ms;
+		}
+		r = poll(&p, 1, (int)ms);
+	} while (r < 0 && errno == EINTR);
+	if (r == 0) {
+		fprintf(stderr, "dmctl: no reply from dmsup within %d s\n",
+			ctl_timeout);
+		return EXIT_UNREACHABLE;
+	}
+	return EXIT_OK;
+}
 
 static int dmctl_connect(const struct opts *o)
 {
@@ -66,6 +104,8 @@ static int dmctl_connect(const struct opts *o)
 	}
 	strcpy(sun.sun_path, o->socket);
 	ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ctl_fd >= 0)
+		dmctl_set_timeouts(ctl_fd);
 	if (ctl_fd < 0 ||
 	    connect(ctl_fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		fprintf(stderr, "dmctl: cannot reach dmsup at %s: %s\n",
@@ -103,13 +143,18 @@ static int dmctl_send(struct json_object *req)
 	return rc;
 }
 
-/* One frame from dmsup; blocks until it is whole. */
+/* One frame from dmsup; waits until it is whole or --timeout passed. */
 static int dmctl_recv(struct json_object **reply_r)
 {
+	struct timespec deadline;
 	const char *err;
 	int r;
 
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += ctl_timeout;
 	while (!(r = frame_take(ctl_in, reply_r, &err))) {
+		if ((r = dmctl_wait_readable(ctl_fd, &deadline)))
+			return r;
 		int n = evbuffer_read(ctl_in, ctl_fd, 65536);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -271,6 +316,8 @@ static int dmctl_watch(const struct opts *o)
 	struct json_object *ev, *d;
 	int rc;
 
+	/* The first reply came in time; events come when they come. */
+	ctl_timeout = 0;
 	while (!(rc = dmctl_recv(&ev))) {
 		if (json_object_object_get_ex(ev, "domain", &d))
 			print_event(o, d);
@@ -698,16 +745,18 @@ static int prepare_start(struct dmctl_inv *inv)
 static const struct option dmctl_options[] = {
     {"json", no_argument, NULL, 'j'},
     {"socket", required_argument, NULL, 's'},
+    {"timeout", required_argument, NULL, 't'},
     {"help", no_argument, NULL, 'h'},
 };
 #define DMCTL_NOPTIONS (sizeof(dmctl_options) / sizeof(*dmctl_options))
-#define DMCTL_OPTSTRING "s:jh"
+#define DMCTL_OPTSTRING "s:t:jh"
 
 static void dmctl_list(FILE *f)
 {
 	char use[256];
 
-	fprintf(f, "usage: dmctl [-s SOCKET] [--json] COMMAND [ARGS]\n\n");
+	fprintf(f, "usage: dmctl [-s SOCKET] [-t SECONDS] [--json] COMMAND "
+		   "[ARGS]\n\n");
 	for (size_t i = 0; i < CMDTAB_N; i++) {
 		const struct cmdtab *e = &cmdtab[i];
 		if (!(e->where & CMDTAB_CLI))
@@ -717,11 +766,15 @@ static void dmctl_list(FILE *f)
 			use + strlen(e->name) + (use[strlen(e->name)] == ' '),
 			e->summary);
 	}
-	fprintf(f, "\n-s, --socket SOCKET  the control socket "
-		   "(default /run/dmsup/control, or $DMSUP_CONTROL)\n"
-		   "--json               print JSON instead of tables\n"
-		   "'dmctl help COMMAND' or 'dmctl COMMAND --help' "
-		   "explains a command.\n");
+	fprintf(f,
+		"\n-s, --socket SOCKET  the control socket "
+		"(default /run/dmsup/control, or $DMSUP_CONTROL)\n"
+		"-t, --timeout SECONDS  how long to wait for dmsup "
+		"(default %d, 0: no limit)\n"
+		"--json               print JSON instead of tables\n"
+		"'dmctl help COMMAND' or 'dmctl COMMAND --help' "
+		"explains a command.\n",
+		DMCTL_TIMEOUT);
 }
 
 /* Prints @e's usage line; returns EXIT_USAGE for a usage error. */
@@ -1025,6 +1078,16 @@ static bool dmctl_option(struct dmctl_inv *inv, int opt)
 	case 'j':
 		inv->o.json = true;
 		return true;
+	case 't': {
+		char *end;
+		long t = strtol(optarg, &end, 10);
+		if (*optarg && !*end && t >= 0 && t <= 86400) {
+			ctl_timeout = (int)t;
+			return true;
+		}
+		fprintf(stderr, "dmctl: --timeout: 0 to 86400 seconds\n");
+		return false;
+	}
 	}
 	return false;
 }

@@ -174,8 +174,12 @@ static void cmd_status(struct ctl_conn *c, struct json_object *req,
 		json_object_object_add(o, "domain", domain_to_json(d));
 	} else {
 		struct json_object *list = json_object_new_array();
-		for (d = ctl_sup(c)->domains; d; d = d->next)
-			json_object_array_add(list, domain_to_json(d));
+		/* Log tails are for status NAME: the list stays small. */
+		for (d = ctl_sup(c)->domains; d; d = d->next) {
+			struct json_object *one = domain_to_json(d);
+			json_object_object_del(one, "log_tail");
+			json_object_array_add(list, one);
+		}
 		json_object_object_add(o, "domains", list);
 	}
 	ctl_reply(c, o);

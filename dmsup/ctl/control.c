@@ -131,8 +131,28 @@ static void ctl_send(struct ctl_conn *c, struct json_object *obj)
 		ctl_close_soon(c, true);
 		return;
 	}
-	if (frame_put(out, obj))
-		log_warnx("control: reply too large, dropped");
+	if (!frame_put(out, obj))
+		return;
+	/* Never silent: a reply that does not fit is answered with why. */
+	size_t len = 0;
+	json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
+	log_warnx("control: a %zu-byte message does not fit a frame", len);
+	if (json_object_object_get_ex(obj, "event", NULL))
+		return;
+	struct json_object *err = json_object_new_object();
+	struct json_object *id;
+	char msg[160];
+	snprintf(msg, sizeof(msg),
+		 "reply too large (%zu bytes, the limit is %d): ask for "
+		 "fewer domains",
+		 len, FRAME_MAX);
+	json_object_object_add(err, "ok", json_object_new_boolean(0));
+	json_object_object_add(err, "error", json_object_new_string(msg));
+	if (json_object_object_get_ex(obj, "req_id", &id))
+		json_object_object_add(err, "req_id", json_object_get(id));
+	if (frame_put(out, err))
+		ctl_close_soon(c, true);
+	json_object_put(err);
 }
 
 static void ctl_resume_cb(evutil_socket_t fd, short what, void *arg)

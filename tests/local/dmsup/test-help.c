@@ -83,7 +83,8 @@ END_TEST
 
 START_TEST(unknown_command_exits_2_with_the_usage)
 {
-	assert_dmctl(2, "usage: dmctl [-s SOCKET] [--json] COMMAND",
+	assert_dmctl(2,
+		     "usage: dmctl [-s SOCKET] [-t SECONDS] [--json] COMMAND",
 		     "frobnicate", NULL, NULL);
 }
 END_TEST
