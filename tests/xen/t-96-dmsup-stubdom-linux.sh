@@ -3,8 +3,10 @@
 # builds the stub from the bed's image; dmsup reports running only once
 # the stub's QEMU wrote its state AND answered QMP over vchan; the guest's
 # firmware runs against it; the stub's console (QEMU's output) is in
-# `dmctl log`; back-to-back QMP commands all answer; stop leaves no stub
-# and none of its xenstore state.
+# `dmctl log`; back-to-back QMP commands all answer; when the stub's QMP
+# bridge is killed (the OOM killer, by xl sysrq) dmsup's vchan reconnects
+# to the bridge the stub restarts (qmp events reconnecting, connected) and
+# QMP answers again; stop leaves no stub and none of its xenstore state.
 . /opt/dmsup/tests/dmsup-lib.sh
 
 name=t96-linux
@@ -79,6 +81,29 @@ while [ $i -lt 20 ]; do
 	dmctl qmp $name query-status | grep -q '"status"' || fail "dmctl qmp number $((i + 1)) did not answer"
 	i=$((i + 1))
 done
+
+note "the stub's bridge killed (xl sysrq f: the OOM killer takes it first): QMP reconnects"
+[ "$(dm_field $name qmp_link)" = connected ] || fail "qmp_link is '$(dm_field $name qmp_link)', not connected"
+dmctl --json status --watch $name >watch.out 2>&1 &
+watch=$!
+# control/sysrq must be the stub's to read and clear (Linux acknowledges it).
+xenstore-write /local/domain/$stub/control/sysrq "" &&
+	xenstore-chmod /local/domain/$stub/control/sysrq n$stub || fail "cannot prepare control/sysrq of $stub"
+xl sysrq $stub f || fail "xl sysrq $stub f failed"
+# qmp events: reconnecting, then connected.
+reconnected() {
+	awk '/"event":"qmp".*"qmp_link":"reconnecting"/ { r = 1 }
+	     r && /"event":"qmp".*"qmp_link":"connected"/ { f = 1 }
+	     END { exit !f }' watch.out
+}
+wait_until 60 reconnected || { cat watch.out; diagnose; fail "no qmp events reconnecting then connected"; }
+kill $watch
+dmctl log -n 400 $name | grep -q "stub: qmp-vchan-bridge ended" ||
+	fail "the stub's log does not say the bridge ended"
+[ "$(dm_field $name qmp_link)" = connected ] || fail "qmp_link is '$(dm_field $name qmp_link)' after the reconnect"
+dmctl qmp $name query-status | grep -q '"running"' ||
+	{ diagnose; fail "dmctl qmp over the new vchan does not answer"; }
+[ "$(dm_field $name state)" = running ] || fail "the domain is not running after the bridge's restart"
 
 note "stop: the stub goes (dying until its target goes), no xenstore state left"
 dmctl stop $name || fail "dmctl stop failed"
