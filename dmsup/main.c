@@ -27,6 +27,7 @@
 #include "dmsup/persist.h"
 #include "dmsup/reload.h"
 #include "dmsup/rundir.h"
+#include "dmsup/unixsock.h"
 #include "stubkeep/stubkeep.h"
 #include "version.h"
 #include "dmsup/kind/xendm.h"
@@ -200,7 +201,15 @@ static int main_check_paths(const struct dmsup *sup)
 
 	if (r)
 		fprintf(stderr, "dmsup: %s%s\n", r > 0 ? "warning: " : "", err);
-	return r < 0 ? -1 : 0;
+	if (r < 0)
+		return -1;
+	/* Another dmsup's live socket is never taken over (dmsup(8)). */
+	r = unixsock_answers(sup->ctl_path);
+	if (r)
+		fprintf(stderr, "dmsup: %s: %s\n", sup->ctl_path,
+			r > 0 ? "another dmsup answers there; not replacing it"
+			      : "not a socket; not replacing it");
+	return r ? -1 : 0;
 }
 
 struct main_opts {

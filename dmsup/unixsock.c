@@ -41,6 +41,28 @@ int unixsock_listen(const char *path)
 	return fd;
 }
 
+int unixsock_answers(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd, r;
+
+	if (lstat(path, &st))
+		return 0;
+	if (!S_ISSOCK(st.st_mode))
+		return errno = EEXIST, -1;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return 0;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return 0;
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	r = !r || errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return r;
+}
+
 ssize_t unixsock_send_fds(int sock, const void *buf, size_t len, const int *fds,
 			  int n)
 {

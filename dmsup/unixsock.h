@@ -14,6 +14,11 @@
  * that QEMU's accept() waits as it expects. The fd, or -1 with errno. */
 int unixsock_listen(const char *path);
 
+/* Whether something listens at @path: 1 if a connect is taken (or the
+ * backlog is full), 0 if nothing is there or a stale socket refuses; -1
+ * with EEXIST if @path is not a socket. Never waits. */
+int unixsock_answers(const char *path);
+
 /* Sends @len bytes of @buf with @n fds attached, on a non-blocking
  * socket. The bytes sent (maybe fewer than @len: the caller queues the
  * rest; the fds went with the first byte), or -1 with errno. */

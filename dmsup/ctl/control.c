@@ -597,7 +597,13 @@ struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)
 		log_warn("control: socket");
 		goto fail;
 	}
-	unlink(sup->ctl_path);
+	/* A stale socket only: main refused a live one or anything else. */
+	if (unixsock_answers(sup->ctl_path) ||
+	    (unlink(sup->ctl_path) && errno != ENOENT)) {
+		log_warnx("control: %s is in use or not a socket",
+			  sup->ctl_path);
+		goto fail;
+	}
 	mode_t old = umask(0177);
 	int r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);

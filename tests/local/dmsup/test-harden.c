@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/local/dmsup/harness.h"
@@ -169,6 +170,58 @@ START_TEST(dmctl_gives_up_on_a_silent_dmsup_with_status_3)
 }
 END_TEST
 
+/* Another dmsup on the test's socket, with dirs of its own: its exit
+ * status and stderr (malloc'd in *err_r). */
+static int second_dmsup(char **err_r)
+{
+	char exe[4200], dirs[4][400], errlog[400];
+	const char *what[] = {"state2", "run2", "log2", "err2"};
+	int status;
+
+	snprintf(exe, sizeof(exe), "%s/dmsup", H.bin);
+	for (int i = 0; i < 4; i++)
+		snprintf(dirs[i], sizeof(dirs[i]), "%s/%s", H.dir, what[i]);
+	snprintf(errlog, sizeof(errlog), "%s", dirs[3]);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		execl(exe, exe, "-f", "-s", H.ctl, "-d", dirs[0], "-r", dirs[1],
+		      "-l", dirs[2], (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_msg(h_wait_gone(pid), "the second dmsup kept running");
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	*err_r = h_read_file(errlog);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+START_TEST(second_dmsup_does_not_take_a_live_socket)
+{
+	char *err, *out;
+
+	ck_assert_int_eq(second_dmsup(&err), 1);
+	ck_assert_msg(strstr(err, "another dmsup answers there"), "%s", err);
+	free(err);
+	/* The first one is still reachable. */
+	ck_assert_int_eq(h_dmctl(&out, NULL, "list", NULL), 0);
+	free(out);
+}
+END_TEST
+
+START_TEST(stale_socket_of_a_killed_dmsup_is_replaced)
+{
+	char *out;
+
+	h_stop_dmsup(SIGKILL);
+	ck_assert_int_eq(access(H.ctl, F_OK), 0);
+	h_start_dmsup();
+	ck_assert_int_eq(h_dmctl(&out, NULL, "list", NULL), 0);
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -176,6 +229,8 @@ int main(void)
 	    stop_kills_what_the_dm_left,
 	    status_and_list_of_all_domains_answer_past_the_frame_cap,
 	    dmctl_gives_up_on_a_silent_dmsup_with_status_3,
+	    second_dmsup_does_not_take_a_live_socket,
+	    stale_socket_of_a_killed_dmsup_is_replaced,
 	};
 
 	return h_main("dmsup-harden", NULL, tests,
