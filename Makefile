@@ -98,7 +98,7 @@ $(BUILD)/obj/%.o: %.c | $(BUILD)/gen/version.h
 # depend on `all`, whose prerequisites are read after all fragments.
 MODULES := $(wildcard qmp/module.mk qmp/vchan.mk stubdom-proto/module.mk \
              stubdom-proto/linux-agent/module.mk \
-             stubdom-proto/probe/module.mk plan/module.mk \
+             stubdom-proto/probe/module.mk libdmsup/module.mk plan/module.mk \
              stubkeep/module.mk dmsup/module.mk dmctl/module.mk \
              tools/module.mk dropin/module.mk contrib/module.mk) \
            $(sort $(wildcard tests/*/module.mk tests/*/*/module.mk)) \

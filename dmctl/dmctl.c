@@ -30,7 +30,7 @@
 #include "dmsup/ctl/cmdtab.h"
 #include "dmsup/kind/dmplan.h"
 #include "dmsup/safefile.h"
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 #include "dmctl/xlcfg.h"
 #include "version.h"
 

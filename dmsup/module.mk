@@ -6,7 +6,7 @@
 #   dmsup/kind/  one ops table per kind, the daemon's QMP layer, planner glue
 #   dmsup/ops/   runtime operations and the per-domain operation queue
 
-DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c dmsup/ctl/frame.c \
+DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c libdmsup/frame.c \
                    dmsup/ctl/cmdtab.c \
                    dmsup/spawn.c dmsup/logfile.c dmsup/kind/dmplan.c \
                    dmsup/safefile.c dmsup/devspec.c

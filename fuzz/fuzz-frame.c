@@ -1,5 +1,5 @@
 /*
- * fuzz-frame.c - control-protocol framing (dmsup/ctl/frame.c) on the bytes a
+ * fuzz-frame.c - control-protocol framing (libdmsup/frame.c) on the bytes a
  * client could send, arriving in arbitrary pieces.
  *
  * Input: one byte seeding the piece sizes, then the stream. Every frame
@@ -12,7 +12,7 @@
 #include <event2/buffer.h>
 #include <json-c/json.h>
 
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 #include "fuzz/fuzz.h"
 
 static void fuzz_roundtrip(struct json_object *obj)

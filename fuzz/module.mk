@@ -25,7 +25,7 @@ fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
 
 FUZZ_SRCS_qmp-parser := qmp/parser.c
 FUZZ_SRCS_qmp-client := $(QMP_SRCS)
-FUZZ_SRCS_frame      := dmsup/ctl/frame.c
+FUZZ_SRCS_frame      := libdmsup/frame.c
 FUZZ_SRCS_config     := dmsup/config.c
 FUZZ_SRCS_plan-json  := $(PLAN_SRCS)
 FUZZ_SRCS_plan-log   := plan/plan-log.c

@@ -22,7 +22,7 @@
 #include <event2/buffer.h>
 
 #include "bench/stats.h"
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 #include "tests/local/dmsup/harness.h"
 
 #define READY_RUNS 10

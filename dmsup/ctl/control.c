@@ -24,7 +24,7 @@
 #include <json-c/json.h>
 
 #include "dmsup/ctl/control.h"
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 #include "dmsup/dmsup.h"
 #include "dmsup/log.h"
 #include "dmsup/unixsock.h"

@@ -20,7 +20,7 @@
 
 #include <event2/buffer.h>
 
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 #include "tests/local/dmsup/harness.h"
 
 /* Paths here are short temp paths; a truncated one fails loudly anyway. */

@@ -10,7 +10,7 @@
 
 #include <event2/buffer.h>
 
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 #include "tests/local/dmsup/harness.h"
 
 /* One request on a fresh connection, its reply. */

@@ -14,7 +14,7 @@
 #include <json-c/json.h>
 
 #include "dmsup/ctl/cmdtab.h"
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 #include "tests/local/dmsup/harness.h"
 
 /* dmctl @args must exit @rc with @want in its stdout (0) or stderr. */

@@ -6,7 +6,7 @@
 
 #include <event2/buffer.h>
 
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 #include "tests/unit/dmsup/run.h"
 
 static struct evbuffer *buf;

@@ -7,7 +7,7 @@
 
 #include <event2/buffer.h>
 
-#include "dmsup/ctl/frame.h"
+#include "libdmsup/frame.h"
 
 int frame_put(struct evbuffer *out, struct json_object *obj)
 {

@@ -3,8 +3,8 @@
  * length, then that many bytes of one JSON object. The length comes first,
  * so nothing inside the JSON can end or forge a frame.
  */
-#ifndef DMSUP_FRAME_H
-#define DMSUP_FRAME_H
+#ifndef LIBDMSUP_FRAME_H
+#define LIBDMSUP_FRAME_H
 
 #include <json-c/json.h>
 
