@@ -482,7 +482,10 @@ static struct json_object *dmctl_read_json(const char *path)
 static struct json_object *dmctl_read_xl(const struct dmctl_inv *inv,
 					 bool any_domid)
 {
-	long long domid = jint(inv->local, "domid");
+	/* start sends its domid (it binds); import-xl keeps it. */
+	long long domid = json_object_object_get_ex(inv->req, "domid", NULL)
+			      ? jint(inv->req, "domid")
+			      : jint(inv->local, "domid");
 
 	return xlcfg_read(jstr(inv->local, "xl"),
 			  domid > 0 ? (int)domid : any_domid, stderr);
@@ -723,11 +726,9 @@ static int prepare_start(struct dmctl_inv *inv)
 {
 	struct json_object *cfg;
 
-	if (!jstr(inv->local, "xl") &&
-	    !json_object_object_get_ex(inv->local, "domid", NULL))
+	if (!jstr(inv->local, "xl"))
 		return EXIT_OK;
-	if (!jstr(inv->local, "xl") ||
-	    json_object_object_get_ex(inv->req, "config", NULL) ||
+	if (json_object_object_get_ex(inv->req, "config", NULL) ||
 	    json_object_object_get_ex(inv->req, "domain", NULL)) {
 		fprintf(stderr, "dmctl: start: --xl XL-FILE [--domid DOMID] "
 				"takes the place of CONFIG-FILE|DOMAIN\n");

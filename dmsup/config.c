@@ -155,7 +155,9 @@ static const struct cfg_field nic_fields[] = {
 };
 
 static const struct cfg_field config_fields[] = {
-    {"domid", CFG_INT, FIELD(domid), true, 1, 0x7fef},
+    /* Optional: start --domid binds a definition to its live domain; 0
+     * (left out of the JSON) is "none yet". */
+    {"domid", CFG_INT, FIELD(domid), false, 1, 0x7fef},
     {"name", CFG_STR, FIELD(name), true, .max = 64, .check = cfg_check_name,
      .what = "letters, digits, '_', '.', '-'"},
     {"uuid", CFG_STR, FIELD(uuid), .max = 36, .check = cfg_check_uuid,
@@ -668,6 +670,9 @@ cfg_object_to_json(const void *base, const struct cfg_field *fields, size_t n)
 		const char *p = (const char *)base + f->off;
 		struct json_object *v = NULL;
 		if (f->type == CFG_INT) {
+			/* Only an absent optional field is below its range. */
+			if (*(const int *)p < f->min)
+				continue;
 			v = json_object_new_int(*(const int *)p);
 		} else if (f->type == CFG_BOOL) {
 			v = json_object_new_boolean(*(const bool *)p);

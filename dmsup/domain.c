@@ -128,10 +128,27 @@ struct domain *domain_find(struct dmsup *sup, const char *key)
 
 struct domain *domain_find_domid(struct dmsup *sup, int domid)
 {
-	for (struct domain *d = sup->domains; d; d = d->next)
-		if (d->cfg.domid == domid)
+	struct domain *idle = NULL;
+
+	if (domid <= 0)
+		return NULL;
+	/* A definition does not own its domid: the running one wins. */
+	for (struct domain *d = sup->domains; d; d = d->next) {
+		if (d->cfg.domid != domid)
+			continue;
+		if (lifecycle_is_active(d->state))
 			return d;
-	return NULL;
+		if (!idle)
+			idle = d;
+	}
+	return idle;
+}
+
+struct domain *domain_holding_domid(struct dmsup *sup, int domid)
+{
+	struct domain *d = domain_find_domid(sup, domid);
+
+	return d && lifecycle_is_active(d->state) ? d : NULL;
 }
 
 char *domain_path(const struct domain *d, const char *suffix)

@@ -120,6 +120,9 @@ struct domain {
 struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg);
 void domain_free(struct domain *d);
 struct domain *domain_find(struct dmsup *sup, const char *name_or_domid);
+/* The domain whose device model runs for @domid (an active one), or
+ * NULL: only a run holds a domid, a definition does not. */
+struct domain *domain_holding_domid(struct dmsup *sup, int domid);
 struct domain *domain_find_domid(struct dmsup *sup, int domid);
 /* "<dir>/<name><suffix>", malloc'd: dir is the run's runtime directory
  * for a runtime file (rundir.h), else the state directory. */

@@ -60,11 +60,17 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 "already defined DOMAIN, starts its device model and waits until it "
 	 "is ready or has failed. A failure names the domain and the step "
 	 "that failed (config, xen, xenstore, memory, spawn, qmp, stub, "
-	 "start). --xl XL-FILE --domid DOMID takes the place of "
-	 "CONFIG-FILE|DOMAIN: the domain is defined from an xl.cfg file as "
-	 "import-xl does, then started.",
+	 "start). --domid DOMID binds the definition to that live domain "
+	 "(a definition holds no domid: only a running device model does, "
+	 "and a definition without one needs --domid). --xl XL-FILE takes "
+	 "the place of CONFIG-FILE|DOMAIN: the domain is defined from an "
+	 "xl.cfg file as import-xl does, then started.",
 	 {ARG_XL,
-	  ARG_XL_DOMID,
+	  {.field = "domid",
+	   .type = CMDTAB_INT,
+	   .longopt = "domid",
+	   .metavar = "DOMID",
+	   .help = "bind it to this live domain"},
 	  {.field = "config",
 	   .type = CMDTAB_FILE_OR_DOMAIN,
 	   .flags = CMDTAB_REQUIRED,

@@ -80,7 +80,7 @@ static struct domain *cmd_define(struct ctl_conn *c, struct json_object *json)
 		return NULL;
 	}
 	struct domain *d = domain_find(sup, cfg.name);
-	struct domain *other = domain_find_domid(sup, cfg.domid);
+	struct domain *other = domain_holding_domid(sup, cfg.domid);
 	if (other && other != d) {
 		ctl_reply_error(c, "config", "domid %d is already used by %s",
 				cfg.domid, other->cfg.name);
@@ -109,6 +109,48 @@ static struct domain *cmd_define(struct ctl_conn *c, struct json_object *json)
 	return d;
 }
 
+/*
+ * start's domid: @domid (> 0) binds the definition to that live domain
+ * for this run and the next ones; without it the stored one is used.
+ * Either must not be held by another running device model.
+ */
+static bool cmd_bind_domid(struct ctl_conn *c, struct domain *d,
+			   long long domid)
+{
+	struct domain *other;
+
+	if (domid != -1 && (domid < 1 || domid > 0x7fef)) {
+		ctl_reply_error(c, "request",
+				"start: field 'domid' must be 1 to 32751, not "
+				"%lld",
+				domid);
+		return false;
+	}
+	if (domid == -1 && !d->cfg.domid) {
+		ctl_reply_error(c, "start",
+				"domain %s has no domid: start it with the "
+				"live domain's (--domid N)",
+				d->cfg.name);
+		return false;
+	}
+	int want = domid == -1 ? d->cfg.domid : (int)domid;
+	if ((other = domain_holding_domid(ctl_sup(c), want)) && other != d) {
+		ctl_reply_error(c, "start",
+				"domain %s: domid %d is already used by %s",
+				d->cfg.name, want, other->cfg.name);
+		return false;
+	}
+	if (want == d->cfg.domid)
+		return true;
+	d->cfg.domid = want;
+	if (persist_save_config(d)) {
+		ctl_reply_error(c, "start", "domain %s: cannot save",
+				d->cfg.name);
+		return false;
+	}
+	return true;
+}
+
 static void cmd_start(struct ctl_conn *c, struct json_object *req,
 		      struct domain *d)
 {
@@ -121,7 +163,8 @@ static void cmd_start(struct ctl_conn *c, struct json_object *req,
 		ctl_reply_error(c, "start", "start needs a domain or a config");
 		return;
 	}
-	if (!cmd_check_running(c, d))
+	if (!cmd_check_running(c, d) ||
+	    !cmd_bind_domid(c, d, cmd_int(req, "domid", -1)))
 		return;
 	/* Waits first: the transition may settle at once (spawn failed). */
 	if (!notify_when_settled(c, d, DM_WAIT_START))
@@ -288,7 +331,7 @@ static void cmd_set(struct ctl_conn *c, struct json_object *req,
 			 : -1;
 	}
 	struct domain *other =
-	    rc ? NULL : domain_find_domid(ctl_sup(c), next.domid);
+	    rc ? NULL : domain_holding_domid(ctl_sup(c), next.domid);
 	if (rc || (other && other != d)) {
 		ctl_reply_error(c, "set", "domain %s: %s", d->cfg.name,
 				rc ? (err ? err : "assignments must be strings")

@@ -62,3 +62,6 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-reload
 
 # Hardening (issue 12): faults and hostile inputs, on a line of its own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-harden
+
+# Domids bound at start (start --domid), on a line of its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-domid

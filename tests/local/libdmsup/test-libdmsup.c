@@ -193,6 +193,13 @@ START_TEST(start_config_and_the_errors_of_dmsup)
 	assert_refused(&r, "request", "unknown command 'reboot'");
 	ASK(&r, dmsup_stop(cl, "vm2", res_cb, &r));
 	assert_ok(&r);
+	/* The library's start binds a domid as dmctl start --domid does. */
+	ASK(&r, dmsup_start(cl, "vm2", 33, res_cb, &r));
+	assert_ok(&r);
+	ck_assert_int_eq(dmsup_json_int(dmsup_reply_domain(r.reply), "domid"),
+			 33);
+	ASK(&r, dmsup_stop(cl, "vm2", res_cb, &r));
+	assert_ok(&r);
 	res_clear(&r);
 }
 END_TEST

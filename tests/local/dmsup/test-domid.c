@@ -1,0 +1,101 @@
+/*
+ * Domids are bound at start (issue 18): a definition does not own its
+ * domid, only a running device model does. Stand-in device models
+ * (xen: false) that answer QMP.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/local/dmsup/harness.h"
+
+/* A stand-in config without a domid: Xen gives it at domain creation. */
+static char *config_without_domid(const char *name)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/%s.json", H.dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"{\"name\": \"%s\", \"xen\": false, \"qemu\": \"%s\", "
+		"\"extra_args\": [\"--qmp\"]}\n",
+		name, H.standin);
+	fclose(f);
+	return strdup(path);
+}
+
+static long long domid_of(const char *name)
+{
+	struct json_object *st = h_status(name);
+	long long domid = h_int(st, "domid");
+
+	json_object_put(st);
+	return domid;
+}
+
+START_TEST(a_stopped_definition_gives_its_domid_up)
+{
+	char *a = h_standin_config("a", 5, "[\"--qmp\"]", ""),
+	     *b = config_without_domid("b"), *err;
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", a, NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "a", NULL), 0);
+	/* The issue: "domid 5 is already used by a". */
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", b, "--domid", "5", NULL),
+			 0);
+	free(err);
+	ck_assert_int_eq(domid_of("b"), 5);
+	/* While b runs on 5, a (stored domid 5) cannot start. */
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", "a", NULL), 1);
+	ck_assert_msg(strstr(err, "domid 5 is already used by b"), "%s", err);
+	free(err);
+	ck_assert_int_eq(
+	    h_dmctl(NULL, NULL, "start", "a", "--domid", "6", NULL), 0);
+	ck_assert_int_eq(domid_of("a"), 6);
+	/* By domid, the running domain is found. */
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "5", NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "undefine", "b", NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "a", NULL), 0);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(a_config_without_domid_needs_one_at_start)
+{
+	char *b = config_without_domid("b"), *err, *out;
+
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", b, NULL), 1);
+	ck_assert_msg(strstr(err, "domain b has no domid: start it with the "
+				  "live domain's (--domid N)"),
+		      "%s", err);
+	free(err);
+	ck_assert_int_eq(
+	    h_dmctl(NULL, &err, "start", "b", "--domid", "0", NULL), 1);
+	ck_assert_msg(strstr(err, "'domid' must be 1 to 32751"), "%s", err);
+	free(err);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "start", "b", "--domid", "9", NULL), 0);
+	ck_assert_msg(strstr(out, "domid 9"), "%s", out);
+	free(out);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "b", NULL), 0);
+	/* The bound domid is the default of the next start. */
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", "b", NULL), 0);
+	ck_assert_int_eq(domid_of("b"), 9);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "b", NULL), 0);
+	free(b);
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = {
+	    a_stopped_definition_gives_its_domid_up,
+	    a_config_without_domid_needs_one_at_start,
+	};
+
+	return h_main("dmsup-domid", NULL, tests,
+		      sizeof(tests) / sizeof(*tests));
+}
