@@ -24,6 +24,7 @@
 
 #include "dmsup/argv.h"
 #include "dmsup/domain.h"
+#include "dmsup/fdlimit.h"
 #include "dmsup/kind/dmqmp.h"
 #include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
@@ -795,6 +796,13 @@ static void domain_enter_starting(struct domain *d)
 	if (!d->kind->spawn_argv) {
 		domain_set_error(d, "spawn", "kind %s is not started by dmsup",
 				 d->kind->name);
+		lifecycle_post(d, DM_EV_SPAWN_FAILED);
+		return;
+	}
+	char why[256];
+	if (fdlimit_room(FDLIMIT_PER_DM, why, sizeof(why))) {
+		domain_set_error(d, "spawn", "domain %s not started: %s",
+				 d->cfg.name, why);
 		lifecycle_post(d, DM_EV_SPAWN_FAILED);
 		return;
 	}

@@ -21,6 +21,7 @@
 #include "dmsup/ctl/notify.h"
 #include "dmsup/dmsup.h"
 #include "dmsup/domain.h"
+#include "dmsup/fdlimit.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/notify.h"
@@ -282,6 +283,7 @@ int main(int argc, char **argv)
 	struct dmsup sup = {0};
 	struct main_opts o = {0};
 	struct event *ev[4] = {0};
+	unsigned long nofile;
 	bool foreground;
 	int verbose, status;
 
@@ -295,6 +297,8 @@ int main(int argc, char **argv)
 		return status;
 	foreground = o.foreground;
 	verbose = o.verbose;
+	/* Each device model holds a few; systemd's soft 1024 is too few. */
+	nofile = fdlimit_raise();
 	if (main_check_paths(&sup))
 		return 1;
 	char *ctl_dir = main_dirname(sup.ctl_path);
@@ -354,9 +358,9 @@ int main(int argc, char **argv)
 	sup.ctl = control_new(&sup, commands_dispatch);
 	if (!sup.ctl)
 		return 1;
-	log_info(
-	    "listening on %s, runtime files in %s, state in %s, logs in %s",
-	    sup.ctl_path, sup.run_dir, sup.state_dir, sup.log_dir);
+	log_info("listening on %s, runtime files in %s, state in %s, logs in "
+		 "%s; %lu file descriptors",
+		 sup.ctl_path, sup.run_dir, sup.state_dir, sup.log_dir, nofile);
 	/* Clients can connect now: what systemd orders after us may start. */
 	notify_ready(&sup);
 	event_base_dispatch(sup.base);

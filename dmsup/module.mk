@@ -39,6 +39,8 @@ DMSUP_SRCS += dmsup/loghead.c
 DMSUP_SRCS += dmsup/ops/ops-cd.c
 # The targets' own lifecycle (@releaseDomain), on a line of its own too.
 DMSUP_SRCS += dmsup/kind/guestwatch.c dmsup/kind/guestwatch-domain.c
+# File descriptors against RLIMIT_NOFILE.
+DMSUP_SRCS += dmsup/fdlimit.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

@@ -26,6 +26,7 @@
 #include "dmsup/ctl/control.h"
 #include "libdmsup/frame.h"
 #include "dmsup/dmsup.h"
+#include "dmsup/fdlimit.h"
 #include "dmsup/log.h"
 #include "dmsup/unixsock.h"
 
@@ -34,6 +35,8 @@
 /* A client that sends no whole request for this long holds a slot of
  * CTL_MAX_CONNS for nothing; one that waits for a reply or watches does not. */
 #define CTL_IDLE_TIMEOUT 10 /* s */
+/* Out of descriptors, accepting waits for one to be freed, or this long. */
+#define CTL_STARVED_RETRY 1 /* s */
 
 struct ctl_ref {
 	struct ctl_conn *c;
@@ -70,6 +73,9 @@ struct control {
 	struct evconnlistener *listener;
 	struct ctl_conn *conns;
 	int n_conns;
+	struct event *starved; /* resumes accepting after EMFILE/ENFILE */
+	bool paused;	       /* the listener is off until then */
+	bool starved_told;     /* logged once for the whole shortage */
 };
 
 static void ctl_process(struct ctl_conn *c);
@@ -91,6 +97,10 @@ static void ctl_conn_free(struct ctl_conn *c)
 		event_free(c->idle);
 	json_object_put(c->req_id);
 	bufferevent_free(c->bev);
+	/* A descriptor is free (once the bufferevent's finalizer, queued
+	 * before this, closed it): a client in the backlog may come. */
+	if (c->ctl->paused || c->ctl->starved_told)
+		event_active(c->ctl->starved, EV_TIMEOUT, 0);
 	free(c);
 }
 
@@ -577,6 +587,59 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	ctl_idle_arm(c);
 }
 
+/*
+ * Out of descriptors (EMFILE, ENFILE) or memory: the listener is switched off,
+ * or accept() would fail again at once, forever. It is switched on when a
+ * connection is freed or CTL_STARVED_RETRY passed; the shortage is logged
+ * once, and its end once when enough are free again.
+ */
+static void ctl_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct control *ctl = arg;
+	const struct timeval tv = {CTL_STARVED_RETRY, 0};
+	int err = EVUTIL_SOCKET_ERROR();
+
+	/* Any other lasting error would spin as well: the same pause. */
+	if (!ctl->starved_told)
+		log_warnx("control: accept: %s (%ld open, the limit is %lu): "
+			  "not accepting clients until a descriptor is free",
+			  strerror(err), fdlimit_open(), fdlimit_limit());
+	ctl->starved_told = true;
+	ctl->paused = true;
+	evconnlistener_disable(l);
+	event_add(ctl->starved, &tv);
+}
+
+/* The shortage ends once half the reserve is free again: said once. */
+static void ctl_starved_over(struct control *ctl)
+{
+	long open = fdlimit_open();
+
+	if (!ctl->starved_told || open < 0 ||
+	    open + FDLIMIT_RESERVE / 2 >= (long)fdlimit_limit())
+		return;
+	log_info("control: accepting clients again (%ld descriptors open)",
+		 open);
+	ctl->starved_told = false;
+}
+
+/* A connection was freed, or CTL_STARVED_RETRY passed: accepting resumes
+ * (it pauses again if still short); the clock runs until the shortage is
+ * over, as the last descriptors are closed after the last free. */
+static void ctl_starved_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *ctl = arg;
+	const struct timeval tv = {CTL_STARVED_RETRY, 0};
+
+	ctl_starved_over(ctl);
+	if (ctl->paused) {
+		ctl->paused = false;
+		evconnlistener_enable(ctl->listener);
+	}
+	if (ctl->starved_told)
+		event_add(ctl->starved, &tv);
+}
+
 struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
@@ -618,8 +681,17 @@ struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)
 		log_warn("control: listen %s", sup->ctl_path);
 		goto fail;
 	}
+	fd = -1; /* the listener's now */
+	evconnlistener_set_error_cb(ctl->listener, ctl_accept_error_cb);
+	ctl->starved = evtimer_new(sup->base, ctl_starved_cb, ctl);
+	if (!ctl->starved) {
+		log_warnx("control: out of memory");
+		goto fail;
+	}
 	return ctl;
 fail:
+	if (ctl->listener)
+		evconnlistener_free(ctl->listener);
 	if (fd >= 0)
 		close(fd);
 	free(ctl);
@@ -630,8 +702,10 @@ void control_free(struct control *ctl)
 {
 	if (!ctl)
 		return;
+	ctl->paused = false; /* nothing resumes while the rest goes */
 	while (ctl->conns)
 		ctl_conn_free(ctl->conns);
+	event_free(ctl->starved);
 	evconnlistener_free(ctl->listener);
 	unlink(ctl->sup->ctl_path);
 	free(ctl);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -217,6 +218,9 @@ void h_start_dmsup(void)
 	if (H.dmsup == 0) {
 		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		dup2(fd, 2);
+		struct rlimit rl = {H.nofile_soft, H.nofile_hard};
+		if (H.nofile_hard && setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(126);
 		execl(dmsup, dmsup, "-f", "-s", H.ctl, "-r", H.run, "-d",
 		      H.state, "-l", H.logdir, (char *)NULL);
 		_exit(127);

@@ -24,6 +24,8 @@ struct h {
 	char run[320]; /* dmsup -r: .run, .fifo, .qmp */
 	char bin[4096], standin[4096];
 	pid_t dmsup;
+	/* RLIMIT_NOFILE for the next h_start_dmsup (0: the test's own). */
+	unsigned long nofile_soft, nofile_hard;
 };
 
 extern struct h H;

@@ -2,8 +2,11 @@
  * Faults around the device model and the control socket that dmsup must
  * survive (issue 12): what a device model leaves behind when it dies.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +225,154 @@ START_TEST(stale_socket_of_a_killed_dmsup_is_replaced)
 }
 END_TEST
 
+/* ---- the fd limit ---- */
+
+/* How often @needle is in dmsup's stderr so far; its size in *size_r. */
+static int log_count(const char *needle, size_t *size_r)
+{
+	char path[400];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/dmsup.stderr", H.dir);
+	char *log = h_read_file(path);
+	ck_assert_ptr_nonnull(log);
+	for (const char *p = log; (p = strstr(p, needle)); p++)
+		n++;
+	if (size_r)
+		*size_r = strlen(log);
+	free(log);
+	return n;
+}
+
+/* Waits (with the harness's deadline) until dmsup logged @needle. */
+static void wait_log(const char *needle)
+{
+	for (int i = 0; i < H_TIMEOUT * 100 && !log_count(needle, NULL); i++)
+		poll(NULL, 0, 10);
+	ck_assert_msg(log_count(needle, NULL), "dmsup never logged '%s'",
+		      needle);
+}
+
+static void restart_with_nofile(unsigned long soft, unsigned long hard)
+{
+	h_stop_dmsup(SIGTERM);
+	H.nofile_soft = soft;
+	H.nofile_hard = hard;
+	h_start_dmsup();
+}
+
+START_TEST(soft_fd_limit_is_raised_to_the_hard_one)
+{
+	char path[64];
+
+	restart_with_nofile(64, 256);
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)H.dmsup);
+	char *limits = h_read_file(path);
+	ck_assert_ptr_nonnull(strstr(limits, "Max open files            256"
+					     "                  256"));
+	free(limits);
+}
+END_TEST
+
+/* A non-blocking connect: a connection, or -1 once the backlog is full. */
+static int connect_nowait(void)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	ck_assert_uint_lt(strlen(H.ctl), sizeof(sun.sun_path));
+	memcpy(sun.sun_path, H.ctl, strlen(H.ctl) + 1);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		ck_assert_int_eq(errno, EAGAIN);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One request on an open connection; the reply's text. */
+static char *ask_on(int fd, const char *json)
+{
+	static char buf[65536];
+	uint32_t be = htonl((uint32_t)strlen(json));
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	size_t n = 0;
+
+	ck_assert_int_eq(write(fd, &be, 4), 4);
+	ck_assert_int_eq(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+	while (n < 4 || n < 4 + ntohl(*(uint32_t *)buf)) {
+		ck_assert_int_eq(poll(&p, 1, H_TIMEOUT * 1000), 1);
+		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+		ck_assert_int_gt(r, 0);
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return buf + 4;
+}
+
+#define FD_LIMIT 48
+#define STARVED "not accepting clients until a descriptor is free"
+
+START_TEST(at_the_fd_limit_dmsup_pauses_accepting_and_recovers)
+{
+	int fds[256], n = 0;
+	size_t size;
+	char *out;
+
+	restart_with_nofile(FD_LIMIT, FD_LIMIT);
+	/* Until dmsup ran out: then the backlog fills and stays full. */
+	while (!log_count(STARVED, NULL)) {
+		ck_assert_int_lt(n, 256);
+		if ((fds[n] = connect_nowait()) >= 0)
+			n++;
+		else
+			poll(NULL, 0, 10);
+	}
+	/* It still serves the clients it has, and did not spin meanwhile. */
+	char *reply = ask_on(fds[0], "{\"cmd\":\"status\"}");
+	ck_assert_msg(strstr(reply, "\"ok\":true"), "%s", reply);
+	ck_assert_int_eq(log_count(STARVED, &size), 1);
+	ck_assert_uint_lt(size, 16384);
+	while (n > 0)
+		close(fds[--n]);
+	wait_log("accepting clients again");
+	ck_assert_int_eq(h_dmctl(&out, NULL, "list", NULL), 0);
+	free(out);
+	ck_assert_int_eq(log_count(STARVED, &size), 1);
+	ck_assert_uint_lt(size, 16384);
+}
+END_TEST
+
+START_TEST(start_that_would_cross_the_fd_limit_is_refused)
+{
+	char name[32], *err = NULL;
+	int started = 0, rc = 0;
+
+	restart_with_nofile(128, 128);
+	while (started < 20) {
+		snprintf(name, sizeof(name), "fd%d", started);
+		char *cfg =
+		    h_standin_config(name, 40 + started, "[\"--qmp\"]", "");
+		rc = h_dmctl(NULL, &err, "start", cfg, NULL);
+		free(cfg);
+		if (rc)
+			break;
+		free(err);
+		started++;
+	}
+	ck_assert_msg(rc == 1 && started > 0, "%d started; %s", started, err);
+	ck_assert_msg(strstr(err, "domain fd") && strstr(err, "not started") &&
+			  strstr(err, "file descriptors"),
+		      "%s", err);
+	free(err);
+	/* dmsup itself goes on. */
+	char *out;
+	ck_assert_int_eq(h_dmctl(&out, NULL, "list", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "fd0"));
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -231,6 +382,9 @@ int main(void)
 	    dmctl_gives_up_on_a_silent_dmsup_with_status_3,
 	    second_dmsup_does_not_take_a_live_socket,
 	    stale_socket_of_a_killed_dmsup_is_replaced,
+	    soft_fd_limit_is_raised_to_the_hard_one,
+	    at_the_fd_limit_dmsup_pauses_accepting_and_recovers,
+	    start_that_would_cross_the_fd_limit_is_refused,
 	};
 
 	return h_main("dmsup-harden", NULL, tests,
