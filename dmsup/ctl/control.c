@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -543,12 +546,38 @@ static void ctl_refuse_busy(evutil_socket_t fd)
 	json_object_put(obj);
 }
 
+/*
+ * Clients that hung up whose end the loop has not seen yet (their close
+ * came in the same burst as new connections) hold no slot: a peer fully
+ * gone (POLLHUP) with nothing unread is freed now.
+ */
+static void ctl_reap_hung_up(struct control *ctl)
+{
+	struct pollfd p[CTL_MAX_CONNS];
+	struct ctl_conn *c, *next;
+	int n = 0, i = 0;
+
+	for (c = ctl->conns; c && n < CTL_MAX_CONNS; c = c->next)
+		p[n++] = (struct pollfd){.fd = bufferevent_getfd(c->bev)};
+	if (poll(p, (nfds_t)n, 0) <= 0)
+		return;
+	for (c = ctl->conns; c && i < n; c = next, i++) {
+		int unread = 0;
+		next = c->next;
+		if ((p[i].revents & POLLHUP) &&
+		    !ioctl(p[i].fd, SIOCINQ, &unread) && !unread)
+			ctl_conn_free(c);
+	}
+}
+
 static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 			  struct sockaddr *sa, int len, void *arg)
 {
 	struct control *ctl = arg;
 	struct ctl_conn *c;
 
+	if (ctl->n_conns >= CTL_MAX_CONNS)
+		ctl_reap_hung_up(ctl);
 	if (ctl->n_conns >= CTL_MAX_CONNS) {
 		log_warnx("control: too many clients, refusing one");
 		ctl_refuse_busy(fd);
