@@ -154,13 +154,14 @@ static int main_mkdirs(const char *path)
 	return mkdir(buf, 0700) && errno != EEXIST ? -1 : 0;
 }
 
+/* "a/b" -> "a", "/b" -> "/", "b" -> ".". */
 static char *main_dirname(const char *path)
 {
-	char *d = strdup(path), *slash = d ? strrchr(d, '/') : NULL;
+	char *slash = strrchr(path, '/');
 
-	if (slash && slash != d)
-		*slash = '\0';
-	return d;
+	if (!slash)
+		return strdup(".");
+	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
 /* fds 0-2 must be open, or the first socket would become "stderr". */
@@ -194,11 +195,35 @@ static const char *main_default_control(const char *run_dir)
 	return path;
 }
 
+/* Detached, dmsup works from / (daemon(3)): a relative path would name
+ * another file than the one meant. */
+static int main_check_absolute(const struct dmsup *sup, bool foreground)
+{
+	const char *what[] = {"-s", "-r", "-d", "-l"};
+	const char *path[] = {sup->ctl_path, sup->run_dir, sup->state_dir,
+			      sup->log_dir};
+
+	for (int i = 0; !foreground && i < 4; i++)
+		if (path[i][0] != '/') {
+			fprintf(stderr,
+				"dmsup: %s %s: a relative path does not work "
+				"once dmsup detaches (it works from /): give "
+				"an absolute path, or -f\n",
+				what[i], path[i]);
+			return -1;
+		}
+	return 0;
+}
+
 /* Paths that cannot work are refused before anything is made. */
-static int main_check_paths(const struct dmsup *sup)
+static int main_check_paths(const struct dmsup *sup, bool foreground)
 {
 	char err[512];
-	int r = rundir_check(sup, err, sizeof(err));
+	int r;
+
+	if (main_check_absolute(sup, foreground))
+		return -1;
+	r = rundir_check(sup, err, sizeof(err));
 
 	if (r)
 		fprintf(stderr, "dmsup: %s%s\n", r > 0 ? "warning: " : "", err);
@@ -299,7 +324,7 @@ int main(int argc, char **argv)
 	verbose = o.verbose;
 	/* Each device model holds a few; systemd's soft 1024 is too few. */
 	nofile = fdlimit_raise();
-	if (main_check_paths(&sup))
+	if (main_check_paths(&sup, foreground))
 		return 1;
 	char *ctl_dir = main_dirname(sup.ctl_path);
 	if (!ctl_dir || main_mkdirs(ctl_dir) || main_mkdirs(sup.run_dir) ||

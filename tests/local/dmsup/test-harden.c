@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -373,6 +374,84 @@ START_TEST(start_that_would_cross_the_fd_limit_is_refused)
 }
 END_TEST
 
+/* ---- paths checked at start ---- */
+
+/* dmsup (not detached unless it passes its checks) with -s -r -d -l as
+ * given, from H.dir; its exit status, stderr in *err_r. */
+static int dmsup_paths(char **err_r, const char *fg, const char *ctl,
+		       const char *state)
+{
+	char exe[4200], errlog[400];
+	int status;
+
+	snprintf(exe, sizeof(exe), "%s/dmsup", H.bin);
+	snprintf(errlog, sizeof(errlog), "%s/paths.err", H.dir);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		if (chdir(H.dir))
+			_exit(126);
+		execl(exe, exe, fg, "-s", ctl, "-d", state, "-r", "run2", "-l",
+		      "log2", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_msg(h_wait_gone(pid), "dmsup kept running");
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	*err_r = h_read_file(errlog);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+START_TEST(relative_paths_of_a_daemon_are_refused_at_start)
+{
+	char *err;
+
+	ck_assert_int_eq(dmsup_paths(&err, "-v", "ctl2", "/nonexistent/x"), 1);
+	ck_assert_msg(strstr(err, "-s ctl2: a relative path does not work"),
+		      "%s", err);
+	free(err);
+	/* Nothing was made. */
+	ck_assert_int_ne(access("/nonexistent/x", F_OK), 0);
+}
+END_TEST
+
+START_TEST(control_socket_without_a_slash_is_in_the_working_dir)
+{
+	char path[400], *err;
+
+	/* Another dmsup in the foreground, "-s ctl2": it binds H.dir/ctl2
+	 * (it used to make a directory there and fail to bind). */
+	snprintf(path, sizeof(path), "%s/ctl2", H.dir);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char exe[4200];
+		snprintf(exe, sizeof(exe), "%s/dmsup", H.bin);
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 2);
+		if (chdir(H.dir))
+			_exit(126);
+		execl(exe, exe, "-f", "-s", "ctl2", "-d", "state2", "-r",
+		      "run2", "-l", "log2", (char *)NULL);
+		_exit(127);
+	}
+	int rc = 1;
+	for (int i = 0; i < H_TIMEOUT * 100 && rc; i++) {
+		rc = h_dmctl(NULL, &err, "-s", path, "list", NULL);
+		free(err);
+		if (rc)
+			poll(NULL, 0, 10);
+	}
+	ck_assert_int_eq(rc, 0);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -385,6 +464,8 @@ int main(void)
 	    soft_fd_limit_is_raised_to_the_hard_one,
 	    at_the_fd_limit_dmsup_pauses_accepting_and_recovers,
 	    start_that_would_cross_the_fd_limit_is_refused,
+	    relative_paths_of_a_daemon_are_refused_at_start,
+	    control_socket_without_a_slash_is_in_the_working_dir,
 	};
 
 	return h_main("dmsup-harden", NULL, tests,
