@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -362,6 +363,35 @@ static void dmctl_copy(int fd)
 	fflush(stdout);
 }
 
+#define DMCTL_LOG_FILES_MAX 64
+
+/*
+ * More than one rotation since @had was read: the files between it and
+ * the new one are PATH.k-1 .. PATH.1 when @had is PATH.k now; each is
+ * copied whole, oldest first.
+ */
+static void dmctl_copy_rotated(const char *path, const struct stat *had)
+{
+	char name[PATH_MAX + 8];
+	struct stat st;
+	int k = 1;
+
+	/* @had itself may be gone already: then all of them are newer. */
+	for (; k <= DMCTL_LOG_FILES_MAX; k++) {
+		snprintf(name, sizeof(name), "%s.%d", path, k);
+		if (stat(name, &st) ||
+		    (st.st_ino == had->st_ino && st.st_dev == had->st_dev))
+			break;
+	}
+	while (--k >= 1) {
+		snprintf(name, sizeof(name), "%s.%d", path, k);
+		int fd = open(name, O_RDONLY | O_CLOEXEC);
+		dmctl_copy(fd);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 /* Copies what inotify says was written to (or rotated into) @path. */
 static int dmctl_follow_file(int in, const char *path, const char *base,
 			     int *fd)
@@ -377,8 +407,15 @@ static int dmctl_follow_file(int in, const char *path, const char *base,
 		if (!e->len || strcmp(e->name, base))
 			continue;
 		dmctl_copy(*fd);
-		if (e->mask & (IN_CREATE | IN_MOVED_TO)) {
-			/* Rotated: the new file starts empty. */
+		struct stat now, had;
+		/* Rotated: the old file was read to its end; the name's new
+		 * file is opened once (a file is known by its inode). */
+		if ((e->mask & (IN_CREATE | IN_MOVED_TO)) &&
+		    !stat(path, &now) &&
+		    (*fd < 0 || fstat(*fd, &had) || had.st_ino != now.st_ino ||
+		     had.st_dev != now.st_dev)) {
+			if (*fd >= 0)
+				dmctl_copy_rotated(path, &had);
 			if (*fd >= 0)
 				close(*fd);
 			*fd = open(path, O_RDONLY | O_CLOEXEC);

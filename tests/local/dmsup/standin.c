@@ -200,6 +200,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "standin: exiting with %s\n",
 				argv[i + 1]);
 			return atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--lines") && i + 1 < argc) {
+			/* Numbered lines as fast as it can: rotation tests. */
+			for (int n = 0, max = atoi(argv[++i]); n < max; n++)
+				fprintf(stderr, "line %06d\n", n);
+			fflush(stderr);
 		} else if (!strcmp(argv[i], "--stderr-bytes") && i + 1 < argc) {
 			spew(atoll(argv[++i]));
 		} else if (!strcmp(argv[i], "--qmp")) {

@@ -452,6 +452,51 @@ START_TEST(control_socket_without_a_slash_is_in_the_working_dir)
 }
 END_TEST
 
+/* ---- log -f across rotation ---- */
+
+#define LOG_LINES 20000
+
+START_TEST(log_follow_prints_every_line_once_across_rotation)
+{
+	char *cfg = h_standin_config("spew", 61, "[\"--qmp\"]",
+				     "\"log_files\": 10, \"log_size\": 65536");
+	char *cfg2 =
+	    h_standin_config("spew", 61, "[\"--lines\", \"20000\", \"--qmp\"]",
+			     "\"log_files\": 10, \"log_size\": 65536");
+	int out;
+
+	h_start(cfg);
+	pid_t pid = h_dmctl_bg(&out, "log", "-f", "-n", "0", "spew", NULL);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "spew", NULL), 0);
+	h_start(cfg2);
+	/* All of it, read as it comes. */
+	static char buf[1 << 21];
+	size_t n = 0;
+	struct pollfd p = {.fd = out, .events = POLLIN};
+	while (!strstr(buf, "line 019999") && n < sizeof(buf) - 1 &&
+	       poll(&p, 1, H_TIMEOUT * 1000) == 1) {
+		ssize_t r = read(out, buf + n, sizeof(buf) - 1 - n);
+		ck_assert_int_gt(r, 0);
+		n += (size_t)r;
+		buf[n] = '\0';
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	close(out);
+	const char *q = buf;
+	char want[32];
+	for (int i = 0; i < LOG_LINES; i++) {
+		snprintf(want, sizeof(want), "line %06d\n", i);
+		const char *at = strstr(q, want);
+		ck_assert_msg(at, "%s missing or out of order", want);
+		ck_assert_msg(!strstr(at + 1, want), "%s twice", want);
+		q = at + strlen(want);
+	}
+	free(cfg);
+	free(cfg2);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -466,6 +511,7 @@ int main(void)
 	    start_that_would_cross_the_fd_limit_is_refused,
 	    relative_paths_of_a_daemon_are_refused_at_start,
 	    control_socket_without_a_slash_is_in_the_working_dir,
+	    log_follow_prints_every_line_once_across_rotation,
 	};
 
 	return h_main("dmsup-harden", NULL, tests,
