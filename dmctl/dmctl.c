@@ -32,6 +32,7 @@
 #include "dmsup/kind/dmplan.h"
 #include "dmsup/safefile.h"
 #include "libdmsup/frame.h"
+#include "libdmsup/libdmsup.h"
 #include "dmctl/xlcfg.h"
 #include "version.h"
 
@@ -198,9 +199,10 @@ static bool jbool(struct json_object *o, const char *key)
 	       json_object_get_boolean(v);
 }
 
-/* Sends @req, reads the reply; prints dmsup's error and returns 1 on one. */
-static int dmctl_call(const struct opts *o, struct json_object *req,
-		      struct json_object **reply_r)
+/* Sends @req on a connection that stays open for what follows (watch,
+ * log -f), reads the reply; prints dmsup's error and returns 1 on one. */
+static int dmctl_call_stream(const struct opts *o, struct json_object *req,
+			     struct json_object **reply_r)
 {
 	struct json_object *reply = NULL, *ok;
 	int rc;
@@ -229,6 +231,61 @@ static int dmctl_call(const struct opts *o, struct json_object *req,
 	}
 	*reply_r = reply;
 	return EXIT_OK;
+}
+
+/* What a reply that is not one does: its error printed, EXIT_PROTOCOL. */
+static int dmctl_unreadable(const char *why)
+{
+	fprintf(stderr, "dmctl: unreadable reply from dmsup%s%s\n",
+		why ? ": " : "", why ? why : "");
+	return EXIT_PROTOCOL;
+}
+
+/*
+ * One request, one reply: libdmsup's blocking call (dmsup_call), bounded
+ * by --timeout. Prints dmsup's error and returns 1 on one; 3 when dmsup
+ * was not reached, closed or stayed silent; 4 for a reply that is none.
+ */
+static int dmctl_call(const struct opts *o, struct json_object *req,
+		      struct json_object **reply_r)
+{
+	static const char bad_frame[] = "dmsup's reply: ";
+	/* dmsup refused the connection itself (busy, idle): an answer. */
+	static const char refused[] = "dmsup: ";
+	struct json_object *reply = NULL;
+	char *err = NULL;
+	int r, rc = EXIT_OK;
+
+	*reply_r = NULL;
+	r = dmsup_call(o->socket, req, ctl_timeout ? ctl_timeout * 1000 : -1,
+		       &reply, &err);
+	/* The library's own request id is no part of what dmctl prints. */
+	if (reply)
+		json_object_object_del(reply, "req_id");
+	if (r < 0 && err && !strncmp(err, bad_frame, strlen(bad_frame))) {
+		rc = dmctl_unreadable(err + strlen(bad_frame));
+	} else if (r < 0 && err && !strncmp(err, refused, strlen(refused))) {
+		fprintf(stderr, "dmctl: %s\n", err + strlen(refused));
+		rc = EXIT_FAILED;
+	} else if (r < 0) {
+		fprintf(stderr, "dmctl: %s\n",
+			err ? err : "no reply from dmsup");
+		rc = EXIT_UNREACHABLE;
+	} else if (!json_object_object_get_ex(reply, "ok", NULL)) {
+		rc = dmctl_unreadable(NULL);
+	} else if (r == 1) {
+		if (o->json)
+			printf("%s\n", json_object_to_json_string_ext(
+					   reply, JSON_C_TO_STRING_PLAIN));
+		fprintf(stderr, "dmctl: %s\n", err);
+		rc = EXIT_FAILED;
+	} else {
+		*reply_r = reply;
+		reply = NULL;
+	}
+	json_object_put(reply);
+	free(err);
+	return rc;
 }
 
 static void print_json(struct json_object *o)
@@ -666,7 +723,8 @@ static int run_status(struct dmctl_inv *inv)
 	int rc;
 
 	dmctl_set_cmd(inv, watch ? "watch" : "status");
-	if ((rc = dmctl_call(o, json_object_get(inv->req), &reply)))
+	if ((rc = (watch ? dmctl_call_stream
+			 : dmctl_call)(o, json_object_get(inv->req), &reply)))
 		return rc;
 	if (json_object_object_get_ex(reply, "domain", &d)) {
 		if (o->json)
@@ -703,7 +761,8 @@ static int run_log(struct dmctl_inv *inv)
 	/* With -f the tail comes from the file itself (see dmctl_follow). */
 	json_object_object_add(inv->req, "lines",
 			       json_object_new_int(follow ? 0 : lines));
-	if ((rc = dmctl_call(o, json_object_get(inv->req), &reply)))
+	if ((rc = (follow ? dmctl_call_stream
+			  : dmctl_call)(o, json_object_get(inv->req), &reply)))
 		return rc;
 	if (o->json && !follow)
 		print_json(reply);

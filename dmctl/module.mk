@@ -8,9 +8,12 @@ XLU_LIBS   := $(call pc_libs,xlutil xenlight)
 DMCTL_XLCFG_OBJ := $(BUILD)/obj/dmctl/xlcfg.o
 $(DMCTL_XLCFG_OBJ): CPPFLAGS += $(XLU_CFLAGS)
 
-$(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(DMCTL_XLCFG_OBJ) $(DMSUP_CORE_LIB)
+# libdmsup's objects are linked in (its blocking call carries dmctl's
+# requests): an installed dmctl needs no path to the build tree.
+$(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(DMCTL_XLCFG_OBJ) \
+		$(LIBDMSUP_OBJS) $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XLU_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XENSTORE_LIBS) $(XLU_LIBS)
 
 # In sbin: it speaks to a root-only socket; dmctl(8).
 SBINS += $(BUILD)/bin/dmctl

@@ -77,8 +77,10 @@ DMSUP_EXPORT int dmsup_call(const char *path, struct json_object *req,
 	}
 	dmsup_wait_for(base, &w, timeout_ms);
 	if (!w.done) {
-		if (asprintf(err_r, "no reply from dmsup in %d ms",
-			     timeout_ms) < 0)
+		bool whole = timeout_ms % 1000 == 0;
+		if (asprintf(err_r, "no reply from dmsup within %d %s",
+			     whole ? timeout_ms / 1000 : timeout_ms,
+			     whole ? "s" : "ms") < 0)
 			*err_r = NULL;
 		w.done = true; /* the free below ends it: not ours any more */
 	} else if (!w.reply) {

@@ -68,7 +68,7 @@ static int dmsup_connect_unix(const char *path, char **err_r)
 	strcpy(sun.sun_path, path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		*err_r = dmsup_strdupf("cannot connect to %s: %s", path,
+		*err_r = dmsup_strdupf("cannot reach dmsup at %s: %s", path,
 				       strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -190,8 +190,17 @@ static void dmsup_event_cb(struct bufferevent *bev, short what, void *arg)
 	bool closed =
 	    (what & BEV_EVENT_EOF) || errno == ECONNRESET || errno == EPIPE;
 	cl->depth++;
-	dmsup_fail_all(cl, closed ? "dmsup closed the connection"
-				  : "the connection to dmsup failed");
+	/* What dmsup said before it closed (busy, idle) is its answer:
+	 * read it first (a write to a closed socket fails before that). */
+	if (cl->bev) {
+		struct evbuffer *in = bufferevent_get_input(cl->bev);
+		while (evbuffer_read(in, bufferevent_getfd(cl->bev), 65536) > 0)
+			;
+		dmsup_read_cb(cl->bev, cl);
+	}
+	if (!cl->freed)
+		dmsup_fail_all(cl, closed ? "dmsup closed the connection"
+					  : "the connection to dmsup failed");
 	cl->depth--;
 	if (cl->freed && !cl->depth)
 		dmsup_really_free(cl);

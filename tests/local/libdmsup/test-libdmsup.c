@@ -353,7 +353,8 @@ START_TEST(the_blocking_call)
 	ck_assert_int_eq(dmsup_call("/nonexistent/control",
 				    json_object_new_object(), -1, &reply, &err),
 			 -1);
-	ck_assert_ptr_nonnull(strstr(err, "cannot connect to /nonexistent"));
+	ck_assert_ptr_nonnull(
+	    strstr(err, "cannot reach dmsup at /nonexistent"));
 	free(err);
 }
 END_TEST
@@ -370,7 +371,7 @@ START_TEST(the_blocking_call_times_out)
 				    200, &reply, &err),
 			 -1);
 	ck_assert_ptr_null(reply);
-	ck_assert_str_eq(err, "no reply from dmsup in 200 ms");
+	ck_assert_str_eq(err, "no reply from dmsup within 200 ms");
 	free(err);
 	close(l);
 }
