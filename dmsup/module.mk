@@ -39,6 +39,8 @@ DMSUP_SRCS += dmsup/loghead.c
 DMSUP_SRCS += dmsup/ops/ops-cd.c
 # The targets' own lifecycle (@releaseDomain), on a line of its own too.
 DMSUP_SRCS += dmsup/kind/guestwatch.c dmsup/kind/guestwatch-domain.c
+# The guest's serial pty from query-chardev (serial/0/tty).
+DMSUP_SRCS += dmsup/kind/serialtty.c
 # File descriptors against RLIMIT_NOFILE.
 DMSUP_SRCS += dmsup/fdlimit.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.

@@ -3,16 +3,24 @@
  * xen: true also the Xen side (xendm.c): the page check before spawn,
  * image/device-model-pid, readiness in xenstore, the memory explanation
  * of a death, and the clean-up, and the target's own lifecycle
- * (guestwatch.c: a destroyed target ends the run); with xen: false QMP is all
+ * (guestwatch.c: a destroyed target ends the run), and for serial pty the
+ * pty's path at /local/domain/<domid>/serial/0/tty once QEMU is up, as libxl
+ * writes it (serialtty.c reads query-chardev); with xen: false QMP is all
  * there is.
  */
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "dmsup/argv.h"
 #include "dmsup/kind/dmqmp.h"
 #include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
+#include "dmsup/kind/serialtty.h"
 #include "dmsup/kind/xendm.h"
+#include "dmsup/log.h"
+#include "stubdom-proto/xs.h"
 
 static char **dom0_argv(const struct domain *d, const char *qmp_path)
 {
@@ -42,6 +50,51 @@ static int dom0_xen_watch_ready(struct domain *d, kind_ready_fn *ready,
 	return xendm_watch_ready(d, d->cfg.ready_timeout, ready, err_r);
 }
 
+static void dom0_serial_path(const struct domain *d, char path[64])
+{
+	snprintf(path, 64, "/local/domain/%d/serial/0/tty", d->cfg.domid);
+}
+
+/* Called with d->qmp alive: at the latest "cancelled" from dmqmp_free,
+ * which domain.c calls before @d goes. A serial that cannot be
+ * published leaves the guest running: the log says why. */
+static void dom0_chardev_cb(void *arg, struct json_object *ret, const char *err)
+{
+	struct domain *d = arg;
+	char tty[SERIALTTY_MAX], why[160], path[64];
+	struct xsp *xs;
+	int r;
+
+	if (!err && serialtty_find(ret, "serial0", tty, why, sizeof(why)))
+		err = why;
+	if (!err && !(xs = xendm_xs(d->sup, why, sizeof(why))))
+		err = why;
+	if (err) {
+		log_warnx("domid %d (%s): serial/0/tty not written: %s",
+			  d->cfg.domid, d->cfg.name, err);
+		return;
+	}
+	dom0_serial_path(d, path);
+	if ((r = xsp_write_str(xs, XSP_TXN_NONE, path, tty)))
+		log_warnx("domid %d (%s): xenstore write %s: %s", d->cfg.domid,
+			  d->cfg.name, path, strerror(-r));
+	else
+		log_info("domid %d (%s): serial0 is %s", d->cfg.domid,
+			 d->cfg.name, tty);
+}
+
+/* QEMU is up: its serial pty (if any) is told to xenstore. */
+static void dom0_xen_ready_done(struct domain *d)
+{
+	const char *err;
+
+	if (strcmp(d->cfg.serial, "pty"))
+		return;
+	if (dmqmp_query(d->qmp, DMQMP_QUERY_CHARDEV, dom0_chardev_cb, d, &err))
+		log_warnx("domid %d (%s): serial/0/tty not written: %s",
+			  d->cfg.domid, d->cfg.name, err);
+}
+
 static void dom0_xen_spawned(struct domain *d)
 {
 	xendm_spawned(d);
@@ -56,7 +109,19 @@ static int dom0_xen_reattach(struct domain *d, const char **err_r)
 
 static void dom0_xen_cleanup(struct domain *d)
 {
+	char path[64], err[160];
+	struct xsp *xs;
+	int r;
+
 	guestwatch_domain_stop(d);
+	/* The pty went with QEMU: a console client must not open a stale
+	 * path (or another guest's pty, once the number is reused). */
+	dom0_serial_path(d, path);
+	if (!strcmp(d->cfg.serial, "pty") &&
+	    (xs = xendm_xs(d->sup, err, sizeof(err))) &&
+	    (r = xsp_rm(xs, XSP_TXN_NONE, path)) && r != -ENOENT)
+		log_warnx("domid %d (%s): xenstore rm %s: %s", d->cfg.domid,
+			  d->cfg.name, path, strerror(-r));
 	xendm_cleanup(d);
 }
 
@@ -89,6 +154,7 @@ const struct dm_kind_ops kind_dom0_xen = {
     .spawn_argv = dom0_argv,
     .spawned = dom0_xen_spawned,
     .watch_ready = dom0_xen_watch_ready,
+    .ready_done = dom0_xen_ready_done,
     .reattach = dom0_xen_reattach,
     .explain_death = dom0_xen_explain_death,
     .stop = dom0_stop,

@@ -1,15 +1,16 @@
 # dmsup supervises a dom0 device model for a real HVM domain: it plans the
 # pages QEMU will populate, starts QEMU the way libxl does once the
 # toolstack made room, reports ready only when QMP answers AND xenstore
-# says running, the guest's firmware runs, and a stop leaves nothing of the
-# device model behind, in the process table or in xenstore.
+# says running, the guest's firmware runs, the guest's serial pty is in
+# xenstore as libxl writes it (serial/0/tty), and a stop leaves nothing of
+# the device model behind, in the process table or in xenstore.
 . /opt/dmsup/tests/dmsup-lib.sh
 
 name=t90-dmsup
 mkhvm_dom $name
 domid=$DOMID
 dmsup_start
-dm_config $name $domid
+dm_config $name $domid '"serial": "pty"'
 
 note "the plan of a stdvga with 16 MiB videoram and no NIC"
 dmctl plan $name.json || fail "dmctl plan failed"
@@ -38,6 +39,23 @@ tr '\0' ' ' </proc/$pid/cmdline | grep -q -- "-xen-domid $domid .*-m 48 " ||
 tr '\0' '\n' </proc/$pid/environ | grep -qx "XEN_DOMAIN_ID=$domid" ||
 	fail "QEMU's environment lacks XEN_DOMAIN_ID=$domid"
 
+note "serial pty: /local/domain/$domid/serial/0/tty names QEMU's pty"
+tty_node=/local/domain/$domid/serial/0/tty
+wait_until 30 xenstore-exists $tty_node || {
+	grep serial dmsup.log
+	fail "$tty_node not written within 30 s of the start"
+}
+tty=$(xenstore-read $tty_node)
+case $tty in
+/dev/pts/[0-9]*) ;;
+*) fail "$tty_node is '$tty', not /dev/pts/N" ;;
+esac
+[ -c "$tty" ] || fail "$tty_node names $tty, which is not a character device"
+# (json-c may write a slash as \/)
+dmctl qmp $name query-chardev | sed 's#\\/#/#g' | grep -q "pty:$tty" ||
+	fail "QEMU's query-chardev does not name pty:$tty"
+note "serial0 is $tty"
+
 note "unpaused, the guest's firmware runs"
 xl unpause $domid || fail "xl unpause $domid failed"
 firmware_ran() {
@@ -56,6 +74,7 @@ wait_until 30 exited $pid || fail "QEMU pid $pid still runs after dmctl stop"
 	fail "/local/domain/0/device-model/$domid is still in xenstore"
 ! xenstore-exists /local/domain/$domid/image/device-model-pid ||
 	fail "image/device-model-pid is still in xenstore"
+! xenstore-exists $tty_node || fail "$tty_node is still in xenstore"
 [ -z "$(qemu_for $domid)" ] || fail "a QEMU for domain $domid still runs"
 mkhvm --destroy $domid || fail "mkhvm --destroy $domid failed"
 DM_DOMIDS=

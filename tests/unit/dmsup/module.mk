@@ -42,3 +42,7 @@ UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-guestwatch
 $(BUILD)/tests/unit/dmsup/test-guestwatch: \
 		$(BUILD)/obj/dmsup/kind/guestwatch.o \
 		$(BUILD)/obj/tests/unit/proto/xs-mem.o $(STUBDOM_PROTO_LIB)
+
+# The serial pty read from query-chardev is pure: its object alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-serialtty
+$(BUILD)/tests/unit/dmsup/test-serialtty: $(BUILD)/obj/dmsup/kind/serialtty.o
