@@ -18,7 +18,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_OBJ     := $(FUZZ_DIR)/obj
 
 FUZZ_TARGETS := qmp-parser qmp-client frame config plan-json plan-log \
-                handshake memreq stubcons xsval runfile pci
+                handshake memreq stubcons xsval runfile pci request vchan
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
 fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
@@ -26,7 +26,10 @@ fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
 FUZZ_SRCS_qmp-parser := qmp/parser.c
 FUZZ_SRCS_qmp-client := $(QMP_SRCS)
 FUZZ_SRCS_frame      := libdmsup/frame.c
-FUZZ_SRCS_config     := dmsup/config.c
+FUZZ_SRCS_config     := dmsup/config.c dmsup/devspec.c
+# xl's disk specs (devspec.c) are libxlutil's.
+$(FUZZ_OBJ)/dmsup/devspec.o: CPPFLAGS += $(XLU_CFLAGS)
+FUZZ_LIBS_config     := $(XLU_LIBS)
 FUZZ_SRCS_plan-json  := $(PLAN_SRCS)
 FUZZ_SRCS_plan-log   := plan/plan-log.c
 FUZZ_SRCS_handshake  := stubdom-proto/xs.c stubdom-proto/setup.c \
@@ -38,6 +41,12 @@ FUZZ_SRCS_stubcons   := stubkeep/stubcons.c
 FUZZ_SRCS_xsval      := dmsup/kind/xsval.c
 FUZZ_SRCS_runfile    := dmsup/runfile.c
 FUZZ_SRCS_pci        := dmsup/ops/ops-pci.c
+# libxenvchan is the target's own stand-in: Xen's headers, none of its
+# libraries.
+FUZZ_SRCS_vchan      := $(QMP_SRCS) qmp/vchan.c qmp/transport-vchan.c
+$(FUZZ_OBJ)/qmp/transport-vchan.o $(FUZZ_OBJ)/fuzz/fuzz-vchan.o: \
+	CPPFLAGS += $(XEN_CFLAGS)
+FUZZ_SRCS_request    := libdmsup/frame.c dmsup/ctl/reqcheck.c dmsup/ctl/cmdtab.c
 # stubcons.c opens real consoles too: Xen's headers and libraries.
 $(FUZZ_OBJ)/dmsup/stubcons.o $(FUZZ_OBJ)/fuzz/fuzz-stubcons.o: \
 	CPPFLAGS += $(XEN_CFLAGS)

@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "dmsup/ctl/control.h"
+#include "dmsup/ctl/reqcheck.h"
 #include "libdmsup/frame.h"
 #include "dmsup/dmsup.h"
 #include "dmsup/fdlimit.h"
@@ -353,61 +354,6 @@ void control_domain_gone(struct control *ctl, struct domain *d)
 			ctl_close_soon(c, false);
 }
 
-#define CTL_KEYS_MAX 64
-
-/* Past a string that opens at @t[i] (either quote json-c takes); returns
- * the index of its closing quote. */
-static size_t ctl_skip_string(const char *t, size_t len, size_t i)
-{
-	char q = t[i];
-
-	for (i++; i < len && t[i] != q; i++)
-		if (t[i] == '\\')
-			i++;
-	return i;
-}
-
-/*
- * json-c keeps the last of two equal keys, so a request could say one
- * command to a reader and do another: the frame's own text is scanned for
- * its top-level keys. Returns how many it has; a repeated one (compared as
- * written) is copied into @dup.
- */
-static size_t ctl_scan_keys(const char *t, size_t len, char *dup, size_t n)
-{
-	const char *key[CTL_KEYS_MAX];
-	size_t klen[CTL_KEYS_MAX], nk = 0, count = 0;
-	int depth = 0;
-	bool want_key = false;
-
-	for (size_t i = 0; i < len; i++) {
-		if (t[i] == '"' || t[i] == '\'') {
-			size_t s = i + 1;
-			i = ctl_skip_string(t, len, i);
-			if (depth != 1 || !want_key)
-				continue;
-			want_key = false;
-			count++;
-			for (size_t k = 0; k < nk && !*dup; k++)
-				if (klen[k] == i - s &&
-				    !memcmp(key[k], t + s, i - s))
-					snprintf(dup, n, "%.*s", (int)(i - s),
-						 t + s);
-			if (nk < CTL_KEYS_MAX) {
-				key[nk] = t + s;
-				klen[nk++] = i - s;
-			}
-		} else if (t[i] == '{' || t[i] == '[') {
-			want_key = ++depth == 1;
-		} else if (t[i] == '}' || t[i] == ']') {
-			depth--;
-		} else if (t[i] == ',' && depth == 1) {
-			want_key = true;
-		}
-	}
-	return count;
-}
-
 /* The top-level keys of the next frame in @in, if it is whole (else 0). */
 static size_t ctl_frame_keys(struct evbuffer *in, char *dup, size_t n)
 {
@@ -422,35 +368,15 @@ static size_t ctl_frame_keys(struct evbuffer *in, char *dup, size_t n)
 	if (len > FRAME_MAX || evbuffer_get_length(in) < len + sizeof(be))
 		return 0;
 	text = (const char *)evbuffer_pullup(in, (ssize_t)(len + sizeof(be)));
-	return text ? ctl_scan_keys(text + sizeof(be), len, dup, n) : 0;
-}
-
-/* @req came from a frame of @count keys: did one come twice? An escaped
- * twin ("c\\u006dd") only shows in the count. */
-static bool ctl_dup_key(struct json_object *req, size_t count, char *dup,
-			size_t n)
-{
-	if (!*dup && count > (size_t)json_object_object_length(req))
-		snprintf(dup, n, "(a key written with escapes)");
-	return *dup != 0;
-}
-
-#define CTL_REQ_ID_MAX 128
-
-static bool ctl_req_id_ok(struct json_object *id)
-{
-	if (json_object_is_type(id, json_type_int))
-		return true;
-	return json_object_is_type(id, json_type_string) &&
-	       json_object_get_string_len(id) <= CTL_REQ_ID_MAX;
+	return text ? reqcheck_keys(text + sizeof(be), len, dup, n) : 0;
 }
 
 static void ctl_process(struct ctl_conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct json_object *req, *id;
-	const char *err;
-	char dup[64];
+	const char *err, *msg;
+	char dup[64], why[160];
 	size_t keys;
 	int r;
 
@@ -469,14 +395,8 @@ static void ctl_process(struct ctl_conn *c)
 		c->req_id = NULL;
 		if (json_object_object_get_ex(req, "req_id", &id))
 			c->req_id = json_object_get(id);
-		if (ctl_dup_key(req, keys, dup, sizeof(dup)))
-			ctl_reply_error(c, "request",
-					"field '%s' is given twice", dup);
-		else if (c->req_id && !ctl_req_id_ok(c->req_id))
-			ctl_reply_error(c, "request",
-					"field 'req_id' must be an integer "
-					"or a string of at most %d bytes",
-					CTL_REQ_ID_MAX);
+		if ((msg = reqcheck_common(req, keys, dup, why, sizeof(why))))
+			ctl_reply_error(c, "request", "%s", msg);
 		else
 			c->ctl->dispatch(c, req);
 		json_object_put(req);
