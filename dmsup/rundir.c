@@ -53,6 +53,15 @@ bool rundir_sock_fits(const char *what, const char *path, char *err, size_t len)
 	return false;
 }
 
+bool rundir_name_fits(const struct dmsup *sup, const char *name, char *err,
+		      size_t len)
+{
+	char path[RUNDIR_SOCK_MAX * 4];
+
+	snprintf(path, sizeof(path), "%s/%s.qmp", sup->run_dir, name);
+	return rundir_sock_fits("its QMP socket", path, err, len);
+}
+
 int rundir_check(const struct dmsup *sup, char *err, size_t len)
 {
 	/* "<run_dir>/<name>.qmp" */

@@ -33,6 +33,10 @@ const char *rundir_find_run(const struct dmsup *sup, const char *name);
  * warning in @err (returns 1): shorter names still fit.
  */
 int rundir_check(const struct dmsup *sup, char *err, size_t len);
+/* A definition's check: @name's QMP socket in the runtime directory fits
+ * a unix socket address; if not, @err says so. */
+bool rundir_name_fits(const struct dmsup *sup, const char *name, char *err,
+		      size_t len);
 /* @path fits a unix socket address; if not, @err says so (with @what). */
 bool rundir_sock_fits(const char *what, const char *path, char *err,
 		      size_t len);

@@ -16,12 +16,14 @@
 #include "dmsup/ctl/control.h"
 #include "dmsup/ctl/notify.h"
 #include "dmsup/kind/dmqmp.h"
+#include "dmsup/kind/kind.h"
 #include "dmsup/domain.h"
 #include "dmsup/ops/hotplug.h"
 #include "dmsup/logfile.h"
 #include "dmsup/ops/ops.h"
 #include "dmsup/ops/ops-cd.h"
 #include "dmsup/persist.h"
+#include "dmsup/rundir.h"
 #include "version.h"
 
 #define CMD_QMP_TIMEOUT 30 /* s */
@@ -67,6 +69,19 @@ static bool cmd_check_running(struct ctl_conn *c, struct domain *d)
 }
 
 /* Defines (or redefines, when not running) a domain from a config. */
+/* Refused when defined, not at its first start: a name whose QMP socket
+ * cannot be made in the runtime directory. */
+static bool cmd_name_fits(struct ctl_conn *c, const struct dm_config *cfg)
+{
+	char err[512];
+
+	if (kind_ops_of(cfg)->qmp != KIND_QMP_SOCKET ||
+	    rundir_name_fits(ctl_sup(c), cfg->name, err, sizeof(err)))
+		return true;
+	ctl_reply_error(c, "config", "cannot define %s: %s", cfg->name, err);
+	return false;
+}
+
 static struct domain *cmd_define(struct ctl_conn *c, struct json_object *json)
 {
 	struct dmsup *sup = ctl_sup(c);
@@ -77,6 +92,10 @@ static struct domain *cmd_define(struct ctl_conn *c, struct json_object *json)
 		ctl_reply_error(c, "config", "invalid configuration: %s",
 				err ? err : "out of memory");
 		free(err);
+		return NULL;
+	}
+	if (!cmd_name_fits(c, &cfg)) {
+		config_dispose(&cfg);
 		return NULL;
 	}
 	struct domain *d = domain_find(sup, cfg.name);

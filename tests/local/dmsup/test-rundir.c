@@ -170,11 +170,12 @@ START_TEST(a_runtime_dir_with_no_room_for_a_socket_is_refused_at_start)
 END_TEST
 
 /* A runtime dir of 70 bytes leaves 32 for a name: a warning at start,
- * and a start of a longer name fails naming the socket and the limit. */
-START_TEST(a_name_too_long_for_its_qmp_socket_fails_to_start_with_why)
+ * and a longer name is refused when defined, naming the socket and the
+ * limit. */
+START_TEST(a_name_too_long_for_its_qmp_socket_is_refused_when_defined)
 {
 	static const char name[] = "a-name-of-forty-bytes-for-a-qmp-socket-x";
-	char *cfg, *err = NULL, *log;
+	char *cfg, *err = NULL, *log, path[512];
 
 	h_stop_dmsup(SIGTERM);
 	long_path(H.run, 70);
@@ -187,12 +188,19 @@ START_TEST(a_name_too_long_for_its_qmp_socket_fails_to_start_with_why)
 	free(log);
 	cfg = h_config(name, 3, "");
 	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
-	ck_assert_msg(strstr(err, "QMP socket ") &&
+	ck_assert_msg(strstr(err, "cannot define ") && strstr(err, name) &&
+			  strstr(err, "QMP socket ") &&
 			  strstr(err, "is 115 bytes long, a unix socket path "
 				      "holds at most 107"),
 		      "%s", err);
 	free(err);
 	free(cfg);
+	/* Refused when defined: nothing is kept that could never start. */
+	snprintf(path, sizeof(path), "%s/%s.json", H.state, name);
+	ck_assert_msg(access(path, F_OK) != 0, "%s was saved", path);
+	ck_assert_int_eq(h_dmctl(NULL, &err, "status", name, NULL), 1);
+	ck_assert_msg(strstr(err, "no domain"), "%s", err);
+	free(err);
 	/* A short name still starts there. */
 	cfg = h_config("vm1", 1, "");
 	h_start(cfg);
@@ -207,7 +215,7 @@ int main(void)
 	    an_older_layout_is_reattached_and_its_next_run_moves,
 	    a_control_socket_path_too_long_is_refused_at_start,
 	    a_runtime_dir_with_no_room_for_a_socket_is_refused_at_start,
-	    a_name_too_long_for_its_qmp_socket_fails_to_start_with_why,
+	    a_name_too_long_for_its_qmp_socket_is_refused_when_defined,
 	};
 	return h_main("rundir", NULL, tests, sizeof(tests) / sizeof(*tests));
 }
