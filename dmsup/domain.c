@@ -1166,9 +1166,13 @@ void domain_reattach(struct domain *d, struct json_object *run)
 	if (d->kind->reattach && d->kind->reattach(d, &err)) {
 		log_warnx("domid %d (%s): %s not found again: %s", d->cfg.domid,
 			  d->cfg.name, d->kind->side, err);
-	} else if (d->kind->qmp != KIND_QMP_NONE && domain_qmp_connect(d))
+	} else if (d->kind->qmp != KIND_QMP_NONE && domain_qmp_connect(d)) {
 		log_warnx("domid %d (%s): cannot reconnect QMP", d->cfg.domid,
 			  d->cfg.name);
+	} else if (d->qmp) {
+		/* It lives: a QEMU slow to answer is not a lost QMP. */
+		dmqmp_keep_trying(d->qmp);
+	}
 	if (!strcmp(was, "stopping"))
 		lifecycle_post(d, DM_EV_STOP);
 }

@@ -11,10 +11,7 @@ static const char *const dmqmp_link_state_names[DMQMP_LINK_N_STATES] = {
 };
 
 static const char *const dmqmp_link_event_names[DMQMP_LINK_N_EVENTS] = {
-    "ready",
-    "dropped",
-    "retry-failed",
-    "gone",
+    "ready", "dropped", "retry-failed", "gone", "first-failed",
 };
 
 enum dmqmp_link_action {
@@ -34,6 +31,8 @@ static const struct {
      DMQMP_LINK_NONE},
     {DMQMP_LINK_CONNECTING, DMQMP_LINK_EV_GONE, DMQMP_LINK_LOST,
      DMQMP_LINK_NONE},
+    {DMQMP_LINK_CONNECTING, DMQMP_LINK_EV_FIRST_FAILED, DMQMP_LINK_RECONNECTING,
+     DMQMP_LINK_BACKOFF_RESET},
     {DMQMP_LINK_CONNECTED, DMQMP_LINK_EV_DROPPED, DMQMP_LINK_RECONNECTING,
      DMQMP_LINK_BACKOFF_RESET},
     {DMQMP_LINK_CONNECTED, DMQMP_LINK_EV_GONE, DMQMP_LINK_LOST,

@@ -2,7 +2,10 @@
  * The state of one device model's QMP link, as status and events show it
  * (docs/supervision.md has the table):
  *
- *   connecting    the first connection, until readiness (or its timeout)
+ *   connecting    the first connection, until readiness (or its timeout);
+ *                 for a device model dmsup reattached to, a first
+ *                 connection that fails goes reconnecting, not lost:
+ *                 the device model is known alive (its pidfd)
  *   connected     greeting and capabilities done: commands are carried
  *   reconnecting  the connection ended while the device model lives:
  *                 new connections are tried, 10 ms apart at first, the
@@ -30,6 +33,7 @@ enum dmqmp_link_event {
 	DMQMP_LINK_EV_DROPPED,	    /* the ready connection ended */
 	DMQMP_LINK_EV_RETRY_FAILED, /* a reconnect attempt did not get ready */
 	DMQMP_LINK_EV_GONE,	    /* no more QMP: never ready, or DM gone */
+	DMQMP_LINK_EV_FIRST_FAILED, /* a reattach's first try failed */
 	DMQMP_LINK_N_EVENTS
 };
 

@@ -52,7 +52,8 @@ struct dmqmp {
 	char why[160];	  /* why the last connection ended */
 	char errbuf[400]; /* dmqmp_execute's *err_r */
 	int ready;
-	int freeing; /* in dmqmp_free, which a callback may call again */
+	int keep_trying; /* dmqmp_keep_trying: a first failure retries */
+	int freeing;	 /* in dmqmp_free, which a callback may call again */
 	unsigned timeout_ms;
 	long retry_us;
 	struct timeval since; /* when connecting began */
@@ -109,6 +110,12 @@ static void dmqmp_fail(struct dmqmp *m, const char *why)
 	event_del(m->deadline);
 	qmp_free(m->q);
 	m->q = NULL;
+	if (m->keep_trying && m->link.state == DMQMP_LINK_CONNECTING) {
+		snprintf(m->why, sizeof(m->why), "%s", why);
+		dmqmp_link_to(m, DMQMP_LINK_EV_FIRST_FAILED, m->why);
+		dmqmp_reconnect_later(m);
+		return;
+	}
 	dmqmp_events_end(m->events, why);
 	dmqmp_link_to(m, DMQMP_LINK_EV_GONE, why);
 	m->ready_fn(m->arg, why);
@@ -245,6 +252,11 @@ struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
 	event_add(m->retry, &now);
 	event_add(m->deadline, &tv);
 	return m;
+}
+
+void dmqmp_keep_trying(struct dmqmp *m)
+{
+	m->keep_trying = 1;
 }
 
 static void dmqmp_reply_cb(struct qmp *q, int rc, struct json_object *ret,

@@ -45,6 +45,11 @@ struct dmqmp *dmqmp_connect(struct event_base *base, const char *path,
 			    const char *label, int timeout_s,
 			    dmqmp_ready_fn *ready, dmqmp_link_fn *link,
 			    void *arg);
+/* For a device model known alive (reattached to): a first connection
+ * that fails is retried as after a drop (link reconnecting, with its
+ * backoff, for as long as @m lives), never lost; @ready is not called
+ * for it. */
+void dmqmp_keep_trying(struct dmqmp *m);
 /* @args: a JSON object or NULL, its reference taken over. 0 or -1 (then
  * @cb is never called and *err_r names why). */
 int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,

@@ -33,10 +33,10 @@ static const char *link_of(struct json_object *st)
 	return s ? s : "(none)";
 }
 
-/* Status polled until vm1's link is @want (bounded). */
-static bool link_becomes(const char *want)
+/* Status polled until vm1's link is @want, for at most @ms. */
+static bool link_within(const char *want, int ms)
 {
-	for (int i = 0; i < 3000; i++) {
+	for (int i = 0; i < ms / 10; i++) {
 		struct json_object *st = h_status("vm1");
 		bool is = !strcmp(link_of(st), want);
 		json_object_put(st);
@@ -45,6 +45,11 @@ static bool link_becomes(const char *want)
 		usleep(10000);
 	}
 	return false;
+}
+
+static bool link_becomes(const char *want)
+{
+	return link_within(want, 30000);
 }
 
 static void drop(pid_t pid, const char *qmp)
@@ -148,11 +153,42 @@ START_TEST(a_command_pending_when_the_connection_drops_fails_once_naming_vm1)
 }
 END_TEST
 
+/*
+ * dmsup restarted while QEMU does not answer (stopped): the first
+ * connection after the reattach gets no greeting within the readiness
+ * timeout. QEMU lives, so the link reconnects (it was lost for good,
+ * until the next dmsup restart), and QMP works once QEMU answers.
+ */
+START_TEST(a_reattach_whose_first_connection_fails_keeps_trying)
+{
+	char *cfg = h_config("vm1", 11, "\"ready_timeout\": 2"), *out;
+	pid_t pid = h_start(cfg);
+
+	ck_assert(!kill(pid, SIGSTOP));
+	h_stop_dmsup(SIGKILL);
+	h_start_dmsup();
+	ck_assert_msg(link_becomes("reconnecting"),
+		      "the reattach's QMP link never went reconnecting");
+	/* Twice the readiness timeout on, it still tries: never lost. */
+	ck_assert(!link_within("lost", 4000));
+	ck_assert(!kill(pid, SIGCONT));
+	ck_assert_msg(link_becomes("connected"), "QMP never came back");
+	out = h_qmp_json("vm1", "query-status");
+	ck_assert_msg(strstr(out, "\"running\""), "query-status: %s", out);
+	free(out);
+	struct json_object *st = h_status("vm1");
+	ck_assert_int_eq(h_int(st, "pid"), pid);
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 	    a_connection_qemu_drops_is_reconnected_and_carries_qmp_again,
 	    a_command_pending_when_the_connection_drops_fails_once_naming_vm1,
+	    a_reattach_whose_first_connection_fails_keeps_trying,
 	};
 
 	return h_main("dmsup-qmplink", NULL, tests,

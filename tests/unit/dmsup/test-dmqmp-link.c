@@ -49,6 +49,21 @@ START_TEST(a_drop_reconnects_and_a_ready_retry_is_connected_again)
 }
 END_TEST
 
+/* A reattached device model lives: its first failure only retries. */
+START_TEST(a_reattachs_first_failure_reconnects_with_the_backoff)
+{
+	post(DMQMP_LINK_EV_FIRST_FAILED, 1, DMQMP_LINK_RECONNECTING);
+	ck_assert_uint_eq(l.delay_ms, 10);
+	post(DMQMP_LINK_EV_RETRY_FAILED, 0, DMQMP_LINK_RECONNECTING);
+	ck_assert_uint_eq(l.delay_ms, 20);
+	post(DMQMP_LINK_EV_READY, 1, DMQMP_LINK_CONNECTED);
+	/* Once connected (or reconnecting), it is no first failure. */
+	post(DMQMP_LINK_EV_FIRST_FAILED, -1, DMQMP_LINK_CONNECTED);
+	ck_assert_str_eq(dmqmp_link_event_name(DMQMP_LINK_EV_FIRST_FAILED),
+			 "first-failed");
+}
+END_TEST
+
 START_TEST(the_backoff_doubles_from_10_ms_to_a_2_s_cap)
 {
 	static const unsigned want[] = {20,  40,   80,	 160,  320,
@@ -108,6 +123,7 @@ int main(void)
 	    the_first_connection_ready_makes_it_connected,
 	    a_first_connection_never_ready_is_lost,
 	    a_drop_reconnects_and_a_ready_retry_is_connected_again,
+	    a_reattachs_first_failure_reconnects_with_the_backoff,
 	    the_backoff_doubles_from_10_ms_to_a_2_s_cap,
 	    each_drop_starts_the_backoff_again,
 	    the_device_model_gone_makes_it_lost_from_any_state,
