@@ -263,7 +263,9 @@ static char *h_drain(int fd)
 /* Forks @prog of H.bin with @args (dmctl: with the test's socket); its
  * stdout and stderr go to the write ends given (or stay the test's if
  * -1). */
-static pid_t h_fork_bin(const char *prog, char **args, int out, int err)
+/* @prog from H.bin with @args; in H.dir if @in_dir (relative paths). */
+static pid_t h_fork_bin_in(const char *prog, char **args, int out, int err,
+			   bool in_dir)
 {
 	char *argv[32], path[4200];
 	int n = 0;
@@ -284,10 +286,17 @@ static pid_t h_fork_bin(const char *prog, char **args, int out, int err)
 			dup2(out, 1);
 		if (err >= 0)
 			dup2(err, 2);
+		if (in_dir && chdir(H.dir))
+			_exit(126);
 		execv(path, argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t h_fork_bin(const char *prog, char **args, int out, int err)
+{
+	return h_fork_bin_in(prog, args, out, err, false);
 }
 
 static void h_collect_args(char **args, va_list ap)
@@ -299,12 +308,13 @@ static void h_collect_args(char **args, va_list ap)
 	args[n] = NULL;
 }
 
-static int h_run(const char *prog, char **args, char **out_r, char **err_r)
+static int h_run_in(const char *prog, char **args, char **out_r, char **err_r,
+		    bool in_dir)
 {
 	int opipe[2], epipe[2], status;
 
 	ck_assert(!pipe2(opipe, O_CLOEXEC) && !pipe2(epipe, O_CLOEXEC));
-	pid_t pid = h_fork_bin(prog, args, opipe[1], epipe[1]);
+	pid_t pid = h_fork_bin_in(prog, args, opipe[1], epipe[1], in_dir);
 	close(opipe[1]);
 	close(epipe[1]);
 	/* stderr is small; read stdout first, then stderr. */
@@ -322,6 +332,11 @@ static int h_run(const char *prog, char **args, char **out_r, char **err_r)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static int h_run(const char *prog, char **args, char **out_r, char **err_r)
+{
+	return h_run_in(prog, args, out_r, err_r, false);
+}
+
 static int h_dmctl_v(char **out_r, char **err_r, va_list ap)
 {
 	char *args[29];
@@ -335,6 +350,17 @@ int h_dmsup(char **out_r, char **err_r, const char *arg)
 	char *args[] = {(char *)arg, NULL};
 
 	return h_run("dmsup", args, out_r, err_r);
+}
+
+int h_dmsup_args(char **err_r, ...)
+{
+	char *args[29];
+	va_list ap;
+
+	va_start(ap, err_r);
+	h_collect_args(args, ap);
+	va_end(ap);
+	return h_run_in("dmsup", args, NULL, err_r, true);
 }
 
 pid_t h_dmctl_bg(int *out_r, ...)

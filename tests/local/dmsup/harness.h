@@ -51,6 +51,10 @@ int h_dmctl(char **out_r, char **err_r, ...) __attribute__((sentinel));
 /* Runs another dmsup with the one argument @arg (e.g. --help), as
  * h_dmctl. */
 int h_dmsup(char **out_r, char **err_r, const char *arg);
+/* Runs another dmsup with the arguments given, in H.dir (so relative
+ * paths are under it), until it exits: its exit status, stderr in
+ * *@err_r (malloc'd). */
+int h_dmsup_args(char **err_r, ...) __attribute__((sentinel));
 /* dmctl must exit 1 with @want in its stderr. */
 void h_dmctl_refused(const char *want, ...) __attribute__((sentinel));
 /* Runs dmctl in the background; *out_r reads its stdout and stderr. */

@@ -376,31 +376,12 @@ END_TEST
 
 /* ---- paths checked at start ---- */
 
-/* dmsup (not detached unless it passes its checks) with -s -r -d -l as
- * given, from H.dir; its exit status, stderr in *err_r. */
+/* Another dmsup with these paths and -r run2 -l log2, in H.dir. */
 static int dmsup_paths(char **err_r, const char *fg, const char *ctl,
 		       const char *state)
 {
-	char exe[4200], errlog[400];
-	int status;
-
-	snprintf(exe, sizeof(exe), "%s/dmsup", H.bin);
-	snprintf(errlog, sizeof(errlog), "%s/paths.err", H.dir);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 2);
-		if (chdir(H.dir))
-			_exit(126);
-		execl(exe, exe, fg, "-s", ctl, "-d", state, "-r", "run2", "-l",
-		      "log2", (char *)NULL);
-		_exit(127);
-	}
-	ck_assert_msg(h_wait_gone(pid), "dmsup kept running");
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	*err_r = h_read_file(errlog);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return h_dmsup_args(err_r, fg, "-s", ctl, "-d", state, "-r", "run2",
+			    "-l", "log2", NULL);
 }
 
 START_TEST(relative_paths_of_a_daemon_are_refused_at_start)

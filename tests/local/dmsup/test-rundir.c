@@ -114,23 +114,8 @@ END_TEST
  * stderr. */
 static int run_dmsup(const char *ctl, const char *run, char **err_r)
 {
-	char dmsup[4200], errlog[400];
-	int status;
-
-	snprintf(dmsup, sizeof(dmsup), "%s/dmsup", H.bin);
-	snprintf(errlog, sizeof(errlog), "%s/other.stderr", H.dir);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 2);
-		execl(dmsup, dmsup, "-f", "-s", ctl, "-r", run, "-d", H.state,
-		      "-l", H.logdir, (char *)NULL);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	*err_r = h_read_file(errlog);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return h_dmsup_args(err_r, "-f", "-s", ctl, "-r", run, "-d", H.state,
+			    "-l", H.logdir, NULL);
 }
 
 /* "<H.dir>/xxx...": @len bytes long. */
