@@ -12,11 +12,12 @@
 
 #include "dmsup/config.h"
 #include "dmsup/devspec.h"
+#include "dmsup/restrict.h"
 
 /* Table rows leave their trailing fields zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-enum cfg_type { CFG_INT, CFG_BOOL, CFG_STR, CFG_LIST, CFG_STRLIST };
+enum cfg_type { CFG_INT, CFG_BOOL, CFG_STR, CFG_LIST, CFG_STRLIST, CFG_OBJ };
 
 struct cfg_field {
 	const char *key;
@@ -29,7 +30,8 @@ struct cfg_field {
 	const char *const *choices;  /* CFG_STR: allowed values */
 	bool (*check)(const char *); /* CFG_STR: syntax */
 	const char *what;	     /* what check expects, for errors */
-	/* CFG_LIST: element table, element size, count field */
+	/* CFG_LIST: element table, element size, count field; CFG_OBJ: the
+	 * table of the object's fields (a struct at off) */
 	const struct cfg_field *sub;
 	size_t n_sub, elem_size, count_off;
 	/* CFG_LIST: an element given as a string (xl's spec syntax) */
@@ -154,6 +156,29 @@ static const struct cfg_field nic_fields[] = {
      .what = "'no' or an absolute path without commas"},
 };
 
+static const char *const restrict_modes[] = {"auto",   "off",  "range",
+					     "shared", "user", NULL};
+
+/* The device model's deprivileging (dmsup/restrict.c, docs/restrict.md).
+ * uid and gid 0 mean "from the user"; fsize_mib -1 "auto". */
+static const struct cfg_field restrict_fields[] = {
+    {"mode", CFG_STR, offsetof(struct dm_restrict, mode), .max = 8,
+     .def_str = "auto", .choices = restrict_modes},
+    {"user", CFG_STR, offsetof(struct dm_restrict, user), .max = 32,
+     .check = cfg_check_name, .what = "a user name"},
+    {"uid", CFG_INT, offsetof(struct dm_restrict, uid), false, 1, 0x7fff0000},
+    {"gid", CFG_INT, offsetof(struct dm_restrict, gid), false, 1, 0x7fff0000},
+    {"nproc", CFG_INT, offsetof(struct dm_restrict, nproc), false, 16, 65536,
+     .def_int = 256},
+    {"fsize_mib", CFG_INT, offsetof(struct dm_restrict, fsize_mib), false, 0,
+     1 << 30, .def_int = -1},
+    {"sandbox", CFG_STR, offsetof(struct dm_restrict, sandbox), .max = 256,
+     .def_str = RESTRICT_SANDBOX, .check = cfg_check_optval,
+     .what = "a QEMU -sandbox option string"},
+    {"reap_timeout", CFG_INT, offsetof(struct dm_restrict, reap_timeout), false,
+     1, 600, .def_int = 10},
+};
+
 static const struct cfg_field config_fields[] = {
     /* Optional: start --domid binds a definition to its live domain; 0
      * (left out of the JSON) is "none yet". */
@@ -210,6 +235,8 @@ static const struct cfg_field config_fields[] = {
      .choices = origins},
     {"on_dm_crash", CFG_STR, FIELD(on_dm_crash), .max = 16,
      .def_str = "crash-domain", .choices = dm_crashes},
+    {"restrict", CFG_OBJ, FIELD(rst), .sub = restrict_fields,
+     .n_sub = ARRAY_SIZE(restrict_fields)},
 };
 
 /* What a kind changes in the defaults; NULL: no default. */
@@ -382,6 +409,14 @@ static int cfg_parse_field(void *base, const struct cfg_field *f,
 	case CFG_LIST:
 	case CFG_STRLIST:
 		return v ? cfg_parse_list(f, v, base, path, err_r) : 0;
+	case CFG_OBJ: {
+		/* Absent: an empty object, so every default applies. */
+		struct json_object *empty = v ? NULL : json_object_new_object();
+		int rc = cfg_parse_object(p, f->sub, f->n_sub, v ? v : empty,
+					  path, err_r);
+		json_object_put(empty);
+		return rc;
+	}
 	}
 	return cfg_fail(err_r, path, "unknown type");
 }
@@ -429,6 +464,8 @@ static void cfg_dispose_object(void *base, const struct cfg_field *fields,
 		if (f->type == CFG_STR) {
 			free(*(char **)p);
 			*(char **)p = NULL;
+		} else if (f->type == CFG_OBJ) {
+			cfg_dispose_object(p, f->sub, f->n_sub);
 		} else if (f->type == CFG_LIST || f->type == CFG_STRLIST) {
 			char *elems = *(char **)p;
 			int *count = (int *)((char *)base + f->count_off);
@@ -629,6 +666,11 @@ int config_from_json(struct dm_config *cfg, struct json_object *json,
 		config_dispose(cfg);
 		return -1;
 	}
+	if (restrict_config_check(cfg, path, sizeof(path), msg, sizeof(msg))) {
+		cfg_fail(err_r, path, "%s", msg);
+		config_dispose(cfg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -680,6 +722,8 @@ cfg_object_to_json(const void *base, const struct cfg_field *fields, size_t n)
 			if (!*(char *const *)p)
 				continue;
 			v = json_object_new_string(*(char *const *)p);
+		} else if (f->type == CFG_OBJ) {
+			v = cfg_object_to_json(p, f->sub, f->n_sub);
 		} else {
 			const char *elems = *(char *const *)p;
 			int count =

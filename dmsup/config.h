@@ -10,6 +10,8 @@
 
 #include <json-c/json.h>
 
+#include "dmsup/restrict-config.h"
+
 struct dm_disk {
 	char *path; /* NULL: an empty CD-ROM drive */
 	char *format;
@@ -67,6 +69,8 @@ struct dm_config {
 	 * does to its domain. */
 	char *origin;
 	char *on_dm_crash;
+	/* The device model's deprivileging: dmsup/restrict.h. */
+	struct dm_restrict rst;
 };
 
 enum dm_kind { DM_KIND_DOM0, DM_KIND_STUBDOM_LINUX, DM_KIND_STUBDOM_MINIOS };

@@ -33,6 +33,7 @@
 #include "dmsup/loghead.h"
 #include "dmsup/observe.h"
 #include "dmsup/ops/hotplug.h"
+#include "dmsup/restrict-run.h"
 #include "dmsup/rundir.h"
 #include "dmsup/spawn.h"
 #include "dmsup/unixsock.h"
@@ -100,6 +101,7 @@ void domain_free(struct domain *d)
 	if (d->log_pidfd >= 0)
 		close(d->log_pidfd);
 	kind_dispose(d);
+	restrict_run_free(d);
 	config_dispose(&d->cfg);
 	free(d->error);
 	free(d->exit_desc);
@@ -262,6 +264,7 @@ struct json_object *domain_to_json(const struct domain *d)
 		json_object_object_add(o, "log_tail",
 				       json_object_new_string(d->log_tail));
 	domain_cdrom_json(d, o);
+	restrict_run_json(d, o);
 	if (d->guest)
 		json_object_object_add(
 		    o, "guest",
@@ -341,6 +344,8 @@ static void domain_kill_group(struct domain *d)
 	if (g > 0 && kill(-g, SIGKILL) && errno != ESRCH)
 		log_warn("domid %d (%s): kill process group %d", d->cfg.domid,
 			 d->cfg.name, (int)g);
+	/* And, for a restricted one, every process of its uid. */
+	restrict_run_died(d);
 }
 
 /* ---- readiness ---- */
@@ -638,7 +643,7 @@ static char *domain_run_qmp(struct domain *d, const char *step, bool socket)
 /* Spawns the log helper and the device model. 0, or sets the error. */
 static int domain_spawn(struct domain *d)
 {
-	int logpipe[2] = {-1, -1}, fifo_wr = -1, r;
+	int logpipe[2] = {-1, -1}, fifo_wr = -1, qmp_fd = -2, r;
 	const struct dm_kind_ops *k = domain_kind(d);
 	char *qmp = domain_run_qmp(d, "spawn", k->qmp == KIND_QMP_SOCKET);
 	char **argv = qmp ? k->spawn_argv(d, qmp) : NULL;
@@ -655,6 +660,13 @@ static int domain_spawn(struct domain *d)
 	}
 	if (qmp)
 		unlink(qmp);
+	/* A restricted QEMU gets the socket dmsup listens on. */
+	if (qmp && (qmp_fd = restrict_run_listen(d, qmp)) == -1) {
+		domain_set_error(d, "spawn", "QMP socket %s: %s", qmp,
+				 strerror(errno));
+		r = -1;
+		goto out;
+	}
 	if ((r = domain_open_fifo(d, &fifo_wr))) {
 		domain_set_error(d, "spawn", "sentinel FIFO: %s", strerror(r));
 		goto out;
@@ -668,8 +680,11 @@ static int domain_spawn(struct domain *d)
 	}
 	loghead_write(logpipe[1], d->cfg.name, d->cfg.domid, d->spawns + 1,
 		      argv);
-	struct spawn_fds fds = {
-	    .in = -1, .out = logpipe[1], .sentinel = fifo_wr};
+	struct spawn_fds fds = {.in = -1,
+				.out = logpipe[1],
+				.sentinel = fifo_wr,
+				.qmp = qmp_fd >= 0 ? qmp_fd : -1,
+				.has_qmp = qmp_fd >= 0};
 	if ((r = spawn_process(argv, envp, &fds, &d->pid))) {
 		domain_set_error(d, "spawn", "cannot execute %s: %s", argv[0],
 				 strerror(r));
@@ -695,6 +710,8 @@ out:
 		close(logpipe[1]);
 	if (fifo_wr >= 0)
 		close(fifo_wr);
+	if (qmp_fd >= 0)
+		close(qmp_fd);
 	argv_free(argv);
 	spawn_env_free(envp);
 	free(qmp);
@@ -770,6 +787,15 @@ int domain_adopt(struct domain *d, pid_t pid, int fds_r[3], const char **err_r)
 	return -1;
 }
 
+static void domain_enter_starting(struct domain *d);
+
+/* The uid's last reaper ended: a start that waited for it goes on. */
+static void domain_restrict_resume(struct domain *d)
+{
+	if (d->state == DM_STARTING && !d->pid)
+		domain_enter_starting(d);
+}
+
 static void domain_enter_starting(struct domain *d)
 {
 	const char *err;
@@ -805,6 +831,14 @@ static void domain_enter_starting(struct domain *d)
 				 d->cfg.name, why);
 		lifecycle_post(d, DM_EV_SPAWN_FAILED);
 		return;
+	}
+	int rr = restrict_run_prepare(d, domain_restrict_resume, &err);
+	if (rr) {
+		if (rr < 0) {
+			domain_set_error(d, "restrict", "%s", err);
+			lifecycle_post(d, DM_EV_SPAWN_FAILED);
+		}
+		return; /* 1: domain_restrict_resume goes on */
 	}
 	if (d->kind->prepare && d->kind->prepare(d, &err)) {
 		domain_set_error(d, "xen", "%s", err);

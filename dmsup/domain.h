@@ -110,6 +110,8 @@ struct domain {
 	unsigned n_fails;
 	/* Runtime hotplug and its page requests (hotplug.h). */
 	struct hotplug *hotplug;
+	/* The deprivileged run's (restrict-run.h); NULL before any. */
+	struct restrict_run *rst;
 	/* The lifecycle's (lifecycle.c): events posted during a transition,
 	 * and the starts and stops waiting to settle. */
 	struct lifecycle_queue posted;

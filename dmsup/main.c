@@ -27,6 +27,7 @@
 #include "dmsup/notify.h"
 #include "dmsup/persist.h"
 #include "dmsup/reload.h"
+#include "dmsup/restrict-run.h"
 #include "dmsup/rundir.h"
 #include "dmsup/unixsock.h"
 #include "stubkeep/stubkeep.h"
@@ -108,7 +109,7 @@ static void main_help(void)
 		printf("  %-18s %s\n", opt, o->help);
 	}
 	printf("\nInternal modes (not for use by hand): --stub-keeper, "
-	       "--log-helper.\n");
+	       "--log-helper, --restrict-exec.\n");
 }
 
 static void main_sigchld_cb(evutil_socket_t sig, short what, void *arg)
@@ -316,6 +317,8 @@ int main(int argc, char **argv)
 		return printf("dmsup %s\n", DMSUP_VERSION) < 0;
 	if (argc > 1 && !strcmp(argv[1], "--log-helper"))
 		return logfile_helper_main(argc - 2, argv + 2);
+	if (argc > 1 && !strcmp(argv[1], "--restrict-exec"))
+		return restrict_exec_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "--stub-keeper"))
 		return stubkeep_main(argc - 1, argv + 1);
 	if (main_parse_args(argc, argv, &sup, &o, &status))

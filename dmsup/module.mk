@@ -10,6 +10,8 @@ DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c libdmsup/frame.c \
                    dmsup/ctl/cmdtab.c \
                    dmsup/spawn.c dmsup/logfile.c dmsup/kind/dmplan.c \
                    dmsup/safefile.c dmsup/devspec.c
+# The restrict policy (pure: unit tests link it), on a line of its own.
+DMSUP_CORE_SRCS += dmsup/restrict.c
 # The argv builder asks the planner for its -device strings.
 DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
@@ -43,6 +45,8 @@ DMSUP_SRCS += dmsup/kind/guestwatch.c dmsup/kind/guestwatch-domain.c
 DMSUP_SRCS += dmsup/kind/serialtty.c
 # File descriptors against RLIMIT_NOFILE.
 DMSUP_SRCS += dmsup/fdlimit.c
+# Deprivileged device models (issue 17): the run's glue and the reaper.
+DMSUP_SRCS += dmsup/restrict-run.c dmsup/reaper.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

@@ -25,7 +25,7 @@
 static int spawn_high_fd(int fd, int *tmp_r)
 {
 	*tmp_r = -1;
-	if (fd < 0 || fd > 3)
+	if (fd < 0 || fd > 4)
 		return fd;
 	*tmp_r = fcntl(fd, F_DUPFD_CLOEXEC, 10);
 	return *tmp_r;
@@ -37,10 +37,11 @@ int spawn_process(char *const argv[], char *const envp[],
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, dfl;
-	int tmp[3], rc;
+	int tmp[4], rc;
 	int in = spawn_high_fd(fds->in, &tmp[0]);
 	int out = spawn_high_fd(fds->out, &tmp[1]);
 	int sentinel = spawn_high_fd(fds->sentinel, &tmp[2]);
+	int qmp = fds->has_qmp ? spawn_high_fd(fds->qmp, &tmp[3]) : -1;
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
@@ -66,12 +67,18 @@ int spawn_process(char *const argv[], char *const envp[],
 	}
 	if (sentinel >= 0)
 		posix_spawn_file_actions_adddup2(&fa, sentinel, 3);
+	if (qmp >= 0)
+		posix_spawn_file_actions_adddup2(&fa, qmp, 4);
 	/* A belt to O_CLOEXEC's braces: nothing else reaches the child. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, sentinel >= 0 ? 4 : 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, qmp >= 0	      ? 5
+						      : sentinel >= 0 ? 4
+								      : 3);
 	rc = posix_spawn(pid_r, argv[0], &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	for (int i = 0; i < 3; i++)
+	if (!fds->has_qmp)
+		tmp[3] = -1;
+	for (int i = 0; i < 4; i++)
 		if (tmp[i] >= 0)
 			close(tmp[i]);
 	return rc;

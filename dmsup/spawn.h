@@ -10,12 +10,15 @@
 
 struct dm_config;
 
-/* The child's fds: 0 <- in, 1 and 2 <- out, 3 <- sentinel (if >= 0).
+/* The child's fds: 0 <- in, 1 and 2 <- out, 3 <- sentinel (if >= 0),
+ * 4 <- qmp (if has_qmp: a restricted QEMU's listening socket, restrict.h).
  * -1 for in or out means /dev/null. Nothing else is inherited. */
 struct spawn_fds {
 	int in;
 	int out;
 	int sentinel;
+	int qmp;
+	bool has_qmp;
 };
 
 /*

@@ -20,11 +20,13 @@
 #include "dmsup/kind/serialtty.h"
 #include "dmsup/kind/xendm.h"
 #include "dmsup/log.h"
+#include "dmsup/restrict-run.h"
 #include "stubdom-proto/xs.h"
 
 static char **dom0_argv(const struct domain *d, const char *qmp_path)
 {
-	return argv_build(&d->cfg, qmp_path);
+	/* Deprivileged through the restrict policy where it applies. */
+	return restrict_run_argv(d, argv_build(&d->cfg, qmp_path));
 }
 
 static void dom0_quit_reply_cb(void *arg, struct json_object *ret,

@@ -65,3 +65,6 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-harden
 
 # Domids bound at start (start --domid), on a line of its own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-domid
+
+# Deprivileged device models (issue 17), on a line of its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-restrict

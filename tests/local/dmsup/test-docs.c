@@ -214,10 +214,10 @@ START_TEST(dmsup_config_5_has_an_entry_for_every_field)
 	json_object_object_foreach(json, key, val)
 	{
 		assert_entry("dmsup-config.5", page, key);
-		if (!json_object_is_type(val, json_type_array) ||
-		    !json_object_array_length(val))
-			continue;
-		struct json_object *elem = json_object_array_get_idx(val, 0);
+		struct json_object *elem = val;
+		if (json_object_is_type(val, json_type_array) &&
+		    json_object_array_length(val))
+			elem = json_object_array_get_idx(val, 0);
 		if (!json_object_is_type(elem, json_type_object))
 			continue;
 		json_object_object_foreach(elem, sub, subval)

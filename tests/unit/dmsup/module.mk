@@ -46,3 +46,7 @@ $(BUILD)/tests/unit/dmsup/test-guestwatch: \
 # The serial pty read from query-chardev is pure: its object alone.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-serialtty
 $(BUILD)/tests/unit/dmsup/test-serialtty: $(BUILD)/obj/dmsup/kind/serialtty.o
+
+# The restrict policy's pure part (in the core library), on a line of its
+# own.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-restrict

@@ -1,0 +1,324 @@
+/*
+ * A domain's restricted run: the plan of this run (restrict.c), its
+ * chroot (an empty directory of root's, mode 0555, in the runtime dir),
+ * the reaper of its uid (reaper.c), and the exec trampoline that sets
+ * what QEMU cannot set itself (rlimits, no_new_privs, the cgroup).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dmsup/domain.h"
+#include "dmsup/dmsup.h"
+#include "dmsup/log.h"
+#include "dmsup/reaper.h"
+#include "dmsup/restrict-run.h"
+#include "dmsup/restrict.h"
+#include "dmsup/unixsock.h"
+
+struct restrict_run {
+	struct restrict_plan plan;
+	char *chroot;
+	struct reaper_waiter *wait;
+	restrict_resume_fn *resume;
+	struct domain *d;
+	bool waited; /* this start waited for the reaper once */
+	bool died;   /* the reaper was started for this run */
+};
+
+/* "domid N (name)", as the log names a domain. */
+static const char *restrict_label(const struct domain *d)
+{
+	static char label[96];
+
+	snprintf(label, sizeof(label), "domid %d (%s)", d->cfg.domid,
+		 d->cfg.name);
+	return label;
+}
+
+static int restrict_getpw(const char *name, uid_t *uid_r, gid_t *gid_r)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (!pw)
+		return -1;
+	*uid_r = pw->pw_uid;
+	*gid_r = pw->pw_gid;
+	return 0;
+}
+
+/* An empty directory of root's that nobody else may write. */
+static int restrict_make_chroot(const char *path, char *err, size_t len)
+{
+	struct stat st;
+	DIR *dir;
+	struct dirent *de;
+	int n = 0;
+
+	if (mkdir(path, 0555) && errno != EEXIST) {
+		snprintf(err, len, "chroot %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (lstat(path, &st) || !S_ISDIR(st.st_mode) || st.st_uid != 0) {
+		snprintf(err, len, "chroot %s: not a directory of root's",
+			 path);
+		return -1;
+	}
+	if (chmod(path, 0555) || !(dir = opendir(path))) {
+		snprintf(err, len, "chroot %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dir)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(dir);
+	if (n) {
+		snprintf(err, len, "chroot %s is not empty", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void restrict_run_waited_cb(void *arg, bool ok)
+{
+	struct restrict_run *r = arg;
+
+	r->wait = NULL;
+	r->resume(r->d);
+}
+
+/* Another live run with the same uid (not shared) would be reaped too. */
+static const struct domain *restrict_uid_user(const struct domain *d)
+{
+	for (const struct domain *o = d->sup->domains; o; o = o->next)
+		if (o != d && o->pid && o->rst && o->rst->plan.on &&
+		    !o->rst->plan.shared &&
+		    o->rst->plan.uid == d->rst->plan.uid)
+			return o;
+	return NULL;
+}
+
+/* The last run's reaper of this uid: 1 to wait, 0 clear, -1 failed. */
+static int restrict_run_reaper(struct domain *d, char *err, size_t len)
+{
+	struct restrict_run *r = d->rst;
+	const char *st = reaper_state(r->plan.uid);
+
+	if (r->plan.shared || !st || !strcmp(st, "done"))
+		return 0;
+	if (!strcmp(st, "failed") && !r->waited) {
+		/* Another try, which this start waits for. */
+		reaper_start(d->sup->base, r->plan.uid, r->plan.gid,
+			     d->cfg.rst.reap_timeout, restrict_label(d));
+		st = reaper_state(r->plan.uid);
+		if (!strcmp(st, "done"))
+			return 0;
+	}
+	if (!strcmp(st, "reaping") && !r->waited) {
+		r->waited = true;
+		r->wait = reaper_wait(r->plan.uid, restrict_run_waited_cb, r);
+		if (r->wait)
+			return 1;
+	}
+	snprintf(err, len,
+		 "%d process%s of uid %ld from its last run still alive "
+		 "after %d s",
+		 reaper_left(r->plan.uid),
+		 reaper_left(r->plan.uid) == 1 ? "" : "es", (long)r->plan.uid,
+		 d->cfg.rst.reap_timeout);
+	return -1;
+}
+
+static int restrict_run_setup(struct domain *d, char *err, size_t len)
+{
+	struct restrict_run *r = d->rst;
+	const struct domain *o;
+
+	if (restrict_resolve(&d->cfg, geteuid() == 0, restrict_getpw, &r->plan,
+			     err, len))
+		return -1;
+	if (!r->plan.on)
+		return 0;
+	if ((o = restrict_uid_user(d))) {
+		snprintf(err, len, "uid %ld is already %s's device model's",
+			 (long)r->plan.uid, o->cfg.name);
+		return -1;
+	}
+	restrict_missing(&r->plan, "cgroup (memory, pids limits)");
+	free(r->chroot);
+	if (asprintf(&r->chroot, "%s/%s.root", d->sup->run_dir, d->cfg.name) <
+	    0) {
+		r->chroot = NULL;
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	return restrict_make_chroot(r->chroot, err, len);
+}
+
+int restrict_run_prepare(struct domain *d, restrict_resume_fn *resume,
+			 const char **err_r)
+{
+	static char err[512];
+	char why[448];
+	int rc;
+
+	/* A start that waited comes back here with its run kept. */
+	if (!d->rst || d->rst->died || !d->rst->waited) {
+		restrict_run_free(d);
+		if (!(d->rst = calloc(1, sizeof(*d->rst)))) {
+			*err_r = "out of memory";
+			return -1;
+		}
+		d->rst->d = d;
+	}
+	d->rst->resume = resume;
+	rc = restrict_run_setup(d, why, sizeof(why));
+	if (!rc && d->rst->plan.on)
+		rc = restrict_run_reaper(d, why, sizeof(why));
+	if (rc == 1) {
+		log_info("domid %d (%s): restrict: waiting for the reaper of "
+			 "uid %ld",
+			 d->cfg.domid, d->cfg.name, (long)d->rst->plan.uid);
+		return 1;
+	}
+	d->rst->waited = false;
+	if (rc) {
+		snprintf(err, sizeof(err), "domain %s: restrict: %s",
+			 d->cfg.name, why);
+		*err_r = err;
+		return -1;
+	}
+	return 0;
+}
+
+int restrict_run_listen(struct domain *d, const char *path)
+{
+	if (!d->rst || !d->rst->plan.on)
+		return -2;
+	return unixsock_listen(path);
+}
+
+char **restrict_run_argv(const struct domain *d, char **qemu)
+{
+	if (!d->rst || !d->rst->plan.on)
+		return qemu;
+	return restrict_argv(qemu, &d->rst->plan, d->rst->chroot, "",
+			     d->sup->self_exe);
+}
+
+void restrict_run_died(struct domain *d)
+{
+	struct restrict_run *r = d->rst;
+
+	if (!r || !r->plan.on || r->died)
+		return;
+	r->died = true;
+	if (!r->plan.shared)
+		reaper_start(d->sup->base, r->plan.uid, r->plan.gid,
+			     d->cfg.rst.reap_timeout, restrict_label(d));
+	if (r->chroot && rmdir(r->chroot) && errno != ENOENT)
+		log_warn("domid %d (%s): rmdir %s", d->cfg.domid, d->cfg.name,
+			 r->chroot);
+}
+
+void restrict_run_json(const struct domain *d, struct json_object *o)
+{
+	struct restrict_plan next;
+	const struct restrict_plan *p = &next;
+	const char *chroot = NULL;
+	char err[256];
+	struct json_object *j;
+
+	if (d->rst && (d->pid || d->rst->died)) {
+		p = &d->rst->plan;
+		chroot = d->rst->chroot;
+	} else if (restrict_resolve(&d->cfg, geteuid() == 0, restrict_getpw,
+				    &next, err, sizeof(err))) {
+		j = json_object_new_object();
+		json_object_object_add(j, "enabled",
+				       json_object_new_boolean(false));
+		json_object_object_add(j, "error", json_object_new_string(err));
+		json_object_object_add(o, "restrict", j);
+		return;
+	}
+	j = restrict_plan_json(p, chroot);
+	if (p->on && !p->shared && reaper_state(p->uid))
+		json_object_object_add(
+		    j, "reaper", json_object_new_string(reaper_state(p->uid)));
+	json_object_object_add(o, "restrict", j);
+}
+
+void restrict_run_free(struct domain *d)
+{
+	if (!d->rst)
+		return;
+	reaper_wait_cancel(d->rst->wait);
+	free(d->rst->chroot);
+	free(d->rst);
+	d->rst = NULL;
+}
+
+/* ---- the trampoline: dmsup --restrict-exec ... -- QEMU ARGS ---- */
+
+static int restrict_exec_fail(const char *what)
+{
+	fprintf(stderr, "dmsup --restrict-exec: %s: %s\n", what,
+		strerror(errno));
+	return 127;
+}
+
+static int restrict_exec_cgroup(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -1;
+	int r = write(fd, "0", 1) == 1 ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+int restrict_exec_main(int argc, char **argv)
+{
+	long nproc = -1;
+	long long fsize = -1;
+	const char *cgroup = "";
+	int i;
+
+	for (i = 2; i + 1 < argc && strcmp(argv[i], "--"); i += 2) {
+		if (!strcmp(argv[i], "--nproc"))
+			nproc = strtol(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--fsize"))
+			fsize = strtoll(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--cgroup"))
+			cgroup = argv[i + 1];
+	}
+	if (i >= argc || strcmp(argv[i], "--") || i + 1 >= argc) {
+		fprintf(stderr, "dmsup --restrict-exec: no command\n");
+		return 127;
+	}
+	struct rlimit core = {0, 0}, np = {(rlim_t)nproc, (rlim_t)nproc},
+		      fs = {(rlim_t)fsize, (rlim_t)fsize};
+	if (setrlimit(RLIMIT_CORE, &core))
+		return restrict_exec_fail("RLIMIT_CORE");
+	if (nproc > 0 && setrlimit(RLIMIT_NPROC, &np))
+		return restrict_exec_fail("RLIMIT_NPROC");
+	if (fsize >= 0 && setrlimit(RLIMIT_FSIZE, &fs))
+		return restrict_exec_fail("RLIMIT_FSIZE");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return restrict_exec_fail("PR_SET_NO_NEW_PRIVS");
+	if (*cgroup && restrict_exec_cgroup(cgroup))
+		return restrict_exec_fail(cgroup);
+	execv(argv[i + 1], argv + i + 1);
+	return restrict_exec_fail(argv[i + 1]);
+}

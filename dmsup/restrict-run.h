@@ -1,0 +1,40 @@
+/*
+ * A domain's restricted run (docs/restrict.md): the glue between the
+ * domain's lifecycle and restrict.c's policy. The hooks: prepare before
+ * the spawn (plan, users, chroot, the uid's last reaper), the QMP socket
+ * dmsup listens on for QEMU, the argv, the death (the reaper), status.
+ */
+#ifndef DMSUP_RESTRICT_RUN_H
+#define DMSUP_RESTRICT_RUN_H
+
+#include <json-c/json.h>
+
+struct domain;
+
+typedef void restrict_resume_fn(struct domain *d);
+
+/*
+ * Before a spawn: 0 to go on, 1 when the start waits for the reaper of
+ * the uid's last run (@resume is called later, never from here), -1 with
+ * *err_r (static until the next call) when the start must fail.
+ */
+int restrict_run_prepare(struct domain *d, restrict_resume_fn *resume,
+			 const char **err_r);
+/* The QMP socket at @path, listened on by dmsup for a restricted run:
+ * its fd (the caller passes it as RESTRICT_QMP_FD and closes it), -2
+ * for an unrestricted run, -1 on failure (errno). */
+int restrict_run_listen(struct domain *d, const char *path);
+/* The kind's argv through the policy (unchanged when not restricted). */
+char **restrict_run_argv(const struct domain *d, char **qemu);
+/* The device model died: the uid's reaper starts. Idempotent. */
+void restrict_run_died(struct domain *d);
+/* status: "restrict": the run's plan, or what the next start does. */
+void restrict_run_json(const struct domain *d, struct json_object *o);
+void restrict_run_free(struct domain *d);
+
+/* `dmsup --restrict-exec [--nproc N] [--fsize BYTES] [--cgroup DIR] --
+ * QEMU ARGS`: RLIMIT_CORE 0, the limits, no_new_privs, the cgroup, then
+ * exec. Returns 127 only when one of them failed (said on stderr). */
+int restrict_exec_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,305 @@
+/*
+ * Deprivileged device models (issue 17, docs/restrict.md) with a real
+ * QEMU (TCG, no Xen), dmsup running as root: QEMU runs as its uid in its
+ * chroot with no_new_privs and its limits, QMP still answers, and after a
+ * kill -9 the reaper leaves no process of the uid; a start waits for the
+ * reaper of its uid, and fails by name when the reaper cannot finish.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/local/dmsup/harness.h"
+
+/* Users no host here has: the uids are the test's own. */
+#define UID_A 23401
+#define UID_B 23402
+#define UID_C 23403
+
+static char *status_line(pid_t pid, const char *key)
+{
+	char path[64], *text, *line, *end;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	text = h_read_file(path);
+	ck_assert_ptr_nonnull(text);
+	line = strstr(text, key);
+	ck_assert_ptr_nonnull(line);
+	line = strdup(line + strlen(key));
+	free(text);
+	if ((end = strchr(line, '\n')))
+		*end = '\0';
+	return line;
+}
+
+/* Live processes of @uid (real, effective or saved), zombies aside. */
+static int count_uid(uid_t uid)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dir);
+	while ((de = readdir(dir))) {
+		char path[300], *text;
+		unsigned long r, e, s;
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		if (!(text = h_read_file(path)))
+			continue;
+		char *u = strstr(text, "\nUid:"), *st = strstr(text, "State:");
+		if (u && sscanf(u, "\nUid: %lu %lu %lu", &r, &e, &s) == 3 &&
+		    (r == uid || e == uid || s == uid) &&
+		    !(st && strchr(st, '\n') &&
+		      memchr(st, 'Z', (size_t)(strchr(st, '\n') - st))))
+			n++;
+		free(text);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* A process of @uid outside QEMU's process group: only the uid's reaper
+ * finds it. With @killable false its real and saved uid stay root's, so
+ * the uid cannot signal it (the reaper counts it but cannot end it). */
+static pid_t plant(uid_t uid, bool killable)
+{
+	int ready[2];
+	char c;
+
+	ck_assert(!pipe(ready));
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(ready[0]);
+		setsid();
+		if (killable
+			? setresgid(uid, uid, uid) || setresuid(uid, uid, uid)
+			: setresuid(0, uid, 0))
+			_exit(1);
+		/* The uid's from here on: the test may go on. */
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	return pid;
+}
+
+static void unplant(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static char *restricted_config(const char *name, int domid, uid_t uid,
+			       int reap_timeout)
+{
+	char extra[160];
+
+	snprintf(extra, sizeof(extra),
+		 "\"restrict\": {\"mode\": \"user\", \"uid\": %d, "
+		 "\"reap_timeout\": %d}",
+		 (int)uid, reap_timeout);
+	return h_config(name, domid, extra);
+}
+
+static struct json_object *restrict_of(struct json_object *st)
+{
+	struct json_object *r = NULL;
+
+	ck_assert(json_object_object_get_ex(st, "restrict", &r));
+	return r;
+}
+
+START_TEST(qemu_runs_as_its_uid_in_its_chroot_with_no_new_privs)
+{
+	char *cfg = restricted_config("r1", 31, UID_A, 10), want[400], *s;
+	pid_t pid = h_start(cfg);
+	char link[64], root[PATH_MAX] = "";
+
+	s = status_line(pid, "Uid:");
+	ck_assert_str_eq(s, "\t23401\t23401\t23401\t23401");
+	free(s);
+	s = status_line(pid, "Gid:");
+	ck_assert_str_eq(s, "\t23401\t23401\t23401\t23401");
+	free(s);
+	s = status_line(pid, "NoNewPrivs:");
+	ck_assert_str_eq(s, "\t1");
+	free(s);
+	s = status_line(pid, "Seccomp:");
+	ck_assert_str_eq(s, "\t2"); /* -sandbox on */
+	free(s);
+	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
+	ck_assert_int_gt(readlink(link, root, sizeof(root) - 1), 0);
+	snprintf(want, sizeof(want), "%s/r1.root", H.run);
+	ck_assert_str_eq(root, want);
+	snprintf(link, sizeof(link), "/proc/%d/limits", (int)pid);
+	s = h_read_file(link);
+	ck_assert_msg(
+	    strstr(s, "Max processes             256                  256"),
+	    "%s", s);
+	ck_assert_msg(
+	    strstr(s, "Max core file size        0                    0"), "%s",
+	    s);
+	ck_assert_msg(
+	    strstr(s, "Max file size             0                    0"), "%s",
+	    s);
+	free(s);
+	/* QMP through the socket dmsup listens on. */
+	s = h_qmp_json("r1", "query-status");
+	ck_assert_msg(strstr(s, "\"running\""), "%s", s);
+	free(s);
+	struct json_object *st = h_status("r1"), *r = restrict_of(st), *m;
+	ck_assert_int_eq(h_int(r, "uid"), UID_A);
+	ck_assert_str_eq(h_str(r, "chroot"), want);
+	ck_assert(json_object_object_get_ex(r, "missing", &m));
+	ck_assert_int_ge(json_object_array_length(m), 1);
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r1", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(after_kill_9_no_process_of_the_uid_remains)
+{
+	char *cfg = restricted_config("r2", 32, UID_B, 10);
+	pid_t pid = h_start(cfg), other = plant(UID_B, true);
+
+	ck_assert_int_eq(count_uid(UID_B), 2);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	struct json_object *st = h_wait_state("r2", "crashed");
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
+	/* The reaper's first round runs before the death is reported. */
+	st = h_status("r2");
+	ck_assert_str_eq(h_str(restrict_of(st), "reaper"), "done");
+	json_object_put(st);
+	ck_assert_int_eq(count_uid(UID_B), 0);
+	waitpid(other, NULL, 0);
+	/* And the uid serves again. */
+	pid = h_start(cfg);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r2", NULL), 0);
+	ck_assert_int_eq(count_uid(UID_B), 0);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_start_waits_for_the_reaper_of_its_uid)
+{
+	char *cfg = restricted_config("r3", 33, UID_C, 60);
+	pid_t pid = h_start(cfg), stuck = plant(UID_C, false);
+	int out, status;
+
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	struct json_object *st = h_wait_state("r3", "crashed");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_str_eq(h_str(restrict_of(st), "reaper"), "reaping");
+	json_object_put(st);
+	pid_t bg = h_dmctl_bg(&out, "start", "r3", NULL);
+	st = h_wait_state("r3", "starting");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(h_int(st, "pid"), -1); /* nothing spawned yet */
+	json_object_put(st);
+	/* Its last process gone, the reaper ends and the start goes on. */
+	unplant(stuck);
+	ck_assert(h_read_until(out, "running"));
+	ck_assert_int_eq(waitpid(bg, &status, 0), bg);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	close(out);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r3", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_reaper_that_cannot_finish_fails_the_start_by_name)
+{
+	char *cfg = restricted_config("r4", 34, UID_C, 1), *err;
+	pid_t pid = h_start(cfg), stuck = plant(UID_C, false);
+
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	struct json_object *st = h_wait_state("r4", "crashed");
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", "r4", NULL), 1);
+	ck_assert_msg(strstr(err, "domain r4: restrict: 1 process of uid 23403 "
+				  "from its last run still alive after 1 s"),
+		      "%s", err);
+	free(err);
+	st = h_status("r4");
+	ck_assert_str_eq(h_str(st, "step"), "restrict");
+	json_object_put(st);
+	unplant(stuck);
+	/* The next start tries again, and the uid is clean. */
+	h_start(cfg);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r4", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_missing_user_fails_the_start_naming_domain_and_step)
+{
+	char *cfg = h_config("r5", 35,
+			     "\"restrict\": {\"mode\": \"user\", \"user\": "
+			     "\"dmsup-no-such-user\"}"),
+	     *err;
+
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
+	ck_assert_msg(strstr(err, "domain r5: restrict: restrict user: user "
+				  "dmsup-no-such-user does not exist"),
+		      "%s", err);
+	free(err);
+	struct json_object *st = h_status("r5");
+	ck_assert_str_eq(h_str(st, "step"), "restrict");
+	json_object_put(st);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(auto_without_the_users_says_so_in_status)
+{
+	char *cfg = h_config("r6", 36, "");
+	pid_t pid = h_start(cfg);
+	char *s = status_line(pid, "Uid:");
+
+	ck_assert_str_eq(s, "\t0\t0\t0\t0");
+	free(s);
+	struct json_object *st = h_status("r6"), *r = restrict_of(st), *on;
+	ck_assert(json_object_object_get_ex(r, "enabled", &on));
+	ck_assert(!json_object_get_boolean(on));
+	ck_assert_str_eq(h_str(r, "why"),
+			 "auto: the host has no user xen-qemuuser-shared");
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r6", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = {
+	    qemu_runs_as_its_uid_in_its_chroot_with_no_new_privs,
+	    after_kill_9_no_process_of_the_uid_remains,
+	    a_start_waits_for_the_reaper_of_its_uid,
+	    a_reaper_that_cannot_finish_fails_the_start_by_name,
+	    a_missing_user_fails_the_start_naming_domain_and_step,
+	    auto_without_the_users_says_so_in_status,
+	};
+
+	if (geteuid() != 0) {
+		printf("test-restrict: skipped (needs root)\n");
+		return 0;
+	}
+	return h_main("dmsup-restrict", NULL, tests,
+		      sizeof(tests) / sizeof(*tests));
+}

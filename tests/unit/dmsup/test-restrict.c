@@ -1,0 +1,381 @@
+/*
+ * The restrict policy's pure part (dmsup/restrict.c): the section's
+ * parsing and checks, the uid of each mode against a made-up user
+ * database, and the command line that applies it.
+ */
+#include <check.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmsup/argv.h"
+#include "dmsup/restrict.h"
+#include "tests/unit/dmsup/run.h"
+
+/* The host: libxl's range base at 60000 (group 60000) and a shared
+ * user 59999. */
+static int fake_users(const char *name, uid_t *uid_r, gid_t *gid_r)
+{
+	if (!strcmp(name, RESTRICT_RANGE_USER)) {
+		*uid_r = 60000;
+		*gid_r = 60000;
+		return 0;
+	}
+	if (!strcmp(name, RESTRICT_SHARED_USER) || !strcmp(name, "qemu")) {
+		*uid_r = 59999;
+		*gid_r = 59998;
+		return 0;
+	}
+	return -1;
+}
+
+static int no_users(const char *name, uid_t *uid_r, gid_t *gid_r)
+{
+	return -1;
+}
+
+static void parse(struct dm_config *cfg, const char *restrict_json, bool xen)
+{
+	char text[1024], *err = NULL;
+
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"vm\", \"domid\": 5, \"xen\": %s, \"qemu\": "
+		 "\"/usr/bin/qemu\"%s%s}",
+		 xen ? "true" : "false",
+		 *restrict_json ? ", \"restrict\": " : "", restrict_json);
+	ck_assert_msg(!config_from_string(cfg, text, &err), "%s", err);
+}
+
+static char *refused(const char *restrict_json, const char *extra)
+{
+	char text[1024], *err = NULL;
+	struct dm_config cfg;
+
+	snprintf(
+	    text, sizeof(text),
+	    "{\"name\": \"vm\", \"domid\": 5, \"qemu\": \"/usr/bin/qemu\", "
+	    "\"restrict\": %s%s}",
+	    restrict_json, extra);
+	ck_assert_int_eq(config_from_string(&cfg, text, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	return err;
+}
+
+START_TEST(the_default_is_auto_with_its_limits)
+{
+	struct dm_config cfg;
+
+	parse(&cfg, "", true);
+	ck_assert_str_eq(cfg.rst.mode, "auto");
+	ck_assert_int_eq(cfg.rst.nproc, 256);
+	ck_assert_int_eq(cfg.rst.fsize_mib, -1);
+	ck_assert_int_eq(cfg.rst.reap_timeout, 10);
+	ck_assert_str_eq(cfg.rst.sandbox, RESTRICT_SANDBOX);
+	/* Serialised back with its defaults, and read again the same. */
+	struct json_object *j = config_to_json(&cfg), *r;
+	ck_assert(json_object_object_get_ex(j, "restrict", &r));
+	ck_assert_str_eq(
+	    json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN),
+	    "{\"mode\":\"auto\",\"nproc\":256,\"sandbox\":\"" RESTRICT_SANDBOX
+	    "\",\"reap_timeout\":10}");
+	json_object_put(j);
+	config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(bad_sections_are_refused_naming_the_field)
+{
+	char *err;
+
+	err = refused("{\"mode\": \"never\"}", "");
+	ck_assert_msg(strstr(err,
+			     "field 'restrict.mode': 'never' is not one "
+			     "of 'auto', 'off', 'range', 'shared', 'user'"),
+		      "%s", err);
+	free(err);
+	err = refused("{\"mode\": \"user\"}", "");
+	ck_assert_msg(strstr(err, "field 'restrict.mode': 'user' needs "
+				  "restrict.user or restrict.uid"),
+		      "%s", err);
+	free(err);
+	err = refused("{\"uid\": 0}", "");
+	ck_assert_msg(strstr(err, "field 'restrict.uid': expected an integer "
+				  "from 1 to"),
+		      "%s", err);
+	free(err);
+	err = refused("{\"nproc\": 1}", "");
+	ck_assert_msg(strstr(err, "restrict.nproc"), "%s", err);
+	free(err);
+	err = refused("{\"colour\": 1}", "");
+	ck_assert_msg(strstr(err, "field 'restrict.colour': unknown field"),
+		      "%s", err);
+	free(err);
+	err = refused("{\"mode\": \"range\"}",
+		      ", \"kind\": \"stubdom-linux\", \"vga\": \"none\"");
+	ck_assert_msg(strstr(err, "only for kind 'dom0'"), "%s", err);
+	free(err);
+	err = refused("{\"mode\": \"shared\"}", ", \"origin\": \"xl\"");
+	ck_assert_msg(strstr(err, "not for device models started by xl"), "%s",
+		      err);
+	free(err);
+	err = refused("{\"mode\": \"range\"}", ", \"xen\": false");
+	ck_assert_msg(strstr(err, "'range' needs xen: true"), "%s", err);
+	free(err);
+}
+END_TEST
+
+START_TEST(dmctl_set_changes_the_section)
+{
+	struct dm_config cfg;
+	char *err = NULL;
+
+	parse(&cfg, "", true);
+	ck_assert_msg(!config_set(&cfg, "restrict={\"mode\": \"off\"}", &err),
+		      "%s", err);
+	ck_assert_str_eq(cfg.rst.mode, "off");
+	ck_assert_int_eq(cfg.rst.nproc, 256);
+	config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(range_is_base_plus_domid)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	parse(&cfg, "{\"mode\": \"range\"}", true);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err)), 0);
+	ck_assert(p.on);
+	ck_assert(!p.shared);
+	ck_assert_int_eq(p.uid, 60005);
+	ck_assert_int_eq(p.gid, 60000);
+	ck_assert(p.domid_restrict);
+	ck_assert_str_eq(p.how, "range " RESTRICT_RANGE_USER " (60000) + 5");
+	config_dispose(&cfg);
+	/* An explicit base needs no user. */
+	parse(&cfg, "{\"mode\": \"range\", \"uid\": 70000, \"gid\": 500}",
+	      true);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(p.uid, 70005);
+	ck_assert_int_eq(p.gid, 500);
+	config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(shared_and_user_take_the_user_as_it_is)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	parse(&cfg, "{\"mode\": \"shared\"}", true);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err)), 0);
+	ck_assert(p.shared);
+	ck_assert_int_eq(p.uid, 59999);
+	ck_assert_int_eq(p.gid, 59998);
+	config_dispose(&cfg);
+	parse(&cfg, "{\"mode\": \"user\", \"user\": \"qemu\"}", false);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err)), 0);
+	ck_assert(!p.shared);
+	ck_assert(!p.domid_restrict); /* no Xen */
+	ck_assert_int_eq(p.uid, 59999);
+	config_dispose(&cfg);
+	parse(&cfg, "{\"mode\": \"user\", \"uid\": 4242}", false);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(p.uid, 4242);
+	ck_assert_int_eq(p.gid, 4242);
+	config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(a_missing_user_fails_the_start_by_name)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	parse(&cfg, "{\"mode\": \"range\"}", true);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "restrict range: user " RESTRICT_RANGE_USER
+			      " does not exist");
+	config_dispose(&cfg);
+	parse(&cfg, "{\"mode\": \"user\", \"user\": \"nobody-here\"}", false);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "restrict user: user nobody-here does not exist");
+	config_dispose(&cfg);
+	/* Not root: an explicit mode cannot be given. */
+	parse(&cfg, "{\"mode\": \"user\", \"uid\": 4242}", false);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, false, no_users, &p, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "dmsup is not root"), "%s", err);
+	config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(auto_is_on_where_the_host_has_the_users_and_says_why_not)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	parse(&cfg, "", true);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err)), 0);
+	ck_assert(p.on);
+	ck_assert_int_eq(p.uid, 60005);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err)), 0);
+	ck_assert(!p.on);
+	ck_assert_str_eq(p.off_why,
+			 "auto: the host has no user " RESTRICT_RANGE_USER
+			 " or " RESTRICT_SHARED_USER);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, false, fake_users, &p, err, sizeof(err)), 0);
+	ck_assert(!p.on);
+	ck_assert_str_eq(p.off_why, "auto: dmsup is not root");
+	config_dispose(&cfg);
+	/* Without Xen there is no domid: only the shared user. */
+	parse(&cfg, "", false);
+	ck_assert_int_eq(
+	    restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err)), 0);
+	ck_assert(p.on && p.shared);
+	config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(fsize_is_zero_without_writable_disks_and_named_with_them)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256], text[512], *e = NULL;
+
+	parse(&cfg, "{\"mode\": \"user\", \"uid\": 4242}", false);
+	restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err));
+	ck_assert_int_eq(p.fsize, 0);
+	for (int i = 0; i < p.n_missing; i++)
+		ck_assert(!strstr(p.missing[i], "fsize"));
+	config_dispose(&cfg);
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"vm\", \"xen\": false, \"qemu\": \"/q\", "
+		 "\"disks\": [{\"path\": \"/img\"}], \"restrict\": "
+		 "{\"mode\": \"user\", \"uid\": 4242}}");
+	ck_assert_msg(!config_from_string(&cfg, text, &e), "%s", e);
+	restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err));
+	ck_assert_int_eq(p.fsize, -1);
+	bool named = false;
+	for (int i = 0; i < p.n_missing; i++)
+		named |= strstr(p.missing[i], "fsize") != NULL;
+	ck_assert(named);
+	config_dispose(&cfg);
+}
+END_TEST
+
+static int argv_find(char **v, const char *s)
+{
+	for (int i = 0; v[i]; i++)
+		if (!strcmp(v[i], s))
+			return i;
+	return -1;
+}
+
+START_TEST(the_argv_carries_the_plan)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	parse(&cfg, "{\"mode\": \"range\", \"nproc\": 64}", true);
+	restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err));
+	char **v = restrict_argv(argv_build(&cfg, "/run/dmsup/vm.qmp"), &p,
+				 "/run/dmsup/vm.root", "", "/usr/sbin/dmsup");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(v[0], "/usr/sbin/dmsup");
+	ck_assert_str_eq(v[1], "--restrict-exec");
+	int i = argv_find(v, "--nproc");
+	ck_assert_str_eq(v[i + 1], "64");
+	i = argv_find(v, "--fsize");
+	ck_assert_str_eq(v[i + 1], "0");
+	i = argv_find(v, "--");
+	ck_assert_str_eq(v[i + 1], "/usr/bin/qemu");
+	/* No path in the chroot: QMP on the fd dmsup listens on. */
+	ck_assert_int_ge(
+	    argv_find(v, "socket,id=dmsup-qmp,fd=4,server=on,wait=off"), 0);
+	for (int k = 0; v[k]; k++)
+		ck_assert(!strstr(v[k], "vm.qmp"));
+	i = argv_find(v, "-runas");
+	ck_assert_str_eq(v[i + 1], "60005:60000");
+	i = argv_find(v, "-chroot");
+	ck_assert_str_eq(v[i + 1], "/run/dmsup/vm.root");
+	i = argv_find(v, "-sandbox");
+	ck_assert_str_eq(v[i + 1], RESTRICT_SANDBOX);
+	ck_assert_int_ge(argv_find(v, "-xen-domid-restrict"), 0);
+	argv_free(v);
+	config_dispose(&cfg);
+	/* Without Xen no -xen-domid-restrict. */
+	parse(&cfg, "{\"mode\": \"user\", \"uid\": 4242}", false);
+	restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err));
+	v = restrict_argv(argv_build(&cfg, "/q.qmp"), &p, "/r", "", "/d");
+	ck_assert_int_lt(argv_find(v, "-xen-domid-restrict"), 0);
+	ck_assert_int_ge(argv_find(v, "-runas"), 0);
+	argv_free(v);
+	config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(status_names_uid_chroot_and_what_is_missing)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	parse(&cfg, "{\"mode\": \"range\"}", true);
+	restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err));
+	struct json_object *j = restrict_plan_json(&p, "/run/dmsup/vm.root"),
+			   *v;
+	ck_assert(json_object_object_get_ex(j, "uid", &v));
+	ck_assert_int_eq(json_object_get_int(v), 60005);
+	ck_assert(json_object_object_get_ex(j, "chroot", &v));
+	ck_assert_str_eq(json_object_get_string(v), "/run/dmsup/vm.root");
+	ck_assert(json_object_object_get_ex(j, "missing", &v));
+	ck_assert_int_ge(json_object_array_length(v), 1);
+	json_object_put(j);
+	config_dispose(&cfg);
+	parse(&cfg, "", true);
+	restrict_resolve(&cfg, true, no_users, &p, err, sizeof(err));
+	j = restrict_plan_json(&p, NULL);
+	ck_assert(json_object_object_get_ex(j, "enabled", &v));
+	ck_assert(!json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(j, "why", &v));
+	ck_assert(strstr(json_object_get_string(v), "no user"));
+	json_object_put(j);
+	config_dispose(&cfg);
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = {
+	    the_default_is_auto_with_its_limits,
+	    bad_sections_are_refused_naming_the_field,
+	    dmctl_set_changes_the_section,
+	    range_is_base_plus_domid,
+	    shared_and_user_take_the_user_as_it_is,
+	    a_missing_user_fails_the_start_by_name,
+	    auto_is_on_where_the_host_has_the_users_and_says_why_not,
+	    fsize_is_zero_without_writable_disks_and_named_with_them,
+	    the_argv_carries_the_plan,
+	    status_names_uid_chroot_and_what_is_missing,
+	};
+
+	return run_suite("dmsup-restrict", NULL, NULL, tests,
+			 sizeof(tests) / sizeof(*tests));
+}
