@@ -24,6 +24,9 @@
 #include "dmsup/restrict.h"
 #include "dmsup/unixsock.h"
 
+/* How much of QEMU's binary is searched for its libseccomp. */
+#define RESTRICT_ELF_HEAD (1 << 20)
+
 struct restrict_run {
 	struct restrict_plan plan;
 	char *chroot;
@@ -53,6 +56,46 @@ static int restrict_getpw(const char *name, uid_t *uid_r, gid_t *gid_r)
 	*uid_r = pw->pw_uid;
 	*gid_r = pw->pw_gid;
 	return 0;
+}
+
+/*
+ * Whether @qemu links libseccomp (else -sandbox is an error: Debian's
+ * qemu-system-xen has none). The dynamic section's strings are at the
+ * file's start; the answer is kept per binary (inode and mtime).
+ */
+static bool restrict_qemu_has_seccomp(const char *qemu)
+{
+	static struct {
+		dev_t dev;
+		ino_t ino;
+		struct timespec mtime;
+		bool known, has;
+	} cache;
+	static const char needle[] = "libseccomp.so";
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	if (stat(qemu, &st))
+		return true; /* the spawn says what is wrong */
+	if (cache.known && cache.dev == st.st_dev && cache.ino == st.st_ino &&
+	    cache.mtime.tv_sec == st.st_mtim.tv_sec &&
+	    cache.mtime.tv_nsec == st.st_mtim.tv_nsec)
+		return cache.has;
+	if ((fd = open(qemu, O_RDONLY | O_CLOEXEC)) < 0)
+		return true;
+	buf = malloc(RESTRICT_ELF_HEAD);
+	n = buf ? read(fd, buf, RESTRICT_ELF_HEAD) : -1;
+	close(fd);
+	bool has = n < 0 || memmem(buf, (size_t)n, needle, sizeof(needle) - 1);
+	free(buf);
+	cache.dev = st.st_dev;
+	cache.ino = st.st_ino;
+	cache.mtime = st.st_mtim;
+	cache.known = true;
+	cache.has = has;
+	return has;
 }
 
 /* An empty directory of root's that nobody else may write. */
@@ -152,6 +195,8 @@ static int restrict_run_setup(struct domain *d, char *err, size_t len)
 			 (long)r->plan.uid, o->cfg.name);
 		return -1;
 	}
+	if (*r->plan.sandbox && !restrict_qemu_has_seccomp(d->cfg.qemu))
+		restrict_no_sandbox(&r->plan);
 	restrict_missing(&r->plan, "cgroup (memory, pids limits)");
 	free(r->chroot);
 	if (asprintf(&r->chroot, "%s/%s.root", d->sup->run_dir, d->cfg.name) <

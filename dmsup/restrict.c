@@ -23,6 +23,12 @@ void restrict_missing(struct restrict_plan *p, const char *what)
 		p->missing[p->n_missing++] = what;
 }
 
+void restrict_no_sandbox(struct restrict_plan *p)
+{
+	p->sandbox[0] = '\0';
+	restrict_missing(p, "sandbox (this QEMU is built without seccomp)");
+}
+
 static const char *restrict_mode(const struct dm_config *cfg)
 {
 	return cfg->rst.mode ? cfg->rst.mode : "auto";
@@ -285,8 +291,10 @@ char **restrict_argv(char **qemu, const struct restrict_plan *p,
 	PUT(restrict_fmt("%ld:%ld", (long)p->uid, (long)p->gid));
 	PUT(strdup("-chroot"));
 	PUT(strdup(chroot));
-	PUT(strdup("-sandbox"));
-	PUT(strdup(p->sandbox));
+	if (*p->sandbox) {
+		PUT(strdup("-sandbox"));
+		PUT(strdup(p->sandbox));
+	}
 	if (p->domid_restrict)
 		PUT(strdup("-xen-domid-restrict"));
 #undef PUT
@@ -317,8 +325,9 @@ struct json_object *restrict_plan_json(const struct restrict_plan *p,
 	if (chroot)
 		json_object_object_add(o, "chroot",
 				       json_object_new_string(chroot));
-	json_object_object_add(o, "sandbox",
-			       json_object_new_string(p->sandbox));
+	if (*p->sandbox)
+		json_object_object_add(o, "sandbox",
+				       json_object_new_string(p->sandbox));
 	json_object_object_add(o, "xen_domid_restrict",
 			       json_object_new_boolean(p->domid_restrict));
 	json_object_object_add(o, "nproc", json_object_new_int(p->nproc));

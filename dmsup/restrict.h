@@ -29,8 +29,8 @@ struct restrict_plan {
 	char how[96]; /* "range xen-qemuuser-range-base (1000) + 5" */
 	char off_why[160];
 	int nproc;
-	long long fsize; /* bytes; -1: none */
-	char sandbox[260];
+	long long fsize;   /* bytes; -1: none */
+	char sandbox[260]; /* "": none (a QEMU without seccomp) */
 	bool domid_restrict;
 	const char *missing[RESTRICT_MAX_MISSING];
 	int n_missing;
@@ -55,6 +55,8 @@ int restrict_resolve(const struct dm_config *cfg, bool root,
 		     char *err, size_t err_len);
 /* Adds a missing feature (a static string) to @p. */
 void restrict_missing(struct restrict_plan *p, const char *what);
+/* The QEMU has no -sandbox (built without seccomp): none, and named. */
+void restrict_no_sandbox(struct restrict_plan *p);
 
 /*
  * What is spawned for a restricted QEMU: @self_exe's trampoline

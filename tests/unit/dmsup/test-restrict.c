@@ -327,6 +327,17 @@ START_TEST(the_argv_carries_the_plan)
 	ck_assert_int_lt(argv_find(v, "-xen-domid-restrict"), 0);
 	ck_assert_int_ge(argv_find(v, "-runas"), 0);
 	argv_free(v);
+	/* A QEMU without seccomp (Debian's qemu-system-xen): no -sandbox,
+	 * and status names it. */
+	restrict_no_sandbox(&p);
+	v = restrict_argv(argv_build(&cfg, "/q.qmp"), &p, "/r", "", "/d");
+	ck_assert_int_lt(argv_find(v, "-sandbox"), 0);
+	ck_assert_int_ge(argv_find(v, "-chroot"), 0);
+	argv_free(v);
+	bool named = false;
+	for (int k = 0; k < p.n_missing; k++)
+		named |= strstr(p.missing[k], "sandbox") != NULL;
+	ck_assert(named);
 	config_dispose(&cfg);
 }
 END_TEST

@@ -1,0 +1,94 @@
+# A deprivileged dom0 device model (issue 17, docs/restrict.md): with the
+# host set up as for libxl's dm_restrict (a user xen-qemuuser-range-base),
+# dmsup's default (restrict mode auto) runs QEMU as base + domid with
+# -xen-domid-restrict, in its empty chroot, with no_new_privs; the guest's
+# firmware runs, dmctl qmp answers; after kill -9 the reaper leaves no
+# process of that uid (also one planted outside QEMU's process group).
+. /opt/dmsup/tests/dmsup-lib.sh
+
+base=60000
+grep -q '^xen-qemuuser-range-base:' /etc/passwd ||
+	echo "xen-qemuuser-range-base:x:$base:$base::/nonexistent:/bin/false" >>/etc/passwd
+
+# uid_procs UID: live processes whose real, effective or saved uid is UID.
+uid_procs() {
+	local s n=0
+	for s in /proc/[0-9]*/status; do
+		awk -v u="$1" '/^State:/ && $2 == "Z" { z = 1 }
+		  /^Uid:/ { if (!z && ($2 == u || $3 == u || $4 == u)) f = 1 }
+		  END { exit !f }' "$s" 2>/dev/null && n=$((n + 1))
+	done
+	echo $n
+}
+no_uid_procs() {
+	[ "$(uid_procs "$1")" = 0 ]
+}
+
+name=t107-restrict
+mkhvm_dom $name
+domid=$DOMID
+uid=$((base + domid))
+dmsup_start
+dm_config $name $domid
+set_room $domid $(($(plan_item $name.json total) + 256))
+
+note "dmctl start: QEMU runs as uid $uid (range base $base + domid $domid)"
+dmctl start $name.json || { cat dmsup.log "$DMSUP_LOG_DIR/$name.log"; fail "dmctl start failed"; }
+pid=$(dm_pid $name)
+[ -n "$pid" ] && ! exited $pid || fail "no live device model after start (pid '$pid')"
+grep -q "^Uid:[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid\$" /proc/$pid/status ||
+	fail "QEMU does not run as uid $uid: $(grep -E '^(Uid|Gid)' /proc/$pid/status)"
+grep -q "^NoNewPrivs:[[:space:]]*1" /proc/$pid/status || fail "QEMU has no no_new_privs"
+root=$(readlink /proc/$pid/root)
+[ "$root" = "$DMSUP_RUN_DIR/$name.root" ] || fail "QEMU's root is '$root', not its chroot"
+[ -z "$(ls -A "$root")" ] || fail "the chroot $root is not empty"
+cmd=$(tr '\0' ' ' </proc/$pid/cmdline)
+for a in "-xen-domid $domid " "-xen-domid-restrict" "-runas $uid:$base " "-chroot $root " \
+	"socket,id=dmsup-qmp,fd=4,"; do
+	case "$cmd" in *"$a"*) ;; *) fail "QEMU's argv lacks '$a': $cmd" ;; esac
+done
+# Debian's qemu-system-xen is built without seccomp: no -sandbox, and
+# status names it among what is missing.
+case "$cmd" in *"-sandbox "*) ;; *)
+	dmctl --json status $name | grep -q '"sandbox (this QEMU is built without seccomp)"' ||
+		fail "no -sandbox and status does not name it missing" ;;
+esac
+grep -q "Max core file size *0 *0" /proc/$pid/limits || fail "RLIMIT_CORE is not 0"
+dmctl --json status $name | grep -q '"uid": *'$uid || {
+	dmctl --json status $name; fail "status does not show restrict uid $uid"; }
+dmctl --json status $name | sed -n '/"restrict"/,/]/p'
+
+note "dmctl qmp answers, xenstore says running, the guest's firmware runs"
+dmctl qmp $name query-status | grep -q running ||
+	fail "QMP query-status through dmctl does not say running"
+xs_is /local/domain/0/device-model/$domid/state running ||
+	fail "device-model/$domid/state is not running"
+xl unpause $domid || fail "xl unpause $domid failed"
+firmware_ran() {
+	xl dmesg | grep -q "(d$domid) Invoking SeaBIOS"
+}
+wait_until 120 firmware_ran || {
+	xl dmesg | grep "(d$domid)" | tail -n 20
+	fail "hvmloader did not hand over to SeaBIOS within 120 s"
+}
+dmctl qmp $name query-status | grep -q running ||
+	fail "QMP query-status does not say running with the guest unpaused"
+
+note "kill -9: the reaper leaves 0 processes of uid $uid"
+# One more process of the uid, outside QEMU's process group.
+echo "dmtest$domid:x:$uid:$base::/:/bin/sh" >>/etc/passwd
+su dmtest$domid -c 'exec sleep 1000' </dev/null >/dev/null 2>&1 &
+wait_until 30 [ "$(uid_procs $uid)" -ge 2 ] || fail "the planted process of uid $uid did not start"
+note "processes of uid $uid before: $(uid_procs $uid)"
+kill -9 $pid
+crashed() {
+	dmctl status $name | grep -q "^state  *crashed\$"
+}
+wait_until 60 crashed || { dmctl status $name; fail "not crashed within 60 s of kill -9"; }
+wait_until 30 no_uid_procs $uid || {
+	ps 2>/dev/null | head -n 40
+	fail "$(uid_procs $uid) processes of uid $uid left after the reaper"
+}
+dmctl --json status $name | grep -q '"reaper": *"done"' || {
+	dmctl --json status $name; fail "status does not say reaper done"; }
+grep "uid $uid reaped" dmsup.log || fail "dmsup.log does not say the uid was reaped"
