@@ -1055,6 +1055,11 @@ static void domain_enter_stopping(struct domain *d)
 
 	if (d->dying)
 		return;
+	if (!d->pid && restrict_run_cancel_wait(d)) {
+		/* A start still waiting for its uid's reaper: nothing runs. */
+		lifecycle_post(d, DM_EV_DIED);
+		return;
+	}
 	hotplug_domain_stopping(d);
 	first = k->stop ? k->stop(d) : DM_STOP_TERM;
 	if (first != DM_STOP_QUIT) {
@@ -1185,6 +1190,8 @@ void domain_reattach(struct domain *d, struct json_object *run)
 	}
 	d->pidfd = pidfd_open(d->pid, 0);
 	d->pgrp = domain_own_pgrp(d->pid);
+	/* A restricted one's uid is reaped at its death, as before. */
+	restrict_run_reattach(d);
 	if (domain_watch_pidfd(d))
 		log_warn("domid %d (%s): cannot watch pid %d's pidfd",
 			 d->cfg.domid, d->cfg.name, (int)d->pid);

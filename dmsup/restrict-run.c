@@ -259,6 +259,65 @@ char **restrict_run_argv(const struct domain *d, char **qemu)
 			     d->sup->self_exe);
 }
 
+/* The real uid of @pid, or -1. */
+static long restrict_proc_uid(pid_t pid)
+{
+	char path[64], buf[256];
+	unsigned long uid;
+	long r = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "Uid: %lu", &uid) == 1) {
+			r = (long)uid;
+			break;
+		}
+	fclose(f);
+	return r;
+}
+
+void restrict_run_reattach(struct domain *d)
+{
+	long uid = restrict_proc_uid(d->pid);
+	char err[256];
+
+	restrict_run_free(d);
+	if (uid <= 0 || !(d->rst = calloc(1, sizeof(*d->rst))))
+		return;
+	d->rst->d = d;
+	if (restrict_resolve(&d->cfg, geteuid() == 0, restrict_getpw,
+			     &d->rst->plan, err, sizeof(err)) ||
+	    !d->rst->plan.on || (long)d->rst->plan.uid != uid) {
+		log_warnx("domid %d (%s): restrict: pid %d runs as uid %ld, "
+			  "which its config does not give: not reaped by uid",
+			  d->cfg.domid, d->cfg.name, (int)d->pid, uid);
+		restrict_run_free(d);
+		return;
+	}
+	if (asprintf(&d->rst->chroot, "%s/%s.root", d->sup->run_dir,
+		     d->cfg.name) < 0)
+		d->rst->chroot = NULL;
+	if (!restrict_qemu_has_seccomp(d->cfg.qemu))
+		restrict_no_sandbox(&d->rst->plan);
+	restrict_missing(&d->rst->plan, "cgroup (memory, pids limits)");
+}
+
+bool restrict_run_cancel_wait(struct domain *d)
+{
+	if (!d->rst || !d->rst->wait)
+		return false;
+	reaper_wait_cancel(d->rst->wait);
+	d->rst->wait = NULL;
+	d->rst->waited = false;
+	log_info("domid %d (%s): restrict: the start waiting for the reaper "
+		 "is given up",
+		 d->cfg.domid, d->cfg.name);
+	return true;
+}
+
 void restrict_run_died(struct domain *d)
 {
 	struct restrict_run *r = d->rst;

@@ -7,6 +7,8 @@
 #ifndef DMSUP_RESTRICT_RUN_H
 #define DMSUP_RESTRICT_RUN_H
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 struct domain;
@@ -26,6 +28,12 @@ int restrict_run_prepare(struct domain *d, restrict_resume_fn *resume,
 int restrict_run_listen(struct domain *d, const char *path);
 /* The kind's argv through the policy (unchanged when not restricted). */
 char **restrict_run_argv(const struct domain *d, char **qemu);
+/* After dmsup's restart, a live device model running as the uid its
+ * config gives is a restricted run again (its death reaps the uid). */
+void restrict_run_reattach(struct domain *d);
+/* A start waiting for the reaper is given up (a stop came): true if one
+ * waited. */
+bool restrict_run_cancel_wait(struct domain *d);
 /* The device model died: the uid's reaper starts. Idempotent. */
 void restrict_run_died(struct domain *d);
 /* status: "restrict": the run's plan, or what the next start does. */

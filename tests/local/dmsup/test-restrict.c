@@ -195,6 +195,28 @@ START_TEST(after_kill_9_no_process_of_the_uid_remains)
 }
 END_TEST
 
+START_TEST(a_run_reattached_after_a_dmsup_restart_is_reaped_too)
+{
+	char *cfg = restricted_config("r8", 38, UID_B, 10);
+	pid_t pid = h_start(cfg);
+
+	h_stop_dmsup(SIGKILL);
+	h_start_dmsup();
+	struct json_object *st = h_wait_state("r8", "running");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(h_int(restrict_of(st), "uid"), UID_B);
+	json_object_put(st);
+	pid_t other = plant(UID_B, true);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	st = h_wait_state("r8", "crashed");
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
+	ck_assert_int_eq(count_uid(UID_B), 0);
+	waitpid(other, NULL, 0);
+	free(cfg);
+}
+END_TEST
+
 START_TEST(a_start_waits_for_the_reaper_of_its_uid)
 {
 	char *cfg = restricted_config("r3", 33, UID_C, 60);
@@ -218,6 +240,32 @@ START_TEST(a_start_waits_for_the_reaper_of_its_uid)
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	close(out);
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r3", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_stop_gives_up_a_start_waiting_for_the_reaper)
+{
+	char *cfg = restricted_config("r7", 37, UID_C, 60);
+	pid_t pid = h_start(cfg), stuck = plant(UID_C, false);
+	int out, status;
+
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	struct json_object *st = h_wait_state("r7", "crashed");
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
+	pid_t bg = h_dmctl_bg(&out, "start", "r7", NULL);
+	st = h_wait_state("r7", "starting");
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r7", NULL), 0);
+	st = h_status("r7");
+	ck_assert_str_eq(h_str(st, "state"), "stopped");
+	ck_assert_int_eq(h_int(st, "pid"), -1);
+	json_object_put(st);
+	ck_assert_int_eq(waitpid(bg, &status, 0), bg);
+	close(out);
+	unplant(stuck);
 	free(cfg);
 }
 END_TEST
@@ -290,7 +338,9 @@ int main(void)
 	const TTest *const tests[] = {
 	    qemu_runs_as_its_uid_in_its_chroot_with_no_new_privs,
 	    after_kill_9_no_process_of_the_uid_remains,
+	    a_run_reattached_after_a_dmsup_restart_is_reaped_too,
 	    a_start_waits_for_the_reaper_of_its_uid,
+	    a_stop_gives_up_a_start_waiting_for_the_reaper,
 	    a_reaper_that_cannot_finish_fails_the_start_by_name,
 	    a_missing_user_fails_the_start_naming_domain_and_step,
 	    auto_without_the_users_says_so_in_status,
