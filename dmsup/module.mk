@@ -41,6 +41,8 @@ DMSUP_SRCS += dmsup/loghead.c
 DMSUP_SRCS += dmsup/ops/ops-cd.c
 # The targets' own lifecycle (@releaseDomain), on a line of its own too.
 DMSUP_SRCS += dmsup/kind/guestwatch.c dmsup/kind/guestwatch-domain.c
+# pci-detach waits for QEMU's DEVICE_DELETED.
+DMSUP_SRCS += dmsup/ops/pcidel.c
 # The guest's serial pty from query-chardev (serial/0/tty).
 DMSUP_SRCS += dmsup/kind/serialtty.c
 # File descriptors against RLIMIT_NOFILE.

@@ -233,19 +233,29 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	   .metavar = "BDF[,OPTIONS]",
 	   .help = "0000:03:00.0 or 03:00.0, options after commas",
 	   .missing = "needs a PCI address like 0000:03:00.0"}}},
-    [CMD_PCI_DETACH] = {"pci-detach",
-			CMDTAB_CLI | CMDTAB_WIRE,
-			"unplug a PCI device",
-			"Unplugs the PCI device BDF (QMP device_del, or the "
-			"handshake's pci-rem); it goes once the guest "
-			"released it.",
-			{ARG_DOMAIN,
-			 {.field = "bdf",
-			  .type = CMDTAB_STRING,
-			  .flags = CMDTAB_REQUIRED,
-			  .metavar = "BDF",
-			  .help = "0000:03:00.0 or 03:00.0",
-			  .missing = "needs a PCI address like 0000:03:00.0"}}},
+    [CMD_PCI_DETACH] =
+	{"pci-detach",
+	 CMDTAB_CLI | CMDTAB_WIRE,
+	 "unplug a PCI device",
+	 "Unplugs the PCI device BDF (QMP device_del, or the handshake's "
+	 "pci-rem) and says done once it is gone: on the QMP kinds when QEMU "
+	 "sent DEVICE_DELETED for it, which is once the guest released it; "
+	 "a guest that does not within the wait fails at step wait, the "
+	 "device still attached.",
+	 {{.field = "wait",
+	   .type = CMDTAB_INT,
+	   .opt = 'w',
+	   .longopt = "wait",
+	   .metavar = "SECONDS",
+	   .help = "how long the removal is waited for (QMP kinds; default "
+		   "10)"},
+	  ARG_DOMAIN,
+	  {.field = "bdf",
+	   .type = CMDTAB_STRING,
+	   .flags = CMDTAB_REQUIRED,
+	   .metavar = "BDF",
+	   .help = "0000:03:00.0 or 03:00.0",
+	   .missing = "needs a PCI address like 0000:03:00.0"}}},
     [CMD_CD_INSERT] =
 	{"cd-insert",
 	 CMDTAB_CLI | CMDTAB_WIRE,

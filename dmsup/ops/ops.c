@@ -8,7 +8,8 @@
  * On the QMP kinds each operation is a short chain of QMP commands, as
  * libxl drives upstream QEMU: pci-attach = [the ROM BAR's pages asked of
  * the toolstack] device_add xen-pci-passthrough, then query-pci for the
- * slot it got; pci-detach = device_del; save = stop, then
+ * slot it got; pci-detach = device_del, done at QEMU's DEVICE_DELETED
+ * (pcidel.c); save = stop, then
  * xen-save-devices-state into <state_dir>/<name>.save; resume = cont.
  * The first failure ends the chain and the reply names its step. The
  * commands and their timeouts are dmqmp's vocabulary.
@@ -28,6 +29,7 @@
 #include "dmsup/log.h"
 #include "dmsup/ops/ops-pci.h"
 #include "dmsup/ops/ops.h"
+#include "dmsup/ops/pcidel.h"
 #include "dmsup/kind/stubdm.h"
 
 #define OPS_PARAM_MAX 256
@@ -141,6 +143,7 @@ struct ops_qcall {
 	uint32_t ticket; /* the page request's; 0: none */
 	uint64_t pages;	 /* asked for the ROM BAR */
 	bool rom_known;
+	int wait_s; /* pci-detach: for DEVICE_DELETED */
 	char id[OPS_PCI_ID_MAX];
 	char *file; /* save: the device state */
 };
@@ -337,12 +340,47 @@ static void ops_qmp_done_cb(void *arg, struct json_object *ret, const char *err)
 	ops_qcall_reply(q, o);
 }
 
+static void ops_pci_deleted_cb(void *arg, enum pcidel_outcome outcome,
+			       const char *err)
+{
+	struct ops_qcall *q = arg;
+	struct json_object *o;
+	char addr[16], why[160];
+
+	switch (outcome) {
+	case PCIDEL_DONE:
+		log_info("domid %d (%s): PCI device %s deleted",
+			 q->d->cfg.domid, q->d->cfg.name, q->id);
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(q->id));
+		ops_qcall_reply(q, o);
+		return;
+	case PCIDEL_REFUSED:
+		ops_qcall_error(q, "qmp", dmqmp_cmd_name(DMQMP_DEVICE_DEL),
+				err);
+		return;
+	case PCIDEL_ENDED:
+		ops_qcall_error(q, "qmp", "DEVICE_DELETED", err);
+		return;
+	case PCIDEL_TIMEOUT:
+		break;
+	}
+	/* The guest may still release it: it is not known to be gone. */
+	ops_pci_hostaddr(&q->pci, addr);
+	snprintf(why, sizeof(why),
+		 "device %s (%s) not deleted by QEMU within %d s: the guest "
+		 "has not released it",
+		 q->id, addr, q->wait_s);
+	ops_qcall_error(q, "wait", NULL, why);
+}
+
 static void ops_qmp_pci_detach(struct ops_qcall *q)
 {
 	const char *err;
 
 	if (ops_qmp_up(q, DMQMP_DEVICE_DEL) &&
-	    dmqmp_device_del(q->d->qmp, q->id, ops_qmp_done_cb, q, &err))
+	    pcidel_start(q->d->sup->base, q->d->qmp, q->id, q->wait_s,
+			 ops_pci_deleted_cb, q, &err))
 		ops_qmp_unsent(q, DMQMP_DEVICE_DEL, err);
 }
 
@@ -386,6 +424,33 @@ static void ops_qmp_resume(struct ops_qcall *q)
 		ops_qmp_unsent(q, DMQMP_CONT, err);
 }
 
+/* pci-detach's "wait" (seconds) into @q, or -1 after replying why not. */
+static int ops_qmp_wait(struct ctl_conn *c, struct json_object *req,
+			struct ops_qcall *q)
+{
+	struct json_object *v;
+	int64_t n = PCIDEL_WAIT_DEFAULT;
+
+	if (json_object_object_get_ex(req, "wait", &v)) {
+		if (q->op->cmd != STUBDOM_CMD_PCI_REM)
+			goto bad;
+		n = json_object_is_type(v, json_type_int)
+			? json_object_get_int64(v)
+			: -1;
+	}
+	if (n >= 1 && n <= PCIDEL_WAIT_MAX) {
+		q->wait_s = (int)n;
+		return 0;
+	}
+bad:
+	ctl_reply_error(c, "request",
+			"domain %s (domid %d): %s: wait is pci-detach's, in "
+			"seconds from 1 to %d",
+			q->d->cfg.name, q->d->cfg.domid, q->op->name,
+			PCIDEL_WAIT_MAX);
+	return -1;
+}
+
 /* The request's fields into @q, or -1 after replying why not. */
 static int ops_qmp_request(struct ctl_conn *c, struct json_object *req,
 			   struct ops_qcall *q)
@@ -412,7 +477,7 @@ static int ops_qmp_request(struct ctl_conn *c, struct json_object *req,
 		return -1;
 	}
 	ops_pci_id(&q->pci, q->id);
-	return 0;
+	return ops_qmp_wait(c, req, q);
 }
 
 static void ops_qmp_run(struct ctl_conn *c, struct json_object *req,
@@ -468,6 +533,15 @@ static void ops_run(struct ctl_conn *c, struct json_object *req,
 
 	if (config_kind(&d->cfg) != DM_KIND_STUBDOM_MINIOS) {
 		ops_qmp_run(c, req, d, op);
+		return;
+	}
+	if (json_object_object_get_ex(req, "wait", &v)) {
+		/* The handshake waits for pci-removed on its own timer. */
+		ctl_reply_error(c, "request",
+				"domain %s (domid %d): %s: wait is for the QMP "
+				"kinds; stubdom-minios's pci-rem waits for "
+				"pci-removed itself",
+				d->cfg.name, d->cfg.domid, op->name);
 		return;
 	}
 	if (op->bdf && (!json_object_object_get_ex(req, "bdf", &v) ||

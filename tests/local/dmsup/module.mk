@@ -68,3 +68,6 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-domid
 
 # Deprivileged device models (issue 17), on a line of its own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-restrict
+
+# pci-detach waits for DEVICE_DELETED, on a line of its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-pcidetach
