@@ -82,6 +82,7 @@ struct argv_disk {
 	struct devspec_slot slot;
 	const char *path;   /* NULL: an empty CD-ROM drive */
 	const char *format; /* QEMU's name */
+	char devpath[16];   /* a stub's /dev/xvdX, when path points here */
 };
 
 struct argv_nic {
@@ -110,6 +111,22 @@ static int argv_disk_dom0(const struct argv_ctx *c, int i,
 	return 0;
 }
 
+/*
+ * stubdom-linux: the i-th disk is the stub's i-th PV vbd (the keeper's
+ * --vbd, stubkeep/stubvbd.h), so QEMU in the stub opens /dev/xvd<a+i>.
+ * The format stays the image's: the vbd passes its bytes through.
+ */
+static int argv_disk_stub_linux(const struct argv_ctx *c, int i,
+				struct argv_disk *out)
+{
+	if (argv_disk_dom0(c, i, out))
+		return -1;
+	snprintf(out->devpath, sizeof(out->devpath), "/dev/xvd%c", 'a' + i);
+	if (out->path)
+		out->path = out->devpath;
+	return 0;
+}
+
 static int argv_nic_dom0(const struct argv_ctx *c, int i, struct argv_nic *out)
 {
 	devspec_nic_mac(c->cfg, i, out->mac);
@@ -120,7 +137,7 @@ static int argv_nic_dom0(const struct argv_ctx *c, int i, struct argv_nic *out)
 
 static const struct argv_dev_hooks argv_hooks[] = {
     [DM_KIND_DOM0] = {argv_disk_dom0, argv_nic_dom0},
-    [DM_KIND_STUBDOM_LINUX] = {argv_disk_dom0, argv_nic_dom0},
+    [DM_KIND_STUBDOM_LINUX] = {argv_disk_stub_linux, argv_nic_dom0},
     [DM_KIND_STUBDOM_MINIOS] = {argv_disk_dom0, argv_nic_dom0},
 };
 
@@ -477,6 +494,26 @@ unsigned long argv_stub_memory_mib(const struct dm_config *cfg)
 	return mib;
 }
 
+/* The target's disks, in order: the stub's xvda, xvdb... (config.c
+ * refuses disks for the other stub kind and empty CD-ROM drives); they
+ * must connect while the stub boots, so within its readiness timeout. */
+static void argv_keeper_vbds(struct argv_buf *b, const struct dm_config *cfg)
+{
+	for (int i = 0; i < cfg->n_disks; i++) {
+		const struct dm_disk *d = &cfg->disks[i];
+		argv_add(b, "--vbd");
+		argv_add(b, "%s:%s",
+			 argv_is_cd(d) ? "cdrom"
+			 : d->readonly ? "disk-ro"
+				       : "disk",
+			 d->path);
+	}
+	if (cfg->n_disks) {
+		argv_add(b, "--dev-timeout");
+		argv_add(b, "%d", cfg->ready_timeout);
+	}
+}
+
 /* The stub keeper's command line (the contract in KEEPER.md). */
 static void argv_keeper(struct argv_buf *b, const struct dm_config *cfg,
 			const char *self_exe, char **qemu)
@@ -501,6 +538,7 @@ static void argv_keeper(struct argv_buf *b, const struct dm_config *cfg,
 	}
 	argv_add(b, "--memory");
 	argv_add(b, "%lu", argv_stub_memory_mib(cfg));
+	argv_keeper_vbds(b, cfg);
 	argv_add(b, "--");
 	for (char **p = qemu + 1; *p; p++)
 		argv_add(b, "%s", *p);

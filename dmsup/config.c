@@ -523,6 +523,25 @@ static int cfg_kind_defaults(struct dm_config *cfg, struct json_object *json,
 	return 0;
 }
 
+/* A stub's disks are its PV vbds (stubkeep/stubvbd.h): each needs an
+ * image for its loop device. */
+static int cfg_check_stub_disks(const struct dm_config *cfg, const char *kind,
+				char **err_r)
+{
+	char path[32];
+
+	for (int i = 0; i < cfg->n_disks; i++) {
+		if (cfg->disks[i].path)
+			continue;
+		snprintf(path, sizeof(path), "disks[%d]", i);
+		return cfg_fail(err_r, path,
+				"an empty CD-ROM drive is not supported with "
+				"kind '%s' yet (the stub's vbd needs a medium)",
+				kind);
+	}
+	return 0;
+}
+
 /* What the QEMU in a stub domain cannot be given yet (see argv.c). */
 static int cfg_check_stub(const struct dm_config *cfg, const struct cfg_kind *k,
 			  char **err_r)
@@ -532,11 +551,13 @@ static int cfg_check_stub(const struct dm_config *cfg, const struct cfg_kind *k,
 	if (!cfg->xen)
 		return cfg_fail(err_r, "xen", "kind '%s' requires xen: true",
 				kind);
-	if (cfg->n_disks)
+	if (cfg->n_disks && k->kind != DM_KIND_STUBDOM_LINUX)
 		return cfg_fail(err_r, "disks",
 				"not supported with kind '%s' yet (the stub "
 				"domain gets no block devices)",
 				kind);
+	if (cfg_check_stub_disks(cfg, kind, err_r))
+		return -1;
 	if (cfg->n_nics)
 		return cfg_fail(err_r, "nics",
 				"not supported with kind '%s' yet (the stub "

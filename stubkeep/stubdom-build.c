@@ -605,7 +605,7 @@ static int stubdom_build_go(struct stubdom_build *b)
 	}
 	if (stubdom_build_link(b))
 		return -1;
-	if (xc_domain_unpause(b->xch, b->stub)) {
+	if (!b->cfg->paused && xc_domain_unpause(b->xch, b->stub)) {
 		stubdom_build_fail(b, "xc_domain_unpause", "%s",
 				   strerror(errno));
 		return -1;
@@ -699,6 +699,26 @@ static void stubdom_build_unlink_target(struct xs_handle *xs, uint32_t stub,
 	free(dm);
 }
 
+/*
+ * The backends of the stub's PV devices (stubvbd.h), and the errors
+ * blkback/netback left: removed right after the destroy, because a
+ * backend maps the stub's pages and so keeps it dying until it lets go.
+ */
+static void stubdom_build_rm_backends(struct xs_handle *xs, uint32_t stub)
+{
+	static const char *const types[] = {"vbd", "vif"};
+	char path[96];
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++) {
+		snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u",
+			 types[i], stub);
+		xs_rm(xs, XBT_NULL, path);
+		snprintf(path, sizeof(path),
+			 "/local/domain/0/error/backend/%s/%u", types[i], stub);
+		xs_rm(xs, XBT_NULL, path);
+	}
+}
+
 static int64_t stubdom_build_now_ms(void)
 {
 	struct timespec ts;
@@ -737,6 +757,7 @@ static int stubdom_build_destroy_as(xc_interface *xch, struct xs_handle *xs,
 			 strerror(errno));
 		rc = -1;
 	}
+	stubdom_build_rm_backends(xs, stub);
 	if (target_id != DOMID_INVALID)
 		stubdom_build_unlink_target(xs, stub, target_id);
 	if (vm)

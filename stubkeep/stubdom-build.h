@@ -67,6 +67,9 @@ struct stubdom_build_cfg {
 	 * serves it (type "xenconsoled", log guest-<name>.log).
 	 */
 	bool own_console;
+	/* true: leave the stub paused (the caller unpauses it once it has
+	 * written the stub's PV devices); false: unpause it. */
+	bool paused;
 };
 
 /* What start made, for whoever serves the stub's console. */
@@ -88,9 +91,9 @@ struct stubdom_build_err {
 /*
  * Creates and builds the stub domain for cfg->target, makes it the
  * target's device-model domain, writes the setup for cfg->kind, introduces
- * it to xenstored, and unpauses it. On success *out_r says what it made. On
- * failure nothing is left behind (the half-built domain is destroyed and
- * its xenstore nodes removed) and err says what failed.
+ * it to xenstored, and unpauses it (unless cfg->paused). On success *out_r says
+ * what it made. On failure nothing is left behind (the half-built domain is
+ * destroyed and its xenstore nodes removed) and err says what failed.
  */
 int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 			const struct stubdom_build_cfg *cfg,
@@ -99,6 +102,7 @@ int stubdom_build_start(xc_interface *xch, struct xs_handle *xs,
 
 /*
  * Destroys stub domain `stub` and removes its xenstore state (its home,
+ * its PV devices' backends in dom0,
  * its /vm entry, and, if the target still names it as its device-model
  * domain, the target's device-model-domid, dm-argv, dmargs and dom0's
  * device-model directory for the target (the MiniOS kind's)), then

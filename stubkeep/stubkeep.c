@@ -1,15 +1,17 @@
 /*
  * stubkeep: `dmsup --stub-keeper` (see stubkeep.h). One process per stub
- * domain, one poll loop over three fds: the signalfd (SIGTERM, SIGINT,
+ * domain, one libevent loop over three fds: the signalfd (SIGTERM, SIGINT,
  * SIGHUP: stop), the console's event channel (bytes to relay) and libxenstore's
- * watch fd (@releaseDomain: some domain changed, look at ours). Every step
- * is one line on stdout starting with "dmsup-stub: ".
+ * watch fd (@releaseDomain: some domain changed, look at ours); and, with
+ * disks, the vbds' own xenstore connection (stubvbd.h), whose states the
+ * same loop follows. Every step is one line on stdout starting with
+ * "dmsup-stub: ".
  */
 #include "stubkeep/stubkeep.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include <xenctrl.h>
 #include <xenstore.h>
 
+#include "stubdom-proto/xs.h"
 #include "stubkeep/stubcons.h"
 #include "stubkeep/stubdom-build.h"
 
@@ -33,6 +36,11 @@ struct stubkeep {
 	struct stubcons *cons;
 	struct stubdom_build_out out;
 	int sfd;
+	struct event_base *base;
+	struct event *ev_sig, *ev_cons, *ev_xs;
+	struct xsp *xsp; /* the vbds' connection; NULL without disks */
+	struct stubvbd *vbd;
+	int rc; /* the exit status, once the loop ends */
 };
 
 /* --- options ------------------------------------------------------------ */
@@ -113,6 +121,23 @@ static int stubkeep_option(int c, const char *v, struct stubkeep_opts *o,
 	case 'b':
 		o->bios = v;
 		return 0;
+	case 'D':
+		if (!stubkeep_number(v, 1, 3600, &o->dev_timeout_s))
+			return stubkeep_fail(err, errsz,
+					     "--dev-timeout %s: 1..3600 s", v);
+		return 0;
+	case 'v':
+		if (o->n_vbd == STUBKEEP_MAX_VBD)
+			return stubkeep_fail(err, errsz,
+					     "--vbd %s: more than %d disks", v,
+					     STUBKEEP_MAX_VBD);
+		if (stubvbd_parse(v, &o->vbd[o->n_vbd]))
+			return stubkeep_fail(err, errsz,
+					     "--vbd %s: disk:PATH, "
+					     "disk-ro:PATH or cdrom:PATH",
+					     v);
+		o->n_vbd++;
+		return 0;
 	}
 	return stubkeep_fail(err, errsz, "unknown option");
 }
@@ -130,11 +155,15 @@ int stubkeep_parse(int argc, char **argv, struct stubkeep_opts *o, char *err,
 	    {"name", required_argument, NULL, 'n'},
 	    {"bios", required_argument, NULL, 'b'},
 	    {"build-timeout", required_argument, NULL, 'T'},
+	    {"vbd", required_argument, NULL, 'v'},
+	    {"dev-timeout", required_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0}};
 	bool kind = false;
 	int c;
 
-	*o = (struct stubkeep_opts){.timeout_s = STUBKEEP_DEFAULT_TIMEOUT_S};
+	*o = (struct stubkeep_opts){.timeout_s = STUBKEEP_DEFAULT_TIMEOUT_S,
+				    .dev_timeout_s =
+					STUBKEEP_DEFAULT_DEV_TIMEOUT_S};
 	optind = 0; /* a fresh scan (GNU), also for a second call */
 	opterr = 0;
 	/* "+": QEMU's arguments after "--" are never ours. */
@@ -148,6 +177,9 @@ int stubkeep_parse(int argc, char **argv, struct stubkeep_opts *o, char *err,
 			return -1;
 		kind |= c == 'k';
 	}
+	if (o->n_vbd && o->kind != STUBDOM_LINUX)
+		return stubkeep_fail(err, errsz,
+				     "--vbd: only with --kind linux");
 	if (!kind || !o->target || !o->kernel || !o->memory_mib)
 		return stubkeep_fail(err, errsz,
 				     "--kind, --target, --kernel and --memory "
@@ -228,12 +260,71 @@ static int64_t stubkeep_now_ms(void)
 static int stubkeep_destroy(struct stubkeep *k)
 {
 	struct stubdom_build_err err;
+	int rc = 0;
 
 	stubcons_close(k->cons);
 	k->cons = NULL;
+	/* The build's destroy removes the vbds' backends too, so that
+	 * blkback unmaps the stub's pages before the wait for it to go. */
 	if (stubdom_build_destroy_made(k->xch, k->xs, &k->out,
 				       (int)k->o.timeout_s * 1000, &err)) {
 		stubkeep_say(k, "error: destroy: %s", err.msg);
+		rc = -1;
+	}
+	stubvbd_detach(k->vbd);
+	k->vbd = NULL;
+	return rc;
+}
+
+/* Ends the loop with exit status rc. */
+static void stubkeep_end(struct stubkeep *k, int rc)
+{
+	k->rc = rc;
+	event_base_loopbreak(k->base);
+}
+
+static void stubkeep_vbd_done_cb(int rc, const char *msg, void *arg)
+{
+	struct stubkeep *k = arg;
+
+	if (!rc) {
+		stubkeep_say(k, "domain %u: stub domain %u has its disks: %s",
+			     k->o.target, k->out.stub, msg);
+		return;
+	}
+	stubkeep_say(k, "error: %s", msg);
+	stubkeep_destroy(k);
+	stubkeep_end(k, STUBKEEP_EXIT_FAILED);
+}
+
+/* The target's disks as the still paused stub's vbds, then unpause it:
+ * its blkfront finds them when it loads (libxl's order). */
+static int stubkeep_vbds(struct stubkeep *k)
+{
+	char domain[32], err[512];
+	int e = 0;
+
+	if (k->o.n_vbd) {
+		snprintf(domain, sizeof(domain), "domain %u", k->o.target);
+		if (!(k->xsp = xsp_real_open(k->base, &e))) {
+			stubkeep_say(k, "error: %s: vbds: xenstore: %s", domain,
+				     strerror(-e));
+			return -1;
+		}
+		k->vbd = stubvbd_attach(
+		    k->xsp, domain, k->out.stub, k->o.vbd, k->o.n_vbd,
+		    (unsigned int)k->o.dev_timeout_s * 1000,
+		    stubkeep_vbd_done_cb, k, err, sizeof(err));
+		if (!k->vbd) {
+			stubkeep_say(k, "error: %s", err);
+			return -1;
+		}
+	}
+	if (xc_domain_unpause(k->xch, k->out.stub)) {
+		stubkeep_say(k,
+			     "error: domain %u: xc_domain_unpause of stub "
+			     "domain %u: %s",
+			     k->o.target, k->out.stub, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -252,7 +343,8 @@ static int stubkeep_build(struct stubkeep *k)
 					.dm_argv = o->dm_argv,
 					.dm_argc = o->dm_argc,
 					.bios = o->bios,
-					.own_console = true};
+					.own_console = true,
+					.paused = true};
 	struct stubdom_build_err err;
 	char why[256];
 	int64_t t0 = stubkeep_now_ms();
@@ -264,6 +356,10 @@ static int stubkeep_build(struct stubkeep *k)
 		     o->kernel, o->memory_mib, o->dm_argc);
 	if (stubdom_build_start(k->xch, k->xs, &cfg, &k->out, &err)) {
 		stubkeep_say(k, "error: build: %s", err.msg);
+		return -1;
+	}
+	if (stubkeep_vbds(k)) {
+		stubkeep_destroy(k);
 		return -1;
 	}
 	stubkeep_say(
@@ -318,51 +414,73 @@ static int stubkeep_check(struct stubkeep *k)
 	return -1;
 }
 
-static int stubkeep_loop(struct stubkeep *k)
+static void stubkeep_sig_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct stubkeep *k = arg;
 	struct signalfd_siginfo si;
+
+	if (read(k->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	stubkeep_say(k, "domain %u: signal %u: destroying stub domain %u",
+		     k->o.target, si.ssi_signo, k->out.stub);
+	if (stubkeep_destroy(k)) {
+		stubkeep_end(k, STUBKEEP_EXIT_FAILED);
+		return;
+	}
+	stubkeep_say(k,
+		     "stub domain %u destroyed on request; it served "
+		     "domain %u",
+		     k->out.stub, k->o.target);
+	stubkeep_end(k, STUBKEEP_EXIT_STOPPED);
+}
+
+static void stubkeep_cons_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stubkeep *k = arg;
 	char err[256];
 
+	if (!k->cons || !stubcons_handle(k->cons, err, sizeof(err)))
+		return;
+	stubkeep_say(k, "error: console of stub domain %u: %s", k->out.stub,
+		     err);
+	stubkeep_destroy(k);
+	stubkeep_end(k, STUBKEEP_EXIT_FAILED);
+}
+
+static void stubkeep_xs_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stubkeep *k = arg;
+
+	if (stubkeep_check(k))
+		stubkeep_end(k, STUBKEEP_EXIT_DIED);
+}
+
+static int stubkeep_loop(struct stubkeep *k)
+{
+	k->ev_sig = event_new(k->base, k->sfd, EV_READ | EV_PERSIST,
+			      stubkeep_sig_cb, k);
+	k->ev_cons = event_new(k->base, stubcons_fd(k->cons),
+			       EV_READ | EV_PERSIST, stubkeep_cons_cb, k);
+	k->ev_xs = event_new(k->base, xs_fileno(k->xs), EV_READ | EV_PERSIST,
+			     stubkeep_xs_cb, k);
+	if (!k->ev_sig || !k->ev_cons || !k->ev_xs ||
+	    event_add(k->ev_sig, NULL) || event_add(k->ev_cons, NULL) ||
+	    event_add(k->ev_xs, NULL)) {
+		stubkeep_say(k, "error: domain %u: event loop: out of memory",
+			     k->o.target);
+		return stubkeep_destroy(k) ? STUBKEEP_EXIT_FAILED
+					   : STUBKEEP_EXIT_DIED;
+	}
 	if (stubkeep_check(k))
 		return STUBKEEP_EXIT_DIED;
-	for (;;) {
-		struct pollfd p[3] = {
-		    {.fd = k->sfd, .events = POLLIN},
-		    {.fd = stubcons_fd(k->cons), .events = POLLIN},
-		    {.fd = xs_fileno(k->xs), .events = POLLIN},
-		};
-
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			stubkeep_say(k, "error: poll: %s", strerror(errno));
-			return stubkeep_destroy(k) ? STUBKEEP_EXIT_FAILED
-						   : STUBKEEP_EXIT_DIED;
-		}
-		if (p[1].revents &&
-		    stubcons_handle(k->cons, err, sizeof(err))) {
-			stubkeep_say(k, "error: console of stub domain %u: %s",
-				     k->out.stub, err);
-			stubkeep_destroy(k);
-			return STUBKEEP_EXIT_FAILED;
-		}
-		if (p[2].revents && stubkeep_check(k))
-			return STUBKEEP_EXIT_DIED;
-		if (p[0].revents &&
-		    read(k->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			stubkeep_say(k,
-				     "domain %u: signal %u: destroying stub "
-				     "domain %u",
-				     k->o.target, si.ssi_signo, k->out.stub);
-			if (stubkeep_destroy(k))
-				return STUBKEEP_EXIT_FAILED;
-			stubkeep_say(k,
-				     "stub domain %u destroyed on request; "
-				     "it served domain %u",
-				     k->out.stub, k->o.target);
-			return STUBKEEP_EXIT_STOPPED;
-		}
+	k->rc = -1;
+	if (event_base_dispatch(k->base) < 0 || k->rc < 0) {
+		stubkeep_say(k, "error: domain %u: event loop failed",
+			     k->o.target);
+		return stubkeep_destroy(k) ? STUBKEEP_EXIT_FAILED
+					   : STUBKEEP_EXIT_DIED;
 	}
+	return k->rc;
 }
 
 /* Signals become an fd; a stop that arrives during the (blocking) build
@@ -401,7 +519,8 @@ int stubkeep_main(int argc, char **argv)
 	}
 	k.xch = xc_interface_open(NULL, NULL, 0);
 	k.xs = xs_open(0);
-	if (!k.xch || !k.xs) {
+	k.base = event_base_new();
+	if (!k.xch || !k.xs || !k.base) {
 		stubkeep_say(&k,
 			     "error: domain %u: opening libxenctrl and "
 			     "xenstore: %s",
@@ -411,7 +530,16 @@ int stubkeep_main(int argc, char **argv)
 	if (!stubkeep_build(&k))
 		rc = stubkeep_loop(&k);
 out:
+	stubvbd_detach(k.vbd);
 	stubcons_close(k.cons);
+	struct event *evs[] = {k.ev_sig, k.ev_cons, k.ev_xs};
+	for (size_t i = 0; i < sizeof(evs) / sizeof(*evs); i++)
+		if (evs[i])
+			event_free(evs[i]);
+	if (k.xsp)
+		xsp_close(k.xsp);
+	if (k.base)
+		event_base_free(k.base);
 	if (k.xs)
 		xs_close(k.xs);
 	if (k.xch)

@@ -8,7 +8,13 @@
  *   dmsup --stub-keeper --kind linux|minios --target DOMID
  *         --kernel PATH [--ramdisk PATH] [--cmdline STRING]
  *         --memory MIB [--name NAME] [--bios NAME] [--build-timeout S]
+ *         [--vbd disk:PATH|disk-ro:PATH|cdrom:PATH]... [--dev-timeout S]
  *         -- QEMU-ARG...
+ *
+ * Each --vbd is one of the target's disks, in order: the stub's xvda,
+ * xvdb... (stubvbd.h), attached while the stub is still paused; the
+ * keeper fails (exit 2, the stub destroyed) if one does not connect
+ * within --dev-timeout.
  *
  * Exit status: 0 destroyed on request (SIGTERM, SIGINT, SIGHUP); 1 the stub
  * shut down, crashed or disappeared on its own; 2 it could not be built or
@@ -22,6 +28,7 @@
 #include <stdint.h>
 
 #include "stubdom-proto/setup.h"
+#include "stubkeep/stubvbd.h"
 
 enum {
 	STUBKEEP_EXIT_STOPPED = 0,
@@ -31,13 +38,19 @@ enum {
 };
 
 #define STUBKEEP_DEFAULT_TIMEOUT_S 30
+/* The stub must boot and load blkfront within it (TCG: tens of s). */
+#define STUBKEEP_DEFAULT_DEV_TIMEOUT_S 120
+#define STUBKEEP_MAX_VBD 16 /* xvda..xvdp */
 
 struct stubkeep_opts {
 	enum stubdom_kind kind;
 	uint32_t target;
 	const char *kernel, *ramdisk, *cmdline, *name, *bios;
 	unsigned long memory_mib;
-	unsigned long timeout_s;    /* bound on each wait for Xen (destroy) */
+	unsigned long timeout_s;     /* bound on each wait for Xen (destroy) */
+	unsigned long dev_timeout_s; /* bound on the vbds' connection */
+	struct stubvbd_disk vbd[STUBKEEP_MAX_VBD];
+	size_t n_vbd;
 	const char *const *dm_argv; /* into argv */
 	size_t dm_argc;
 };

@@ -126,8 +126,12 @@ END_TEST
 
 START_TEST(what_a_stub_cannot_do_yet_is_refused_by_field)
 {
-	assert_error("{" LINUX ", \"disks\": [{\"path\": \"/d\"}]}",
-		     "field 'disks': not supported with kind 'stubdom-linux'");
+	assert_error("{" MINIOS ", \"disks\": [{\"path\": \"/d\"}]}",
+		     "field 'disks': not supported with kind 'stubdom-minios'");
+	assert_error("{" LINUX ", \"disks\": [{\"path\": \"/d\"}, "
+		     "{\"media\": \"cdrom\"}]}",
+		     "field 'disks[1]': an empty CD-ROM drive is not "
+		     "supported with kind 'stubdom-linux' yet");
 	assert_error("{" MINIOS ", \"nics\": [{}]}",
 		     "field 'nics': not supported with kind 'stubdom-minios'");
 	assert_error("{" LINUX ", \"vnc\": \"127.0.0.1:1\"}",
@@ -230,6 +234,30 @@ START_TEST(stub_kind_spawns_the_keeper_with_the_qemu_args)
 }
 END_TEST
 
+/* The disks are the stub's vbds in config order: the keeper attaches
+ * the images, QEMU in the stub opens /dev/xvdX in the image's format. */
+START_TEST(linux_stub_disks_are_its_vbds)
+{
+	char *s = argv_of(
+	    "{" LINUX ", \"ready_timeout\": 200, \"disks\": ["
+	    "{\"path\": \"/i/a.qcow2\", \"format\": \"qcow2\"},"
+	    "{\"path\": \"/i/b\", \"vdev\": \"sda\", \"readonly\": true},"
+	    "{\"path\": \"/i/c.iso\", \"media\": \"cdrom\"}]}",
+	    1);
+
+	ck_assert_ptr_nonnull(
+	    strstr(s, " --vbd disk:/i/a.qcow2 --vbd disk-ro:/i/b "
+		      "--vbd cdrom:/i/c.iso --dev-timeout 200 -- "));
+	ck_assert_ptr_nonnull(strstr(s, " -drive file=/dev/xvda,if=ide,index=0,"
+					"media=disk,format=qcow2,"));
+	ck_assert_ptr_nonnull(
+	    strstr(s, " -drive file=/dev/xvdb,id=scsi0-hd0,"));
+	ck_assert_ptr_nonnull(strstr(s, ",file=/dev/xvdc,format=raw "));
+	ck_assert_ptr_null(strstr(s, "file=/i/"));
+	free(s);
+}
+END_TEST
+
 START_TEST(minios_keeper_gets_only_what_is_configured)
 {
 	char *s = argv_of("{" MINIOS ", \"stubdom_memory\": 128, "
@@ -274,6 +302,7 @@ int main(void)
 	    minios_stub_qemu_argv_is_qemu_traditional_style,
 	    minios_without_vga_says_so,
 	    stub_kind_spawns_the_keeper_with_the_qemu_args,
+	    linux_stub_disks_are_its_vbds,
 	    minios_keeper_gets_only_what_is_configured,
 	    dom0_spawns_qemu_itself,
 	};

@@ -270,6 +270,43 @@ START_TEST(every_option_is_taken)
 }
 END_TEST
 
+START_TEST(the_disks_are_taken_in_order_as_the_stubs_vbds)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--vbd", "disk:/a",
+			       "--vbd", "disk-ro:/b:c", "--vbd", "cdrom:/d.iso",
+			       "--dev-timeout", "240", "--", "x"),
+			 0);
+	ck_assert_uint_eq(o.n_vbd, 3);
+	ck_assert_str_eq(o.vbd[0].path, "/a");
+	ck_assert(!o.vbd[0].readonly && !o.vbd[0].cdrom);
+	ck_assert_str_eq(o.vbd[1].path, "/b:c");
+	ck_assert(o.vbd[1].readonly && !o.vbd[1].cdrom);
+	ck_assert_str_eq(o.vbd[2].path, "/d.iso");
+	ck_assert(o.vbd[2].cdrom);
+	ck_assert_uint_eq(o.dev_timeout_s, 240);
+}
+END_TEST
+
+START_TEST(a_vbd_is_a_kind_and_an_absolute_path)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--vbd", "disk:a", "--",
+			       "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "--vbd disk:a: disk:PATH"));
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--vbd", "tape:/a",
+			       "--", "x"),
+			 -1);
+	ck_assert_int_eq(PARSE("--kind", "minios", "--target", "7", "--kernel",
+			       "/k", "--memory", "32", "--vbd", "disk:/a", "--",
+			       "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "only with --kind linux"));
+}
+END_TEST
+
 START_TEST(qemu_arguments_without_the_separator_are_refused)
 {
 	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
@@ -363,6 +400,8 @@ static Suite *stubkeep_suite(void)
 	    cli, a_linux_stub_boots_with_the_image_command_line_by_default);
 	tcase_add_test(cli, options_after_the_separator_belong_to_qemu);
 	tcase_add_test(cli, every_option_is_taken);
+	tcase_add_test(cli, the_disks_are_taken_in_order_as_the_stubs_vbds);
+	tcase_add_test(cli, a_vbd_is_a_kind_and_an_absolute_path);
 	tcase_add_test(cli, qemu_arguments_without_the_separator_are_refused);
 	tcase_add_test(cli, no_qemu_arguments_is_refused);
 	tcase_add_test(cli, an_unknown_kind_is_refused);
