@@ -41,6 +41,9 @@ DMSUP_SRCS += dmsup/loghead.c
 DMSUP_SRCS += dmsup/ops/ops-cd.c
 # The targets' own lifecycle (@releaseDomain), on a line of its own too.
 DMSUP_SRCS += dmsup/kind/guestwatch.c dmsup/kind/guestwatch-domain.c
+# pci-attach's host device checks under Xen (pciback, assignment).
+DMSUP_SRCS += dmsup/ops/ops-pci-xen.c
+$(BUILD)/obj/dmsup/ops/ops-pci-xen.o: CPPFLAGS += $(XEN_CFLAGS)
 # pci-detach waits for QEMU's DEVICE_DELETED.
 DMSUP_SRCS += dmsup/ops/pcidel.c
 # The guest's serial pty from query-chardev (serial/0/tty).

@@ -222,7 +222,8 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 CMDTAB_CLI | CMDTAB_WIRE,
 	 "hotplug a PCI device",
 	 "Hotplugs the host PCI device BDF, already assignable (bound to "
-	 "pciback and assigned by the toolstack), into the running domain "
+	 "pciback and assigned by the toolstack; checked first with "
+	 "xen=true), into the running domain "
 	 "and prints the virtual slot it got. QMP kinds take the options "
 	 "vslot=N (hex) and permissive=0|1; stubdom-minios passes them to "
 	 "qemu-traditional.",

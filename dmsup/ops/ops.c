@@ -8,7 +8,8 @@
  * On the QMP kinds each operation is a short chain of QMP commands, as
  * libxl drives upstream QEMU: pci-attach = [the ROM BAR's pages asked of
  * the toolstack] device_add xen-pci-passthrough, then query-pci for the
- * slot it got; pci-detach = device_del, done at QEMU's DEVICE_DELETED
+ * slot it got (under Xen the host device is checked first:
+ * ops-pci-xen.c); pci-detach = device_del, done at QEMU's DEVICE_DELETED
  * (pcidel.c); save = stop, then
  * xen-save-devices-state into <state_dir>/<name>.save; resume = cont.
  * The first failure ends the chain and the reply names its step. The
@@ -27,6 +28,8 @@
 #include "dmsup/domain.h"
 #include "dmsup/ops/hotplug.h"
 #include "dmsup/log.h"
+#include "dmsup/kind/xendm.h"
+#include "dmsup/ops/ops-pci-xen.h"
 #include "dmsup/ops/ops-pci.h"
 #include "dmsup/ops/ops.h"
 #include "dmsup/ops/pcidel.h"
@@ -295,6 +298,23 @@ static void ops_pci_granted_cb(const struct memreq_outcome *o, void *arg)
 	ops_pci_device_add(q);
 }
 
+/* Under Xen, a device the guest cannot have is refused before QEMU hears
+ * of it (step host): QEMU would fail half-way, or seem to work. 0, or -1
+ * after ending @q. */
+static int ops_pci_host_check(struct ops_qcall *q)
+{
+	char err[OPS_PCI_ERR_MAX];
+	struct xc_interface_core *xch;
+
+	if (!q->d->cfg.xen)
+		return 0;
+	if ((xch = xendm_xch(q->d->sup, err, sizeof(err))) &&
+	    !ops_pci_xen_check(xch, q->d->cfg.domid, &q->pci, err))
+		return 0;
+	ops_qcall_error(q, "host", NULL, err);
+	return -1;
+}
+
 /* The ROM BAR's pages are asked of the toolstack first (xen: true and a
  * ROM whose size sysfs tells); otherwise device_add goes now. */
 static void ops_qmp_pci_attach(struct ops_qcall *q)
@@ -303,6 +323,8 @@ static void ops_qmp_pci_attach(struct ops_qcall *q)
 	char reason[MEMREQ_REASON_MAX + 1];
 	const char *err;
 
+	if (ops_pci_host_check(q))
+		return;
 	q->rom_known = !ops_pci_rom_pages(OPS_PCI_SYSFS, &q->pci, &q->pages);
 	if (!q->rom_known)
 		log_info("domid %d (%s): ROM size of %s unknown (no sysfs "

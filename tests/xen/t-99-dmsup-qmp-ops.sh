@@ -1,8 +1,9 @@
 # pci-attach, save and resume of a dom0 device model go to QEMU over QMP
 # (as libxl drives upstream QEMU): save stops QEMU and has it write its
 # device state to <state_dir>/<name>.save, resume lets it run; a
-# passthrough of a host device that is not there fails with QEMU's error
-# and leaves QEMU running. And a stop fails a runtime page request that
+# passthrough of a host device that is not there, or not bound to
+# pciback, is refused before QEMU hears of it, naming the domain, the
+# device and what is missing, and leaves QEMU running. And a stop fails a runtime page request that
 # waits for the toolstack at once, not when QEMU is gone.
 . /opt/dmsup/tests/dmsup-lib.sh
 
@@ -28,13 +29,26 @@ note "resume: QEMU runs again"
 dmctl resume $name || fail "dmctl resume failed"
 [ "$(qemu_status)" = running ] || fail "QEMU is '$(qemu_status)' after resume, not running"
 
-note "pci-attach of a host device the bed does not have fails with QEMU's error"
+note "pci-attach of a host device the bed does not have is refused, QEMU untouched"
 dmctl pci-attach $name 0000:00:1f.7 >attach.out 2>&1 && fail "pci-attach of 0000:00:1f.7 succeeded"
 cat attach.out
-grep -q "domid $domid): qmp: device_add: .*0000:00:1f.7" attach.out ||
-	fail "pci-attach did not fail at qmp's device_add with QEMU's error on 0000:00:1f.7"
-! exited $pid || fail "QEMU exited after the failed pci-attach"
-[ "$(qemu_status)" = running ] || fail "QEMU is '$(qemu_status)' after the failed pci-attach"
+grep -q "domain $name (domid $domid): host: no PCI device 0000:00:1f.7 in /sys/bus/pci/devices" attach.out ||
+	fail "pci-attach did not say 0000:00:1f.7 is missing: $(cat attach.out)"
+! grep -q "device_add" attach.out || fail "pci-attach of a missing device reached device_add"
+! exited $pid || fail "QEMU exited after the refused pci-attach"
+[ "$(qemu_status)" = running ] || fail "QEMU is '$(qemu_status)' after the refused pci-attach"
+
+note "pci-attach of a device dom0 has but pciback does not is refused naming its driver"
+dev=$(ls /sys/bus/pci/devices | head -n 1)
+[ -n "$dev" ] || fail "dom0 sees no PCI device at all"
+drv=$(basename "$(readlink /sys/bus/pci/devices/$dev/driver 2>/dev/null)")
+[ "$drv" != pciback ] || fail "$dev is bound to pciback already"
+dmctl pci-attach $name $dev >attach.out 2>&1 && fail "pci-attach of $dev (driver '$drv') succeeded"
+cat attach.out
+grep -q "domain $name (domid $domid): host: $dev is bound to ${drv:-no driver}, not pciback" attach.out ||
+	fail "pci-attach did not say $dev is not bound to pciback: $(cat attach.out)"
+qmp_pci=$(dmctl qmp $name query-pci)
+! echo "$qmp_pci" | grep -q pci-pt- || fail "QEMU lists a passthrough device after the refusals"
 
 note "pci-attach with an option dmsup cannot carry is refused by name"
 dmctl pci-attach $name 0000:00:1f.7,msitrans=1 >attach.out 2>&1 && fail "an unknown option was taken"

@@ -50,3 +50,13 @@ $(BUILD)/tests/unit/dmsup/test-serialtty: $(BUILD)/obj/dmsup/kind/serialtty.o
 # The restrict policy's pure part (in the core library), on a line of its
 # own.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-restrict
+
+# pci-attach's host checks under Xen: a sysfs tree the test makes (and
+# libxenctrl linked, never called).
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-pcixen
+$(BUILD)/tests/unit/dmsup/test-pcixen: \
+		$(BUILD)/obj/tests/unit/dmsup/test-pcixen.o \
+		$(BUILD)/obj/tests/unit/dmsup/run.o \
+		$(BUILD)/obj/dmsup/ops/ops-pci-xen.o $(BUILD)/obj/dmsup/ops/ops-pci.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS) $(XEN_LIBS) $(XLU_LIBS)
