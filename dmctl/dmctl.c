@@ -422,31 +422,78 @@ static void dmctl_copy(int fd)
 
 #define DMCTL_LOG_FILES_MAX 64
 
-/*
- * More than one rotation since @had was read: the files between it and
- * the new one are PATH.k-1 .. PATH.1 when @had is PATH.k now; each is
- * copied whole, oldest first.
- */
-static void dmctl_copy_rotated(const char *path, const struct stat *had)
+static bool dmctl_same_file(const struct stat *a, const struct stat *b)
 {
-	char name[PATH_MAX + 8];
-	struct stat st;
-	int k = 1;
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev;
+}
 
-	/* @had itself may be gone already: then all of them are newer. */
-	for (; k <= DMCTL_LOG_FILES_MAX; k++) {
-		snprintf(name, sizeof(name), "%s.%d", path, k);
-		if (stat(name, &st) ||
-		    (st.st_ino == had->st_ino && st.st_dev == had->st_dev))
-			break;
-	}
-	while (--k >= 1) {
+/*
+ * The files rotated since @had (the file read to its end) and before
+ * @now (the one just opened at PATH), copied whole, oldest first. The
+ * log helper may be rotating again meanwhile, renaming PATH.k-1 to
+ * PATH.k from the top down: a name may be missing for a moment and a
+ * file seen under two names, so files are told by inode, each opened
+ * once and read through that fd, and a gap never ends the scan.
+ */
+static void dmctl_copy_rotated(const char *path, const struct stat *had,
+			       const struct stat *now)
+{
+	int fds[DMCTL_LOG_FILES_MAX], n = 0;
+	struct stat seen[DMCTL_LOG_FILES_MAX];
+	char name[PATH_MAX + 8];
+
+	for (int k = 1; k <= DMCTL_LOG_FILES_MAX; k++) {
 		snprintf(name, sizeof(name), "%s.%d", path, k);
 		int fd = open(name, O_RDONLY | O_CLOEXEC);
-		dmctl_copy(fd);
-		if (fd >= 0)
+		struct stat st;
+		bool dup =
+		    fd < 0 || fstat(fd, &st) || dmctl_same_file(&st, now);
+
+		for (int i = 0; i < n && !dup; i++)
+			dup = dmctl_same_file(&st, &seen[i]);
+		if (!dup && dmctl_same_file(&st, had)) {
 			close(fd);
+			break; /* older ones were read before */
+		}
+		if (dup) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		seen[n] = st;
+		fds[n++] = fd;
 	}
+	/* Newest first in fds[]: @had gone means all of them are newer. */
+	while (n-- > 0) {
+		dmctl_copy(fds[n]);
+		close(fds[n]);
+	}
+}
+
+/*
+ * PATH has a new file (the old one was read to its end): it is opened
+ * first, so that it cannot be rotated away unseen, then what was rotated
+ * in between is copied, then the new file. A file is known by its inode:
+ * the same one again is not reopened.
+ */
+static void dmctl_follow_rotated(const char *path, int *fd)
+{
+	struct stat now, had;
+	int nfd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (nfd < 0 || fstat(nfd, &now) ||
+	    (*fd >= 0 && !fstat(*fd, &had) && dmctl_same_file(&had, &now))) {
+		if (nfd >= 0)
+			close(nfd);
+		return;
+	}
+	if (*fd >= 0) {
+		if (!fstat(*fd, &had))
+			dmctl_copy_rotated(path, &had, &now);
+		close(*fd);
+	}
+	*fd = nfd;
+	dmctl_copy(*fd);
 }
 
 /* Copies what inotify says was written to (or rotated into) @path. */
@@ -464,20 +511,8 @@ static int dmctl_follow_file(int in, const char *path, const char *base,
 		if (!e->len || strcmp(e->name, base))
 			continue;
 		dmctl_copy(*fd);
-		struct stat now, had;
-		/* Rotated: the old file was read to its end; the name's new
-		 * file is opened once (a file is known by its inode). */
-		if ((e->mask & (IN_CREATE | IN_MOVED_TO)) &&
-		    !stat(path, &now) &&
-		    (*fd < 0 || fstat(*fd, &had) || had.st_ino != now.st_ino ||
-		     had.st_dev != now.st_dev)) {
-			if (*fd >= 0)
-				dmctl_copy_rotated(path, &had);
-			if (*fd >= 0)
-				close(*fd);
-			*fd = open(path, O_RDONLY | O_CLOEXEC);
-			dmctl_copy(*fd);
-		}
+		if (e->mask & (IN_CREATE | IN_MOVED_TO))
+			dmctl_follow_rotated(path, fd);
 	}
 	return 0;
 }

@@ -260,10 +260,9 @@ static char *h_drain(int fd)
 	return buf;
 }
 
-/* Forks @prog of H.bin with @args (dmctl: with the test's socket); its
- * stdout and stderr go to the write ends given (or stay the test's if
- * -1). */
-/* @prog from H.bin with @args; in H.dir if @in_dir (relative paths). */
+/* Forks @prog of H.bin with @args (dmctl: with the test's socket), in
+ * H.dir if @in_dir (relative paths); its stdout and stderr go to the
+ * write ends given (or stay the test's if -1). */
 static pid_t h_fork_bin_in(const char *prog, char **args, int out, int err,
 			   bool in_dir)
 {

@@ -122,7 +122,7 @@ START_TEST(a_changed_definition_applies_at_the_next_start)
 	ck_assert_ptr_nonnull(cmdline);
 	/* cmdline's arguments are NUL-separated: "-msg\0timestamp=on". */
 	bool found = false;
-	for (char *p = cmdline; *p || p[1]; p += strlen(p) + 1)
+	for (char *p = cmdline; *p; p += strlen(p) + 1)
 		if (!strcmp(p, "timestamp=on"))
 			found = true;
 	ck_assert_msg(found, "the new QEMU lacks the changed extra_args");

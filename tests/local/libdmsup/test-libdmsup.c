@@ -316,7 +316,10 @@ START_TEST(the_real_dmsup_killed_mid_start_fails_the_start_once)
 
 	ck_assert_int_eq(dmsup_start_config(cl, c, res_cb, &r), 0);
 	event_base_loop(base, EVLOOP_NONBLOCK); /* the request goes out */
-	ck_assert_ptr_nonnull(h_wait_state("vm4", "starting"));
+	struct json_object *st = h_wait_state("vm4", "starting");
+
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
 	h_stop_dmsup(SIGKILL);
 	run_until(&r);
 	ck_assert_int_eq(r.calls, 1);
