@@ -22,6 +22,9 @@
 #include "libdmsup/libdmsup.h"
 #include "libdmsup/private.h"
 
+/* What is read of a closed connection: one whole frame at most. */
+#define DMSUP_LAST_MAX (FRAME_MAX + 4)
+
 struct dmsup_pending {
 	int64_t id;
 	dmsup_reply_fn *fn;
@@ -156,16 +159,15 @@ static void dmsup_frame(struct dmsup_client *cl, struct json_object *f)
 					   : "dmsup refused (no error text)"));
 }
 
-static void dmsup_read_cb(struct bufferevent *bev, void *arg)
+/* Every whole frame in @in, in order; a bad one ends the connection. */
+static void dmsup_take_frames(struct dmsup_client *cl, struct evbuffer *in)
 {
-	struct dmsup_client *cl = arg;
 	struct json_object *f;
 	const char *err;
 	int r;
 
 	cl->depth++;
-	while (cl->bev && !cl->freed &&
-	       (r = frame_take(bufferevent_get_input(cl->bev), &f, &err))) {
+	while (cl->bev && !cl->freed && (r = frame_take(in, &f, &err))) {
 		if (r < 0) {
 			char *why = dmsup_strdupf("dmsup's reply: %s", err);
 			dmsup_fail_all(cl, why ? why : err);
@@ -180,6 +182,33 @@ static void dmsup_read_cb(struct bufferevent *bev, void *arg)
 		dmsup_really_free(cl);
 }
 
+static void dmsup_read_cb(struct bufferevent *bev, void *arg)
+{
+	dmsup_take_frames(arg, bufferevent_get_input(bev));
+}
+
+/*
+ * What dmsup said before it closed (busy, idle) is its answer: read it
+ * first, since a write to the closed socket fails before the bytes are
+ * read. Into a buffer of our own: a bufferevent's input takes no bytes
+ * but its own reads (its end is frozen).
+ */
+static void dmsup_read_last(struct dmsup_client *cl)
+{
+	struct evbuffer *tmp = evbuffer_new();
+	int fd = bufferevent_getfd(cl->bev);
+
+	if (!tmp)
+		return;
+	evbuffer_remove_buffer(bufferevent_get_input(cl->bev), tmp,
+			       EV_SIZE_MAX);
+	while (evbuffer_get_length(tmp) <= DMSUP_LAST_MAX &&
+	       evbuffer_read(tmp, fd, 65536) > 0)
+		;
+	dmsup_take_frames(cl, tmp);
+	evbuffer_free(tmp);
+}
+
 static void dmsup_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct dmsup_client *cl = arg;
@@ -190,14 +219,8 @@ static void dmsup_event_cb(struct bufferevent *bev, short what, void *arg)
 	bool closed =
 	    (what & BEV_EVENT_EOF) || errno == ECONNRESET || errno == EPIPE;
 	cl->depth++;
-	/* What dmsup said before it closed (busy, idle) is its answer:
-	 * read it first (a write to a closed socket fails before that). */
-	if (cl->bev) {
-		struct evbuffer *in = bufferevent_get_input(cl->bev);
-		while (evbuffer_read(in, bufferevent_getfd(cl->bev), 65536) > 0)
-			;
-		dmsup_read_cb(cl->bev, cl);
-	}
+	if (cl->bev)
+		dmsup_read_last(cl);
 	if (!cl->freed)
 		dmsup_fail_all(cl, closed ? "dmsup closed the connection"
 					  : "the connection to dmsup failed");
