@@ -10,7 +10,7 @@
 #   TEST_BINS     programs built for tests only         (build/tests/...)
 #   UNIT_TESTS    Check programs run by `make check-unit`
 #   LOCAL_TESTS   Check programs run by `make check-local`
-#   MAN1 MAN5 MAN8  man pages installed under $(MANDIR)
+#   MAN1 MAN3 MAN5 MAN8  man pages installed under $(MANDIR)
 #   HEADERS       public headers installed under $(INCLUDEDIR)/<dir>/
 #   BENCHES       programs run by `make bench`
 
@@ -72,6 +72,7 @@ TEST_BINS   :=
 UNIT_TESTS  :=
 LOCAL_TESTS :=
 MAN1        :=
+MAN3        :=
 MAN5        :=
 MAN8        :=
 HEADERS     :=
@@ -145,6 +146,7 @@ install: installable
 	$(call install_files,0755,$(LIBEXECDIR),$(LIBEXECS))
 	$(call install_files,0644,$(LIBDIR),$(LIBS))
 	$(call install_files,0644,$(MANDIR)/man1,$(MAN1))
+	$(call install_files,0644,$(MANDIR)/man3,$(MAN3))
 	$(call install_files,0644,$(MANDIR)/man5,$(MAN5))
 	$(call install_files,0644,$(MANDIR)/man8,$(MAN8))
 	@for h in $(HEADERS); do \

@@ -35,6 +35,8 @@ $(BUILD)/lib/dmsup.pc: libdmsup/dmsup.pc.in VERSION
 installable: $(LIBDMSUP_SO) $(BUILD)/lib/dmsup.pc
 all: $(LIBDMSUP_SO) $(BUILD)/lib/dmsup.pc
 
+MAN3 += docs/libdmsup.3
+
 # <dmsup/libdmsup.h>, libdmsup.so.0 and its development link, dmsup.pc.
 .PHONY: install-libdmsup
 install: install-libdmsup
