@@ -9,6 +9,13 @@
 base=60000
 grep -q '^xen-qemuuser-range-base:' /etc/passwd ||
 	echo "xen-qemuuser-range-base:x:$base:$base::/nonexistent:/bin/false" >>/etc/passwd
+# The users go with the test: with them, restrict mode auto would restrict
+# the device models of every later test in this dom0.
+t107_cleanup() {
+	sed -i '/^xen-qemuuser-range-base:/d; /^dmtest[0-9]*:/d' /etc/passwd
+	dm_cleanup
+}
+trap t107_cleanup EXIT
 
 # uid_procs UID: live processes whose real, effective or saved uid is UID.
 uid_procs() {
