@@ -51,7 +51,7 @@ DMSUP_SRCS += dmsup/kind/serialtty.c
 # File descriptors against RLIMIT_NOFILE.
 DMSUP_SRCS += dmsup/fdlimit.c
 # Deprivileged device models (issue 17): the run's glue and the reaper.
-DMSUP_SRCS += dmsup/restrict-run.c dmsup/reaper.c
+DMSUP_SRCS += dmsup/restrict-run.c dmsup/restrict-rom.c dmsup/reaper.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

@@ -20,6 +20,7 @@
 #include "dmsup/dmsup.h"
 #include "dmsup/log.h"
 #include "dmsup/reaper.h"
+#include "dmsup/restrict-rom.h"
 #include "dmsup/restrict-run.h"
 #include "dmsup/restrict.h"
 #include "dmsup/unixsock.h"
@@ -106,6 +107,8 @@ static int restrict_make_chroot(const char *path, char *err, size_t len)
 	struct dirent *de;
 	int n = 0;
 
+	/* ROMs a crashed dmsup left (its own, root's) are not a reason. */
+	restrict_rom_clear(path);
 	if (mkdir(path, 0555) && errno != EEXIST) {
 		snprintf(err, len, "chroot %s: %s", path, strerror(errno));
 		return -1;
@@ -328,9 +331,17 @@ void restrict_run_died(struct domain *d)
 	if (!r->plan.shared)
 		reaper_start(d->sup->base, r->plan.uid, r->plan.gid,
 			     d->cfg.rst.reap_timeout, restrict_label(d));
+	if (r->chroot)
+		restrict_rom_clear(r->chroot);
 	if (r->chroot && rmdir(r->chroot) && errno != ENOENT)
 		log_warn("domid %d (%s): rmdir %s", d->cfg.domid, d->cfg.name,
 			 r->chroot);
+}
+
+const char *restrict_run_chroot(const struct domain *d)
+{
+	return d->rst && d->rst->plan.on && !d->rst->died ? d->rst->chroot
+							  : NULL;
 }
 
 void restrict_run_json(const struct domain *d, struct json_object *o)

@@ -36,6 +36,8 @@ void restrict_run_reattach(struct domain *d);
 bool restrict_run_cancel_wait(struct domain *d);
 /* The device model died: the uid's reaper starts. Idempotent. */
 void restrict_run_died(struct domain *d);
+/* The chroot of the running restricted run, or NULL. */
+const char *restrict_run_chroot(const struct domain *d);
 /* status: "restrict": the run's plan, or what the next start does. */
 void restrict_run_json(const struct domain *d, struct json_object *o);
 void restrict_run_free(struct domain *d);

@@ -425,12 +425,12 @@ static int plan_add_rom(struct plan *plan, const char *item, const char *owner,
 	return PLAN_OK;
 }
 
-int plan_nic_pages(const struct plan_nic *nic, const char *firmware_path,
-		   uint64_t *pages_r, struct plan_error *err_r)
+int plan_nic_rom(const struct plan_nic *nic, const char *firmware_path,
+		 char *path_r, size_t len, uint64_t *pages_r,
+		 struct plan_error *err_r)
 {
 	const struct plan_nic_model *m = plan_nic_model(nic->model);
 	const char *romfile;
-	char path[512];
 	uint64_t bytes;
 	int rc;
 
@@ -442,14 +442,25 @@ int plan_nic_pages(const struct plan_nic *nic, const char *firmware_path,
 	romfile = nic->romfile ? nic->romfile : m->romfile;
 	if (!*romfile) {
 		*pages_r = 0;
+		if (len)
+			*path_r = '\0';
 		return PLAN_OK;
 	}
-	rc = plan_rom_find(romfile, plan_search_path(firmware_path), path,
-			   sizeof(path), &bytes, err_r);
+	rc = plan_rom_find(romfile, plan_search_path(firmware_path), path_r,
+			   len, &bytes, err_r);
 	if (rc)
 		return rc;
 	*pages_r = plan_rom_pages(bytes);
 	return PLAN_OK;
+}
+
+int plan_nic_pages(const struct plan_nic *nic, const char *firmware_path,
+		   uint64_t *pages_r, struct plan_error *err_r)
+{
+	char path[512];
+
+	return plan_nic_rom(nic, firmware_path, path, sizeof(path), pages_r,
+			    err_r);
 }
 
 /* The videoram the request means, with its refusal if below the minimum. */

@@ -168,6 +168,10 @@ const char *plan_nic_device(const char *model);
  * request before hotplugging the NIC. */
 int plan_nic_pages(const struct plan_nic *nic, const char *firmware_path,
 		   uint64_t *pages_r, struct plan_error *err_r);
+/* The same, with the ROM file QEMU will load (@path_r "" for none). */
+int plan_nic_rom(const struct plan_nic *nic, const char *firmware_path,
+		 char *path_r, size_t len, uint64_t *pages_r,
+		 struct plan_error *err_r);
 
 /* Builds a firmware_path from what `QEMU -L help` prints (one directory a
  * line, in QEMU's search order), so the daemon can ask the QEMU binary it

@@ -24,6 +24,8 @@
 #include "dmsup/log.h"
 #include "dmsup/observe.h"
 #include "dmsup/ops/memreq.h"
+#include "dmsup/restrict-rom.h"
+#include "dmsup/restrict-run.h"
 #include "dmsup/kind/xendm.h"
 
 #define HOTPLUG_ID_MAX 24 /* with the model, fits a memreq reason */
@@ -40,6 +42,7 @@ struct hotplug_op {
 	uint32_t ticket; /* 0: not through memreq */
 	uint64_t pages;
 	char model[HOTPLUG_ID_MAX + 1], id[HOTPLUG_ID_MAX + 1], mac[18];
+	char romfile[96]; /* a restricted run's: the ROM inside its chroot */
 };
 
 static const char *hotplug_str(struct json_object *req, const char *key)
@@ -179,11 +182,14 @@ static void hotplug_device_add(struct hotplug_op *op)
 		hotplug_added_cb(op, NULL, "the device model is not running");
 		return;
 	}
-	if (*op->mac) {
+	if (*op->mac || *op->romfile)
 		props = json_object_new_object();
+	if (*op->mac)
 		json_object_object_add(props, "mac",
 				       json_object_new_string(op->mac));
-	}
+	if (*op->romfile)
+		json_object_object_add(props, "romfile",
+				       json_object_new_string(op->romfile));
 	if (dmqmp_device_add(d->qmp, dmplan_nic_device(op->model), op->id,
 			     props, hotplug_added_cb, op, &err))
 		hotplug_added_cb(op, NULL, err);
@@ -201,6 +207,18 @@ static void hotplug_granted_cb(const struct memreq_outcome *o, void *arg)
 	hotplug_device_add(op);
 }
 
+/* A chrooted QEMU loads the ROM after its chroot: put it there. */
+static int hotplug_rom_in_chroot(struct hotplug_op *op, const char *rom,
+				 char *err, size_t len)
+{
+	const char *chroot = restrict_run_chroot(op->d);
+
+	if (!chroot || !*rom)
+		return 0;
+	return restrict_rom_install(chroot, rom, op->romfile,
+				    sizeof(op->romfile), err, len);
+}
+
 /* The op from the request's fields, or NULL after replying why not. */
 static struct hotplug_op *
 hotplug_op_new(struct ctl_conn *c, struct json_object *req, struct domain *d)
@@ -211,6 +229,7 @@ hotplug_op_new(struct ctl_conn *c, struct json_object *req, struct domain *d)
 	struct plan_nic nic = {.model = model};
 	struct plan_error perr = {{0}};
 	struct hotplug_op *op;
+	char rom[512], err[256];
 
 	if (!model || !*model || strlen(model) > HOTPLUG_ID_MAX) {
 		ctl_reply_error(c, "request", "nic-attach needs a NIC model");
@@ -236,11 +255,19 @@ hotplug_op_new(struct ctl_conn *c, struct json_object *req, struct domain *d)
 	snprintf(op->model, sizeof(op->model), "%s", model);
 	snprintf(op->mac, sizeof(op->mac), "%s", mac ? mac : "");
 	/* The ROM the planner counts is the one the model loads at start. */
-	if (plan_nic_pages(&nic, NULL, &op->pages, &perr)) {
+	if (plan_nic_rom(&nic, NULL, rom, sizeof(rom), &op->pages, &perr)) {
 		ctl_reply_error(c, "memory",
 				"domain %s (domid %d): memory: cannot plan "
 				"the NIC: %s",
 				d->cfg.name, d->cfg.domid, perr.message);
+		hotplug_op_free(op);
+		return NULL;
+	}
+	if (hotplug_rom_in_chroot(op, rom, err, sizeof(err))) {
+		ctl_reply_error(c, "restrict",
+				"domain %s (domid %d): restrict: the NIC's "
+				"ROM: %s",
+				d->cfg.name, d->cfg.domid, err);
 		hotplug_op_free(op);
 		return NULL;
 	}

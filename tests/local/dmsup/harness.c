@@ -473,10 +473,14 @@ char *h_standin_config(const char *name, int domid, const char *args,
 
 pid_t h_start(const char *config)
 {
-	char *name = strdup(strrchr(config, '/') + 1);
+	char *name = strdup(strrchr(config, '/') + 1), *err = NULL;
 
 	*strrchr(name, '.') = '\0';
-	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", config, NULL), 0);
+	/* The error is kept: a start refused under load says why. */
+	int rc = h_dmctl(NULL, &err, "start", config, NULL);
+	ck_assert_msg(rc == 0, "dmctl start %s: exit %d: %s", name, rc,
+		      err ? err : "");
+	free(err);
 	struct json_object *st = h_status(name);
 	pid_t pid = (pid_t)h_int(st, "pid");
 	ck_assert_str_eq(h_str(st, "state"), "running");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -333,6 +334,44 @@ START_TEST(auto_without_the_users_says_so_in_status)
 }
 END_TEST
 
+/* A chrooted QEMU loads a hotplugged NIC's ROM from inside its chroot:
+ * dmsup puts it there, and takes it away with the run. */
+START_TEST(a_nic_hotplugged_into_the_chroot_finds_its_rom)
+{
+	char extra[200], *out, rom[PATH_MAX + 32], root[PATH_MAX];
+	struct stat st;
+
+	snprintf(extra, sizeof(extra),
+		 "\"machine\": \"pc-i440fx-3.1\", \"restrict\": {\"mode\": "
+		 "\"user\", \"uid\": %d}",
+		 UID_A);
+	char *cfg = h_config("r7", 37, extra);
+	h_start(cfg);
+	int rc = h_dmctl(&out, NULL, "nic-attach", "r7", "e1000,id=hot1", NULL);
+	ck_assert_msg(rc == 0, "nic-attach: exit %d", rc);
+	ck_assert_msg(strstr(out, "NIC hot1 (e1000) added"), "%s", out);
+	free(out);
+	out = h_qmp_json("r7", "query-pci");
+	ck_assert_msg(strstr(out, "\"qdev_id\":\"hot1\""), "%s", out);
+	free(out);
+	snprintf(root, sizeof(root), "%s/r7.root", H.run);
+	snprintf(rom, sizeof(rom), "%s/rom/efi-e1000.rom", root);
+	ck_assert_int_eq(lstat(rom, &st), 0);
+	ck_assert(S_ISREG(st.st_mode) && st.st_uid == 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0444);
+	/* A second NIC of the model reuses the ROM. */
+	ck_assert_int_eq(
+	    h_dmctl(NULL, NULL, "nic-attach", "r7", "e1000,id=hot2", NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r7", NULL), 0);
+	ck_assert_int_eq(lstat(root, &st), -1);
+	/* The next run starts in an empty chroot again. */
+	h_start(cfg);
+	ck_assert_int_eq(lstat(rom, &st), -1);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r7", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -344,6 +383,7 @@ int main(void)
 	    a_reaper_that_cannot_finish_fails_the_start_by_name,
 	    a_missing_user_fails_the_start_naming_domain_and_step,
 	    auto_without_the_users_says_so_in_status,
+	    a_nic_hotplugged_into_the_chroot_finds_its_rom,
 	};
 
 	if (geteuid() != 0) {
