@@ -30,7 +30,7 @@
 struct h H;
 static char suite_dir[256];
 
-static double h_now(void)
+double h_now(void)
 {
 	struct timespec ts;
 

@@ -86,6 +86,7 @@ char *h_qmp_json(const char *domain, const char *command);
 struct json_object *h_wait_state(const char *domain, const char *state);
 /* Waits until @pid has exited (any parent). true if it did in time. */
 bool h_wait_gone(pid_t pid);
+double h_now(void); /* CLOCK_MONOTONIC, seconds */
 bool h_alive(pid_t pid);
 /* How many live processes have @needle in their command line. */
 int h_count_procs(const char *needle);
