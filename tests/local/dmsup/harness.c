@@ -471,6 +471,23 @@ char *h_standin_config(const char *name, int domid, const char *args,
 	    domid, name, H.standin, args, *extra ? ", " : "", extra);
 }
 
+/* A start failed: what dmsup and the device model said goes to stderr,
+ * so that a failure seen once under load can be understood. */
+static void h_tell_why(const char *name)
+{
+	char path[400], *out = NULL;
+
+	snprintf(path, sizeof(path), "%s/dmsup.stderr", H.dir);
+	char *log = h_read_file(path);
+	size_t len = log ? strlen(log) : 0;
+	fprintf(stderr, "--- dmsup's log (tail):\n%s\n",
+		log ? log + (len > 4096 ? len - 4096 : 0) : "(none)");
+	free(log);
+	h_dmctl(&out, NULL, "log", "-n", "40", name, NULL);
+	fprintf(stderr, "--- dmctl log %s:\n%s\n", name, out ? out : "");
+	free(out);
+}
+
 pid_t h_start(const char *config)
 {
 	char *name = strdup(strrchr(config, '/') + 1), *err = NULL;
@@ -478,6 +495,8 @@ pid_t h_start(const char *config)
 	*strrchr(name, '.') = '\0';
 	/* The error is kept: a start refused under load says why. */
 	int rc = h_dmctl(NULL, &err, "start", config, NULL);
+	if (rc != 0)
+		h_tell_why(name);
 	ck_assert_msg(rc == 0, "dmctl start %s: exit %d: %s", name, rc,
 		      err ? err : "");
 	free(err);
