@@ -321,14 +321,17 @@ static void print_table_header(void)
 static void print_domain(struct json_object *d)
 {
 	static const char *const keys[] = {
-	    "name", "domid",  "kind", "origin", "stub_domid", "state", "paused",
-	    "pid",  "spawns", "exit", "error",	"step",	      "qmp",   "log"};
+	    "name",  "domid",  "kind", "origin", "stub_domid",
+	    "state", "paused", "pid",  "spawns", "exit",
+	    "error", "step",   "qmp",  "log",	 "cgroup"};
 	size_t n = sizeof(keys) / sizeof(*keys);
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v;
+		/* A null (the cgroup of a run without one) is "none". */
 		if (json_object_object_get_ex(d, keys[i], &v))
-			printf("%-8s %s\n", keys[i], json_object_get_string(v));
+			printf("%-8s %s\n", keys[i],
+			       v ? json_object_get_string(v) : "none");
 		if (!strcmp(keys[i], "pid") && jint(d, "started") > 0)
 			printf("%-8s %llds\n", "uptime",
 			       (long long)time(NULL) - jint(d, "started"));

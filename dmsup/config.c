@@ -12,6 +12,7 @@
 
 #include "dmsup/config.h"
 #include "dmsup/devspec.h"
+#include "dmsup/cgroup.h"
 #include "dmsup/restrict.h"
 
 /* Table rows leave their trailing fields zero on purpose. */
@@ -177,6 +178,11 @@ static const struct cfg_field restrict_fields[] = {
      .what = "a QEMU -sandbox option string"},
     {"reap_timeout", CFG_INT, offsetof(struct dm_restrict, reap_timeout), false,
      1, 600, .def_int = 10},
+    {"cgroup", CFG_STR, offsetof(struct dm_restrict, cgroup), .max = 900,
+     .def_str = "auto", .check = dmcg_config_ok,
+     .what = "'auto', 'off' or the absolute path of a cgroup2 directory"},
+    {"memory_mib", CFG_INT, offsetof(struct dm_restrict, memory_mib), false, 1,
+     1 << 20},
 };
 
 static const struct cfg_field config_fields[] = {

@@ -12,6 +12,8 @@ DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c libdmsup/frame.c \
                    dmsup/safefile.c dmsup/devspec.c
 # The restrict policy (pure: unit tests link it), on a line of its own.
 DMSUP_CORE_SRCS += dmsup/restrict.c
+# The device model's cgroup v2 (its parsing is unit-tested).
+DMSUP_CORE_SRCS += dmsup/cgroup.c
 # The argv builder asks the planner for its -device strings.
 DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
@@ -52,6 +54,8 @@ DMSUP_SRCS += dmsup/kind/serialtty.c
 DMSUP_SRCS += dmsup/fdlimit.c
 # Deprivileged device models (issue 17): the run's glue and the reaper.
 DMSUP_SRCS += dmsup/restrict-run.c dmsup/restrict-rom.c dmsup/reaper.c
+# Its cgroup v2 (the run's side of cgroup.c).
+DMSUP_SRCS += dmsup/restrict-cg.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

@@ -27,6 +27,8 @@ struct dm_restrict {
 	int fsize_mib;	  /* RLIMIT_FSIZE; -1: auto (restrict.c) */
 	char *sandbox;	  /* QEMU's -sandbox */
 	int reap_timeout; /* s a start waits for the last run's reaper */
+	char *cgroup;	  /* auto, off, or a cgroup2 directory (cgroup.h) */
+	int memory_mib;	  /* memory.max; 0: none */
 };
 
 #endif

@@ -20,6 +20,7 @@
 #include "dmsup/dmsup.h"
 #include "dmsup/log.h"
 #include "dmsup/reaper.h"
+#include "dmsup/restrict-cg.h"
 #include "dmsup/restrict-rom.h"
 #include "dmsup/restrict-run.h"
 #include "dmsup/restrict.h"
@@ -31,6 +32,7 @@
 struct restrict_run {
 	struct restrict_plan plan;
 	char *chroot;
+	struct restrict_cg cg;
 	struct reaper_waiter *wait;
 	restrict_resume_fn *resume;
 	struct domain *d;
@@ -200,7 +202,8 @@ static int restrict_run_setup(struct domain *d, char *err, size_t len)
 	}
 	if (*r->plan.sandbox && !restrict_qemu_has_seccomp(d->cfg.qemu))
 		restrict_no_sandbox(&r->plan);
-	restrict_missing(&r->plan, "cgroup (memory, pids limits)");
+	if (restrict_cg_setup(&r->cg, d, &r->plan, err, len))
+		return -1;
 	free(r->chroot);
 	if (asprintf(&r->chroot, "%s/%s.root", d->sup->run_dir, d->cfg.name) <
 	    0) {
@@ -258,8 +261,8 @@ char **restrict_run_argv(const struct domain *d, char **qemu)
 {
 	if (!d->rst || !d->rst->plan.on)
 		return qemu;
-	return restrict_argv(qemu, &d->rst->plan, d->rst->chroot, "",
-			     d->sup->self_exe);
+	return restrict_argv(qemu, &d->rst->plan, d->rst->chroot,
+			     d->rst->cg.path, d->sup->self_exe);
 }
 
 /* The real uid of @pid, or -1. */
@@ -305,7 +308,7 @@ void restrict_run_reattach(struct domain *d)
 		d->rst->chroot = NULL;
 	if (!restrict_qemu_has_seccomp(d->cfg.qemu))
 		restrict_no_sandbox(&d->rst->plan);
-	restrict_missing(&d->rst->plan, "cgroup (memory, pids limits)");
+	restrict_cg_reattach(&d->rst->cg, d, &d->rst->plan);
 }
 
 bool restrict_run_cancel_wait(struct domain *d)
@@ -328,9 +331,12 @@ void restrict_run_died(struct domain *d)
 	if (!r || !r->plan.on || r->died)
 		return;
 	r->died = true;
+	/* The cgroup first: all of the run, forks included, at once. */
+	restrict_cg_kill(&r->cg, restrict_label(d));
 	if (!r->plan.shared)
 		reaper_start(d->sup->base, r->plan.uid, r->plan.gid,
 			     d->cfg.rst.reap_timeout, restrict_label(d));
+	restrict_cg_remove(&r->cg, d);
 	if (r->chroot)
 		restrict_rom_clear(r->chroot);
 	if (r->chroot && rmdir(r->chroot) && errno != ENOENT)
@@ -352,6 +358,7 @@ void restrict_run_json(const struct domain *d, struct json_object *o)
 	char err[256];
 	struct json_object *j;
 
+	json_object_object_add(o, "cgroup", NULL); /* the run's, below */
 	if (d->rst && (d->pid || d->rst->died)) {
 		p = &d->rst->plan;
 		chroot = d->rst->chroot;
@@ -365,6 +372,8 @@ void restrict_run_json(const struct domain *d, struct json_object *o)
 		return;
 	}
 	j = restrict_plan_json(p, chroot);
+	if (p != &next)
+		restrict_cg_json(&d->rst->cg, d->pid && !d->rst->died, o, j);
 	if (p->on && !p->shared && reaper_state(p->uid))
 		json_object_object_add(
 		    j, "reaper", json_object_new_string(reaper_state(p->uid)));
@@ -376,6 +385,7 @@ void restrict_run_free(struct domain *d)
 	if (!d->rst)
 		return;
 	reaper_wait_cancel(d->rst->wait);
+	restrict_cg_dispose(&d->rst->cg);
 	free(d->rst->chroot);
 	free(d->rst);
 	d->rst = NULL;

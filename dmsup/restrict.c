@@ -62,6 +62,22 @@ int restrict_config_check(const struct dm_config *cfg, char *path,
 			 "restrict.uid");
 		return -1;
 	}
+	if (r->memory_mib > 0 && r->cgroup && !strcmp(r->cgroup, "off")) {
+		snprintf(path, path_len, "restrict.memory_mib");
+		snprintf(msg, msg_len,
+			 "a memory limit needs a cgroup (restrict.cgroup is "
+			 "off)");
+		return -1;
+	}
+	if (r->cgroup && strcmp(r->cgroup, "auto") &&
+	    strcmp(r->cgroup, "off") &&
+	    (config_is_stub(cfg) || config_adopted(cfg))) {
+		snprintf(path, path_len, "restrict.cgroup");
+		snprintf(msg, msg_len,
+			 "a cgroup directory is only for kind 'dom0' started "
+			 "by dmsup");
+		return -1;
+	}
 	if (!strcmp(mode, "range") && !cfg->xen) {
 		/* Without Xen nothing gives a domid: the range has no
 		 * offset. */

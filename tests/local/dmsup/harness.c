@@ -21,6 +21,7 @@
 
 #include <event2/buffer.h>
 
+#include "dmsup/cgroup.h"
 #include "libdmsup/frame.h"
 #include "tests/local/dmsup/harness.h"
 
@@ -106,11 +107,55 @@ static void h_kill_matching(const char *needle)
 		;
 }
 
+/*
+ * The cgroups a dmsup on @dir/run made (restricted runs: dmsup-<hash of
+ * the run dir>-NAME) and left, its test having failed or killed it:
+ * emptied by cgroup.kill, then removed once the kernel emptied them.
+ */
+static void h_cleanup_cgroups(const char *dir)
+{
+	char base[DMCG_PATH_MAX], why[256], run[400], prefix[32];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(run, sizeof(run), "%s/run", dir);
+	snprintf(prefix, sizeof(prefix), "dmsup-%08x-", dmcg_hash(run));
+	if (dmcg_base("auto", base, sizeof(base), why, sizeof(why)) ||
+	    !(d = opendir(base)))
+		return;
+	while ((de = readdir(d))) {
+		char cg[DMCG_PATH_MAX + 300];
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(cg, sizeof(cg), "%s/%s", strcmp(base, "/") ? base : "",
+			 de->d_name);
+		dmcg_kill(cg);
+		for (double end = h_now() + H_TIMEOUT;
+		     dmcg_remove(cg) == 1 && h_now() < end;)
+			usleep(10000);
+	}
+	closedir(d);
+}
+
 static void h_cleanup_dir(const char *dir)
 {
+	struct dirent *de;
+	DIR *d;
+
 	if (!dir[0])
 		return;
 	h_kill_matching(dir);
+	h_cleanup_cgroups(dir);
+	/* The suite's dir: the tests' own, whose teardown a failure cut. */
+	if ((d = opendir(dir))) {
+		while ((de = readdir(d))) {
+			char sub[600];
+			snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+			if (!strncmp(de->d_name, "t-", 2))
+				h_cleanup_cgroups(sub);
+		}
+		closedir(d);
+	}
 	nftw(dir, h_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 

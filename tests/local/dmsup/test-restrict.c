@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dmsup/cgroup.h"
 #include "tests/local/dmsup/harness.h"
 
 /* Users no host here has: the uids are the test's own. */
@@ -67,10 +69,10 @@ static int count_uid(uid_t uid)
 	return n;
 }
 
-/* A process of @uid outside QEMU's process group: only the uid's reaper
- * finds it. With @killable false its real and saved uid stay root's, so
- * the uid cannot signal it (the reaper counts it but cannot end it). */
-static pid_t plant(uid_t uid, bool killable)
+/* A process that becomes what @become makes it (0, or it exits 1),
+ * then sleeps; returned once it did. */
+static pid_t sleeper(int (*become)(uid_t, const char *), uid_t uid,
+		     const char *cg)
 {
 	int ready[2];
 	char c;
@@ -81,12 +83,7 @@ static pid_t plant(uid_t uid, bool killable)
 	if (pid == 0) {
 		close(ready[0]);
 		setsid();
-		if (killable
-			? setresgid(uid, uid, uid) || setresuid(uid, uid, uid)
-			: setresuid(0, uid, 0))
-			_exit(1);
-		/* The uid's from here on: the test may go on. */
-		if (write(ready[1], "r", 1) != 1)
+		if (become(uid, cg) || write(ready[1], "r", 1) != 1)
 			_exit(1);
 		for (;;)
 			pause();
@@ -97,10 +94,134 @@ static pid_t plant(uid_t uid, bool killable)
 	return pid;
 }
 
+static int become_uid(uid_t uid, const char *cg)
+{
+	return setresgid(uid, uid, uid) || setresuid(uid, uid, uid);
+}
+
+/* Real and saved uid root's: the uid cannot signal it. */
+static int become_euid(uid_t uid, const char *cg)
+{
+	return setresuid(0, uid, 0);
+}
+
+/* A process of @uid outside QEMU's process group: only the uid's reaper
+ * finds it. With @killable false its real and saved uid stay root's, so
+ * the uid cannot signal it (the reaper counts it but cannot end it). */
+static pid_t plant(uid_t uid, bool killable)
+{
+	return sleeper(killable ? become_uid : become_euid, uid, NULL);
+}
+
 static void unplant(pid_t pid)
 {
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+/* The cgroup2 path of @pid (its "0::" line), or NULL. */
+static char *cgroup_of(pid_t pid)
+{
+	char path[64], *text, *l, *r = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (!(text = h_read_file(path)))
+		return NULL;
+	if ((l = strstr(text, "0::"))) {
+		r = strndup(l + 3, strcspn(l + 3, "\n"));
+	}
+	free(text);
+	return r;
+}
+
+/* The cgroup status gives @name's run: base/dmsup-<hash of H.run>-NAME,
+ * a directory that holds @pid. */
+static char *check_run_cgroup(const char *name, pid_t pid)
+{
+	struct json_object *st = h_status(name);
+	char want[128], *cg = strdup(h_str(st, "cgroup")), *in = cgroup_of(pid);
+	struct stat sb;
+
+	json_object_put(st);
+	snprintf(want, sizeof(want), "/dmsup-%08x-%s", dmcg_hash(H.run), name);
+	ck_assert_msg(strlen(cg) > strlen(want) &&
+			  !strcmp(cg + strlen(cg) - strlen(want), want),
+		      "%s", cg);
+	ck_assert_int_eq(stat(cg, &sb), 0);
+	ck_assert(S_ISDIR(sb.st_mode));
+	/* /proc names it from the mount's root: a tail of the path. */
+	ck_assert_ptr_nonnull(in);
+	ck_assert_msg(strlen(cg) >= strlen(in) &&
+			  !strcmp(cg + strlen(cg) - strlen(in), in),
+		      "pid %d is in %s, status says %s", (int)pid, in, cg);
+	free(in);
+	return cg;
+}
+
+static int become_member(uid_t uid, const char *cg)
+{
+	char procs[1100];
+	FILE *f;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	if (!(f = fopen(procs, "we")))
+		return -1;
+	int bad = fprintf(f, "0") < 0;
+	return fclose(f) || bad;
+}
+
+/* A root process put into @cg: neither QEMU's group nor its uid, only
+ * the cgroup holds it. */
+static pid_t plant_in(const char *cg)
+{
+	return sleeper(become_member, 0, cg);
+}
+
+/* @pid (our child) ended by SIGKILL within the harness's timeout. */
+static void killed(pid_t pid)
+{
+	int status;
+
+	ck_assert(h_wait_gone(pid));
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* @path goes within the harness's timeout. */
+static bool gone_in_time(const char *path)
+{
+	for (double end = h_now() + H_TIMEOUT; h_now() < end; usleep(20000))
+		if (access(path, F_OK) && errno == ENOENT)
+			return true;
+	return false;
+}
+
+/* Whether the cgroup above @cg offers @ctl (this build host: none). */
+static bool parent_offers(const char *cg, const char *ctl)
+{
+	char path[1100], *text;
+	bool has;
+
+	snprintf(path, sizeof(path), "%.*s/cgroup.controllers",
+		 (int)(strrchr(cg, '/') - cg), cg);
+	text = h_read_file(path);
+	has = text && strstr(text, ctl);
+	free(text);
+	return has;
+}
+
+static bool missing_names(struct json_object *r, const char *what)
+{
+	struct json_object *m;
+
+	if (!json_object_object_get_ex(r, "missing", &m))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(m); i++)
+		if (strstr(
+			json_object_get_string(json_object_array_get_idx(m, i)),
+			what))
+			return true;
+	return false;
 }
 
 static char *restricted_config(const char *name, int domid, uid_t uid,
@@ -372,6 +493,147 @@ START_TEST(a_nic_hotplugged_into_the_chroot_finds_its_rom)
 }
 END_TEST
 
+START_TEST(qemu_runs_in_its_cgroup_and_what_joins_it_dies_with_it)
+{
+	char *cfg = restricted_config("c1", 41, UID_A, 10);
+	pid_t pid = h_start(cfg);
+	char *cg = check_run_cgroup("c1", pid), file[1100], *text;
+	pid_t other = plant_in(cg);
+
+	/* The limits where the host offers them, else named missing. */
+	struct json_object *st = h_status("c1"), *r = restrict_of(st);
+	snprintf(file, sizeof(file), "%s/pids.max", cg);
+	if (parent_offers(cg, "pids")) {
+		text = h_read_file(file);
+		ck_assert_str_eq(text, "256\n");
+		free(text);
+		ck_assert_int_eq(h_int(r, "pids_max"), 256);
+	} else
+		ck_assert_msg(missing_names(r, "cgroup pids limit ("), "%s",
+			      json_object_to_json_string(r));
+	json_object_put(st);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	st = h_wait_state("c1", "crashed");
+	ck_assert_ptr_nonnull(st);
+	json_object_put(st);
+	/* A root process outside QEMU's group: only cgroup.kill ends it. */
+	killed(other);
+	ck_assert_msg(gone_in_time(cg), "%s is still there", cg);
+	st = h_status("c1");
+	ck_assert(json_object_object_get_ex(st, "cgroup", &r));
+	ck_assert_ptr_null(r); /* null: no run, no cgroup */
+	json_object_put(st);
+	free(cg);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_stop_removes_the_cgroup_and_dmctl_status_shows_it)
+{
+	char *cfg = restricted_config("c2", 42, UID_B, 10), *out;
+	pid_t pid = h_start(cfg);
+	char *cg = check_run_cgroup("c2", pid), want[1200];
+
+	ck_assert_int_eq(h_dmctl(&out, NULL, "status", "c2", NULL), 0);
+	snprintf(want, sizeof(want), "\ncgroup   %s\n", cg);
+	ck_assert_msg(strstr(out, want), "%s", out);
+	free(out);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "c2", NULL), 0);
+	ck_assert_msg(gone_in_time(cg), "%s is still there", cg);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "status", "c2", NULL), 0);
+	ck_assert_msg(strstr(out, "\ncgroup   none\n"), "%s", out);
+	free(out);
+	free(cg);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_crashed_dmsups_leftover_cgroup_is_emptied_at_the_next_start)
+{
+	char *cfg = restricted_config("c3", 43, UID_C, 10);
+	pid_t pid = h_start(cfg);
+	char *cg = check_run_cgroup("c3", pid);
+	pid_t left = plant_in(cg);
+
+	/* dmsup dies, then its QEMU: what joined the cgroup stays. */
+	h_stop_dmsup(SIGKILL);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert(h_wait_gone(pid));
+	ck_assert(h_alive(left));
+	h_start_dmsup();
+	pid = h_start(cfg);
+	killed(left);
+	free(check_run_cgroup("c3", pid));
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "c3", NULL), 0);
+	ck_assert_msg(gone_in_time(cg), "%s is still there", cg);
+	free(cg);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_reattach_finds_qemu_in_its_cgroup)
+{
+	char *cfg = restricted_config("c4", 44, UID_A, 10);
+	pid_t pid = h_start(cfg);
+	char *cg = check_run_cgroup("c4", pid);
+	pid_t other = plant_in(cg);
+
+	h_stop_dmsup(SIGKILL);
+	h_start_dmsup();
+	struct json_object *st = h_wait_state("c4", "running");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_str_eq(h_str(st, "cgroup"), cg);
+	json_object_put(st);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	killed(other);
+	ck_assert_msg(gone_in_time(cg), "%s is still there", cg);
+	free(cg);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(cgroup_off_is_named_missing)
+{
+	char extra[200];
+
+	snprintf(extra, sizeof(extra),
+		 "\"restrict\": {\"mode\": \"user\", \"uid\": %d, "
+		 "\"cgroup\": \"off\"}",
+		 UID_B);
+	char *cfg = h_config("c5", 45, extra);
+	h_start(cfg);
+	struct json_object *st = h_status("c5"), *v;
+	ck_assert(json_object_object_get_ex(st, "cgroup", &v));
+	ck_assert_ptr_null(v);
+	ck_assert(
+	    missing_names(restrict_of(st), "cgroup (restrict.cgroup off)"));
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "c5", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(a_cgroup_dir_that_is_no_cgroup_fails_the_start_by_name)
+{
+	char extra[600], *err;
+
+	snprintf(extra, sizeof(extra),
+		 "\"restrict\": {\"mode\": \"user\", \"uid\": %d, "
+		 "\"cgroup\": \"%s\"}",
+		 UID_B, H.dir);
+	char *cfg = h_config("c6", 46, extra);
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
+	char want[700];
+	snprintf(want, sizeof(want),
+		 "domain c6: restrict: restrict.cgroup %s is not a cgroup2 "
+		 "directory",
+		 H.dir);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	free(err);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -384,6 +646,12 @@ int main(void)
 	    a_missing_user_fails_the_start_naming_domain_and_step,
 	    auto_without_the_users_says_so_in_status,
 	    a_nic_hotplugged_into_the_chroot_finds_its_rom,
+	    qemu_runs_in_its_cgroup_and_what_joins_it_dies_with_it,
+	    a_stop_removes_the_cgroup_and_dmctl_status_shows_it,
+	    a_crashed_dmsups_leftover_cgroup_is_emptied_at_the_next_start,
+	    a_reattach_finds_qemu_in_its_cgroup,
+	    cgroup_off_is_named_missing,
+	    a_cgroup_dir_that_is_no_cgroup_fails_the_start_by_name,
 	};
 
 	if (geteuid() != 0) {

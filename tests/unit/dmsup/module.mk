@@ -50,6 +50,8 @@ $(BUILD)/tests/unit/dmsup/test-serialtty: $(BUILD)/obj/dmsup/kind/serialtty.o
 # The restrict policy's pure part (in the core library), on a line of its
 # own.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-restrict
+# The device model's cgroup: its names and its base (in the core library).
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-cgroup
 
 # pci-attach's host checks under Xen: a sysfs tree the test makes (and
 # libxenctrl linked, never called).

@@ -72,13 +72,15 @@ START_TEST(the_default_is_auto_with_its_limits)
 	ck_assert_int_eq(cfg.rst.fsize_mib, -1);
 	ck_assert_int_eq(cfg.rst.reap_timeout, 10);
 	ck_assert_str_eq(cfg.rst.sandbox, RESTRICT_SANDBOX);
+	ck_assert_str_eq(cfg.rst.cgroup, "auto");
+	ck_assert_int_eq(cfg.rst.memory_mib, 0); /* no memory.max */
 	/* Serialised back with its defaults, and read again the same. */
 	struct json_object *j = config_to_json(&cfg), *r;
 	ck_assert(json_object_object_get_ex(j, "restrict", &r));
 	ck_assert_str_eq(
 	    json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN),
 	    "{\"mode\":\"auto\",\"nproc\":256,\"sandbox\":\"" RESTRICT_SANDBOX
-	    "\",\"reap_timeout\":10}");
+	    "\",\"reap_timeout\":10,\"cgroup\":\"auto\"}");
 	json_object_put(j);
 	config_dispose(&cfg);
 }
@@ -279,6 +281,82 @@ START_TEST(fsize_is_zero_without_writable_disks_and_named_with_them)
 }
 END_TEST
 
+static int argv_find(char **v, const char *s);
+
+START_TEST(the_cgroup_fields_are_checked_strictly)
+{
+	struct dm_config cfg;
+	char *err;
+
+	parse(&cfg, "{\"cgroup\": \"/sys/fs/cgroup/dm\", \"memory_mib\": 512}",
+	      true);
+	ck_assert_str_eq(cfg.rst.cgroup, "/sys/fs/cgroup/dm");
+	ck_assert_int_eq(cfg.rst.memory_mib, 512);
+	config_dispose(&cfg);
+	parse(&cfg, "{\"cgroup\": \"off\"}", true);
+	ck_assert_str_eq(cfg.rst.cgroup, "off");
+	config_dispose(&cfg);
+	static const char *const bad[] = {"\"cgroup\"",
+					  "\"sys/fs/cgroup\"",
+					  "\"/sys/fs/cgroup/\"",
+					  "\"/sys/fs/../etc\"",
+					  "\"/sys//fs\"",
+					  "\"/sys/./fs\"",
+					  "\"/sys/fs cgroup\"",
+					  "\"on\"",
+					  "\"/\""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char sec[128];
+		snprintf(sec, sizeof(sec), "{\"cgroup\": %s}", bad[i]);
+		err = refused(sec, "");
+		ck_assert_msg(strstr(err, " is not 'auto', 'off' or the "
+					  "absolute path of a cgroup2 "
+					  "directory"),
+			      "%s: %s", bad[i], err);
+		ck_assert(strstr(err, "field 'restrict.cgroup'"));
+		free(err);
+	}
+	err = refused("{\"memory_mib\": 0}", "");
+	ck_assert_msg(strstr(err, "field 'restrict.memory_mib': expected an "
+				  "integer from 1 to 1048576"),
+		      "%s", err);
+	free(err);
+	err = refused("{\"memory_mib\": 1048577}", "");
+	ck_assert_msg(strstr(err, "restrict.memory_mib"), "%s", err);
+	free(err);
+	err = refused("{\"memory_mib\": 64, \"cgroup\": \"off\"}", "");
+	ck_assert_msg(strstr(err, "field 'restrict.memory_mib': a memory limit "
+				  "needs a cgroup (restrict.cgroup is off)"),
+		      "%s", err);
+	free(err);
+	err = refused("{\"cgroup\": \"/sys/fs/cgroup/dm\"}",
+		      ", \"kind\": \"stubdom-linux\", \"vga\": \"none\"");
+	ck_assert_msg(strstr(err, "field 'restrict.cgroup': a cgroup directory "
+				  "is only for kind 'dom0' started by dmsup"),
+		      "%s", err);
+	free(err);
+}
+END_TEST
+
+START_TEST(the_argv_enters_the_cgroup_in_the_trampoline)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	parse(&cfg, "{\"mode\": \"range\"}", true);
+	restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err));
+	char **v = restrict_argv(argv_build(&cfg, "/q.qmp"), &p, "/r",
+				 "/sys/fs/cgroup/dmsup-0badf00d-vm", "/d");
+	int i = argv_find(v, "--cgroup"), dd = argv_find(v, "--");
+	ck_assert_int_gt(i, 0);
+	ck_assert_int_lt(i, dd); /* the trampoline's, not QEMU's */
+	ck_assert_str_eq(v[i + 1], "/sys/fs/cgroup/dmsup-0badf00d-vm");
+	argv_free(v);
+	config_dispose(&cfg);
+}
+END_TEST
+
 static int argv_find(char **v, const char *s)
 {
 	for (int i = 0; v[i]; i++)
@@ -385,6 +463,8 @@ int main(void)
 	    fsize_is_zero_without_writable_disks_and_named_with_them,
 	    the_argv_carries_the_plan,
 	    status_names_uid_chroot_and_what_is_missing,
+	    the_cgroup_fields_are_checked_strictly,
+	    the_argv_enters_the_cgroup_in_the_trampoline,
 	};
 
 	return run_suite("dmsup-restrict", NULL, NULL, tests,
