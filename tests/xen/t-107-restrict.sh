@@ -2,8 +2,10 @@
 # host set up as for libxl's dm_restrict (a user xen-qemuuser-range-base),
 # dmsup's default (restrict mode auto) runs QEMU as base + domid with
 # -xen-domid-restrict, in its empty chroot, with no_new_privs; the guest's
-# firmware runs, dmctl qmp answers; after kill -9 the reaper leaves no
-# process of that uid (also one planted outside QEMU's process group).
+# firmware runs, dmctl qmp answers; QEMU is in its cgroup v2 with
+# pids.max and memory.max, a fork bomb inside is capped by it; after
+# kill -9 cgroup.kill and the reaper leave no process of that uid (also
+# one planted outside QEMU's process group and cgroup), the cgroup goes.
 . /opt/dmsup/tests/dmsup-lib.sh
 
 base=60000
@@ -36,7 +38,7 @@ mkhvm_dom $name
 domid=$DOMID
 uid=$((base + domid))
 dmsup_start
-dm_config $name $domid
+dm_config $name $domid '"restrict": {"memory_mib": 256}'
 set_room $domid $(($(plan_item $name.json total) + 256))
 
 note "dmctl start: QEMU runs as uid $uid (range base $base + domid $domid)"
@@ -65,6 +67,22 @@ dmctl --json status $name | grep -q '"uid": *'$uid || {
 	dmctl --json status $name; fail "status does not show restrict uid $uid"; }
 dmctl --json status $name | sed -n '/"restrict"/,/]/p'
 
+note "QEMU is in its cgroup, with its pids and memory limits"
+cg=$(dmctl --json status $name | sed -n 's/.*"cgroup": *"\([^"]*\)".*/\1/p' | sed 's,\\/,/,g')
+case "$cg" in /sys/fs/cgroup/dmsup-????????-$name) ;; *)
+	dmctl --json status $name; fail "status has no cgroup /sys/fs/cgroup/dmsup-HASH-$name: '$cg'" ;;
+esac
+grep -qx "$pid" "$cg/cgroup.procs" || fail "pid $pid is not in $cg/cgroup.procs"
+[ "$(cat /proc/$pid/cgroup)" = "0::/${cg#/sys/fs/cgroup/}" ] ||
+	fail "/proc/$pid/cgroup is '$(cat /proc/$pid/cgroup)'"
+[ "$(cat "$cg/pids.max")" = 256 ] || fail "pids.max is '$(cat "$cg/pids.max")', not 256"
+[ "$(cat "$cg/memory.max")" = $((256 << 20)) ] ||
+	fail "memory.max is '$(cat "$cg/memory.max")', not 256 MiB"
+dmctl --json status $name | grep -q '"cgroup (' && {
+	dmctl --json status $name; fail "status names a cgroup feature missing"; }
+dmctl status $name | grep -q "^cgroup  *$cg\$" || {
+	dmctl status $name; fail "dmctl status does not show the cgroup"; }
+
 note "dmctl qmp answers, xenstore says running, the guest's firmware runs"
 dmctl qmp $name query-status | grep -q running ||
 	fail "QMP query-status through dmctl does not say running"
@@ -81,9 +99,25 @@ wait_until 120 firmware_ran || {
 dmctl qmp $name query-status | grep -q running ||
 	fail "QMP query-status does not say running with the guest unpaused"
 
-note "kill -9: the reaper leaves 0 processes of uid $uid"
-# One more process of the uid, outside QEMU's process group.
 echo "dmtest$domid:x:$uid:$base::/:/bin/sh" >>/etc/passwd
+note "a fork bomb of uid $uid in the cgroup is capped at pids.max"
+# Root puts the shell in the cgroup (as a QEMU child would be), then it
+# becomes the uid: without RLIMIT_NPROC, only pids.max stops it.
+sh -c "echo \$\$ >$cg/cgroup.procs && exec su dmtest$domid -c \
+	'i=0; while [ \$i -lt 400 ]; do sleep 1000 & i=\$((i + 1)); done; exec sleep 1000'" \
+	</dev/null >/dev/null 2>&1 &
+capped() {
+	grep -q "^max [1-9]" "$cg/pids.events"
+}
+wait_until 120 capped || fail "the fork bomb never hit pids.max ($(cat "$cg/pids.current") tasks)"
+tasks=$(cat "$cg/pids.current")
+[ "$tasks" -ge 200 ] && [ "$tasks" -le 256 ] || fail "pids.current is $tasks, not up to 256"
+note "in the cgroup: $(cat "$cg/pids.current") tasks, $(cat "$cg/pids.events")"
+exited $pid && fail "QEMU died under the fork bomb"
+dmctl qmp $name query-status | grep -q running || fail "QMP does not answer beside the fork bomb"
+
+note "kill -9: cgroup.kill and the reaper leave 0 processes of uid $uid"
+# One more process of the uid, outside QEMU's process group and cgroup.
 su dmtest$domid -c 'exec sleep 1000' </dev/null >/dev/null 2>&1 &
 wait_until 30 [ "$(uid_procs $uid)" -ge 2 ] || fail "the planted process of uid $uid did not start"
 note "processes of uid $uid before: $(uid_procs $uid)"
@@ -99,3 +133,6 @@ wait_until 30 no_uid_procs $uid || {
 dmctl --json status $name | grep -q '"reaper": *"done"' || {
 	dmctl --json status $name; fail "status does not say reaper done"; }
 grep "uid $uid reaped" dmsup.log || fail "dmsup.log does not say the uid was reaped"
+wait_until 30 [ ! -d "$cg" ] || fail "$cg is still there after the death"
+dmctl status $name | grep -q "^cgroup  *none\$" || {
+	dmctl status $name; fail "dmctl status still shows a cgroup"; }
