@@ -119,7 +119,13 @@ dmctl qmp $name query-status | grep -q running || fail "QMP does not answer besi
 note "kill -9: cgroup.kill and the reaper leave 0 processes of uid $uid"
 # One more process of the uid, outside QEMU's process group and cgroup.
 su dmtest$domid -c 'exec sleep 1000' </dev/null >/dev/null 2>&1 &
-wait_until 30 [ "$(uid_procs $uid)" -ge 2 ] || fail "the planted process of uid $uid did not start"
+planted=$!
+# su execs the shell, the shell execs sleep: the same pid, once the uid's.
+planted_runs() {
+	grep -q "^Uid:[[:space:]]*$uid[[:space:]]" /proc/$planted/status
+}
+wait_until 30 planted_runs || fail "the planted process of uid $uid did not start"
+grep -q "^0::/\$" /proc/$planted/cgroup || fail "the planted process is in a cgroup of its own"
 note "processes of uid $uid before: $(uid_procs $uid)"
 kill -9 $pid
 crashed() {
