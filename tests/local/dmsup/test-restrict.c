@@ -236,6 +236,19 @@ static char *restricted_config(const char *name, int domid, uid_t uid,
 	return h_config(name, domid, extra);
 }
 
+/* A restricted run of @name started, its cgroup checked, and a root
+ * process put in it (*member_r): the cgroup's path. */
+static char *start_with_member(const char *name, const char *cfg, pid_t *pid_r,
+			       pid_t *member_r)
+{
+	char *cg;
+
+	*pid_r = h_start(cfg);
+	cg = check_run_cgroup(name, *pid_r);
+	*member_r = plant_in(cg);
+	return cg;
+}
+
 static struct json_object *restrict_of(struct json_object *st)
 {
 	struct json_object *r = NULL;
@@ -495,10 +508,9 @@ END_TEST
 
 START_TEST(qemu_runs_in_its_cgroup_and_what_joins_it_dies_with_it)
 {
-	char *cfg = restricted_config("c1", 41, UID_A, 10);
-	pid_t pid = h_start(cfg);
-	char *cg = check_run_cgroup("c1", pid), file[1100], *text;
-	pid_t other = plant_in(cg);
+	char *cfg = restricted_config("c1", 41, UID_A, 10), file[1100], *text;
+	pid_t pid, other;
+	char *cg = start_with_member("c1", cfg, &pid, &other);
 
 	/* The limits where the host offers them, else named missing. */
 	struct json_object *st = h_status("c1"), *r = restrict_of(st);
@@ -551,9 +563,8 @@ END_TEST
 START_TEST(a_crashed_dmsups_leftover_cgroup_is_emptied_at_the_next_start)
 {
 	char *cfg = restricted_config("c3", 43, UID_C, 10);
-	pid_t pid = h_start(cfg);
-	char *cg = check_run_cgroup("c3", pid);
-	pid_t left = plant_in(cg);
+	pid_t pid, left;
+	char *cg = start_with_member("c3", cfg, &pid, &left);
 
 	/* dmsup dies, then its QEMU: what joined the cgroup stays. */
 	h_stop_dmsup(SIGKILL);
@@ -574,9 +585,8 @@ END_TEST
 START_TEST(a_reattach_finds_qemu_in_its_cgroup)
 {
 	char *cfg = restricted_config("c4", 44, UID_A, 10);
-	pid_t pid = h_start(cfg);
-	char *cg = check_run_cgroup("c4", pid);
-	pid_t other = plant_in(cg);
+	pid_t pid, other;
+	char *cg = start_with_member("c4", cfg, &pid, &other);
 
 	h_stop_dmsup(SIGKILL);
 	h_start_dmsup();
