@@ -9,6 +9,12 @@
 #include "qmp/parser.h"
 #include "qmp/qmp.h"
 
+/* The buffer starts small and goes back to nothing once a message larger
+ * than this was consumed: 1,000 idle device models must not each keep
+ * the largest reply they ever sent. */
+#define QMP_PARSER_MIN_CAP 1024
+#define QMP_PARSER_KEEP_CAP 4096
+
 struct qmp_parser {
 	struct json_tokener *tok;
 	size_t max_message;
@@ -63,7 +69,7 @@ int qmp_parser_feed(struct qmp_parser *p, const void *buf, size_t len)
 	if (p->pos == p->len)
 		p->pos = p->len = 0;
 	if (p->len + len > p->cap) {
-		size_t cap = p->cap ? p->cap : 4096;
+		size_t cap = p->cap ? p->cap : QMP_PARSER_MIN_CAP;
 		char *nbuf;
 
 		/* Drop what was consumed before growing. */
@@ -239,10 +245,21 @@ int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r)
 	*msg_r = NULL;
 	if (p->failed)
 		return QMP_E_PROTOCOL;
-	if (!p->in_msg && (rc = qmp_parser_start(p)) <= 0)
+	if (!p->in_msg && (rc = qmp_parser_start(p)) <= 0) {
+		if (!rc && p->cap > QMP_PARSER_KEEP_CAP) {
+			free(p->buf);
+			p->buf = NULL;
+			p->len = p->pos = p->cap = 0;
+		}
 		return rc;
+	}
 	rc = qmp_parser_scan(p);
 	return rc <= 0 ? rc : qmp_parser_parse(p, msg_r);
+}
+
+size_t qmp_parser_capacity(const struct qmp_parser *p)
+{
+	return p->cap;
 }
 
 const char *qmp_parser_error(const struct qmp_parser *p)

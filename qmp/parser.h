@@ -35,6 +35,9 @@ int qmp_parser_feed(struct qmp_parser *p, const void *buf, size_t len);
  */
 int qmp_parser_next(struct qmp_parser *p, struct json_object **msg_r);
 
+/* Bytes of buffer the parser holds now (what an idle connection costs). */
+size_t qmp_parser_capacity(const struct qmp_parser *p);
+
 /* Why the parser failed ("" if it did not). */
 const char *qmp_parser_error(const struct qmp_parser *p);
 

@@ -25,6 +25,8 @@
 #include "qmp/state.h"
 #include "qmp/transport.h"
 
+/* One read's worth, on the stack: a buffer in struct qmp cost 64 KiB per
+ * device model whether it ever talked or not. */
 #define QMP_READ_CHUNK 65536
 
 struct qmp_cmd {
@@ -63,7 +65,6 @@ struct qmp {
 	int busy, dead;
 	int have_version, major, minor, micro;
 	char *package;
-	char rbuf[QMP_READ_CHUNK];
 };
 
 static const char *const qmp_rc_names[] = {
@@ -630,11 +631,12 @@ static void qmp_dispatch(struct qmp *q, struct json_object *msg)
 
 static void qmp_read(struct qmp *q)
 {
+	char rbuf[QMP_READ_CHUNK];
 	struct json_object *msg;
 	ssize_t r;
 	int rc;
 
-	r = q->t->ops->read(q->t, q->rbuf, sizeof(q->rbuf));
+	r = q->t->ops->read(q->t, rbuf, sizeof(rbuf));
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	if (r < 0) {
@@ -645,7 +647,7 @@ static void qmp_read(struct qmp *q)
 		qmp_close(q, QMP_E_DISCONNECTED, "connection closed by QEMU");
 		return;
 	}
-	rc = qmp_parser_feed(q->parser, q->rbuf, (size_t)r);
+	rc = qmp_parser_feed(q->parser, rbuf, (size_t)r);
 	if (rc < 0) {
 		qmp_close(q, rc, "reading: %s", qmp_strerror(rc));
 		return;

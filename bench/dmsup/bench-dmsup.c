@@ -2,8 +2,9 @@
  * dmsup benchmarks (make bench). Prints figures, asserts nothing:
  *  (a) ready latency: `dmctl start` vs a bare QEMU launch to its greeting
  *  (b) crash detection (kill -9 -> "crashed" seen by a watching client),
- *      with 1 real QEMU and with 100 stand-in device models
- *  (c) dmsup's RSS with 100 supervised
+ *      with 1 real QEMU and with N stand-in device models (N=100; the
+ *      environment's N= chooses, e.g. N=1000)
+ *  (c) dmsup's RSS with N supervised
  *  (d) dmsup's wake-ups per second while idle
  */
 #include <errno.h>
@@ -27,7 +28,8 @@
 
 #define READY_RUNS 10
 #define CRASH_RUNS_1 20
-#define MANY 100
+#define MANY_DEFAULT 100
+#define MANY_MAX 4000
 #define IDLE_SECONDS 5
 
 static double now(void)
@@ -197,11 +199,21 @@ static long ctxt_switches(pid_t pid)
 	return total;
 }
 
+/* N= from the environment, within 1..MANY_MAX. */
+static int many_count(void)
+{
+	const char *s = getenv("N");
+	int n = s ? atoi(s) : MANY_DEFAULT;
+
+	return n < 1 ? MANY_DEFAULT : n > MANY_MAX ? MANY_MAX : n;
+}
+
 static void bench_many(void)
 {
-	static pid_t pids[MANY];
-	double v[MANY];
-	char name[32];
+	static pid_t pids[MANY_MAX];
+	static double v[MANY_MAX];
+	const int MANY = many_count();
+	char name[32], what[48];
 
 	for (int i = 0; i < MANY; i++) {
 		snprintf(name, sizeof(name), "s%d", i);
@@ -227,7 +239,8 @@ static void bench_many(void)
 		wait_crashed(fd, in, name);
 		v[i] = now() - t0;
 	}
-	print_crash("100 stand-ins", v, MANY);
+	snprintf(what, sizeof(what), "%d stand-ins", MANY);
+	print_crash(what, v, MANY);
 	close(fd);
 	evbuffer_free(in);
 }

@@ -309,6 +309,43 @@ START_TEST(default_cap_accepts_half_a_mebibyte)
 }
 END_TEST
 
+/* A large reply must not stay allocated once it was handed out; a small
+ * one keeps its buffer (no malloc per message). */
+START_TEST(buffer_shrinks_back_once_a_large_message_is_consumed)
+{
+	char *s = message_of_size(256 * 1024);
+	const char *small = "{\"return\": {}}";
+	struct json_object *msg;
+
+	feed(small, strlen(small));
+	json_object_put(next_msg());
+	ck_assert_int_eq(qmp_parser_next(p, &msg), 0);
+	ck_assert_uint_le(qmp_parser_capacity(p), 1024);
+	feed(s, 256 * 1024);
+	ck_assert_uint_ge(qmp_parser_capacity(p), 256 * 1024);
+	json_object_put(next_msg());
+	ck_assert_int_eq(qmp_parser_next(p, &msg), 0);
+	ck_assert_uint_eq(qmp_parser_capacity(p), 0);
+	feed(small, strlen(small));
+	json_object_put(next_msg());
+	free(s);
+}
+END_TEST
+
+/* A message cut by the read boundary keeps what arrived so far. */
+START_TEST(partial_message_survives_the_shrink)
+{
+	char *s = message_of_size(64 * 1024);
+
+	feed(s, 40 * 1024);
+	struct json_object *msg;
+	ck_assert_int_eq(qmp_parser_next(p, &msg), 0);
+	feed(s + 40 * 1024, 24 * 1024);
+	json_object_put(next_msg());
+	free(s);
+}
+END_TEST
+
 START_TEST(nesting_deeper_than_the_limit_is_rejected)
 {
 	char s[128];
@@ -468,6 +505,9 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, message_over_the_size_cap_is_rejected);
 	tcase_add_test(tc, unterminated_message_is_rejected_once_past_the_cap);
 	tcase_add_test(tc, default_cap_accepts_half_a_mebibyte);
+	tcase_add_test(tc,
+		       buffer_shrinks_back_once_a_large_message_is_consumed);
+	tcase_add_test(tc, partial_message_survives_the_shrink);
 	tcase_add_test(tc, nesting_deeper_than_the_limit_is_rejected);
 	tcase_add_test(tc, nesting_within_the_limit_is_accepted);
 	tcase_add_test(tc, two_messages_split_at_any_byte_come_out_whole);
