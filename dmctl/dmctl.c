@@ -391,6 +391,10 @@ static int dmctl_watch(const struct opts *o)
 	return rc;
 }
 
+/* Whether the log's last byte copied ended a line: a state change is
+ * printed between lines, never inside one (log -f). */
+static bool dmctl_midline;
+
 /* Prints the last @lines lines of what @fd holds; leaves it at its end. */
 static void dmctl_print_tail(int fd, int lines)
 {
@@ -410,6 +414,7 @@ static void dmctl_print_tail(int fd, int lines)
 		}
 	}
 	fwrite(buf + from, 1, (size_t)(n - from), stdout);
+	dmctl_midline = buf[n - 1] != '\n';
 	lseek(fd, start + n, SEEK_SET);
 }
 
@@ -418,12 +423,16 @@ static void dmctl_copy(int fd)
 	char buf[65536];
 	ssize_t r;
 
-	while (fd >= 0 && (r = read(fd, buf, sizeof(buf))) > 0)
+	while (fd >= 0 && (r = read(fd, buf, sizeof(buf))) > 0) {
 		fwrite(buf, 1, (size_t)r, stdout);
+		dmctl_midline = buf[r - 1] != '\n';
+	}
 	fflush(stdout);
 }
 
 #define DMCTL_LOG_FILES_MAX 64
+/* How long a state change waits for an unfinished log line to end. */
+#define DMCTL_MIDLINE_WAIT_MS 200
 
 static bool dmctl_same_file(const struct stat *a, const struct stat *b)
 {
@@ -520,15 +529,37 @@ static int dmctl_follow_file(int in, const char *path, const char *base,
 	return 0;
 }
 
-/* State changes already received, as lines in the stream. */
-static int dmctl_print_events(const struct opts *o, int fd)
+/* Whether ctl_in holds a whole frame (frame.h: a 4-byte length first). */
+static bool dmctl_frame_waiting(void)
+{
+	unsigned char len[4];
+
+	if (evbuffer_copyout(ctl_in, len, 4) != 4)
+		return false;
+	size_t n = (size_t)len[0] << 24 | (size_t)len[1] << 16 |
+		   (size_t)len[2] << 8 | len[3];
+	return evbuffer_get_length(ctl_in) >= n + 4;
+}
+
+/*
+ * State changes already received, as lines in the stream, once the log
+ * is at a line's end; they wait in ctl_in while it is not, unless
+ * @force (the line stayed unfinished: it is ended here).
+ */
+static int dmctl_print_events(const struct opts *o, int fd, bool force)
 {
 	struct json_object *ev, *d;
 	const char *err;
 	int r;
 
+	dmctl_copy(fd);
+	if (dmctl_midline && dmctl_frame_waiting()) {
+		if (!force)
+			return 0;
+		putchar('\n');
+		dmctl_midline = false;
+	}
 	while ((r = frame_take(ctl_in, &ev, &err)) == 1) {
-		dmctl_copy(fd);
 		if (json_object_object_get_ex(ev, "event", NULL) &&
 		    json_object_object_get_ex(ev, "domain", &d)) {
 			if (!o->json)
@@ -544,7 +575,7 @@ static int dmctl_follow_state(const struct opts *o, int fd)
 {
 	if (evbuffer_read(ctl_in, ctl_fd, 65536) <= 0)
 		return -1;
-	return dmctl_print_events(o, fd);
+	return dmctl_print_events(o, fd, false);
 }
 
 /*
@@ -572,15 +603,20 @@ static int dmctl_follow(const struct opts *o, const char *path, int lines)
 	if (fd >= 0)
 		dmctl_print_tail(fd, lines);
 	fflush(stdout);
-	if (dmctl_print_events(o, fd))
+	if (dmctl_print_events(o, fd, false))
 		return EXIT_PROTOCOL;
 	for (;;) {
 		struct pollfd p[2] = {{.fd = in, .events = POLLIN},
 				      {.fd = ctl_fd, .events = POLLIN}};
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		/* A state change waiting for the line to end waits this long.
+		 */
+		bool waiting = dmctl_frame_waiting();
+		int r = poll(p, 2, waiting ? DMCTL_MIDLINE_WAIT_MS : -1);
+		if (r < 0 && errno != EINTR)
 			return EXIT_FAILED;
 		if ((p[0].revents && dmctl_follow_file(in, path, base, &fd)) ||
-		    (p[1].revents && dmctl_follow_state(o, fd))) {
+		    (p[1].revents && dmctl_follow_state(o, fd)) ||
+		    (waiting && dmctl_print_events(o, fd, r == 0))) {
 			fprintf(stderr, "dmctl: lost dmsup or the log\n");
 			return EXIT_UNREACHABLE;
 		}

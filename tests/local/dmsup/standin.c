@@ -10,6 +10,8 @@
  *                    command, exit on "quit" after a SHUTDOWN event; on
  *                    a listening socket passed as -chardev ...,fd=N
  *                    (dmsup-qemu-dm) or made at ...,path=P
+ *   --write TEXT     write TEXT to stderr as it is (no newline added),
+ *                    after "standin: up"
  *   --print-env      write its argv and environment to stderr
  *   --hold-stderr F  fork a child that keeps stderr open and sleeps;
  *                    its pid goes to file F
@@ -175,7 +177,7 @@ static void hold_stderr(const char *pidfile)
 
 int main(int argc, char **argv)
 {
-	const char *qmp_path = NULL;
+	const char *qmp_path = NULL, *write_last = NULL;
 	int qmp = 0, qmp_fd = -1;
 
 	signal(SIGHUP, hup_cb);
@@ -211,11 +213,15 @@ int main(int argc, char **argv)
 			qmp = 1;
 		} else if (!strcmp(argv[i], "--hold-stderr") && i + 1 < argc) {
 			hold_stderr(argv[++i]);
+		} else if (!strcmp(argv[i], "--write") && i + 1 < argc) {
+			write_last = argv[++i];
 		} else if (!strcmp(argv[i], "--print-env")) {
 			print_env(argc, argv);
 		}
 	}
 	fprintf(stderr, "standin: up\n");
+	if (write_last)
+		fputs(write_last, stderr);
 	if (qmp && qmp_fd >= 0)
 		qmp_serve(qmp_fd);
 	if (qmp && qmp_path) {

@@ -434,7 +434,46 @@ START_TEST(control_socket_without_a_slash_is_in_the_working_dir)
 }
 END_TEST
 
-/* ---- log -f across rotation ---- */
+/* ---- log -f: lines whole, across rotation ---- */
+
+/* Reads @fd into @buf until @needle is in it, or the deadline. */
+static bool read_into(int fd, char *buf, size_t size, size_t *n,
+		      const char *needle)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	while (!strstr(buf, needle) && *n < size - 1 &&
+	       poll(&p, 1, H_TIMEOUT * 1000) == 1) {
+		ssize_t r = read(fd, buf + *n, size - 1 - *n);
+		if (r <= 0)
+			return false;
+		*n += (size_t)r;
+		buf[*n] = '\0';
+	}
+	return strstr(buf, needle) != NULL;
+}
+
+START_TEST(log_follow_never_prints_a_state_change_inside_a_line)
+{
+	char *cfg = h_standin_config(
+	    "half", 62, "[\"--write\", \"half a line\", \"--qmp\"]", "");
+	static char buf[65536];
+	size_t n = 0;
+	int out;
+
+	h_start(cfg);
+	pid_t pid = h_dmctl_bg(&out, "log", "-f", "half", NULL);
+	ck_assert(read_into(out, buf, sizeof(buf), &n, "up\nhalf a line"));
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "half", NULL), 0);
+	/* The line never ends: dmctl ends it before the state change. */
+	ck_assert(read_into(out, buf, sizeof(buf), &n, "--- "));
+	ck_assert_msg(strstr(buf, "half a line\n--- "), "output: %s", buf);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	close(out);
+	free(cfg);
+}
+END_TEST
 
 #define LOG_LINES 20000
 
@@ -493,6 +532,7 @@ int main(void)
 	    start_that_would_cross_the_fd_limit_is_refused,
 	    relative_paths_of_a_daemon_are_refused_at_start,
 	    control_socket_without_a_slash_is_in_the_working_dir,
+	    log_follow_never_prints_a_state_change_inside_a_line,
 	    log_follow_prints_every_line_once_across_rotation,
 	};
 
