@@ -557,6 +557,22 @@ char **argv_build_spawn(const struct dm_config *cfg, const char *qmp_path,
 	return argv_done(&b);
 }
 
+int argv_qmp_on_fd(char **argv, int fd)
+{
+	static const char head[] = "socket,id=dmsup-qmp,";
+	char *s;
+
+	for (char **p = argv; *p; p++) {
+		if (strncmp(*p, head, sizeof(head) - 1))
+			continue;
+		if (asprintf(&s, "%sfd=%d,server=on,wait=off", head, fd) < 0)
+			return -1;
+		free(*p);
+		*p = s;
+	}
+	return 0;
+}
+
 void argv_free(char **argv)
 {
 	for (char **p = argv; p && *p; p++)

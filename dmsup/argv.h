@@ -13,6 +13,13 @@ struct dm_paths;
 char **argv_build(const struct dm_config *cfg, const char *qmp_path);
 void argv_free(char **argv);
 /*
+ * A spawned QEMU's QMP chardev on @fd, the socket dmsup bound at the
+ * path and passes: QEMU never creates it, so dmsup connects at once
+ * instead of polling for it, and a chroot needs no path. 0, or -1 when
+ * out of memory (@argv unchanged).
+ */
+int argv_qmp_on_fd(char **argv, int fd);
+/*
  * What is spawned: for kind dom0 the QEMU argv; for the stub kinds the
  * stub keeper's (`SELF_EXE --stub-keeper --kind ... -- QEMU-ARGS`, the
  * QEMU argv without its argv[0]). NULL only when out of memory.

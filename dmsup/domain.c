@@ -658,10 +658,10 @@ static int domain_spawn(struct domain *d)
 		r = -1;
 		goto out;
 	}
-	if (qmp)
+	if (k->qmp != KIND_QMP_SOCKET)
 		unlink(qmp);
-	/* A restricted QEMU gets the socket dmsup listens on. */
-	if (qmp && (qmp_fd = restrict_run_listen(d, qmp)) == -1) {
+	/* QEMU gets the socket dmsup listens on (argv_qmp_on_fd). */
+	if (k->qmp == KIND_QMP_SOCKET && (qmp_fd = unixsock_listen(qmp)) < 0) {
 		domain_set_error(d, "spawn", "QMP socket %s: %s", qmp,
 				 strerror(errno));
 		r = -1;

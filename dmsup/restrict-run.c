@@ -24,7 +24,6 @@
 #include "dmsup/restrict-rom.h"
 #include "dmsup/restrict-run.h"
 #include "dmsup/restrict.h"
-#include "dmsup/unixsock.h"
 
 /* How much of QEMU's binary is searched for its libseccomp. */
 #define RESTRICT_ELF_HEAD (1 << 20)
@@ -248,13 +247,6 @@ int restrict_run_prepare(struct domain *d, restrict_resume_fn *resume,
 		return -1;
 	}
 	return 0;
-}
-
-int restrict_run_listen(struct domain *d, const char *path)
-{
-	if (!d->rst || !d->rst->plan.on)
-		return -2;
-	return unixsock_listen(path);
 }
 
 char **restrict_run_argv(const struct domain *d, char **qemu)

@@ -22,10 +22,6 @@ typedef void restrict_resume_fn(struct domain *d);
  */
 int restrict_run_prepare(struct domain *d, restrict_resume_fn *resume,
 			 const char **err_r);
-/* The QMP socket at @path, listened on by dmsup for a restricted run:
- * its fd (the caller passes it as RESTRICT_QMP_FD and closes it), -2
- * for an unrestricted run, -1 on failure (errno). */
-int restrict_run_listen(struct domain *d, const char *path);
 /* The kind's argv through the policy (unchanged when not restricted). */
 char **restrict_run_argv(const struct domain *d, char **qemu);
 /* After dmsup's restart, a live device model running as the uid its

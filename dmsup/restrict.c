@@ -245,20 +245,6 @@ int restrict_resolve(const struct dm_config *cfg, bool root,
 	return 0;
 }
 
-/* QEMU listens on the socket dmsup bound: no path in the chroot. */
-static char *restrict_qmp_arg(const char *arg)
-{
-	static const char head[] = "socket,id=dmsup-qmp,";
-	char *s;
-
-	if (strncmp(arg, head, sizeof(head) - 1))
-		return strdup(arg);
-	if (asprintf(&s, "%sfd=%d,server=on,wait=off", head, RESTRICT_QMP_FD) <
-	    0)
-		return NULL;
-	return s;
-}
-
 static char *restrict_fmt(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
@@ -302,7 +288,7 @@ char **restrict_argv(char **qemu, const struct restrict_plan *p,
 	PUT(strdup(cgroup ? cgroup : ""));
 	PUT(strdup("--"));
 	for (int i = 0; i < n; i++)
-		PUT(restrict_qmp_arg(qemu[i]));
+		PUT(strdup(qemu[i]));
 	PUT(strdup("-runas"));
 	PUT(restrict_fmt("%ld:%ld", (long)p->uid, (long)p->gid));
 	PUT(strdup("-chroot"));

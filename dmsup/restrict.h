@@ -17,10 +17,6 @@
 #include "dmsup/config.h"
 
 #define RESTRICT_MAX_MISSING 8
-/* The QMP socket dmsup listens on, passed as this fd (after the
- * sentinel, spawn.h). */
-#define RESTRICT_QMP_FD 4
-
 struct restrict_plan {
 	bool on;
 	bool shared; /* one uid for many device models: no uid reaper */
@@ -61,7 +57,7 @@ void restrict_no_sandbox(struct restrict_plan *p);
 /*
  * What is spawned for a restricted QEMU: @self_exe's trampoline
  * (--restrict-exec with the limits and @cgroup, "" for none), then
- * @qemu with its QMP chardev on RESTRICT_QMP_FD, -runas, -chroot
+ * @qemu (its QMP chardev already on a passed fd, argv.h), -runas, -chroot
  * @chroot, -sandbox and, with Xen, -xen-domid-restrict. Takes @qemu
  * (freed); NULL when out of memory.
  */

@@ -68,9 +68,10 @@ int spawn_process(char *const argv[], char *const envp[],
 	if (sentinel >= 0)
 		posix_spawn_file_actions_adddup2(&fa, sentinel, 3);
 	if (qmp >= 0)
-		posix_spawn_file_actions_adddup2(&fa, qmp, 4);
+		posix_spawn_file_actions_adddup2(&fa, qmp, SPAWN_QMP_FD);
 	/* A belt to O_CLOEXEC's braces: nothing else reaches the child. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, qmp >= 0	      ? 5
+	posix_spawn_file_actions_addclosefrom_np(&fa, qmp >= 0
+							  ? SPAWN_QMP_FD + 1
 						      : sentinel >= 0 ? 4
 								      : 3);
 	rc = posix_spawn(pid_r, argv[0], &fa, &attr, argv, envp);

@@ -10,8 +10,10 @@
 
 struct dm_config;
 
+#define SPAWN_QMP_FD 4
+
 /* The child's fds: 0 <- in, 1 and 2 <- out, 3 <- sentinel (if >= 0),
- * 4 <- qmp (if has_qmp: a restricted QEMU's listening socket, restrict.h).
+ * SPAWN_QMP_FD <- qmp (if has_qmp: the QMP socket dmsup listens on).
  * -1 for in or out means /dev/null. Nothing else is inherited. */
 struct spawn_fds {
 	int in;

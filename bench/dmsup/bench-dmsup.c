@@ -1,6 +1,7 @@
 /*
  * dmsup benchmarks (make bench). Prints figures, asserts nothing:
- *  (a) ready latency: `dmctl start` vs a bare QEMU launch to its greeting
+ *  (a) ready latency: `dmctl start` and a start over a kept-open control
+ *      connection vs a bare QEMU launch (same argv) to its greeting
  *  (b) crash detection (kill -9 -> "crashed" seen by a watching client),
  *      with 1 real QEMU and with N stand-in device models (N=100; the
  *      environment's N= chooses, e.g. N=1000)
@@ -26,7 +27,7 @@
 #include "libdmsup/frame.h"
 #include "tests/local/dmsup/harness.h"
 
-#define READY_RUNS 10
+#define READY_RUNS 50
 #define CRASH_RUNS_1 20
 #define MANY_DEFAULT 100
 #define MANY_MAX 4000
@@ -46,19 +47,47 @@ static double quantile(double *v, int n, double q)
 	return stats_quantile(v, (size_t)n, q);
 }
 
-/* A bare QEMU, as dmsup would start it, timed from fork to its greeting. */
-static double bare_qemu_ready(void)
+/* @pid's command line as an argv (free the block and the array). */
+static char **proc_argv(pid_t pid, char **block_r)
 {
-	char sock[512], chardev[600];
+	char path[64];
+	static char buf[65536];
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	ck_assert_int_gt(n, 0);
+	char *block = malloc((size_t)n + 1),
+	     **v = calloc((size_t)n + 1, sizeof(*v));
+	memcpy(block, buf, (size_t)n);
+	block[n] = '\0';
+	int k = 0;
+	for (char *p = block; p < block + n; p += strlen(p) + 1)
+		v[k++] = p;
+	*block_r = block;
+	return v;
+}
+
+/*
+ * The bare launch dmsup is measured against: the same QEMU argv dmsup
+ * gave its device model, the same pre-bound QMP socket as fd 4, connected
+ * at once (no polling), timed from fork to the greeting's first bytes.
+ */
+static double bare_qemu_ready(char **argv)
+{
+	char sock[512], buf[512];
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
 	snprintf(sock, sizeof(sock), "%s/bare.qmp", H.dir);
-	snprintf(chardev, sizeof(chardev),
-		 "socket,id=m,path=%s,server=on,wait=off", sock);
 	if (strlen(sock) >= sizeof(sun.sun_path))
 		return -1;
 	memcpy(sun.sun_path, sock, strlen(sock) + 1);
 	unlink(sock);
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert(!bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) &&
+		  !listen(lfd, 4));
 	double t0 = now();
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -66,49 +95,107 @@ static double bare_qemu_ready(void)
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
-		execl(H_QEMU, H_QEMU, "-chardev", chardev, "-mon",
-		      "chardev=m,mode=control", "-nodefaults",
-		      "-no-user-config", "-machine", "none", "-m", "16",
-		      "-display", "none", (char *)NULL);
+		dup2(lfd, 4);
+		execv(argv[0], argv);
 		_exit(127);
 	}
-	int fd = -1;
-	char buf[512];
-	while (now() - t0 < H_TIMEOUT) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
-			break;
-		close(fd);
-		fd = -1;
-		poll(NULL, 0, 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ssize_t n = -1;
+	if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, H_TIMEOUT * 1000) == 1)
+			n = read(fd, buf, sizeof(buf));
 	}
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
 	double t = now() - t0;
-	if (fd >= 0)
-		close(fd);
+	close(fd);
+	close(lfd);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return n > 0 ? t : -1;
 }
 
+/* One request on a kept-open control connection, answered (0) or not. */
+static int ctl_call(int fd, struct evbuffer *in, const char *cmd,
+		    const char *domain)
+{
+	struct evbuffer *out = evbuffer_new();
+	struct json_object *req = json_object_new_object(), *msg;
+	const char *err;
+	int ok = -1;
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	json_object_object_add(req, "domain", json_object_new_string(domain));
+	frame_put(out, req);
+	json_object_put(req);
+	while (evbuffer_get_length(out))
+		if (evbuffer_write(out, fd) < 0)
+			break;
+	evbuffer_free(out);
+	for (;;) {
+		int r = frame_take(in, &msg, &err);
+		if (r == 1) {
+			struct json_object *v;
+			ok = json_object_object_get_ex(msg, "ok", &v) &&
+				     json_object_get_boolean(v)
+				 ? 0
+				 : -1;
+			json_object_put(msg);
+			return ok;
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (r < 0 || poll(&p, 1, H_TIMEOUT * 1000) <= 0 ||
+		    evbuffer_read(in, fd, 65536) <= 0)
+			return -1;
+	}
+}
+
+static void print_ready(const char *what, double *v, int n, double bare)
+{
+	double med = quantile(v, n, 0.5), p90 = quantile(v, n, 0.9);
+
+	printf("(a) %s: median %.1f ms, p90 %.1f ms", what, med * 1e3,
+	       p90 * 1e3);
+	if (bare > 0)
+		printf(", ratio %.3f (median), %.3f (p90)", med / bare,
+		       p90 / bare);
+	printf("\n");
+}
+
 static void bench_ready(void)
 {
-	double bare[READY_RUNS], dm[READY_RUNS];
-	char *cfg = h_config("ready", 1, "");
+	static double bare[READY_RUNS], cli[READY_RUNS], kept[READY_RUNS];
+	char *cfg = h_config("ready", 1, ""), *block;
+	struct evbuffer *in = evbuffer_new();
+	int fd = h_connect(), fails = 0;
 
+	/* dmsup's own argv for this device model, for the bare launches. */
+	char **argv = proc_argv(h_start(cfg), &block);
+	h_dmctl(NULL, NULL, "stop", "ready", NULL);
 	for (int i = 0; i < READY_RUNS; i++) {
-		bare[i] = bare_qemu_ready();
+		bare[i] = bare_qemu_ready(argv);
 		double t0 = now();
-		h_dmctl(NULL, NULL, "start", cfg, NULL);
-		dm[i] = now() - t0;
+		fails += h_dmctl(NULL, NULL, "start", "ready", NULL) != 0;
+		cli[i] = now() - t0;
 		h_dmctl(NULL, NULL, "stop", "ready", NULL);
+		t0 = now();
+		fails += ctl_call(fd, in, "start", "ready") != 0;
+		kept[i] = now() - t0;
+		fails += ctl_call(fd, in, "stop", "ready") != 0;
 	}
+	double b90 = quantile(bare, READY_RUNS, 0.9);
 	double b = quantile(bare, READY_RUNS, 0.5);
-	double d = quantile(dm, READY_RUNS, 0.5);
-	printf(
-	    "(a) ready latency, median of %d: bare QEMU to greeting %.1f ms, "
-	    "dmctl start %.1f ms, ratio %.2f\n",
-	    READY_RUNS, b * 1e3, d * 1e3, d / b);
+	printf("(a) ready latency, %d runs each, interleaved (%d failed)\n",
+	       READY_RUNS, fails);
+	printf("(a) bare QEMU, same argv and pre-bound QMP socket, to its "
+	       "greeting: median %.1f ms, p90 %.1f ms\n",
+	       b * 1e3, b90 * 1e3);
+	print_ready("dmctl start (CLI) to ready", cli, READY_RUNS, b);
+	print_ready("start over a kept-open connection to ready", kept,
+		    READY_RUNS, b);
+	close(fd);
+	evbuffer_free(in);
+	free(argv);
+	free(block);
 	h_dmctl(NULL, NULL, "undefine", "ready", NULL);
 	free(cfg);
 }

@@ -1,7 +1,9 @@
 /*
- * One device model's QMP link over libqmp. QEMU creates its socket some
- * time after exec, so until the deadline a refused or missing socket is
- * retried on a short timer; once connected, libqmp owns the protocol.
+ * One device model's QMP link over libqmp. A dom0 QEMU listens on the
+ * socket dmsup bound before the spawn, so the first connect is taken and
+ * the greeting comes when QEMU is ready; a socket that is not there yet
+ * (another's, or a stub's bridge) is retried on a short timer until the
+ * deadline. Once connected, libqmp owns the protocol.
  * The address is a unix socket path, or "vchan:DOMID:XSPATH" for a QEMU
  * in a Linux stub domain, whose bridge is absent (ENOENT) or used up
  * (EAGAIN) between sessions: retried the same way.

@@ -21,12 +21,19 @@
 #include "dmsup/kind/xendm.h"
 #include "dmsup/log.h"
 #include "dmsup/restrict-run.h"
+#include "dmsup/spawn.h"
 #include "stubdom-proto/xs.h"
 
 static char **dom0_argv(const struct domain *d, const char *qmp_path)
 {
+	char **argv = argv_build(&d->cfg, qmp_path);
+
+	if (argv && argv_qmp_on_fd(argv, SPAWN_QMP_FD)) {
+		argv_free(argv);
+		return NULL;
+	}
 	/* Deprivileged through the restrict policy where it applies. */
-	return restrict_run_argv(d, argv_build(&d->cfg, qmp_path));
+	return restrict_run_argv(d, argv);
 }
 
 static void dom0_quit_reply_cb(void *arg, struct json_object *ret,

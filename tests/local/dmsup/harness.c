@@ -46,8 +46,35 @@ static int h_rm_cb(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* Live processes whose command line mentions @needle; killed if asked.
- * The last one found goes to *pid_r. */
+/* Whether @pid's command line, or the file its fd 3 is, mentions
+ * @needle: a device model's argv names no path of the run (its QMP
+ * socket is a passed fd), but its fd 3 is the run's sentinel FIFO. */
+static bool h_proc_mentions(pid_t pid, const char *needle)
+{
+	char path[64], buf[8192];
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/3", (int)pid);
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		if (strstr(buf, needle))
+			return true;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	for (ssize_t i = 0; i < n; i++)
+		buf[i] = buf[i] ? buf[i] : ' ';
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+/* Live processes that mention @needle (h_proc_mentions); killed if
+ * asked. The last one found goes to *pid_r. */
 static int h_scan_procs(const char *needle, bool kill_them, pid_t *pid_r)
 {
 	DIR *d = opendir("/proc");
@@ -56,20 +83,8 @@ static int h_scan_procs(const char *needle, bool kill_them, pid_t *pid_r)
 
 	while (d && (de = readdir(d))) {
 		pid_t pid = atoi(de->d_name);
-		char path[64], buf[8192];
-		if (pid <= 1 || pid == getpid() || !h_alive(pid))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		if (n <= 0)
-			continue;
-		for (ssize_t i = 0; i < n; i++)
-			buf[i] = buf[i] ? buf[i] : ' ';
-		buf[n] = '\0';
-		if (!strstr(buf, needle))
+		if (pid <= 1 || pid == getpid() || !h_alive(pid) ||
+		    !h_proc_mentions(pid, needle))
 			continue;
 		count++;
 		if (pid_r)

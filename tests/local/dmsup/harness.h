@@ -88,9 +88,10 @@ struct json_object *h_wait_state(const char *domain, const char *state);
 bool h_wait_gone(pid_t pid);
 double h_now(void); /* CLOCK_MONOTONIC, seconds */
 bool h_alive(pid_t pid);
-/* How many live processes have @needle in their command line. */
+/* How many live processes have @needle in their command line or in
+ * the name of their fd 3 (a device model's sentinel FIFO). */
 int h_count_procs(const char *needle);
-/* A live process with @needle in its command line, or 0. */
+/* A live process with @needle there, or 0. */
 pid_t h_find_proc(const char *needle);
 long h_rss_kb(pid_t pid);
 char *h_read_file(const char *path);

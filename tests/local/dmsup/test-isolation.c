@@ -70,7 +70,26 @@ START_TEST(dm_environment_is_exactly_path)
 }
 END_TEST
 
-START_TEST(dm_fds_are_exactly_devnull_log_pipe_and_sentinel)
+/* The path a unix socket of inode @ino is bound to ("" if none). */
+static void unix_socket_path(unsigned long ino, char *path, size_t len)
+{
+	FILE *f = fopen("/proc/net/unix", "re");
+	char line[PATH_MAX + 128], p[PATH_MAX];
+	unsigned long i;
+
+	ck_assert_ptr_nonnull(f);
+	*path = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		p[0] = '\0';
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %4095s", &i, p) >=
+			1 &&
+		    i == ino)
+			snprintf(path, len, "%s", p);
+	}
+	fclose(f);
+}
+
+START_TEST(dm_fds_are_exactly_devnull_log_pipe_sentinel_and_qmp)
 {
 	char *cfg = h_standin_config("iso", 21, "[\"--qmp\"]", "");
 	char expect[512];
@@ -79,8 +98,18 @@ START_TEST(dm_fds_are_exactly_devnull_log_pipe_and_sentinel)
 	/* The stand-in keeps its own sockets at 64 and above. */
 	char *fds = fd_list(pid, 64);
 	snprintf(expect, sizeof(expect),
-		 "0=/dev/null 1=pipe 2=pipe 3=%s/iso.fifo", H.run);
-	ck_assert_str_eq(fds, expect);
+		 "0=/dev/null 1=pipe 2=pipe 3=%s/iso.fifo 4=socket:[", H.run);
+	/* 4 is the QMP socket dmsup listens on (spawn.h). */
+	ck_assert_msg(!strncmp(fds, expect, strlen(expect)) &&
+			  !strchr(fds + strlen(expect), ' '),
+		      "fds: %s", fds);
+	/* ... bound at the run's QMP path, where dmsup connects. */
+	char *qmp = fd_target(pid, 4), bound[PATH_MAX], want[PATH_MAX];
+	unix_socket_path(strtoul(qmp + strlen("socket:["), NULL, 10), bound,
+			 sizeof(bound));
+	snprintf(want, sizeof(want), "%s/iso.qmp", H.run);
+	ck_assert_str_eq(bound, want);
+	free(qmp);
 	char *out = fd_target(pid, 1), *err = fd_target(pid, 2);
 	ck_assert_str_eq(out, err);
 	free(out);
@@ -220,7 +249,7 @@ int main(void)
 {
 	const TTest *const tests[] = {
 	    dm_environment_is_exactly_path,
-	    dm_fds_are_exactly_devnull_log_pipe_and_sentinel,
+	    dm_fds_are_exactly_devnull_log_pipe_sentinel_and_qmp,
 	    real_qemu_gets_fds_0_to_3_and_opens_the_rest_itself,
 	    log_helper_holds_only_the_pipe_and_its_log_file,
 	    gigabyte_on_stderr_keeps_logs_capped_and_dmsup_rss_flat,

@@ -277,7 +277,7 @@ START_TEST(no_qmp_greeting_before_ready_timeout_fails_the_start)
 	ck_assert_str_eq(h_str(st, "state"), "failed");
 	json_object_put(st);
 	/* The unready device model was stopped, not left behind. */
-	snprintf(needle, sizeof(needle), "%s/mute.qmp", H.run);
+	snprintf(needle, sizeof(needle), "%s/mute.fifo", H.run);
 	ck_assert_int_eq(h_count_procs(needle), 0);
 	free(cfg);
 }
@@ -384,7 +384,7 @@ START_TEST(stop_while_starting_ends_the_start_and_the_dm)
 	ck_assert_int_eq(waitpid(start, &status, 0), start);
 	ck_assert_int_eq(WEXITSTATUS(status), 1);
 	close(out);
-	snprintf(needle, sizeof(needle), "%s/mute.qmp", H.run);
+	snprintf(needle, sizeof(needle), "%s/mute.fifo", H.run);
 	ck_assert_int_eq(h_count_procs(needle), 0);
 	free(cfg);
 }

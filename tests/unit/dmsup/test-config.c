@@ -209,6 +209,33 @@ START_TEST(argv_of_a_xen_dm_matches_libxl_shape)
 }
 END_TEST
 
+START_TEST(spawned_qemu_listens_for_qmp_on_the_passed_fd)
+{
+	struct dm_config cfg;
+	char *err;
+
+	ck_assert_int_eq(
+	    config_from_string(&cfg,
+			       "{" MINIMAL ", \"extra_args\": [\"-chardev\", "
+			       "\"socket,id=mine,path=/tmp/m,server=on\"]}",
+			       &err),
+	    0);
+	char **argv = argv_build(&cfg, "/run/x.qmp");
+	ck_assert_int_eq(argv_qmp_on_fd(argv, 4), 0);
+	int mine = 0, ours = 0;
+	for (char **p = argv; *p; p++) {
+		ck_assert_ptr_null(strstr(*p, "/run/x.qmp"));
+		ours += !strcmp(*p, "socket,id=dmsup-qmp,fd=4,server=on,"
+				    "wait=off");
+		mine += !strcmp(*p, "socket,id=mine,path=/tmp/m,server=on");
+	}
+	ck_assert_int_eq(ours, 1);
+	ck_assert_int_eq(mine, 1); /* the user's own chardev is kept */
+	argv_free(argv);
+	config_dispose(&cfg);
+}
+END_TEST
+
 START_TEST(argv_takes_nic_devices_from_the_planner)
 {
 	char *s = joined_argv("{" MINIMAL ", \"nics\": [{\"model\": "
@@ -279,6 +306,7 @@ int main(void)
 	    set_changes_one_field_and_validates,
 	    argv_of_a_xen_dm_matches_libxl_shape,
 	    argv_without_xen_has_no_xen_options,
+	    spawned_qemu_listens_for_qmp_on_the_passed_fd,
 	    argv_takes_nic_devices_from_the_planner,
 	    argv_without_xen_passes_all_memory,
 	    argv_lists_disks_and_nics,

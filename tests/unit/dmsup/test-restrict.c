@@ -373,8 +373,10 @@ START_TEST(the_argv_carries_the_plan)
 
 	parse(&cfg, "{\"mode\": \"range\", \"nproc\": 64}", true);
 	restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err));
-	char **v = restrict_argv(argv_build(&cfg, "/run/dmsup/vm.qmp"), &p,
-				 "/run/dmsup/vm.root", "", "/usr/sbin/dmsup");
+	char **qemu = argv_build(&cfg, "/run/dmsup/vm.qmp");
+	ck_assert_int_eq(argv_qmp_on_fd(qemu, 4), 0);
+	char **v = restrict_argv(qemu, &p, "/run/dmsup/vm.root", "",
+				 "/usr/sbin/dmsup");
 	ck_assert_ptr_nonnull(v);
 	ck_assert_str_eq(v[0], "/usr/sbin/dmsup");
 	ck_assert_str_eq(v[1], "--restrict-exec");
