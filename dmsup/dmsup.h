@@ -18,7 +18,8 @@ struct dmsup {
 	const char *log_dir;
 	const char *ctl_path;
 	const char *run_dir; /* runtime files (rundir.h) */
-	char *self_exe;	     /* for the log helper */
+	char *self_exe;	     /* for the stub keeper, restrict-exec */
+	char *log_helper;    /* dmsup-log (main_log_helper) */
 	struct control *ctl;
 	struct domain *domains;
 	struct xendm *xen; /* NULL until a xen: true domain needs it */

@@ -543,7 +543,7 @@ static int domain_qmp_connect(struct domain *d)
 static int domain_spawn_log_helper(struct domain *d, int rd)
 {
 	char files[16], size[16];
-	char *argv[] = {d->sup->self_exe,
+	char *argv[] = {d->sup->log_helper,
 			(char *)"--log-helper",
 			(char *)d->sup->log_dir,
 			d->cfg.name,

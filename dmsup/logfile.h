@@ -2,11 +2,12 @@
  * A device model's log: <logdir>/<name>.log, rotated to <name>.log.1 ...
  * <name>.log.<files-1>, each file at most <size> bytes.
  *
- * The writer runs in a small per-domain helper process (`dmsup
- * --log-helper`) that owns the read end of the device model's stdout/stderr
- * pipe and the files. It outlives a dmsup that is killed, so capture goes
- * on across a dmsup restart, and dmsup itself never touches the data: its
- * memory stays flat and a slow or full disk never delays supervision.
+ * The writer runs in a small per-domain helper process (dmsup-log(8),
+ * or `dmsup --log-helper` where it is not installed) that owns the read end of
+ * the device model's stdout/stderr pipe and the files. It outlives a dmsup that
+ * is killed, so capture goes on across a dmsup restart, and dmsup itself never
+ * touches the data: its memory stays flat and a slow or full disk never delays
+ * supervision.
  */
 #ifndef DMSUP_LOGFILE_H
 #define DMSUP_LOGFILE_H

@@ -166,6 +166,25 @@ static char *main_dirname(const char *path)
 }
 
 /* fds 0-2 must be open, or the first socket would become "stderr". */
+/*
+ * The log helper: dmsup-log beside this binary (a build tree), else the
+ * installed one, else this binary's own --log-helper (same argv).
+ */
+static char *main_log_helper(const char *self_exe)
+{
+	char *dir = main_dirname(self_exe), *path = NULL;
+
+	if (dir && asprintf(&path, "%s/dmsup-log", dir) > 0 &&
+	    access(path, X_OK)) {
+		free(path);
+		path = NULL;
+	}
+	free(dir);
+	if (!path && !access(DMSUP_LOG_HELPER, X_OK))
+		path = strdup(DMSUP_LOG_HELPER);
+	return path ? path : strdup(self_exe);
+}
+
 static void main_std_fds(bool foreground)
 {
 	int fd;
@@ -350,6 +369,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmsup: /proc/self/exe: %s\n", strerror(errno));
 		return 1;
 	}
+	sup.log_helper = main_log_helper(sup.self_exe);
+	if (!sup.log_helper) {
+		fprintf(stderr, "dmsup: out of memory\n");
+		return 1;
+	}
 	if (!foreground && daemon(0, 0)) {
 		fprintf(stderr, "dmsup: daemon: %s\n", strerror(errno));
 		return 1;
@@ -401,5 +425,6 @@ int main(int argc, char **argv)
 		event_free(ev[i]);
 	event_base_free(sup.base);
 	free(sup.self_exe);
+	free(sup.log_helper);
 	return 0;
 }

@@ -85,7 +85,16 @@ $(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_VCHAN_LIB) \
 
 SBINS += $(BUILD)/bin/dmsup
 
-MAN8 += docs/dmsup.8 docs/dmctl.8
+# dmsup-log, the log helper beside every device model: libc only.
+$(BUILD)/bin/dmsup-log: $(BUILD)/obj/dmsup/loghelper.o \
+                        $(BUILD)/obj/dmsup/logfile.o $(BUILD)/obj/dmsup/safefile.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+LIBEXECS += $(BUILD)/bin/dmsup-log
+$(BUILD)/obj/dmsup/main.o: CPPFLAGS += \
+	-DDMSUP_LOG_HELPER='"$(LIBEXECDIR)/dmsup-log"'
+
+MAN8 += docs/dmsup.8 docs/dmctl.8 docs/dmsup-log.8
 MAN5 += docs/dmsup-config.5
 
 # A short Xen-free demonstration: dmsup supervising a real QEMU.

@@ -5,9 +5,11 @@
  *  (b) crash detection (kill -9 -> "crashed" seen by a watching client),
  *      with 1 real QEMU and with N stand-in device models (N=100; the
  *      environment's N= chooses, e.g. N=1000)
- *  (c) dmsup's RSS with N supervised
+ *  (c) dmsup's RSS with N supervised, and the PSS of dmsup and its log
+ *      helpers per device model
  *  (d) dmsup's wake-ups per second while idle
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -286,6 +288,49 @@ static long ctxt_switches(pid_t pid)
 	return total;
 }
 
+/* @pid's proportional set size (smaps_rollup), KiB; 0 if unknown. */
+static long pss_kb(pid_t pid)
+{
+	char path[64];
+	long kb = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	char *s = h_read_file(path), *p = s ? strstr(s, "\nPss:") : NULL;
+	if (p)
+		kb = atol(p + strlen("\nPss:"));
+	free(s);
+	return kb;
+}
+
+/* The PSS of every log helper of this run, KiB, and how many there are. */
+static long helpers_pss_kb(int *n_r)
+{
+	char needle[600], path[64], buf[4096];
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	long kb = 0;
+
+	snprintf(needle, sizeof(needle), "--log-helper %s ", H.logdir);
+	*n_r = 0;
+	while (d && (de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+		int fd = pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		for (ssize_t i = 0; i < n; i++)
+			buf[i] = buf[i] ? buf[i] : ' ';
+		if (n <= 0 || (buf[n] = '\0', !strstr(buf, needle)))
+			continue;
+		kb += pss_kb(pid);
+		(*n_r)++;
+	}
+	if (d)
+		closedir(d);
+	return kb;
+}
+
 /* N= from the environment, within 1..MANY_MAX. */
 static int many_count(void)
 {
@@ -308,8 +353,14 @@ static void bench_many(void)
 		pids[i] = h_start(cfg);
 		free(cfg);
 	}
+	int helpers;
+	long dmsup_pss = pss_kb(H.dmsup), log_pss = helpers_pss_kb(&helpers);
 	printf("(c) dmsup RSS with %d supervised: %ld KiB\n", MANY,
 	       h_rss_kb(H.dmsup));
+	printf("(c) supervision PSS with %d supervised: dmsup %ld KiB + %d "
+	       "log helpers %ld KiB = %.0f KiB per device model\n",
+	       MANY, dmsup_pss, helpers, log_pss,
+	       (double)(dmsup_pss + log_pss) / MANY);
 	long before = ctxt_switches(H.dmsup);
 	poll(NULL, 0, IDLE_SECONDS * 1000);
 	long after = ctxt_switches(H.dmsup);

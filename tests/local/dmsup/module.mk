@@ -9,7 +9,7 @@ TEST_BINS += $(DMSUP_LOCAL_DIR)/standin
 $(DMSUP_LOCAL_DIR)/test-%: $(BUILD)/obj/tests/local/dmsup/test-%.o \
 		$(BUILD)/obj/tests/local/dmsup/harness.o $(DMSUP_CORE_LIB) \
 		| $(DMSUP_LOCAL_DIR)/standin $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl \
-		  $(BUILD)/bin/dmsup-qemu-dm
+		  $(BUILD)/bin/dmsup-qemu-dm $(BUILD)/bin/dmsup-log
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(EVENT_LIBS) $(CHECK_LIBS) $(XLU_LIBS)
 

@@ -152,6 +152,17 @@ START_TEST(log_helper_holds_only_the_pipe_and_its_log_file)
 	ck_assert_int_eq(h_count_procs(needle), 1);
 	pid_t helper = h_find_proc(needle);
 	ck_assert_int_gt(helper, 0);
+	/* dmsup-log, beside the daemon in the build tree: libc alone. */
+	char exe[64], *path = calloc(1, PATH_MAX), *maps;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)helper);
+	ck_assert_int_gt(readlink(exe, path, PATH_MAX - 1), 0);
+	ck_assert_str_eq(strrchr(path, '/'), "/dmsup-log");
+	snprintf(exe, sizeof(exe), "/proc/%d/maps", (int)helper);
+	maps = h_read_file(exe);
+	ck_assert_ptr_null(strstr(maps, "libevent"));
+	ck_assert_ptr_null(strstr(maps, "libxen"));
+	free(maps);
+	free(path);
 	/* The helper is the other end of the DM's stdout pipe. */
 	char *dm_out = fd_target(dm, 1), *helper_in = fd_target(helper, 0);
 	ck_assert_str_eq(helper_in, dm_out);
