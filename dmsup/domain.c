@@ -37,6 +37,7 @@
 #include "dmsup/rundir.h"
 #include "dmsup/spawn.h"
 #include "dmsup/unixsock.h"
+#include "dmsup/zombie.h"
 
 #define DOMAIN_TAIL_LINES 20
 #define DOMAIN_TAIL_BYTES 4096
@@ -291,10 +292,10 @@ static void domain_release(struct domain *d)
 	d->qmp_link = DMQMP_LINK_N_STATES;
 	hotplug_domain_down(d);
 	domain_clear_events(d);
-	if (d->pidfd >= 0)
-		close(d->pidfd);
-	if (d->log_pidfd >= 0)
-		close(d->log_pidfd);
+	/* Whatever of ours has not been reaped yet (the log helper, a
+	 * process of a failed spawn) is, once it ends. */
+	zombie_reap_later(d->sup->base, d->pidfd);
+	zombie_reap_later(d->sup->base, d->log_pidfd);
 	d->pidfd = d->log_pidfd = -1;
 	d->pid = d->log_pid = d->pgrp = 0;
 	d->dying = false;
@@ -561,7 +562,10 @@ static int domain_spawn_log_helper(struct domain *d, int rd)
 	if (rc)
 		return rc;
 	spawn_start_time(d->log_pid, &d->log_start);
-	d->log_pidfd = pidfd_open(d->log_pid, 0);
+	if ((d->log_pidfd = spawn_pidfd(d->log_pid)) < 0) {
+		d->log_pid = 0;
+		return errno;
+	}
 	return 0;
 }
 
@@ -593,14 +597,24 @@ static int domain_open_fifo(struct domain *d, int *wr_r)
 static void domain_pidfd_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct domain *d = arg;
+	int status;
 
 	event_free(d->pidfd_ev);
 	d->pidfd_ev = NULL;
-	domain_died(d, false, 0);
+	if (!d->our_child) {
+		domain_died(d, false, 0);
+		return;
+	}
+	/* Its group goes first, while the zombie keeps the group's id. */
+	domain_kill_group(d);
+	if (zombie_reap(d->pidfd, &status))
+		domain_died(d, false, 0);
+	else
+		domain_died(d, true, status);
 }
 
-/* Not our child: no SIGCHLD, the pidfd says when it ends (also when a
- * child of it keeps the sentinel FIFO open). */
+/* The pidfd says when the device model ends (also when a child of it
+ * keeps the sentinel FIFO open); for our child it brings the status. */
 static int domain_watch_pidfd(struct domain *d)
 {
 	if (d->pidfd < 0)
@@ -696,10 +710,15 @@ static int domain_spawn(struct domain *d)
 	d->spawns++;
 	d->started_at = time(NULL);
 	spawn_start_time(d->pid, &d->pid_start);
-	d->pidfd = pidfd_open(d->pid, 0);
-	r = domain_watch_fifo(d);
+	if ((d->pidfd = spawn_pidfd(d->pid)) < 0) {
+		domain_set_error(d, "spawn", "pidfd_open: %s", strerror(errno));
+		d->pid = d->pgrp = 0;
+		r = -1;
+		goto out;
+	}
+	r = domain_watch_fifo(d) || domain_watch_pidfd(d);
 	if (r)
-		domain_set_error(d, "spawn", "cannot watch the sentinel FIFO");
+		domain_set_error(d, "spawn", "cannot watch the device model");
 	log_info("domid %d (%s): spawned %s, pid %d", d->cfg.domid, d->cfg.name,
 		 k->process ? k->process : d->cfg.qemu, (int)d->pid);
 out:
@@ -876,35 +895,10 @@ static void domain_fifo_cb(evutil_socket_t fd, short what, void *arg)
 	d->fifo_ev = NULL;
 	close(d->fifo_fd);
 	d->fifo_fd = -1;
-	/* Our own child is reaped by SIGCHLD, which brings its status. */
+	/* Our own child is reaped through its pidfd, which brings its
+	 * status (domain_pidfd_cb). */
 	if (!d->our_child)
 		domain_died(d, false, 0);
-}
-
-void domain_reap_children(struct dmsup *sup)
-{
-	int status;
-	pid_t pid;
-
-	for (;;) {
-		siginfo_t si = {.si_pid = 0};
-		struct domain *d;
-
-		/* Looked at before the reap: its group is killed first. */
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) ||
-		    si.si_pid <= 0)
-			return;
-		pid = si.si_pid;
-		for (d = sup->domains; d; d = d->next)
-			if (d->pid == pid && d->our_child)
-				break;
-		if (d)
-			domain_kill_group(d);
-		if (waitpid(pid, &status, WNOHANG) != pid)
-			return;
-		if (d)
-			domain_died(d, true, status);
-	}
 }
 
 static void domain_describe_exit(struct domain *d, bool known, int status)

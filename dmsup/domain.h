@@ -131,8 +131,6 @@ struct domain *domain_find_domid(struct dmsup *sup, int domid);
 char *domain_path(const struct domain *d, const char *suffix);
 struct json_object *domain_to_json(const struct domain *d);
 
-/* SIGCHLD: reap every exited child. */
-void domain_reap_children(struct dmsup *sup);
 /*
  * A device model that announced itself (dmsup-qemu-dm, about to exec
  * QEMU as @pid, which is not our child): its sentinel FIFO, log helper

@@ -112,11 +112,6 @@ static void main_help(void)
 	       "--log-helper, --restrict-exec.\n");
 }
 
-static void main_sigchld_cb(evutil_socket_t sig, short what, void *arg)
-{
-	domain_reap_children(arg);
-}
-
 /* dmsup exits; device models keep running and are reattached later. */
 static void main_sigterm_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -327,7 +322,7 @@ int main(int argc, char **argv)
 {
 	struct dmsup sup = {0};
 	struct main_opts o = {0};
-	struct event *ev[4] = {0};
+	struct event *ev[3] = {0};
 	unsigned long nofile;
 	bool foreground;
 	int verbose, status;
@@ -387,11 +382,14 @@ int main(int argc, char **argv)
 		log_warnx("cannot create the event loop");
 		return 1;
 	}
-	ev[0] = evsignal_new(sup.base, SIGCHLD, main_sigchld_cb, &sup);
-	ev[1] = evsignal_new(sup.base, SIGTERM, main_sigterm_cb, &sup);
-	ev[2] = evsignal_new(sup.base, SIGINT, main_sigterm_cb, &sup);
-	ev[3] = evsignal_new(sup.base, SIGHUP, main_sighup_cb, &sup);
-	for (int i = 0; i < 4; i++)
+	/* No SIGCHLD handler: every child is reaped through its pidfd
+	 * (zombie.h). Not ignored either, or the kernel would reap them
+	 * before their status is read. */
+	signal(SIGCHLD, SIG_DFL);
+	ev[0] = evsignal_new(sup.base, SIGTERM, main_sigterm_cb, &sup);
+	ev[1] = evsignal_new(sup.base, SIGINT, main_sigterm_cb, &sup);
+	ev[2] = evsignal_new(sup.base, SIGHUP, main_sighup_cb, &sup);
+	for (int i = 0; i < 3; i++)
 		if (!ev[i] || event_add(ev[i], NULL)) {
 			log_warnx("cannot watch signals");
 			return 1;
@@ -405,8 +403,6 @@ int main(int argc, char **argv)
 	notify_init();
 	/* Reattach first: no client may see a half-known domain. */
 	persist_load_all(&sup);
-	/* Children that exited while we were starting up. */
-	domain_reap_children(&sup);
 	sup.ctl = control_new(&sup, commands_dispatch);
 	if (!sup.ctl)
 		return 1;
@@ -421,7 +417,7 @@ int main(int argc, char **argv)
 	while (sup.domains)
 		domain_free(sup.domains);
 	xendm_close(&sup);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 3; i++)
 		event_free(ev[i]);
 	event_base_free(sup.base);
 	free(sup.self_exe);

@@ -33,6 +33,8 @@ DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
 # systemd's readiness notification, on a line of its own (the list above
 # changes in other branches too).
 DMSUP_SRCS += dmsup/notify.c
+# Children reaped through their pidfds (no SIGCHLD handler).
+DMSUP_SRCS += dmsup/zombie.c
 # Runtime files apart from the definitions (-r).
 DMSUP_SRCS += dmsup/rundir.c
 # SIGHUP's reload of the definitions.

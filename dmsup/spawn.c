@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dmsup/config.h"
@@ -83,6 +85,20 @@ int spawn_process(char *const argv[], char *const envp[],
 		if (tmp[i] >= 0)
 			close(tmp[i]);
 	return rc;
+}
+
+int spawn_pidfd(pid_t pid)
+{
+	int fd = pidfd_open(pid, 0), e = errno;
+
+	if (fd >= 0)
+		return fd;
+	/* Bounded: SIGKILL, and the child was just spawned. */
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	errno = e;
+	return -1;
 }
 
 char **spawn_dm_env(const struct dm_config *cfg)

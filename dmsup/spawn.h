@@ -29,6 +29,10 @@ struct spawn_fds {
  */
 int spawn_process(char *const argv[], char *const envp[],
 		  const struct spawn_fds *fds, pid_t *pid_r);
+/* A pidfd of the child @pid just spawned: how dmsup watches and reaps it
+ * (zombie.h). Without one it could be neither, so on failure the child
+ * is killed and reaped, and -1 returned with errno. */
+int spawn_pidfd(pid_t pid);
 
 /* The environment a device model gets (NULL-terminated, malloc'd). */
 char **spawn_dm_env(const struct dm_config *cfg);

@@ -99,6 +99,46 @@ static int h_scan_procs(const char *needle, bool kill_them, pid_t *pid_r)
 	return count;
 }
 
+/* How many processes have @parent as their parent (zombies too). */
+static int h_children(pid_t parent)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[64], buf[1024];
+		int ppid = 0;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		int fd = atoi(de->d_name) > 0 ? open(path, O_RDONLY | O_CLOEXEC)
+					      : -1;
+		ssize_t r = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (r <= 0)
+			continue;
+		buf[r] = '\0';
+		char *p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == parent)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+bool h_wait_childless(pid_t parent)
+{
+	double end = h_now() + H_TIMEOUT;
+
+	while (h_children(parent) > 0)
+		if (h_now() > end)
+			return false;
+		else
+			poll(NULL, 0, 10);
+	return true;
+}
+
 int h_count_procs(const char *needle)
 {
 	return h_scan_procs(needle, false, NULL);

@@ -86,6 +86,9 @@ char *h_qmp_json(const char *domain, const char *command);
 struct json_object *h_wait_state(const char *domain, const char *state);
 /* Waits until @pid has exited (any parent). true if it did in time. */
 bool h_wait_gone(pid_t pid);
+/* Whether, before the deadline, @parent has no child left at all, live
+ * or zombie (every one it spawned was reaped). */
+bool h_wait_childless(pid_t parent);
 double h_now(void); /* CLOCK_MONOTONIC, seconds */
 bool h_alive(pid_t pid);
 /* How many live processes have @needle in their command line or in

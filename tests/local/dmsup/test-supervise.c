@@ -330,7 +330,7 @@ START_TEST(log_follow_prints_new_lines_as_they_come)
 }
 END_TEST
 
-START_TEST(crashed_dm_with_restart_policy_runs_again)
+START_TEST(crashed_dm_with_restart_policy_runs_again_and_all_is_reaped)
 {
 	char *cfg = h_config("vm1", 11, "\"restart\": \"on-crash\"");
 	pid_t pid = h_start(cfg);
@@ -345,6 +345,10 @@ START_TEST(crashed_dm_with_restart_policy_runs_again)
 	ck_assert_int_ne(h_int(st, "pid"), pid);
 	ck_assert(h_alive((pid_t)h_int(st, "pid")));
 	json_object_put(st);
+	/* Two QEMUs and two log helpers were spawned: all reaped (dmsup has
+	 * no SIGCHLD handler, each child is reaped by its pidfd). */
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
+	ck_assert(h_wait_childless(H.dmsup));
 	free(cfg);
 }
 END_TEST
@@ -434,7 +438,7 @@ int main(void)
 	    no_qmp_greeting_before_ready_timeout_fails_the_start,
 	    status_watch_prints_each_state_change,
 	    log_follow_prints_new_lines_as_they_come,
-	    crashed_dm_with_restart_policy_runs_again,
+	    crashed_dm_with_restart_policy_runs_again_and_all_is_reaped,
 	    stop_of_a_crashed_dm_cancels_its_restart,
 	    stop_while_starting_ends_the_start_and_the_dm,
 	    ten_concurrent_starts_all_become_ready,
