@@ -8,6 +8,7 @@
  *  (c) dmsup's RSS with N supervised, and the PSS of dmsup and its log
  *      helpers per device model
  *  (d) dmsup's wake-ups per second while idle
+ *  (e) N concurrent `dmctl start`: all must succeed; their wall time
  */
 #include <dirent.h>
 #include <errno.h>
@@ -383,6 +384,40 @@ static void bench_many(void)
 	evbuffer_free(in);
 }
 
+/* N `dmctl start` at once, each its own process and connection, as a
+ * host boot might: how many succeed, and the wall time of all. */
+static void bench_concurrent(void)
+{
+	static pid_t pids[MANY_MAX];
+	static int outs[MANY_MAX];
+	static char *cfgs[MANY_MAX];
+	const int MANY = many_count();
+	char name[32];
+	int ok = 0;
+
+	for (int i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		cfgs[i] = h_standin_config(name, 5000 + i, "[\"--qmp\"]", "");
+	}
+	double t0 = now();
+	for (int i = 0; i < MANY; i++)
+		pids[i] = h_dmctl_bg(&outs[i], "start", cfgs[i], NULL);
+	for (int i = 0; i < MANY; i++) {
+		int status;
+		if (waitpid(pids[i], &status, 0) == pids[i] &&
+		    WIFEXITED(status) && !WEXITSTATUS(status))
+			ok++;
+	}
+	double wall = now() - t0;
+	printf("(e) %d concurrent dmctl start: %d succeeded, %d failed, all "
+	       "ready in %.2f s\n",
+	       MANY, ok, MANY - ok, wall);
+	for (int i = 0; i < MANY; i++) {
+		close(outs[i]);
+		free(cfgs[i]);
+	}
+}
+
 /* Inside a Check runner only because the harness's sanity checks use
  * ck_assert; the figures are printed, never asserted. */
 START_TEST(bench)
@@ -390,6 +425,7 @@ START_TEST(bench)
 	bench_ready();
 	bench_crash_one();
 	bench_many();
+	bench_concurrent();
 }
 END_TEST
 
