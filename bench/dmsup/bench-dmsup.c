@@ -393,7 +393,7 @@ static void bench_concurrent(void)
 	static char *cfgs[MANY_MAX];
 	const int MANY = many_count();
 	char name[32];
-	int ok = 0;
+	int ok = 0, first_bad = -1;
 
 	for (int i = 0; i < MANY; i++) {
 		snprintf(name, sizeof(name), "c%d", i);
@@ -407,11 +407,19 @@ static void bench_concurrent(void)
 		if (waitpid(pids[i], &status, 0) == pids[i] &&
 		    WIFEXITED(status) && !WEXITSTATUS(status))
 			ok++;
+		else if (first_bad < 0)
+			first_bad = i;
 	}
 	double wall = now() - t0;
 	printf("(e) %d concurrent dmctl start: %d succeeded, %d failed, all "
 	       "ready in %.2f s\n",
 	       MANY, ok, MANY - ok, wall);
+	if (first_bad >= 0) {
+		char why[512];
+		ssize_t n = read(outs[first_bad], why, sizeof(why) - 1);
+		why[n > 0 ? n : 0] = '\0';
+		printf("(e) the first failure said: %s", why);
+	}
 	for (int i = 0; i < MANY; i++) {
 		close(outs[i]);
 		free(cfgs[i]);

@@ -34,7 +34,12 @@
 #include "dmsup/log.h"
 #include "dmsup/unixsock.h"
 
-#define CTL_MAX_CONNS 128
+/* Room for 1,000 `dmctl start` at once (each a client waiting for its
+ * reply) and their watchers; running out of fds pauses accepting first
+ * (fdlimit.h). */
+#define CTL_MAX_CONNS 4096
+#define CTL_STR2(x) #x
+#define CTL_STR(x) CTL_STR2(x)
 #define CTL_MAX_OUTPUT (4 * 1024 * 1024)
 /* A client that sends no whole request for this long holds a slot of
  * CTL_MAX_CONNS for nothing; one that waits for a reply or watches does not. */
@@ -456,8 +461,9 @@ static void ctl_refuse_busy(evutil_socket_t fd)
 	json_object_object_add(obj, "ok", json_object_new_boolean(0));
 	json_object_object_add(
 	    obj, "error",
-	    json_object_new_string("busy: dmsup has too many clients (128); "
-				   "try again later"));
+	    json_object_new_string(
+		"busy: dmsup has too many clients "
+		"(" CTL_STR(CTL_MAX_CONNS) "); try again later"));
 	json_object_object_add(obj, "step", json_object_new_string("protocol"));
 	if (out && !frame_put(out, obj))
 		evbuffer_write(out, fd);
@@ -623,9 +629,11 @@ struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)
 		log_warn("control: bind %s", sup->ctl_path);
 		goto fail;
 	}
+	/* A burst of clients (a host's boot starting every guest) waits in
+	 * the backlog, not refused with EAGAIN. */
 	ctl->listener = evconnlistener_new(
 	    sup->base, ctl_accept_cb, ctl,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16, fd);
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, SOMAXCONN, fd);
 	if (!ctl->listener) {
 		log_warn("control: listen %s", sup->ctl_path);
 		goto fail;

@@ -15,7 +15,7 @@
 
 #include "tests/local/dmsup/harness.h"
 
-#define MAX_CLIENTS 128
+#define MAX_CLIENTS 4096
 
 /* Reads what dmsup sends on @fd until it closes or @secs pass. */
 static char *read_all(int fd, int secs)
@@ -127,7 +127,7 @@ END_TEST
 
 /* The harness's own probe, connected and closed as dmsup came up, may
  * still be counted when the burst arrives (it let dmctl through in 8 of
- * 10 runs): hung-up clients hold no slot, so the 129th live one is busy. */
+ * 10 runs): hung-up clients hold no slot, so the 4097th live one is busy. */
 START_TEST(client_past_the_limit_hears_busy)
 {
 	int fds[MAX_CLIENTS];
