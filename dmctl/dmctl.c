@@ -648,7 +648,7 @@ static int run_plan(struct dmctl_inv *inv)
 	}
 	json_object_put(json);
 	plan = malloc(sizeof(*plan));
-	if (!plan || dmplan_compute(&cfg, plan, &perr)) {
+	if (!plan || dmplan_compute(&cfg, false, plan, &perr)) {
 		fprintf(stderr, "dmctl: %s: cannot plan: %s\n", path,
 			plan ? perr.message : "out of memory");
 		goto out;

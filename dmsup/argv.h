@@ -12,6 +12,8 @@ struct dm_paths;
  */
 char **argv_build(const struct dm_config *cfg, const char *qmp_path);
 void argv_free(char **argv);
+/* argv_build for a restore: QEMU waits with -incoming defer. */
+char **argv_build_restore(const struct dm_config *cfg, const char *qmp_path);
 /*
  * What is spawned: for kind dom0 the QEMU argv; for the stub kinds the
  * stub keeper's (`SELF_EXE --stub-keeper --kind ... -- QEMU-ARGS`, the

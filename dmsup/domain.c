@@ -26,6 +26,7 @@
 #include "dmsup/domain.h"
 #include "dmsup/fdlimit.h"
 #include "dmsup/kind/dmqmp.h"
+#include "dmsup/kind/dmrestore.h"
 #include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
 #include "dmsup/log.h"
@@ -58,7 +59,7 @@ struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
 	d->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	d->state = DM_DEFINED;
-	d->pidfd = d->log_pidfd = d->fifo_fd = -1;
+	d->pidfd = d->log_pidfd = d->fifo_fd = d->restore_fd = -1;
 	d->exit_signal = d->exit_code = -1;
 	d->qmp_link = DMQMP_LINK_N_STATES;
 	d->next = sup->domains;
@@ -93,6 +94,7 @@ void domain_free(struct domain *d)
 		*pp = d->next;
 	observe_gone(d->sup, d);
 	lifecycle_dispose(d);
+	domain_set_restore_take_fd(d, -1, NULL);
 	dmqmp_free(d->qmp);
 	hotplug_domain_free(d);
 	domain_clear_events(d);
@@ -287,6 +289,7 @@ static void domain_unlink(const struct domain *d, const char *suffix)
 /* Everything of a run goes: fds, events, FIFO, QMP socket, .run file. */
 static void domain_release(struct domain *d)
 {
+	domain_set_restore_take_fd(d, -1, NULL);
 	domain_qmp_gone(d, "the run ended");
 	d->qmp_link = DMQMP_LINK_N_STATES;
 	hotplug_domain_down(d);
@@ -387,6 +390,9 @@ static void domain_qmp_link_cb(void *arg, enum dmqmp_link_state state,
 /* No QMP any more this run: the link is lost. */
 static void domain_qmp_gone(struct domain *d, const char *why)
 {
+	/* A restore under way goes first: it sends through d->qmp. */
+	dmrestore_free(d->restore);
+	d->restore = NULL;
 	dmqmp_free(d->qmp);
 	d->qmp = NULL;
 	if (d->qmp_link != DMQMP_LINK_N_STATES &&
@@ -464,6 +470,53 @@ static void domain_half_ready(struct domain *d, enum domain_half half,
 	lifecycle_post(d, DM_EV_READY);
 }
 
+int domain_set_restore_take_fd(struct domain *d, int fd, const char *file)
+{
+	dmrestore_free(d->restore);
+	d->restore = NULL;
+	if (d->restore_fd >= 0)
+		close(d->restore_fd);
+	free(d->restore_file);
+	d->restore_file = NULL;
+	d->restore_fd = -1;
+	if (fd < 0)
+		return 0;
+	if (!(d->restore_file = strdup(file))) {
+		close(fd);
+		return -1;
+	}
+	d->restore_fd = fd;
+	return 0;
+}
+
+static void domain_restored_cb(void *arg, const char *err)
+{
+	struct domain *d = arg;
+
+	if (!err)
+		log_info("domid %d (%s): device state loaded from %s",
+			 d->cfg.domid, d->cfg.name, d->restore_file);
+	domain_half_ready(d, DOMAIN_HALF_QMP, "restore", err);
+}
+
+/* QMP is ready for a start --restore: the state is loaded first, and
+ * QMP's half of readiness is that load's end. */
+static void domain_restore(struct domain *d)
+{
+	char label[96];
+	int fd = d->restore_fd;
+
+	snprintf(label, sizeof(label), "domid %d (%s)", d->cfg.domid,
+		 d->cfg.name);
+	d->restore_fd = -1;
+	d->restore = dmrestore_start_take_fd(
+	    d->sup->base, d->qmp, fd, label, d->restore_file,
+	    d->cfg.ready_timeout, domain_restored_cb, d);
+	if (!d->restore)
+		domain_half_ready(d, DOMAIN_HALF_QMP, "restore",
+				  "out of memory");
+}
+
 static void domain_qmp_ready_cb(void *arg, const char *err)
 {
 	struct domain *d = arg;
@@ -473,6 +526,10 @@ static void domain_qmp_ready_cb(void *arg, const char *err)
 		if (err)
 			log_warnx("domid %d (%s): QMP not reconnected: %s",
 				  d->cfg.domid, d->cfg.name, err);
+		return;
+	}
+	if (!err && d->restore_fd >= 0) {
+		domain_restore(d);
 		return;
 	}
 	domain_half_ready(d, DOMAIN_HALF_QMP, "qmp", err);

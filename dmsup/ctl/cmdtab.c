@@ -64,8 +64,15 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 "(a definition holds no domid: only a running device model does, "
 	 "and a definition without one needs --domid). --xl XL-FILE takes "
 	 "the place of CONFIG-FILE|DOMAIN: the domain is defined from an "
-	 "xl.cfg file as import-xl does, then started.",
+	 "xl.cfg file as import-xl does, then started. --restore FILE "
+	 "(dom0 kind) loads the device state of a save file instead of "
+	 "booting: ready once QEMU reports the load completed.",
 	 {ARG_XL,
+	  {.field = "restore",
+	   .type = CMDTAB_STRING,
+	   .longopt = "restore",
+	   .metavar = "FILE",
+	   .help = "load this save file (an absolute path)"},
 	  {.field = "domid",
 	   .type = CMDTAB_INT,
 	   .longopt = "domid",
@@ -285,9 +292,16 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 		  CMDTAB_CLI | CMDTAB_WIRE,
 		  "pause the device model for a save",
 		  "Pauses the device model for a save and keeps its device "
-		  "state: on dom0 in <state_dir>/<name>.save, written by "
-		  "QEMU; status says paused until resume.",
-		  {ARG_DOMAIN}},
+		  "state: on dom0 in a save file (docs/save-restore.md), "
+		  "<state_dir>/<name>.save or --file PATH (absolute; a "
+		  "symlink or FIFO is refused), written by QEMU into an fd "
+		  "dmsup opened; status says paused until resume.",
+		  {ARG_DOMAIN,
+		   {.field = "file",
+		    .type = CMDTAB_STRING,
+		    .longopt = "file",
+		    .metavar = "PATH",
+		    .help = "the save file, an absolute path"}}},
     [CMD_RESUME] = {"resume",
 		    CMDTAB_CLI | CMDTAB_WIRE,
 		    "let a saved device model run again",

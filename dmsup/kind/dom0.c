@@ -26,7 +26,9 @@
 static char **dom0_argv(const struct domain *d, const char *qmp_path)
 {
 	/* Deprivileged through the restrict policy where it applies. */
-	return restrict_run_argv(d, argv_build(&d->cfg, qmp_path));
+	return restrict_run_argv(d, d->restore_fd >= 0
+					? argv_build_restore(&d->cfg, qmp_path)
+					: argv_build(&d->cfg, qmp_path));
 }
 
 static void dom0_quit_reply_cb(void *arg, struct json_object *ret,
