@@ -87,7 +87,7 @@ enum {
 	CMDTAB_WIRE = 1 << 1, /* a request dmsup answers */
 };
 
-#define CMDTAB_ARGS_MAX 4 /* three and the end */
+#define CMDTAB_ARGS_MAX 5 /* four and the end */
 
 struct cmdtab {
 	const char *name;
