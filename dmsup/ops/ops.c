@@ -444,12 +444,12 @@ static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
 	struct ops_qcall *q = arg;
 	char qemu[32], why[SAVEFILE_ERR_MAX];
 
+	ops_save_release(q);
 	if (err) {
 		ops_qcall_error(q, "qmp",
 				dmqmp_cmd_name(DMQMP_SAVE_DEVICES_STATE), err);
 		return;
 	}
-	ops_save_release(q);
 	dmqmp_version(q->d->qmp, qemu, sizeof(qemu));
 	if (savefile_finish(q->fd, &q->d->cfg, qemu, q->file, why,
 			    sizeof(why))) {
