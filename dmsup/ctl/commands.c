@@ -471,6 +471,8 @@ static void cmd_hello(struct ctl_conn *c, struct json_object *req,
 			       json_object_new_string(DMSUP_VERSION));
 	features = json_object_new_array();
 	json_object_array_add(features, json_object_new_string("req_id"));
+	/* start's restore and save's file (docs/save-restore.md). */
+	json_object_array_add(features, json_object_new_string("restore"));
 	for (size_t i = 0; i < CMDTAB_N; i++)
 		if (cmdtab[i].where & CMDTAB_WIRE)
 			json_object_array_add(
