@@ -69,10 +69,10 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 "booting: ready once QEMU reports the load completed.",
 	 {ARG_XL,
 	  {.field = "restore",
-	   .type = CMDTAB_STRING,
+	   .type = CMDTAB_PATH,
 	   .longopt = "restore",
 	   .metavar = "FILE",
-	   .help = "load this save file (an absolute path)"},
+	   .help = "load this save file"},
 	  {.field = "domid",
 	   .type = CMDTAB_INT,
 	   .longopt = "domid",
@@ -293,15 +293,15 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 		  "pause the device model for a save",
 		  "Pauses the device model for a save and keeps its device "
 		  "state: on dom0 in a save file (docs/save-restore.md), "
-		  "<state_dir>/<name>.save or --file PATH (absolute; a "
-		  "symlink or FIFO is refused), written by QEMU into an fd "
+		  "<state_dir>/<name>.save or --file PATH (a symlink or "
+		  "FIFO is refused), written by QEMU into an fd "
 		  "dmsup opened; status says paused until resume.",
 		  {ARG_DOMAIN,
 		   {.field = "file",
-		    .type = CMDTAB_STRING,
+		    .type = CMDTAB_PATH,
 		    .longopt = "file",
 		    .metavar = "PATH",
-		    .help = "the save file, an absolute path"}}},
+		    .help = "the save file"}}},
     [CMD_RESUME] = {"resume",
 		    CMDTAB_CLI | CMDTAB_WIRE,
 		    "let a saved device model run again",
@@ -481,6 +481,7 @@ static const json_type cmdtab_json_type[CMDTAB_TYPES] = {
     [CMDTAB_SPEC] = json_type_string,
     [CMDTAB_FILE_OR_DOMAIN] = json_type_object,
     [CMDTAB_INTS] = json_type_array,
+    [CMDTAB_PATH] = json_type_string,
 };
 
 static bool cmdtab_has(struct json_object *req, const char *field,
@@ -524,6 +525,7 @@ static const char *const cmdtab_type_word[CMDTAB_TYPES] = {
     [CMDTAB_FLAG] = "true or false",
     [CMDTAB_SPEC] = "a string",
     [CMDTAB_FILE_OR_DOMAIN] = "an object",
+    [CMDTAB_PATH] = "a string",
 };
 
 static bool cmdtab_typed(struct json_object *v, enum cmdtab_type type)

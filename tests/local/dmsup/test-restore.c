@@ -135,6 +135,26 @@ START_TEST(save_without_file_still_goes_into_the_state_dir)
 }
 END_TEST
 
+/* dmctl makes a relative --file and --restore absolute from its own
+ * directory (dmsup's is another). */
+START_TEST(relative_paths_are_dmctls)
+{
+	char *cfg = start_vm1(), *out, *path = save_path("rel.save");
+
+	ck_assert_int_eq(chdir(H.dir), 0);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "save", "vm1", "--file", "rel.save", NULL), 0);
+	ck_assert_msg(strstr(out, path), "%s", out);
+	free(out);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
+	ck_assert_int_eq(
+	    h_dmctl(NULL, NULL, "start", "vm1", "--restore", "rel.save", NULL),
+	    0);
+	free(path);
+	free(cfg);
+}
+END_TEST
+
 /* The start is refused before anything is spawned. */
 static void refused_and_nothing_runs(const char *path, const char *want)
 {
@@ -244,6 +264,7 @@ int main(void)
 	const TTest *const tests[] = {
 	    a_restored_device_model_has_the_saved_cmos_byte,
 	    save_without_file_still_goes_into_the_state_dir,
+	    relative_paths_are_dmctls,
 	    a_file_with_a_bad_header_is_refused,
 	    a_truncated_file_is_refused,
 	    a_file_of_another_config_is_refused,
