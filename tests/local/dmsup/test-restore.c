@@ -252,6 +252,10 @@ START_TEST(a_symlink_or_fifo_as_save_file_is_refused)
 	    h_dmctl(NULL, &err, "save", "vm1", "--file", fifo, NULL), 1);
 	ck_assert_msg(strstr(err, "not a regular file"), "%s", err);
 	free(err);
+	/* Refused before QMP stop: the guest was never paused. */
+	char *st = h_qmp_json("vm1", "query-status");
+	ck_assert_msg(strstr(st, "\"status\":\"running\""), "%s", st);
+	free(st);
 	free(link);
 	free(fifo);
 	free(target);
