@@ -684,7 +684,7 @@ static int run_plan(struct dmctl_inv *inv)
 	}
 	json_object_put(json);
 	plan = malloc(sizeof(*plan));
-	if (!plan || dmplan_compute(&cfg, plan, &perr)) {
+	if (!plan || dmplan_compute(&cfg, false, plan, &perr)) {
 		fprintf(stderr, "dmctl: %s: cannot plan: %s\n", path,
 			plan ? perr.message : "out of memory");
 		goto out;
@@ -1108,6 +1108,25 @@ static int put_string(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
 	return EXIT_OK;
 }
 
+/* dmsup runs elsewhere: a relative path is dmctl's, from its cwd. */
+static int put_path(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
+		    const char *text, struct json_object *into)
+{
+	char cwd[PATH_MAX], *abs = NULL;
+
+	if (text[0] == '/' || !text[0])
+		return put_string(inv, a, text, into);
+	if (!getcwd(cwd, sizeof(cwd)) ||
+	    asprintf(&abs, "%s/%s", cwd, text) < 0) {
+		fprintf(stderr, "dmctl: %s: %s: %s\n", inv->e->name, text,
+			strerror(errno));
+		return EXIT_FAILED;
+	}
+	put_string(inv, a, abs, into);
+	free(abs);
+	return EXIT_OK;
+}
+
 static int put_int(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
 		   const char *text, struct json_object *into)
 {
@@ -1230,6 +1249,7 @@ static dmctl_put_fn *const dmctl_puts[CMDTAB_TYPES] = {
     [CMDTAB_FLAG] = put_flag,
     [CMDTAB_SPEC] = put_spec,
     [CMDTAB_FILE_OR_DOMAIN] = put_file_or_domain,
+    [CMDTAB_PATH] = put_path,
 };
 
 static int dmctl_put(struct dmctl_inv *inv, const struct cmdtab_arg *a,

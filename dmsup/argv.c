@@ -459,21 +459,51 @@ static void argv_machine(struct argv_ctx *c)
 		     : "");
 }
 
+static void argv_build_into(struct argv_buf *b, const struct dm_config *cfg,
+			    const char *qmp_path);
+
 char **argv_build(const struct dm_config *cfg, const char *qmp_path)
 {
 	struct argv_buf b = {0};
+
+	argv_build_into(&b, cfg, qmp_path);
+	return argv_done(&b);
+}
+
+/*
+ * QEMU waits for migrate-incoming (dmrestore.c). xen-save-devices-state
+ * writes no configuration section: under Xen the accelerator turns
+ * send-configuration off itself; without Xen it is said here, or the
+ * load fails with "Configuration section missing" (seen with 7.2).
+ */
+char **argv_build_restore(const struct dm_config *cfg, const char *qmp_path)
+{
+	struct argv_buf b = {0};
+
+	argv_build_into(&b, cfg, qmp_path);
+	argv_add(&b, "-incoming");
+	argv_add(&b, "defer");
+	if (!cfg->xen) {
+		argv_add(&b, "-global");
+		argv_add(&b, "migration.send-configuration=off");
+	}
+	return argv_done(&b);
+}
+
+static void argv_build_into(struct argv_buf *b, const struct dm_config *cfg,
+			    const char *qmp_path)
+{
 	struct argv_ctx c = {cfg, qmp_path, ""};
 
 	argv_machine(&c);
 	/* A stub's QEMU binary is in its image: argv[0] is never passed. */
-	argv_add(&b, "%s", config_is_stub(cfg) ? "stubdom-dm" : cfg->qemu);
+	argv_add(b, "%s", config_is_stub(cfg) ? "stubdom-dm" : cfg->qemu);
 	if (config_kind(cfg) == DM_KIND_STUBDOM_MINIOS)
-		argv_table(&b, &c, argv_trad_opts,
+		argv_table(b, &c, argv_trad_opts,
 			   sizeof(argv_trad_opts) / sizeof(*argv_trad_opts));
 	else
-		argv_table(&b, &c, argv_opts,
+		argv_table(b, &c, argv_opts,
 			   sizeof(argv_opts) / sizeof(*argv_opts));
-	return argv_done(&b);
 }
 
 unsigned long argv_stub_memory_mib(const struct dm_config *cfg)
@@ -481,7 +511,7 @@ unsigned long argv_stub_memory_mib(const struct dm_config *cfg)
 	struct plan *plan = malloc(sizeof(*plan));
 	unsigned long mib = 0;
 
-	if (plan && !dmplan_compute(cfg, plan, NULL))
+	if (plan && !dmplan_compute(cfg, false, plan, NULL))
 		mib = (unsigned long)((plan->stubdom_pages * PLAN_PAGE_SIZE +
 				       (1 << 20) - 1) >>
 				      20);

@@ -12,6 +12,8 @@ struct dm_paths;
  */
 char **argv_build(const struct dm_config *cfg, const char *qmp_path);
 void argv_free(char **argv);
+/* argv_build for a restore: QEMU waits with -incoming defer. */
+char **argv_build_restore(const struct dm_config *cfg, const char *qmp_path);
 /*
  * A spawned QEMU's QMP chardev on @fd, the socket dmsup bound at the
  * path and passes: QEMU never creates it, so dmsup connects at once

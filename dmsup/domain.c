@@ -26,6 +26,7 @@
 #include "dmsup/domain.h"
 #include "dmsup/fdlimit.h"
 #include "dmsup/kind/dmqmp.h"
+#include "dmsup/kind/dmrestore.h"
 #include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
 #include "dmsup/log.h"
@@ -59,7 +60,7 @@ struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
 	d->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	d->state = DM_DEFINED;
-	d->pidfd = d->log_pidfd = d->fifo_fd = -1;
+	d->pidfd = d->log_pidfd = d->fifo_fd = d->restore_fd = -1;
 	d->exit_signal = d->exit_code = -1;
 	d->qmp_link = DMQMP_LINK_N_STATES;
 	d->next = sup->domains;
@@ -94,6 +95,7 @@ void domain_free(struct domain *d)
 		*pp = d->next;
 	observe_gone(d->sup, d);
 	lifecycle_dispose(d);
+	domain_set_restore_take_fd(d, -1, NULL);
 	dmqmp_free(d->qmp);
 	hotplug_domain_free(d);
 	domain_clear_events(d);
@@ -288,6 +290,7 @@ static void domain_unlink(const struct domain *d, const char *suffix)
 /* Everything of a run goes: fds, events, FIFO, QMP socket, .run file. */
 static void domain_release(struct domain *d)
 {
+	domain_set_restore_take_fd(d, -1, NULL);
 	domain_qmp_gone(d, "the run ended");
 	d->qmp_link = DMQMP_LINK_N_STATES;
 	hotplug_domain_down(d);
@@ -388,6 +391,9 @@ static void domain_qmp_link_cb(void *arg, enum dmqmp_link_state state,
 /* No QMP any more this run: the link is lost. */
 static void domain_qmp_gone(struct domain *d, const char *why)
 {
+	/* A restore under way goes first: it sends through d->qmp. */
+	dmrestore_free(d->restore);
+	d->restore = NULL;
 	dmqmp_free(d->qmp);
 	d->qmp = NULL;
 	if (d->qmp_link != DMQMP_LINK_N_STATES &&
@@ -465,6 +471,53 @@ static void domain_half_ready(struct domain *d, enum domain_half half,
 	lifecycle_post(d, DM_EV_READY);
 }
 
+int domain_set_restore_take_fd(struct domain *d, int fd, const char *file)
+{
+	dmrestore_free(d->restore);
+	d->restore = NULL;
+	if (d->restore_fd >= 0)
+		close(d->restore_fd);
+	free(d->restore_file);
+	d->restore_file = NULL;
+	d->restore_fd = -1;
+	if (fd < 0)
+		return 0;
+	if (!(d->restore_file = strdup(file))) {
+		close(fd);
+		return -1;
+	}
+	d->restore_fd = fd;
+	return 0;
+}
+
+static void domain_restored_cb(void *arg, const char *err)
+{
+	struct domain *d = arg;
+
+	if (!err)
+		log_info("domid %d (%s): device state loaded from %s",
+			 d->cfg.domid, d->cfg.name, d->restore_file);
+	domain_half_ready(d, DOMAIN_HALF_QMP, "restore", err);
+}
+
+/* QMP is ready for a start --restore: the state is loaded first, and
+ * QMP's half of readiness is that load's end. */
+static void domain_restore(struct domain *d)
+{
+	char label[96];
+	int fd = d->restore_fd;
+
+	snprintf(label, sizeof(label), "domid %d (%s)", d->cfg.domid,
+		 d->cfg.name);
+	d->restore_fd = -1;
+	d->restore = dmrestore_start_take_fd(
+	    d->sup->base, d->qmp, fd, label, d->restore_file,
+	    d->cfg.ready_timeout, domain_restored_cb, d);
+	if (!d->restore)
+		domain_half_ready(d, DOMAIN_HALF_QMP, "restore",
+				  "out of memory");
+}
+
 static void domain_qmp_ready_cb(void *arg, const char *err)
 {
 	struct domain *d = arg;
@@ -474,6 +527,10 @@ static void domain_qmp_ready_cb(void *arg, const char *err)
 		if (err)
 			log_warnx("domid %d (%s): QMP not reconnected: %s",
 				  d->cfg.domid, d->cfg.name, err);
+		return;
+	}
+	if (!err && d->restore_fd >= 0) {
+		domain_restore(d);
 		return;
 	}
 	domain_half_ready(d, DOMAIN_HALF_QMP, "qmp", err);
@@ -924,6 +981,27 @@ static void domain_describe_exit(struct domain *d, bool known, int status)
 	}
 }
 
+/* The log tail's last line (what QEMU said before it died) into @buf,
+ * printable and bounded; false if there is none. */
+static bool domain_last_line(const struct domain *d, char *buf, size_t len)
+{
+	const char *t = d->log_tail, *end, *start;
+
+	*buf = '\0';
+	if (!t || !*t)
+		return false;
+	end = t + strlen(t);
+	while (end > t && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	for (start = end; start > t && start[-1] != '\n'; start--)
+		;
+	size_t n = 0;
+	for (const char *p = start; p < end && n + 1 < len; p++)
+		buf[n++] = *p >= 0x20 && *p < 0x7f ? *p : '?';
+	buf[n] = '\0';
+	return n > 0;
+}
+
 /* The log helper drained the pipe (or took too long): report the death. */
 static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -954,6 +1032,7 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	bool memory = false;
+	char last[200];
 	char *why = domain_kind(d)->explain_death
 			? domain_kind(d)->explain_death(d, &memory)
 			: NULL;
@@ -963,9 +1042,13 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 		if (d->state == DM_STARTING)
 			d->failing = true;
 	} else if (!d->error || d->state == DM_RUNNING)
-		domain_set_error(d, d->state == DM_RUNNING ? "run" : "start",
-				 "%s%s%s", d->exit_desc ? d->exit_desc : "died",
-				 why ? ": " : "", why ? why : "");
+		domain_set_error(
+		    d, d->state == DM_RUNNING ? "run" : "start", "%s%s%s%s%s",
+		    d->exit_desc ? d->exit_desc : "died", why ? ": " : "",
+		    why ? why : "",
+		    domain_last_line(d, last, sizeof(last)) ? "; its log ends: "
+							    : "",
+		    last);
 	free(why);
 	lifecycle_post(d, d->failing ? DM_EV_DIED_FAILING : DM_EV_DIED);
 }

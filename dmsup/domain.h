@@ -22,6 +22,7 @@ struct stubdm;
 struct json_object;
 struct dm_waiter;
 struct dm_kind_ops;
+struct dmrestore;
 
 #define DOMAIN_FAIL_WINDOW 10 /* seconds */
 #define DOMAIN_FAIL_LIMIT 5   /* crashes in the window -> failed */
@@ -116,6 +117,12 @@ struct domain {
 	 * and the starts and stops waiting to settle. */
 	struct lifecycle_queue posted;
 	struct dm_waiter *waiters;
+	/* start --restore: the save file, checked, positioned after its
+	 * header (-1: a plain start), until QMP is ready; then the restore
+	 * that loads it (kind/dmrestore.h). */
+	int restore_fd;
+	char *restore_file;
+	struct dmrestore *restore;
 };
 
 /* A new domain in state defined; takes over @cfg (left zeroed). */
@@ -126,6 +133,10 @@ struct domain *domain_find(struct dmsup *sup, const char *name_or_domid);
  * NULL: only a run holds a domid, a definition does not. */
 struct domain *domain_holding_domid(struct dmsup *sup, int domid);
 struct domain *domain_find_domid(struct dmsup *sup, int domid);
+/* The next start loads @fd (taken over; -1: boots) from @file. Drops a
+ * restore still held. 0, or -1 out of memory (@fd closed). */
+int domain_set_restore_take_fd(struct domain *d, int fd, const char *file);
+
 /* "<dir>/<name><suffix>", malloc'd: dir is the run's runtime directory
  * for a runtime file (rundir.h), else the state directory. */
 char *domain_path(const struct domain *d, const char *suffix);

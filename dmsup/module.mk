@@ -41,6 +41,10 @@ DMSUP_SRCS += dmsup/rundir.c
 DMSUP_SRCS += dmsup/reload.c
 # The start header of a device model's log, on a line of its own too.
 DMSUP_SRCS += dmsup/loghead.c
+# The device-model save file (save --file, start --restore).
+DMSUP_SRCS += dmsup/savefile.c
+# The restore of device state into a QEMU started -incoming defer.
+DMSUP_SRCS += dmsup/kind/dmrestore.c
 # CD-ROM change (dmctl cd-insert, cd-eject).
 DMSUP_SRCS += dmsup/ops/ops-cd.c
 # The targets' own lifecycle (@releaseDomain), on a line of its own too.

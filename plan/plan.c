@@ -760,10 +760,10 @@ int plan_compute(const struct plan_request *req, struct plan *plan_r,
 	plan_r->kind = req->kind;
 	/* QEMU creates the VGA before the NICs (the argv builder passes them
 	 * in that order), so the items follow QEMU's allocation order. */
-	rc = plan_vga_items(req, plan_r, err_r);
+	rc = req->restore ? PLAN_OK : plan_vga_items(req, plan_r, err_r);
 	if (rc)
 		return rc;
-	rc = plan_nic_items(req, plan_r, err_r);
+	rc = req->restore ? PLAN_OK : plan_nic_items(req, plan_r, err_r);
 	if (rc)
 		return rc;
 	plan_stubdom_items(req, plan_r);

@@ -93,6 +93,10 @@ struct plan_request {
 	uint64_t stubdom_mib; /* 0: the kind's default */
 	size_t cmdline_len;   /* guest kernel command line, 0: none */
 	bool linux_guest;     /* the balloon limit becomes a refusal */
+	/* QEMU loads saved device state (a restore): it populates no
+	 * videoram and no ROMs (the saved guest memory holds them), so the
+	 * plan has no VGA or NIC items. */
+	bool restore;
 };
 
 /* Which domain an item's pages go to. */

@@ -64,8 +64,15 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 "(a definition holds no domid: only a running device model does, "
 	 "and a definition without one needs --domid). --xl XL-FILE takes "
 	 "the place of CONFIG-FILE|DOMAIN: the domain is defined from an "
-	 "xl.cfg file as import-xl does, then started.",
+	 "xl.cfg file as import-xl does, then started. --restore FILE "
+	 "(dom0 kind) loads the device state of a save file instead of "
+	 "booting: ready once QEMU reports the load completed.",
 	 {ARG_XL,
+	  {.field = "restore",
+	   .type = CMDTAB_PATH,
+	   .longopt = "restore",
+	   .metavar = "FILE",
+	   .help = "load this save file"},
 	  {.field = "domid",
 	   .type = CMDTAB_INT,
 	   .longopt = "domid",
@@ -285,9 +292,16 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 		  CMDTAB_CLI | CMDTAB_WIRE,
 		  "pause the device model for a save",
 		  "Pauses the device model for a save and keeps its device "
-		  "state: on dom0 in <state_dir>/<name>.save, written by "
-		  "QEMU; status says paused until resume.",
-		  {ARG_DOMAIN}},
+		  "state: on dom0 in a save file (docs/save-restore.md), "
+		  "<state_dir>/<name>.save or --file PATH (a symlink or "
+		  "FIFO is refused), written by QEMU into an fd "
+		  "dmsup opened; status says paused until resume.",
+		  {ARG_DOMAIN,
+		   {.field = "file",
+		    .type = CMDTAB_PATH,
+		    .longopt = "file",
+		    .metavar = "PATH",
+		    .help = "the save file"}}},
     [CMD_RESUME] = {"resume",
 		    CMDTAB_CLI | CMDTAB_WIRE,
 		    "let a saved device model run again",
@@ -467,6 +481,7 @@ static const json_type cmdtab_json_type[CMDTAB_TYPES] = {
     [CMDTAB_SPEC] = json_type_string,
     [CMDTAB_FILE_OR_DOMAIN] = json_type_object,
     [CMDTAB_INTS] = json_type_array,
+    [CMDTAB_PATH] = json_type_string,
 };
 
 static bool cmdtab_has(struct json_object *req, const char *field,
@@ -510,6 +525,7 @@ static const char *const cmdtab_type_word[CMDTAB_TYPES] = {
     [CMDTAB_FLAG] = "true or false",
     [CMDTAB_SPEC] = "a string",
     [CMDTAB_FILE_OR_DOMAIN] = "an object",
+    [CMDTAB_PATH] = "a string",
 };
 
 static bool cmdtab_typed(struct json_object *v, enum cmdtab_type type)

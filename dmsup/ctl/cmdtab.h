@@ -56,6 +56,9 @@ enum cmdtab_type {
 	 * .field; anything else: a domain's name into "domain". */
 	CMDTAB_FILE_OR_DOMAIN,
 	CMDTAB_INTS, /* an array of integers (wire only: hello) */
+	/* A file's path, a string: dmctl makes a relative one absolute
+	 * from its own directory (no symlink resolved: dmsup checks). */
+	CMDTAB_PATH,
 	CMDTAB_TYPES
 };
 
@@ -87,7 +90,7 @@ enum {
 	CMDTAB_WIRE = 1 << 1, /* a request dmsup answers */
 };
 
-#define CMDTAB_ARGS_MAX 4 /* three and the end */
+#define CMDTAB_ARGS_MAX 5 /* four and the end */
 
 struct cmdtab {
 	const char *name;

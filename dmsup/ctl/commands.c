@@ -19,11 +19,13 @@
 #include "dmsup/kind/kind.h"
 #include "dmsup/domain.h"
 #include "dmsup/ops/hotplug.h"
+#include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/ops/ops.h"
 #include "dmsup/ops/ops-cd.h"
 #include "dmsup/persist.h"
 #include "dmsup/rundir.h"
+#include "dmsup/savefile.h"
 #include "version.h"
 
 #define CMD_QMP_TIMEOUT 30 /* s */
@@ -170,6 +172,56 @@ static bool cmd_bind_domid(struct ctl_conn *c, struct domain *d,
 	return true;
 }
 
+/*
+ * start's "restore": the save file is opened and its header checked
+ * against the domain's config now, so that a wrong file is refused
+ * before anything is spawned; the domain holds it until QMP is ready.
+ * Without "restore" a restore held from before is dropped.
+ */
+static bool cmd_restore(struct ctl_conn *c, struct json_object *req,
+			struct domain *d)
+{
+	struct json_object *v = NULL;
+	char err[SAVEFILE_ERR_MAX];
+	struct savefile_info info;
+	const char *f;
+	int fd;
+
+	if (!json_object_object_get_ex(req, "restore", &v)) {
+		domain_set_restore_take_fd(d, -1, NULL);
+		return true;
+	}
+	f = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+						     : "";
+	if (config_kind(&d->cfg) != DM_KIND_DOM0 || config_adopted(&d->cfg)) {
+		ctl_reply_error(c, "restore",
+				"domain %s: restore is supported for kind dom0 "
+				"started by dmsup only",
+				d->cfg.name);
+		return false;
+	}
+	if (f[0] != '/' || strlen(f) > 4000) {
+		ctl_reply_error(c, "request",
+				"domain %s: start: restore must be an "
+				"absolute path",
+				d->cfg.name);
+		return false;
+	}
+	if ((fd = savefile_open(f, &d->cfg, &info, err, sizeof(err))) < 0) {
+		ctl_reply_error(c, "restore", "%s", err);
+		return false;
+	}
+	log_info("domid %d (%s): restore from %s (saved by QEMU %s, %llu "
+		 "bytes of state)",
+		 d->cfg.domid, d->cfg.name, f, info.qemu,
+		 (unsigned long long)info.length);
+	if (domain_set_restore_take_fd(d, fd, f)) {
+		ctl_reply_error(c, "restore", "out of memory");
+		return false;
+	}
+	return true;
+}
+
 static void cmd_start(struct ctl_conn *c, struct json_object *req,
 		      struct domain *d)
 {
@@ -183,7 +235,8 @@ static void cmd_start(struct ctl_conn *c, struct json_object *req,
 		return;
 	}
 	if (!cmd_check_running(c, d) ||
-	    !cmd_bind_domid(c, d, cmd_int(req, "domid", -1)))
+	    !cmd_bind_domid(c, d, cmd_int(req, "domid", -1)) ||
+	    !cmd_restore(c, req, d))
 		return;
 	/* Waits first: the transition may settle at once (spawn failed). */
 	if (!notify_when_settled(c, d, DM_WAIT_START))
@@ -418,6 +471,8 @@ static void cmd_hello(struct ctl_conn *c, struct json_object *req,
 			       json_object_new_string(DMSUP_VERSION));
 	features = json_object_new_array();
 	json_object_array_add(features, json_object_new_string("req_id"));
+	/* start's restore and save's file (docs/save-restore.md). */
+	json_object_array_add(features, json_object_new_string("restore"));
 	for (size_t i = 0; i < CMDTAB_N; i++)
 		if (cmdtab[i].where & CMDTAB_WIRE)
 			json_object_array_add(

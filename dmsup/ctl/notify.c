@@ -1,4 +1,6 @@
 /* Events and settled starts and stops to clients (see notify.h). */
+#include <string.h>
+
 #include <json-c/json.h>
 
 #include "dmsup/ctl/control.h"
@@ -52,13 +54,18 @@ static void notify_settled_cb(void *arg, struct domain *d, enum dm_verdict v)
 	if (v == DM_VERDICT_GONE) {
 		ctl_reply_error(c, NULL, "domain %s was removed", d->cfg.name);
 	} else if (v == DM_VERDICT_FAILED) {
+		/* A failed restore's reason is in QEMU's own words. */
+		bool log =
+		    d->log_tail && d->step && !strcmp(d->step, "restore");
 		ctl_reply_error(
 		    c, d->step ? d->step : "start",
-		    "domain %s (domid %d): %s failed: %s", d->cfg.name,
+		    "domain %s (domid %d): %s failed: %s%s%s", d->cfg.name,
 		    d->cfg.domid, d->step ? d->step : "start",
 		    d->error		     ? d->error
 		    : d->state == DM_STOPPED ? "stopped before it was ready"
-					     : lifecycle_state_name(d->state));
+					     : lifecycle_state_name(d->state),
+		    log ? "; the device model's log ends:\n" : "",
+		    log ? d->log_tail : "");
 	} else {
 		o = json_object_new_object();
 		json_object_object_add(o, "domain", domain_to_json(d));

@@ -54,12 +54,13 @@ int dmplan_request(const struct dm_config *cfg, struct dmplan_req *r,
 	return PLAN_OK;
 }
 
-int dmplan_compute(const struct dm_config *cfg, struct plan *plan_r,
-		   struct plan_error *err_r)
+int dmplan_compute(const struct dm_config *cfg, bool restore,
+		   struct plan *plan_r, struct plan_error *err_r)
 {
 	struct dmplan_req r;
 	int rc = dmplan_request(cfg, &r, err_r);
 
+	r.req.restore = restore;
 	return rc ? rc : plan_compute(&r.req, plan_r, err_r);
 }
 

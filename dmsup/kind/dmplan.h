@@ -18,9 +18,10 @@ struct dmplan_req {
  * PLAN_OK or a plan_rc with err_r filled. */
 int dmplan_request(const struct dm_config *cfg, struct dmplan_req *r,
 		   struct plan_error *err_r);
-/* dmplan_request, then plan_compute. */
-int dmplan_compute(const struct dm_config *cfg, struct plan *plan_r,
-		   struct plan_error *err_r);
+/* dmplan_request, then plan_compute; @restore: QEMU will load saved
+ * device state (plan_request.restore). */
+int dmplan_compute(const struct dm_config *cfg, bool restore,
+		   struct plan *plan_r, struct plan_error *err_r);
 /* The QEMU device a NIC model becomes ("virtio-net" -> "virtio-net-pci");
  * a model the planner does not know is passed through as written. */
 const char *dmplan_nic_device(const char *model);

@@ -33,6 +33,12 @@ static const struct dmqmp_cmd_row {
     [DMQMP_CHANGE_MEDIUM] = {"blockdev-change-medium", 30},
     [DMQMP_EJECT] = {"eject", 30},
     [DMQMP_QUERY_CHARDEV] = {"query-chardev", 10},
+    [DMQMP_ADD_FD] = {"add-fd", 10},
+    [DMQMP_REMOVE_FD] = {"remove-fd", 10},
+    [DMQMP_GETFD] = {"getfd", 10},
+    [DMQMP_MIGRATE_SET_CAPS] = {"migrate-set-capabilities", 10},
+    [DMQMP_MIGRATE_INCOMING] = {"migrate-incoming", 10},
+    [DMQMP_QUERY_MIGRATE] = {"query-migrate", 10},
 };
 
 #define DMQMP_NCMDS (sizeof(dmqmp_cmds) / sizeof(*dmqmp_cmds))
@@ -49,6 +55,19 @@ static int dmqmp_send(struct dmqmp *m, enum dmqmp_cmd cmd,
 {
 	return dmqmp_execute(m, dmqmp_cmds[cmd].name, args,
 			     dmqmp_cmds[cmd].timeout_s, cb, arg, err_r);
+}
+
+/* dmqmp_send with @fd passed along; @args NULL: could not be built. */
+static int dmqmp_send_fd(struct dmqmp *m, enum dmqmp_cmd cmd,
+			 struct json_object *args, int fd, dmqmp_reply_fn *cb,
+			 void *arg, const char **err_r)
+{
+	if (!args) {
+		*err_r = "out of memory";
+		return -1;
+	}
+	return dmqmp_execute_fd(m, dmqmp_cmds[cmd].name, args, fd,
+				dmqmp_cmds[cmd].timeout_s, cb, arg, err_r);
 }
 
 /* @o with @key: @value added, or NULL (and @o put) out of memory. */
@@ -182,11 +201,77 @@ int dmqmp_eject(struct dmqmp *m, const char *id, dmqmp_reply_fn *cb, void *arg,
 	return dmqmp_send_built(m, DMQMP_EJECT, args, cb, arg, err_r);
 }
 
+int dmqmp_add_fd(struct dmqmp *m, int fd, dmqmp_reply_fn *cb, void *arg,
+		 const char **err_r)
+{
+	return dmqmp_send_fd(m, DMQMP_ADD_FD, json_object_new_object(), fd, cb,
+			     arg, err_r);
+}
+
+int dmqmp_remove_fd(struct dmqmp *m, int fdset_id, dmqmp_reply_fn *cb,
+		    void *arg, const char **err_r)
+{
+	struct json_object *args = json_object_new_object();
+
+	if (args && json_object_object_add(args, "fdset-id",
+					   json_object_new_int(fdset_id))) {
+		json_object_put(args);
+		args = NULL;
+	}
+	return dmqmp_send_built(m, DMQMP_REMOVE_FD, args, cb, arg, err_r);
+}
+
+int dmqmp_getfd(struct dmqmp *m, int fd, const char *name, dmqmp_reply_fn *cb,
+		void *arg, const char **err_r)
+{
+	struct json_object *args = json_object_new_object();
+
+	args = dmqmp_with_string(args, "fdname", name);
+	return dmqmp_send_fd(m, DMQMP_GETFD, args, fd, cb, arg, err_r);
+}
+
+int dmqmp_migrate_events(struct dmqmp *m, dmqmp_reply_fn *cb, void *arg,
+			 const char **err_r)
+{
+	struct json_object *cap = json_object_new_object();
+	struct json_object *caps = json_object_new_array();
+	struct json_object *args = json_object_new_object();
+
+	cap = dmqmp_with_string(cap, "capability", "events");
+	if (!cap || !caps || !args ||
+	    json_object_object_add(cap, "state", json_object_new_boolean(1)) ||
+	    json_object_array_add(caps, cap)) {
+		json_object_put(cap);
+		json_object_put(caps);
+		json_object_put(args);
+		*err_r = "out of memory";
+		return -1;
+	}
+	if (json_object_object_add(args, "capabilities", caps)) {
+		json_object_put(caps);
+		json_object_put(args);
+		*err_r = "out of memory";
+		return -1;
+	}
+	return dmqmp_send(m, DMQMP_MIGRATE_SET_CAPS, args, cb, arg, err_r);
+}
+
+int dmqmp_migrate_incoming(struct dmqmp *m, const char *uri, dmqmp_reply_fn *cb,
+			   void *arg, const char **err_r)
+{
+	struct json_object *args = json_object_new_object();
+
+	args = dmqmp_with_string(args, "uri", uri);
+	return dmqmp_send_built(m, DMQMP_MIGRATE_INCOMING, args, cb, arg,
+				err_r);
+}
+
 int dmqmp_query(struct dmqmp *m, enum dmqmp_cmd query, dmqmp_reply_fn *cb,
 		void *arg, const char **err_r)
 {
 	if (query != DMQMP_QUERY_PCI && query != DMQMP_QUERY_STATUS &&
-	    query != DMQMP_QUERY_BLOCK && query != DMQMP_QUERY_CHARDEV) {
+	    query != DMQMP_QUERY_BLOCK && query != DMQMP_QUERY_CHARDEV &&
+	    query != DMQMP_QUERY_MIGRATE) {
 		*err_r = "not a query";
 		return -1;
 	}

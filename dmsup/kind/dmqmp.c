@@ -288,6 +288,13 @@ int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 		  int timeout_s, dmqmp_reply_fn *cb, void *arg,
 		  const char **err_r)
 {
+	return dmqmp_execute_fd(m, cmd, args, -1, timeout_s, cb, arg, err_r);
+}
+
+int dmqmp_execute_fd(struct dmqmp *m, const char *cmd, struct json_object *args,
+		     int fd, int timeout_s, dmqmp_reply_fn *cb, void *arg,
+		     const char **err_r)
+{
 	struct dmqmp_call *call;
 
 	if (!m || !m->q || !m->ready) {
@@ -319,7 +326,7 @@ int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 	call->m = m;
 	call->cb = cb;
 	call->arg = arg;
-	int rc = qmp_execute(m->q, cmd, args, -1, (unsigned)timeout_s * 1000,
+	int rc = qmp_execute(m->q, cmd, args, fd, (unsigned)timeout_s * 1000,
 			     dmqmp_reply_cb, call);
 	if (rc) {
 		free(call);
@@ -327,6 +334,16 @@ int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 		return -1;
 	}
 	return 0;
+}
+
+void dmqmp_version(const struct dmqmp *m, char *buf, size_t len)
+{
+	int major, minor, micro;
+
+	if (m && m->q && !qmp_version(m->q, &major, &minor, &micro))
+		snprintf(buf, len, "%d.%d.%d", major, minor, micro);
+	else
+		snprintf(buf, len, "unknown");
 }
 
 int dmqmp_is_ready(const struct dmqmp *m)

@@ -12,6 +12,7 @@
 #define DMSUP_DMQMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "dmsup/kind/dmqmp-link.h"
 
@@ -55,6 +56,13 @@ void dmqmp_keep_trying(struct dmqmp *m);
 int dmqmp_execute(struct dmqmp *m, const char *cmd, struct json_object *args,
 		  int timeout_s, dmqmp_reply_fn *cb, void *arg,
 		  const char **err_r);
+/* dmqmp_execute with @fd (>= 0; the caller keeps it) passed along with
+ * SCM_RIGHTS, for add-fd and getfd. */
+int dmqmp_execute_fd(struct dmqmp *m, const char *cmd, struct json_object *args,
+		     int fd, int timeout_s, dmqmp_reply_fn *cb, void *arg,
+		     const char **err_r);
+/* QEMU's version from its greeting ("7.2.22"), or "unknown". */
+void dmqmp_version(const struct dmqmp *m, char *buf, size_t len);
 int dmqmp_is_ready(const struct dmqmp *m);
 /* The link's state; lost for NULL. */
 enum dmqmp_link_state dmqmp_link_state(const struct dmqmp *m);
@@ -81,6 +89,12 @@ enum dmqmp_cmd {
 	DMQMP_CHANGE_MEDIUM,
 	DMQMP_EJECT,
 	DMQMP_QUERY_CHARDEV,
+	DMQMP_ADD_FD,
+	DMQMP_REMOVE_FD,
+	DMQMP_GETFD,
+	DMQMP_MIGRATE_SET_CAPS,
+	DMQMP_MIGRATE_INCOMING,
+	DMQMP_QUERY_MIGRATE,
 };
 
 /* The command's QMP name (device_add, ...) for messages. */
@@ -116,6 +130,21 @@ int dmqmp_change_medium(struct dmqmp *m, const char *id, const char *filename,
 /* eject, forced (a guest's tray lock does not keep the medium in). */
 int dmqmp_eject(struct dmqmp *m, const char *id, dmqmp_reply_fn *cb, void *arg,
 		const char **err_r);
+/* add-fd: @fd (the caller keeps it) into a new fdset; the reply's
+ * "fdset-id" names it (/dev/fdset/N). */
+int dmqmp_add_fd(struct dmqmp *m, int fd, dmqmp_reply_fn *cb, void *arg,
+		 const char **err_r);
+int dmqmp_remove_fd(struct dmqmp *m, int fdset_id, dmqmp_reply_fn *cb,
+		    void *arg, const char **err_r);
+/* getfd: @fd (the caller keeps it) known to QEMU as @name ("fd:NAME"). */
+int dmqmp_getfd(struct dmqmp *m, int fd, const char *name, dmqmp_reply_fn *cb,
+		void *arg, const char **err_r);
+/* migrate-set-capabilities: "events" on, so that QEMU sends MIGRATION. */
+int dmqmp_migrate_events(struct dmqmp *m, dmqmp_reply_fn *cb, void *arg,
+			 const char **err_r);
+/* migrate-incoming from @uri (QEMU started with -incoming defer). */
+int dmqmp_migrate_incoming(struct dmqmp *m, const char *uri, dmqmp_reply_fn *cb,
+			   void *arg, const char **err_r);
 /* @query: one of DMQMP_QUERY_*; any other command is refused. */
 int dmqmp_query(struct dmqmp *m, enum dmqmp_cmd query, dmqmp_reply_fn *cb,
 		void *arg, const char **err_r);

@@ -26,7 +26,8 @@
 
 static char **dom0_argv(const struct domain *d, const char *qmp_path)
 {
-	char **argv = argv_build(&d->cfg, qmp_path);
+	char **argv = d->restore_fd >= 0 ? argv_build_restore(&d->cfg, qmp_path)
+					 : argv_build(&d->cfg, qmp_path);
 
 	if (argv && argv_qmp_on_fd(argv, SPAWN_QMP_FD)) {
 		argv_free(argv);

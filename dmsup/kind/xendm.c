@@ -178,7 +178,7 @@ static int xendm_check_pages(struct domain *d)
 		snprintf(xd->err, sizeof(xd->err), "out of memory");
 		return -1;
 	}
-	if (dmplan_compute(&d->cfg, plan, &perr)) {
+	if (dmplan_compute(&d->cfg, d->restore_fd >= 0, plan, &perr)) {
 		snprintf(xd->err, sizeof(xd->err), "cannot plan: %s",
 			 perr.message);
 		goto out;

@@ -10,8 +10,12 @@
  * the toolstack] device_add xen-pci-passthrough, then query-pci for the
  * slot it got (under Xen the host device is checked first:
  * ops-pci-xen.c); pci-detach = device_del, done at QEMU's DEVICE_DELETED
- * (pcidel.c); save = stop, then
- * xen-save-devices-state into <state_dir>/<name>.save; resume = cont.
+ * (pcidel.c); save = dmsup opens the save file (savefile.h; the request's
+ * "file" or <state_dir>/<name>.save), stop, add-fd of it, then
+ * xen-save-devices-state into /dev/fdset/N (QEMU 7.2 opens an fdset's
+ * fd by that name: it writes after the header's room, in the open file
+ * dmsup passed), remove-fd, and dmsup writes the header with the length;
+ * resume = cont.
  * The first failure ends the chain and the reply names its step. The
  * commands and their timeouts are dmqmp's vocabulary.
  */
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -34,6 +39,7 @@
 #include "dmsup/ops/ops.h"
 #include "dmsup/ops/pcidel.h"
 #include "dmsup/kind/stubdm.h"
+#include "dmsup/savefile.h"
 
 #define OPS_PARAM_MAX 256
 
@@ -149,12 +155,21 @@ struct ops_qcall {
 	int wait_s; /* pci-detach: for DEVICE_DELETED */
 	char id[OPS_PCI_ID_MAX];
 	char *file; /* save: the device state */
+	int fd;	    /* save: the file, -1: none */
+	int fdset;  /* save: QEMU's fdset of it, -1: none */
+	bool saved; /* save: the file is complete */
 };
 
 static void ops_qcall_free(struct ops_qcall *q)
 {
 	if (q->ref)
 		ctl_ref_take(q->ref);
+	if (q->fd >= 0)
+		close(q->fd);
+	/* A save that failed leaves no file a restore could take. */
+	if (q->fd >= 0 && !q->saved && unlink(q->file))
+		log_warn("domid %d (%s): unlink %s", q->d->cfg.domid,
+			 q->d->cfg.name, q->file);
 	free(q->file);
 	free(q);
 }
@@ -406,30 +421,97 @@ static void ops_qmp_pci_detach(struct ops_qcall *q)
 		ops_qmp_unsent(q, DMQMP_DEVICE_DEL, err);
 }
 
-static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)
+static void ops_fd_removed_cb(void *arg, struct json_object *ret,
+			      const char *err)
+{
+	/* QEMU's copy of the fd only: the file is done either way. */
+}
+
+/* Gives QEMU's fdset of @q's file back, if it has one. */
+static void ops_save_release(struct ops_qcall *q)
+{
+	const char *err;
+
+	if (q->fdset >= 0 &&
+	    dmqmp_remove_fd(q->d->qmp, q->fdset, ops_fd_removed_cb, NULL, &err))
+		log_warnx("domid %d (%s): remove-fd %d: %s", q->d->cfg.domid,
+			  q->d->cfg.name, q->fdset, err);
+	q->fdset = -1;
+}
+
+static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
+{
+	struct ops_qcall *q = arg;
+	char qemu[32], why[SAVEFILE_ERR_MAX];
+
+	ops_save_release(q);
+	if (err) {
+		ops_qcall_error(q, "qmp",
+				dmqmp_cmd_name(DMQMP_SAVE_DEVICES_STATE), err);
+		return;
+	}
+	dmqmp_version(q->d->qmp, qemu, sizeof(qemu));
+	if (savefile_finish(q->fd, &q->d->cfg, qemu, q->file, why,
+			    sizeof(why))) {
+		ops_qcall_error(q, "file", NULL, why);
+		return;
+	}
+	q->saved = true;
+	ops_qmp_done_cb(q, ret, NULL);
+}
+
+static void ops_fd_added_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_qcall *q = arg;
 	enum dmqmp_cmd save = DMQMP_SAVE_DEVICES_STATE;
+	struct json_object *v = NULL;
+	char path[32];
+
+	if (!err && (!json_object_object_get_ex(ret, "fdset-id", &v) ||
+		     !json_object_is_type(v, json_type_int) ||
+		     json_object_get_int64(v) < 0 ||
+		     json_object_get_int64(v) > 0x7fffffff))
+		err = "QEMU's reply has no fdset-id";
+	if (err) {
+		ops_qcall_error(q, "qmp", dmqmp_cmd_name(DMQMP_ADD_FD), err);
+		return;
+	}
+	q->fdset = (int)json_object_get_int64(v);
+	snprintf(path, sizeof(path), "/dev/fdset/%d", q->fdset);
+	/* Written by QEMU itself, as libxl has it do; live as QEMU's default
+	 * has it. */
+	if (ops_qmp_up(q, save) &&
+	    dmqmp_save_devices_state(q->d->qmp, path, true, ops_saved_cb, q,
+				     &err))
+		ops_qmp_unsent(q, save, err);
+}
+
+static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)
+{
+	struct ops_qcall *q = arg;
 
 	if (err) {
 		ops_qcall_error(q, "qmp", dmqmp_cmd_name(DMQMP_STOP), err);
 		return;
 	}
 	q->d->paused = true; /* even if saving its state fails next */
-	/* Written by QEMU itself, as libxl has it do; live as QEMU's default
-	 * has it. */
-	if (ops_qmp_up(q, save) &&
-	    dmqmp_save_devices_state(q->d->qmp, q->file, true, ops_qmp_done_cb,
-				     q, &err))
-		ops_qmp_unsent(q, save, err);
+	if (ops_qmp_up(q, DMQMP_ADD_FD) &&
+	    dmqmp_add_fd(q->d->qmp, q->fd, ops_fd_added_cb, q, &err))
+		ops_qmp_unsent(q, DMQMP_ADD_FD, err);
 }
 
 static void ops_qmp_save(struct ops_qcall *q)
 {
+	char why[SAVEFILE_ERR_MAX];
 	const char *err;
 
-	if (!(q->file = domain_path(q->d, ".save"))) {
+	if (!q->file && !(q->file = domain_path(q->d, ".save"))) {
 		ops_qcall_error(q, "request", NULL, "out of memory");
+		return;
+	}
+	if ((q->fd = savefile_create(q->file, q->d->cfg.name, why,
+				     sizeof(why))) < 0) {
+		ops_qcall_error(q, "file", NULL, why);
 		return;
 	}
 	if (ops_qmp_up(q, DMQMP_STOP) &&
@@ -473,6 +555,32 @@ bad:
 	return -1;
 }
 
+/* save's "file" (an absolute path) into @q, or -1 after replying why
+ * not. */
+static int ops_qmp_file(struct ctl_conn *c, struct json_object *req,
+			struct ops_qcall *q)
+{
+	struct json_object *v;
+	const char *f;
+
+	if (!json_object_object_get_ex(req, "file", &v))
+		return 0;
+	f = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+						     : "";
+	if (f[0] != '/' || strlen(f) > 4000) {
+		ctl_reply_error(c, "request",
+				"domain %s (domid %d): save: file must be an "
+				"absolute path",
+				q->d->cfg.name, q->d->cfg.domid);
+		return -1;
+	}
+	if (!(q->file = strdup(f))) {
+		ctl_reply_error(c, "request", "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* The request's fields into @q, or -1 after replying why not. */
 static int ops_qmp_request(struct ctl_conn *c, struct json_object *req,
 			   struct ops_qcall *q)
@@ -481,6 +589,8 @@ static int ops_qmp_request(struct ctl_conn *c, struct json_object *req,
 	struct json_object *v;
 	const char *bdf;
 
+	if (q->op->qmp == ops_qmp_save)
+		return ops_qmp_file(c, req, q);
 	if (!q->op->bdf)
 		return 0;
 	if (!json_object_object_get_ex(req, "bdf", &v) ||
@@ -513,8 +623,9 @@ static void ops_qmp_run(struct ctl_conn *c, struct json_object *req,
 	}
 	q->op = op;
 	q->d = d;
+	q->fd = q->fdset = -1;
 	if (ops_qmp_request(c, req, q)) {
-		free(q);
+		ops_qcall_free(q);
 		return;
 	}
 	if (config_kind(&d->cfg) == DM_KIND_STUBDOM_LINUX &&
@@ -525,7 +636,7 @@ static void ops_qmp_run(struct ctl_conn *c, struct json_object *req,
 				"for kind stubdom-linux yet (its device state "
 				"needs the stub's save console)",
 				d->cfg.name, d->cfg.domid);
-		free(q);
+		ops_qcall_free(q);
 		return;
 	}
 	if (d->state != DM_RUNNING || d->dying || !dmqmp_is_ready(d->qmp)) {
@@ -535,11 +646,11 @@ static void ops_qmp_run(struct ctl_conn *c, struct json_object *req,
 		    "is %s, not running with QMP (QMP link: %s)",
 		    d->cfg.name, d->cfg.domid, lifecycle_state_name(d->state),
 		    dmqmp_link_state_name(dmqmp_link_state(d->qmp)));
-		free(q);
+		ops_qcall_free(q);
 		return;
 	}
 	if (!(q->ref = ctl_ref_new(c))) {
-		free(q);
+		ops_qcall_free(q);
 		ctl_reply_error(c, "request", "out of memory");
 		return;
 	}

@@ -71,3 +71,6 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-restrict
 
 # pci-detach waits for DEVICE_DELETED, on a line of its own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-pcidetach
+
+# save --file and start --restore on a real QEMU, on a line of its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-restore

@@ -59,6 +59,7 @@ START_TEST(hello_picks_the_highest_common_protocol)
 	ck_assert_ptr_nonnull(h_str(r, "version"));
 	ck_assert(json_object_object_get_ex(r, "features", &features));
 	ck_assert(has_string(features, "req_id"));
+	ck_assert(has_string(features, "restore"));
 	ck_assert(has_string(features, "hello"));
 	ck_assert(has_string(features, "status"));
 	json_object_put(r);

@@ -64,11 +64,13 @@ static void assert_refused(const char *json, const char *want)
 START_TEST(start_help_exits_0_and_prints_its_usage)
 {
 	assert_dmctl(0,
-		     "usage: dmctl start [--xl XL-FILE] [--domid DOMID] "
+		     "usage: dmctl start [--xl XL-FILE] [--restore FILE] "
+		     "[--domid DOMID] "
 		     "CONFIG-FILE|DOMAIN\n",
 		     "start", "--help", NULL);
 	assert_dmctl(0,
-		     "usage: dmctl start [--xl XL-FILE] [--domid DOMID] "
+		     "usage: dmctl start [--xl XL-FILE] [--restore FILE] "
+		     "[--domid DOMID] "
 		     "CONFIG-FILE|DOMAIN\n",
 		     "help", "start", NULL);
 }

@@ -62,3 +62,11 @@ $(BUILD)/tests/unit/dmsup/test-pcixen: \
 		$(BUILD)/obj/dmsup/ops/ops-pci-xen.o $(BUILD)/obj/dmsup/ops/ops-pci.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS) $(XEN_LIBS) $(XLU_LIBS)
+
+# The device-model save file: its object alone (and the core's config).
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-savefile
+$(BUILD)/tests/unit/dmsup/test-savefile: $(BUILD)/obj/dmsup/savefile.o
+
+# The restore's state machine: its object and a fake QMP layer (the test's).
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-dmrestore
+$(BUILD)/tests/unit/dmsup/test-dmrestore: $(BUILD)/obj/dmsup/kind/dmrestore.o

@@ -96,7 +96,8 @@ END_TEST
 START_TEST(usage_lines_come_from_the_arguments)
 {
 	assert_usage("start",
-		     "start [--xl XL-FILE] [--domid DOMID] CONFIG-FILE|DOMAIN");
+		     "start [--xl XL-FILE] [--restore FILE] [--domid DOMID] "
+		     "CONFIG-FILE|DOMAIN");
 	assert_usage("status", "status [--watch] [DOMAIN]");
 	assert_usage("list", "list");
 	assert_usage("log", "log [-f] [-n N] DOMAIN");

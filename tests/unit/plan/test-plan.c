@@ -201,6 +201,27 @@ START_TEST(no_vga_and_no_nic_populates_nothing)
 }
 END_TEST
 
+/* QEMU loading saved state populates no videoram and no ROM (the
+ * restored guest memory holds them): a restore's plan has neither. */
+START_TEST(a_restore_populates_no_videoram_and_no_rom)
+{
+	struct plan_nic nics[] = {{.model = "e1000"}, {.model = "rtl8139"}};
+	struct plan_request req = {.memory_mib = 512,
+				   .vga = PLAN_VGA_STDVGA,
+				   .videoram_mib = 16,
+				   .nics = nics,
+				   .nr_nics = 2,
+				   .restore = true};
+
+	compute_ok(&req);
+	ck_assert_int_eq(plan.nr_items, 0);
+	ck_assert_uint_eq(plan.target_pages, 0);
+	req.restore = false;
+	compute_ok(&req);
+	ck_assert_uint_gt(plan.target_pages, 0);
+}
+END_TEST
+
 START_TEST(stdvga_videoram_is_rounded_up_to_a_power_of_two_with_a_warning)
 {
 	struct plan_request req = {
@@ -724,6 +745,7 @@ static Suite *plan_suite(void)
 			    each_vga_model_names_the_device_the_plan_assumes, 0,
 			    (int)nvga);
 	tcase_add_test(vga, no_vga_and_no_nic_populates_nothing);
+	tcase_add_test(vga, a_restore_populates_no_videoram_and_no_rom);
 	tcase_add_test(
 	    vga,
 	    stdvga_videoram_is_rounded_up_to_a_power_of_two_with_a_warning);
