@@ -1043,9 +1043,15 @@ static void domain_log_done_cb(evutil_socket_t fd, short what, void *arg)
 			d->failing = true;
 	} else if (!d->error || d->state == DM_RUNNING)
 		domain_set_error(
-		    d, d->state == DM_RUNNING ? "run" : "start", "%s%s%s%s%s",
-		    d->exit_desc ? d->exit_desc : "died", why ? ": " : "",
-		    why ? why : "",
+		    d, d->state == DM_RUNNING ? "run" : "start",
+		    "%s%s%s%s%s%s%s", d->exit_desc ? d->exit_desc : "died",
+		    why ? ": " : "", why ? why : "",
+		    /* A restore's QEMU that dies names the state it loaded. */
+		    d->state == DM_STARTING && d->restore_file
+			? " while restoring from "
+			: "",
+		    d->state == DM_STARTING && d->restore_file ? d->restore_file
+							       : "",
 		    domain_last_line(d, last, sizeof(last)) ? "; its log ends: "
 							    : "",
 		    last);
