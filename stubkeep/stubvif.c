@@ -26,7 +26,7 @@
 struct stubvif_one {
 	struct stubvif *set;
 	struct pvdev *pv;
-	char name[16];	 /* "vif 0": for messages */
+	char name[16];	 /* the handle, for pvdev's "vif 0: ..." */
 	char ifname[16]; /* dom0's netback interface, vif<stub>.<handle> */
 	char bridge[16];
 };
@@ -172,7 +172,7 @@ static int stubvif_one(struct xsp *xs, struct stubvif *v, unsigned int stub,
 	char handle_s[16];
 
 	*o = (struct stubvif_one){.set = v};
-	snprintf(o->name, sizeof(o->name), "vif %u", handle);
+	snprintf(o->name, sizeof(o->name), "%u", handle);
 	snprintf(o->ifname, sizeof(o->ifname), "vif%u.%u", stub, handle);
 	snprintf(o->bridge, sizeof(o->bridge), "%s", nic->bridge);
 	snprintf(handle_s, sizeof(handle_s), "%u", handle);
