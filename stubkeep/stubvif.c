@@ -177,8 +177,11 @@ static int stubvif_one(struct xsp *xs, struct stubvif *v, unsigned int stub,
 	snprintf(o->bridge, sizeof(o->bridge), "%s", nic->bridge);
 	snprintf(handle_s, sizeof(handle_s), "%u", handle);
 	const char *fe_kv[] = {"handle", handle_s, "mac", nic->mac, NULL};
-	const char *be_kv[] = {"mac",  nic->mac, "bridge", nic->bridge,
-			       "type", "vif",	 NULL};
+	/* netback refuses a backend without "script" (it passes it to udev);
+	 * the hook is the keeper's own, so the script does nothing. */
+	const char *be_kv[] = {"mac",	    nic->mac,	 "bridge",
+			       nic->bridge, "type",	 "vif",
+			       "script",    "/bin/true", NULL};
 	const struct pvdev_config cfg = {.type = PVDEV_VIF,
 					 .domain = v->domain,
 					 .name = o->name,
