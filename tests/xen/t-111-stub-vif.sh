@@ -17,21 +17,16 @@ vif_cleanup() {
 }
 trap vif_cleanup EXIT
 
-# vif_diagnose NAME DOMID STUB: what a NIC that does not work needs.
+# vif_diagnose NAME DOMID STUB: what a NIC that does not work needs (the
+# stub's own lines last: the bed shows a failed test's last lines).
 vif_diagnose() {
 	echo "--- xl dmesg (d$2)"
-	xl dmesg | grep "(d$2)" | tail -n 15
-	echo "--- dmctl log"
-	dmctl log -n 60 "$1"
-	echo "--- dmsup.log"
-	tail -n 20 dmsup.log
+	xl dmesg | grep "(d$2)" | tail -n 5
 	echo "--- backend/vif"
-	xenstore-ls -f /local/domain/0/backend/vif 2>&1 | head -n 40
-	echo "--- the stub's device/vif"
-	xenstore-ls -f /local/domain/$3/device/vif 2>&1 | head -n 20
-	echo "--- brctl show"
-	brctl show
-	ip -s link show dev vif$3.0 2>&1
+	xenstore-ls -f /local/domain/0/backend/vif 2>&1 | grep -e /state -e hotplug -e error | head -n 10
+	echo "--- ports of $BR: $(ls /sys/class/net/$BR/brif); vif$3.0 rx_packets $(rx_of vif$3.0)"
+	echo "--- dmctl log"
+	dmctl log -n 400 "$1" | grep -v -e '^\[ ' -e '^(XEN)' | tail -n 25
 }
 
 # rx_of IF: packets dom0 received on IF (from the stub: the guest's).
@@ -44,9 +39,11 @@ guest_sent() {
 	[ "$(rx_of $1)" -gt 0 ]
 }
 
-# learned BRIDGE MAC: the bridge has seen frames from MAC on a port.
+# learned BRIDGE MAC: the bridge has seen frames from MAC on a port (its
+# forwarding database: 16-byte entries, the MAC first).
 learned() {
-	brctl showmacs $1 | grep -qi " $2 "
+	od -An -v -tx1 -w16 /sys/class/net/$1/brforward |
+		grep -q "^ $(echo $2 | tr ':' ' ')"
 }
 
 brctl addbr $BR || fail "brctl addbr $BR failed"
