@@ -6,7 +6,9 @@
 # opens. SeaBIOS runs the NIC's iPXE ROM, which sends DHCP requests: the
 # guest's frames come out of vif<stub>.0 in dom0 (its rx_packets rise, and
 # dom0's bridge learns the guest's MAC on that port; the stub sends none
-# of its own). After stop no vif node and no vif interface is left.
+# of its own). After stop no vif node and no vif interface is left. A NIC
+# whose bridge dom0 lacks fails the start with a line naming the domain,
+# the vif and the step, and leaves nothing.
 . /opt/dmsup/tests/dmsup-lib.sh
 
 BR=brt111
@@ -46,6 +48,16 @@ learned() {
 		grep -q "^ $(echo $2 | tr ':' ' ')"
 }
 
+# vif_config NAME DOMID IMAGE MAC BRIDGE: NAME.json, the tick guest under
+# stubdom-linux with one e1000 NIC on BRIDGE.
+vif_config() {
+	echo "{\"name\": \"$1\", \"domid\": $2, \"kind\": \"stubdom-linux\",
+	  \"stubdom_kernel\": \"$DMSUP_GUEST_DIR/vmlinux\", \"ready_timeout\": 240,
+	  \"memory\": 64, \"vga\": \"std\", \"videoram\": 16, \"boot\": \"n\",
+	  \"disks\": [{\"path\": \"$3\", \"format\": \"raw\", \"vdev\": \"hda\"}],
+	  \"nics\": [{\"model\": \"e1000\", \"mac\": \"$4\", \"bridge\": \"$5\"}]}" >$1.json
+}
+
 brctl addbr $BR || fail "brctl addbr $BR failed"
 ip link set dev $BR up || fail "cannot bring $BR up"
 dmsup_start
@@ -56,11 +68,7 @@ mac=00:16:3e:11:01:00
 cp /opt/dmsup/tests/tick.img $img
 mkhvm_dom $name
 domid=$DOMID
-echo "{\"name\": \"$name\", \"domid\": $domid, \"kind\": \"stubdom-linux\",
-  \"stubdom_kernel\": \"$DMSUP_GUEST_DIR/vmlinux\", \"ready_timeout\": 240,
-  \"memory\": 64, \"vga\": \"std\", \"videoram\": 16, \"boot\": \"n\",
-  \"disks\": [{\"path\": \"$img\", \"format\": \"raw\", \"vdev\": \"hda\"}],
-  \"nics\": [{\"model\": \"e1000\", \"mac\": \"$mac\", \"bridge\": \"$BR\"}]}" >$name.json
+vif_config $name $domid $img $mac $BR
 set_room $domid $(($(plan_item $name.json total) + 256))
 
 note "start: the NIC is the stub's vif 0, dom0's end on $BR"
@@ -95,5 +103,22 @@ dmctl stop $name || fail "dmctl stop $name failed"
 ! xenstore-exists /local/domain/$stub || fail "/local/domain/$stub is still in xenstore"
 wait_until 60 sh -c "[ ! -e /sys/class/net/vif$stub.0 ]" || fail "vif$stub.0 is still there"
 [ -z "$(ls /sys/class/net/$BR/brif)" ] || fail "ports left on $BR: $(ls /sys/class/net/$BR/brif)"
+mkhvm --destroy $domid || fail "mkhvm --destroy $domid failed"
+DM_DOMIDS=
+
+note "a NIC on a bridge dom0 lacks: the start fails naming the vif and the step"
+name=t111-nobridge
+mkhvm_dom $name
+domid=$DOMID
+vif_config $name $domid $img 00:16:3e:11:01:01 brt111x
+set_room $domid $(($(plan_item $name.json total) + 256))
+! dmctl start $name.json >start.out 2>&1 || fail "dmctl start $name succeeded without bridge brt111x"
+dmctl log -n 400 $name >log.out
+grep -q "error: domain $domid: vif 0: hotplug failed: vif[0-9]*\.0: no bridge brt111x in dom0" log.out ||
+	fail "the keeper does not name the vif and the missing bridge: $(grep -e error start.out log.out | tail -n 3)"
+note "refused: $(grep -o "error: domain $domid: vif 0: .*" log.out | head -n 1)"
+wait_until 60 sh -c "[ -z \"\$(xenstore-list /local/domain/0/backend/vif 2>/dev/null)\" ]" ||
+	fail "backend/vif nodes left: $(xenstore-list /local/domain/0/backend/vif)"
+[ -z "$(ls -d /sys/class/net/vif* 2>/dev/null)" ] || fail "vif interfaces left: $(ls -d /sys/class/net/vif*)"
 mkhvm --destroy $domid || fail "mkhvm --destroy $domid failed"
 DM_DOMIDS=
