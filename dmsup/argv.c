@@ -135,9 +135,22 @@ static int argv_nic_dom0(const struct argv_ctx *c, int i, struct argv_nic *out)
 	return 0;
 }
 
+/*
+ * stubdom-linux: the tap is in the stub, where dm-launch has put it on
+ * the bridge to the stub's vif i (the keeper's --vif) before QEMU opens
+ * it; dom0's end is vif<stub>.<i>, on the NIC's bridge. So no script.
+ */
+static int argv_nic_stub_linux(const struct argv_ctx *c, int i,
+			       struct argv_nic *out)
+{
+	argv_nic_dom0(c, i, out);
+	out->script = "no";
+	return 0;
+}
+
 static const struct argv_dev_hooks argv_hooks[] = {
     [DM_KIND_DOM0] = {argv_disk_dom0, argv_nic_dom0},
-    [DM_KIND_STUBDOM_LINUX] = {argv_disk_stub_linux, argv_nic_dom0},
+    [DM_KIND_STUBDOM_LINUX] = {argv_disk_stub_linux, argv_nic_stub_linux},
     [DM_KIND_STUBDOM_MINIOS] = {argv_disk_dom0, argv_nic_dom0},
 };
 
@@ -524,11 +537,14 @@ unsigned long argv_stub_memory_mib(const struct dm_config *cfg)
 	return mib;
 }
 
-/* The target's disks, in order: the stub's xvda, xvdb... (config.c
- * refuses disks for the other stub kind and empty CD-ROM drives); they
- * must connect while the stub boots, so within its readiness timeout. */
-static void argv_keeper_vbds(struct argv_buf *b, const struct dm_config *cfg)
+/* The target's disks, in order: the stub's xvda, xvdb...; and its NICs,
+ * in order: the stub's vif 0, 1... (config.c refuses both for the other
+ * stub kind, and empty CD-ROM drives); they must connect while the stub
+ * boots, so within its readiness timeout. */
+static void argv_keeper_devs(struct argv_buf *b, const struct dm_config *cfg)
 {
+	char mac[18];
+
 	for (int i = 0; i < cfg->n_disks; i++) {
 		const struct dm_disk *d = &cfg->disks[i];
 		argv_add(b, "--vbd");
@@ -538,7 +554,12 @@ static void argv_keeper_vbds(struct argv_buf *b, const struct dm_config *cfg)
 				       : "disk",
 			 d->path);
 	}
-	if (cfg->n_disks) {
+	for (int i = 0; i < cfg->n_nics; i++) {
+		devspec_nic_mac(cfg, i, mac);
+		argv_add(b, "--vif");
+		argv_add(b, "mac=%s,bridge=%s", mac, cfg->nics[i].bridge);
+	}
+	if (cfg->n_disks || cfg->n_nics) {
 		argv_add(b, "--dev-timeout");
 		argv_add(b, "%d", cfg->ready_timeout);
 	}
@@ -568,7 +589,7 @@ static void argv_keeper(struct argv_buf *b, const struct dm_config *cfg,
 	}
 	argv_add(b, "--memory");
 	argv_add(b, "%lu", argv_stub_memory_mib(cfg));
-	argv_keeper_vbds(b, cfg);
+	argv_keeper_devs(b, cfg);
 	argv_add(b, "--");
 	for (char **p = qemu + 1; *p; p++)
 		argv_add(b, "%s", *p);

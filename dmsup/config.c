@@ -548,6 +548,31 @@ static int cfg_check_stub_disks(const struct dm_config *cfg, const char *kind,
 	return 0;
 }
 
+/* stubdom-linux: each NIC is the stub's vif on its bridge in dom0 and a
+ * tap in the stub (docs/stubdom-linux.md), so only backend tap. */
+static int cfg_check_stub_nics(const struct dm_config *cfg,
+			       const struct cfg_kind *k, char **err_r)
+{
+	char path[32];
+
+	if (cfg->n_nics && k->kind != DM_KIND_STUBDOM_LINUX)
+		return cfg_fail(err_r, "nics",
+				"not supported with kind '%s' yet (the stub "
+				"domain gets no network devices)",
+				k->name);
+	for (int i = 0; i < cfg->n_nics; i++) {
+		if (!strcmp(cfg->nics[i].backend, "tap"))
+			continue;
+		snprintf(path, sizeof(path), "nics[%d].backend", i);
+		return cfg_fail(err_r, path,
+				"'%s' is not supported with kind '%s' (the "
+				"NIC reaches dom0 through the stub's vif: "
+				"only 'tap')",
+				cfg->nics[i].backend, k->name);
+	}
+	return 0;
+}
+
 /* What the QEMU in a stub domain cannot be given yet (see argv.c). */
 static int cfg_check_stub(const struct dm_config *cfg, const struct cfg_kind *k,
 			  char **err_r)
@@ -564,11 +589,8 @@ static int cfg_check_stub(const struct dm_config *cfg, const struct cfg_kind *k,
 				kind);
 	if (cfg_check_stub_disks(cfg, kind, err_r))
 		return -1;
-	if (cfg->n_nics)
-		return cfg_fail(err_r, "nics",
-				"not supported with kind '%s' yet (the stub "
-				"domain gets no network devices)",
-				kind);
+	if (cfg_check_stub_nics(cfg, k, err_r))
+		return -1;
 	if (strcmp(cfg->vnc, "none"))
 		return cfg_fail(err_r, "vnc",
 				"'%s' is not supported with kind '%s' yet "

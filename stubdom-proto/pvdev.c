@@ -4,7 +4,8 @@
  * States: WAITING (nodes written, following both ends) -> HOTPLUGGED
  * (vif: the hook ran, hotplug-status written) -> CONNECTED (both ends 4),
  * or -> FAILED from either. Events: WATCH (a state node changed),
- * TIMEOUT. Both end in DONE once the callback ran.
+ * RETRY (the hook said "not yet"), TIMEOUT. Both end in DONE once the
+ * callback ran.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -38,7 +39,7 @@ struct pvdev {
 	pvdev_done_fn *done;
 	void *arg;
 	struct xsp_watch *wfe, *wbe;
-	struct event *timer;
+	struct event *timer, *retry;
 	int fe_state, be_state;
 };
 
@@ -179,6 +180,7 @@ static void pv_finish(struct pvdev *pv, int rc, const char *fmt, ...)
 		return;
 	pv->state = PV_DONE;
 	evtimer_del(pv->timer);
+	evtimer_del(pv->retry);
 	xsp_unwatch(pv->xs, pv->wfe);
 	xsp_unwatch(pv->xs, pv->wbe);
 	pv->wfe = pv->wbe = NULL;
@@ -262,9 +264,15 @@ static bool pv_end_ok(struct pvdev *pv, int st, const char *end,
 static bool pv_hotplug(struct pvdev *pv)
 {
 	char err[256] = "", path[STUBDOM_PATH_MAX + 32];
-	int rc;
+	struct timeval tv = {0, PVDEV_HOTPLUG_RETRY_MS * 1000};
+	int rc, h = pv->hotplug ? pv->hotplug(pv->hotplug_arg, err, sizeof(err))
+				: 0;
 
-	if (pv->hotplug && pv->hotplug(pv->hotplug_arg, err, sizeof(err))) {
+	if (h == PVDEV_HOTPLUG_AGAIN) {
+		evtimer_add(pv->retry, &tv);
+		return true;
+	}
+	if (h) {
 		pv_finish(pv, -EIO, "hotplug failed: %s", err);
 		return false;
 	}
@@ -299,6 +307,16 @@ static void pv_watch_cb(struct xsp *xs, const char *path, void *arg)
 		return;
 	if (be == PVDEV_XB_CONNECTED && fe == PVDEV_XB_CONNECTED)
 		pv_finish(pv, 0, "connected");
+}
+
+/* The hook said "not yet": call it again (the states cannot have moved
+ * on without hotplug-status, so only the hook is due). */
+static void pv_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pvdev *pv = arg;
+
+	if (pv->state == PV_WAITING)
+		pv_hotplug(pv);
 }
 
 static void pv_timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -349,7 +367,8 @@ static int pv_init(struct pvdev *pv, struct xsp *xs,
 	snprintf(pv->err, sizeof(pv->err), "/local/domain/%u/error/%s",
 		 cfg->be_domid, strstr(pv->be, "/backend/") + 1);
 	pv->timer = evtimer_new(xsp_event_base(xs), pv_timer_cb, pv);
-	return pv->timer ? 0 : -ENOMEM;
+	pv->retry = evtimer_new(xsp_event_base(xs), pv_retry_cb, pv);
+	return pv->timer && pv->retry ? 0 : -ENOMEM;
 }
 
 struct pvdev *pvdev_new(struct xsp *xs, const struct pvdev_config *cfg,
@@ -397,6 +416,8 @@ fail:
 		xsp_unwatch(xs, pv->wfe);
 		if (pv->timer)
 			event_free(pv->timer);
+		if (pv->retry)
+			event_free(pv->retry);
 		free(pv);
 	}
 	return NULL;
@@ -412,5 +433,6 @@ void pvdev_destroy(struct pvdev *pv)
 		xsp_unwatch(pv->xs, pv->wbe);
 	pv_rm(pv);
 	event_free(pv->timer);
+	event_free(pv->retry);
 	free(pv);
 }

@@ -51,7 +51,12 @@ enum {
 #define PVDEV_ERR_MAX 512
 #define PVDEV_KV_MAX 16
 
-/* A vif's hotplug hook: 0, or non-zero with a one-line reason in err. */
+/* A vif's hotplug hook: 0 (done), PVDEV_HOTPLUG_AGAIN (not yet: netback
+ * writes InitWait just before it registers the interface, so the hook is
+ * called again PVDEV_HOTPLUG_RETRY_MS later, within the timeout), or
+ * another non-zero value with a one-line reason in err. Never blocks. */
+#define PVDEV_HOTPLUG_AGAIN 1
+#define PVDEV_HOTPLUG_RETRY_MS 100
 typedef int pvdev_hotplug_fn(void *arg, char *err, size_t errsz);
 
 struct pvdev_result {

@@ -12,6 +12,8 @@ STUBDOM_OBJS := $(BUILD)/obj/stubkeep/stubdom-build.o
 STUBKEEP_OBJS := $(BUILD)/obj/stubkeep/stubkeep.o \
                  $(BUILD)/obj/stubkeep/stubcons.o \
                  $(BUILD)/obj/stubkeep/stubvbd.o \
+                 $(BUILD)/obj/stubkeep/stubvif.o \
+                 $(BUILD)/obj/stubkeep/stubset.o \
                  $(BUILD)/obj/stubkeep/stubloop.o $(STUBDOM_OBJS)
 
 $(STUBKEEP_OBJS): CPPFLAGS += $(XEN_CFLAGS)

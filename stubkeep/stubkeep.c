@@ -3,9 +3,9 @@
  * domain, one libevent loop over three fds: the signalfd (SIGTERM, SIGINT,
  * SIGHUP: stop), the console's event channel (bytes to relay) and libxenstore's
  * watch fd (@releaseDomain: some domain changed, look at ours); and, with
- * disks, the vbds' own xenstore connection (stubvbd.h), whose states the
- * same loop follows. Every step is one line on stdout starting with
- * "dmsup-stub: ".
+ * disks or NICs, the PV devices' own xenstore connection (stubvbd.h,
+ * stubvif.h), whose states the same loop follows. Every step is one line on
+ * stdout starting with "dmsup-stub: ".
  */
 #include "stubkeep/stubkeep.h"
 
@@ -38,8 +38,9 @@ struct stubkeep {
 	int sfd;
 	struct event_base *base;
 	struct event *ev_sig, *ev_cons, *ev_xs;
-	struct xsp *xsp; /* the vbds' connection; NULL without disks */
+	struct xsp *xsp; /* the PV devices' connection; NULL without any */
 	struct stubvbd *vbd;
+	struct stubvif *vif;
 	int rc; /* the exit status, once the loop ends */
 };
 
@@ -75,6 +76,20 @@ static bool stubkeep_number(const char *s, unsigned long min, unsigned long max,
 }
 
 /* One option's value into o; -1 with err if it is not acceptable. */
+static int stubkeep_vif(const char *v, struct stubkeep_opts *o, char *err,
+			size_t errsz)
+{
+	char why[128];
+
+	if (o->n_vif == STUBVIF_MAX)
+		return stubkeep_fail(err, errsz, "--vif %s: more than %d NICs",
+				     v, STUBVIF_MAX);
+	if (stubvif_parse(v, &o->vif[o->n_vif], why, sizeof(why)))
+		return stubkeep_fail(err, errsz, "--vif %s: %s", v, why);
+	o->n_vif++;
+	return 0;
+}
+
 static int stubkeep_option(int c, const char *v, struct stubkeep_opts *o,
 			   char *err, size_t errsz)
 {
@@ -138,6 +153,8 @@ static int stubkeep_option(int c, const char *v, struct stubkeep_opts *o,
 					     v);
 		o->n_vbd++;
 		return 0;
+	case 'V':
+		return stubkeep_vif(v, o, err, errsz);
 	}
 	return stubkeep_fail(err, errsz, "unknown option");
 }
@@ -156,6 +173,7 @@ int stubkeep_parse(int argc, char **argv, struct stubkeep_opts *o, char *err,
 	    {"bios", required_argument, NULL, 'b'},
 	    {"build-timeout", required_argument, NULL, 'T'},
 	    {"vbd", required_argument, NULL, 'v'},
+	    {"vif", required_argument, NULL, 'V'},
 	    {"dev-timeout", required_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0}};
 	bool kind = false;
@@ -177,9 +195,9 @@ int stubkeep_parse(int argc, char **argv, struct stubkeep_opts *o, char *err,
 			return -1;
 		kind |= c == 'k';
 	}
-	if (o->n_vbd && o->kind != STUBDOM_LINUX)
-		return stubkeep_fail(err, errsz,
-				     "--vbd: only with --kind linux");
+	if ((o->n_vbd || o->n_vif) && o->kind != STUBDOM_LINUX)
+		return stubkeep_fail(err, errsz, "%s: only with --kind linux",
+				     o->n_vbd ? "--vbd" : "--vif");
 	if (!kind || !o->target || !o->kernel || !o->memory_mib)
 		return stubkeep_fail(err, errsz,
 				     "--kind, --target, --kernel and --memory "
@@ -264,8 +282,9 @@ static int stubkeep_destroy(struct stubkeep *k)
 
 	stubcons_close(k->cons);
 	k->cons = NULL;
-	/* The build's destroy removes the vbds' backends too, so that
-	 * blkback unmaps the stub's pages before the wait for it to go. */
+	/* The build's destroy removes the vbds' and vifs' backends too, so
+	 * that blkback and netback unmap the stub's pages before the wait
+	 * for it to go. */
 	if (stubdom_build_destroy_made(k->xch, k->xs, &k->out,
 				       (int)k->o.timeout_s * 1000, &err)) {
 		stubkeep_say(k, "error: destroy: %s", err.msg);
@@ -273,6 +292,8 @@ static int stubkeep_destroy(struct stubkeep *k)
 	}
 	stubvbd_detach(k->vbd);
 	k->vbd = NULL;
+	stubvif_detach(k->vif);
+	k->vif = NULL;
 	return rc;
 }
 
@@ -283,13 +304,12 @@ static void stubkeep_end(struct stubkeep *k, int rc)
 	event_base_loopbreak(k->base);
 }
 
-static void stubkeep_vbd_done_cb(int rc, const char *msg, void *arg)
+static void stubkeep_dev_done(struct stubkeep *k, int rc, const char *msg,
+			      const char *what)
 {
-	struct stubkeep *k = arg;
-
 	if (!rc) {
-		stubkeep_say(k, "domain %u: stub domain %u has its disks: %s",
-			     k->o.target, k->out.stub, msg);
+		stubkeep_say(k, "domain %u: stub domain %u has its %s: %s",
+			     k->o.target, k->out.stub, what, msg);
 		return;
 	}
 	stubkeep_say(k, "error: %s", msg);
@@ -297,29 +317,56 @@ static void stubkeep_vbd_done_cb(int rc, const char *msg, void *arg)
 	stubkeep_end(k, STUBKEEP_EXIT_FAILED);
 }
 
-/* The target's disks as the still paused stub's vbds, then unpause it:
- * its blkfront finds them when it loads (libxl's order). */
-static int stubkeep_vbds(struct stubkeep *k)
+static void stubkeep_vbd_done_cb(int rc, const char *msg, void *arg)
 {
+	stubkeep_dev_done(arg, rc, msg, "disks");
+}
+
+static void stubkeep_vif_done_cb(int rc, const char *msg, void *arg)
+{
+	stubkeep_dev_done(arg, rc, msg, "NICs");
+}
+
+/* The target's disks and NICs as the still paused stub's vbds and vifs,
+ * then unpause it: its blkfront and netfront find them when they load
+ * (libxl's order). */
+static int stubkeep_devs(struct stubkeep *k)
+{
+	const unsigned int ms = (unsigned int)k->o.dev_timeout_s * 1000;
 	char domain[32], err[512];
 	int e = 0;
 
-	if (k->o.n_vbd) {
-		snprintf(domain, sizeof(domain), "domain %u", k->o.target);
-		if (!(k->xsp = xsp_real_open(k->base, &e))) {
-			stubkeep_say(k, "error: %s: vbds: xenstore: %s", domain,
-				     strerror(-e));
-			return -1;
-		}
-		k->vbd = stubvbd_attach(
-		    k->xsp, domain, k->out.stub, k->o.vbd, k->o.n_vbd,
-		    (unsigned int)k->o.dev_timeout_s * 1000,
-		    stubkeep_vbd_done_cb, k, err, sizeof(err));
-		if (!k->vbd) {
-			stubkeep_say(k, "error: %s", err);
-			return -1;
-		}
+	if (!k->o.n_vbd && !k->o.n_vif)
+		return 0;
+	snprintf(domain, sizeof(domain), "domain %u", k->o.target);
+	if (!(k->xsp = xsp_real_open(k->base, &e))) {
+		stubkeep_say(k, "error: %s: PV devices: xenstore: %s", domain,
+			     strerror(-e));
+		return -1;
 	}
+	if (k->o.n_vbd)
+		k->vbd = stubvbd_attach(k->xsp, domain, k->out.stub, k->o.vbd,
+					k->o.n_vbd, ms, stubkeep_vbd_done_cb, k,
+					err, sizeof(err));
+	if (k->o.n_vbd && !k->vbd) {
+		stubkeep_say(k, "error: %s", err);
+		return -1;
+	}
+	if (k->o.n_vif)
+		k->vif = stubvif_attach(k->xsp, domain, k->out.stub, k->o.vif,
+					k->o.n_vif, ms, stubkeep_vif_done_cb, k,
+					err, sizeof(err));
+	if (k->o.n_vif && !k->vif) {
+		stubkeep_say(k, "error: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int stubkeep_unpause(struct stubkeep *k)
+{
+	if (stubkeep_devs(k))
+		return -1;
 	if (xc_domain_unpause(k->xch, k->out.stub)) {
 		stubkeep_say(k,
 			     "error: domain %u: xc_domain_unpause of stub "
@@ -358,7 +405,7 @@ static int stubkeep_build(struct stubkeep *k)
 		stubkeep_say(k, "error: build: %s", err.msg);
 		return -1;
 	}
-	if (stubkeep_vbds(k)) {
+	if (stubkeep_unpause(k)) {
 		stubkeep_destroy(k);
 		return -1;
 	}
@@ -531,6 +578,7 @@ int stubkeep_main(int argc, char **argv)
 		rc = stubkeep_loop(&k);
 out:
 	stubvbd_detach(k.vbd);
+	stubvif_detach(k.vif);
 	stubcons_close(k.cons);
 	struct event *evs[] = {k.ev_sig, k.ev_cons, k.ev_xs};
 	for (size_t i = 0; i < sizeof(evs) / sizeof(*evs); i++)

@@ -8,13 +8,15 @@
  *   dmsup --stub-keeper --kind linux|minios --target DOMID
  *         --kernel PATH [--ramdisk PATH] [--cmdline STRING]
  *         --memory MIB [--name NAME] [--bios NAME] [--build-timeout S]
- *         [--vbd disk:PATH|disk-ro:PATH|cdrom:PATH]... [--dev-timeout S]
+ *         [--vbd disk:PATH|disk-ro:PATH|cdrom:PATH]...
+ *         [--vif mac=MAC,bridge=BRIDGE]... [--dev-timeout S]
  *         -- QEMU-ARG...
  *
  * Each --vbd is one of the target's disks, in order: the stub's xvda,
- * xvdb... (stubvbd.h), attached while the stub is still paused; the
- * keeper fails (exit 2, the stub destroyed) if one does not connect
- * within --dev-timeout.
+ * xvdb... (stubvbd.h); each --vif one of its NICs, in order: the stub's
+ * vif 0, 1... (stubvif.h). Both are attached while the stub is still
+ * paused; the keeper fails (exit 2, the stub destroyed) if one does not
+ * connect within --dev-timeout.
  *
  * Exit status: 0 destroyed on request (SIGTERM, SIGINT, SIGHUP); 1 the stub
  * shut down, crashed or disappeared on its own; 2 it could not be built or
@@ -29,6 +31,7 @@
 
 #include "stubdom-proto/setup.h"
 #include "stubkeep/stubvbd.h"
+#include "stubkeep/stubvif.h"
 
 enum {
 	STUBKEEP_EXIT_STOPPED = 0,
@@ -38,7 +41,7 @@ enum {
 };
 
 #define STUBKEEP_DEFAULT_TIMEOUT_S 30
-/* The stub must boot and load blkfront within it (TCG: tens of s). */
+/* The stub must boot and load blkfront/netfront within it (TCG: tens of s). */
 #define STUBKEEP_DEFAULT_DEV_TIMEOUT_S 120
 #define STUBKEEP_MAX_VBD 16 /* xvda..xvdp */
 
@@ -51,6 +54,8 @@ struct stubkeep_opts {
 	unsigned long dev_timeout_s; /* bound on the vbds' connection */
 	struct stubvbd_disk vbd[STUBKEEP_MAX_VBD];
 	size_t n_vbd;
+	struct stubvif_nic vif[STUBVIF_MAX];
+	size_t n_vif;
 	const char *const *dm_argv; /* into argv */
 	size_t dm_argc;
 };

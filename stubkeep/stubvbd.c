@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "stubdom-proto/pvdev.h"
+#include "stubkeep/stubset.h"
 #include "stubkeep/stubloop.h"
 
 #define STUBVBD_MAX 16 /* xvda..xvdp (pvdev_xvd) */
@@ -24,11 +25,7 @@ struct stubvbd_one {
 
 struct stubvbd {
 	struct stubvbd_one one[STUBVBD_MAX];
-	size_t n, connected;
-	bool done_called;
-	stubvbd_done_fn *done;
-	void *arg;
-	char info[1024];
+	struct stubset set;
 };
 
 int stubvbd_parse(const char *spec, struct stubvbd_disk *d)
@@ -54,19 +51,8 @@ int stubvbd_parse(const char *spec, struct stubvbd_disk *d)
 static void stubvbd_done_cb(const struct pvdev_result *res, void *arg)
 {
 	struct stubvbd_one *o = arg;
-	struct stubvbd *v = o->set;
 
-	if (v->done_called)
-		return;
-	if (res->rc) {
-		v->done_called = true;
-		v->done(res->rc, res->error, v->arg);
-		return;
-	}
-	if (++v->connected == v->n) {
-		v->done_called = true;
-		v->done(0, v->info, v->arg);
-	}
+	stubset_result(&o->set->set, res);
 }
 
 /* blkback registers xenbus backend driver "vbd"; without it the backend
@@ -139,7 +125,6 @@ struct stubvbd *stubvbd_attach(struct xsp *xs, const char *domain,
 			       void *arg, char *err, size_t errsz)
 {
 	struct stubvbd *v;
-	size_t len = 0;
 
 	if (n > STUBVBD_MAX) {
 		snprintf(err, errsz, "%s: %zu disks: a stub takes at most %d",
@@ -157,23 +142,20 @@ struct stubvbd *stubvbd_attach(struct xsp *xs, const char *domain,
 		snprintf(err, errsz, "%s: vbds: out of memory", domain);
 		return NULL;
 	}
-	v->done = done;
-	v->arg = arg;
+	v->set.done = done;
+	v->set.arg = arg;
 	for (size_t i = 0; i < n; i++) {
 		struct stubvbd_one *o = &v->one[i];
 		o->set = v;
 		o->loop.fd = -1;
-		v->n = i + 1;
+		v->set.n = i + 1;
 		if (stubvbd_one(xs, domain, stub, &disks[i], i, timeout_ms, o,
 				err, errsz)) {
 			stubvbd_detach(v);
 			return NULL;
 		}
-		len += (size_t)snprintf(v->info + len, sizeof(v->info) - len,
-					"%s%s on %s (%s)", i ? ", " : "",
-					o->name, o->loop.dev, disks[i].path);
-		if (len >= sizeof(v->info))
-			len = sizeof(v->info) - 1;
+		stubset_info(&v->set, "%s on %s (%s)", o->name, o->loop.dev,
+			     disks[i].path);
 	}
 	return v;
 }
@@ -182,7 +164,7 @@ void stubvbd_detach(struct stubvbd *v)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < v->n; i++) {
+	for (size_t i = 0; i < v->set.n; i++) {
 		pvdev_destroy(v->one[i].pv);
 		stubloop_close(&v->one[i].loop);
 	}

@@ -258,6 +258,37 @@ START_TEST(linux_stub_disks_are_its_vbds)
 }
 END_TEST
 
+START_TEST(linux_stub_nics_are_its_vifs_and_taps_in_the_stub)
+{
+	char *s = argv_of("{" LINUX ", \"nics\": [{\"bridge\": \"brt\"},"
+			  "{\"model\": \"rtl8139\", "
+			  "\"mac\": \"00:16:3e:aa:bb:cc\"}]}",
+			  1);
+
+	ck_assert_ptr_nonnull(
+	    strstr(s, " --vif mac=00:16:3e:00:05:00,bridge=brt "
+		      "--vif mac=00:16:3e:aa:bb:cc,bridge=xenbr0 "
+		      "--dev-timeout 30 -- "));
+	ck_assert_ptr_nonnull(
+	    strstr(s, " -device e1000,id=nic0,netdev=net0,"
+		      "mac=00:16:3e:00:05:00 -netdev type=tap,id=net0,"
+		      "ifname=vif5.0-emu,br=brt,script=no,downscript=no "));
+	ck_assert_ptr_nonnull(
+	    strstr(s, " -device rtl8139,id=nic1,netdev=net1,"
+		      "mac=00:16:3e:aa:bb:cc -netdev type=tap,id=net1,"
+		      "ifname=vif5.1-emu,br=xenbr0,script=no,downscript=no"));
+	free(s);
+}
+END_TEST
+
+START_TEST(linux_stub_nics_take_only_the_tap_backend)
+{
+	assert_error("{" LINUX ", \"nics\": [{}, {\"backend\": \"none\"}]}",
+		     "field 'nics[1].backend': 'none' is not supported with "
+		     "kind 'stubdom-linux'");
+}
+END_TEST
+
 START_TEST(minios_keeper_gets_only_what_is_configured)
 {
 	char *s = argv_of("{" MINIOS ", \"stubdom_memory\": 128, "
@@ -303,6 +334,8 @@ int main(void)
 	    minios_without_vga_says_so,
 	    stub_kind_spawns_the_keeper_with_the_qemu_args,
 	    linux_stub_disks_are_its_vbds,
+	    linux_stub_nics_are_its_vifs_and_taps_in_the_stub,
+	    linux_stub_nics_take_only_the_tap_backend,
 	    minios_keeper_gets_only_what_is_configured,
 	    dom0_spawns_qemu_itself,
 	};

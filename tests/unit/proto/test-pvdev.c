@@ -33,7 +33,7 @@ static struct fx f;
 static enum peer_mode mode;
 static const char *pfe, *pbe;
 static bool done, hotplug_fail;
-static unsigned int hotplugs, calls;
+static unsigned int hotplugs, calls, hotplug_not_yet;
 static int hotplug_be_state;
 static struct pvdev_result last;
 static char last_err[PVDEV_ERR_MAX];
@@ -96,6 +96,10 @@ static int hotplug_cb(void *arg, char *err, size_t errsz)
 {
 	hotplugs++;
 	hotplug_be_state = st(f.dom0, pbe);
+	if (hotplug_not_yet) {
+		hotplug_not_yet--;
+		return PVDEV_HOTPLUG_AGAIN;
+	}
 	if (hotplug_fail) {
 		snprintf(err, errsz, "no bridge xenbr9");
 		return -1;
@@ -113,7 +117,7 @@ static void setup(void)
 			 0);
 	mode = PEER_NORMAL;
 	done = hotplug_fail = false;
-	hotplugs = calls = 0;
+	hotplugs = calls = hotplug_not_yet = 0;
 	hotplug_be_state = -1;
 	last_err[0] = '\0';
 	pv = NULL;
@@ -222,6 +226,19 @@ START_TEST(a_vif_runs_its_hotplug_hook_at_initwait_before_connecting)
 	ck_assert_str_eq(fx_read(f.dom0, VBE "/handle"), "0");
 	ck_assert_str_eq(fx_read(f.dom0, VBE "/bridge"), "xenbr0");
 	ck_assert_str_eq(fx_read(f.stub, VFE "/mac"), "00:16:3e:00:00:01");
+}
+END_TEST
+
+/* netback writes InitWait before it registers vif<stub>.<i>. */
+START_TEST(a_hotplug_hook_that_is_not_ready_yet_is_called_again)
+{
+	hotplug_not_yet = 3;
+	start_vif();
+	ck_assert(fx_until(&f, &done));
+	ck_assert_int_eq(last.rc, 0);
+	ck_assert_uint_ge(hotplugs, 4);
+	ck_assert_uint_eq(hotplug_not_yet, 0);
+	ck_assert_str_eq(fx_read(f.dom0, VBE "/hotplug-status"), "connected");
 }
 END_TEST
 
@@ -355,6 +372,8 @@ static Suite *pvdev_suite(void)
 	tcase_add_test(tc, the_stub_may_write_its_frontend_but_not_the_backend);
 	tcase_add_test(
 	    tc, a_vif_runs_its_hotplug_hook_at_initwait_before_connecting);
+	tcase_add_test(tc,
+		       a_hotplug_hook_that_is_not_ready_yet_is_called_again);
 	tcase_add_test(tc, a_failing_hotplug_names_the_device_and_the_reason);
 	tcase_add_test(
 	    tc, a_stuck_backend_times_out_naming_domain_device_and_state);

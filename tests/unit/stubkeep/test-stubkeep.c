@@ -307,6 +307,78 @@ START_TEST(a_vbd_is_a_kind_and_an_absolute_path)
 }
 END_TEST
 
+START_TEST(the_nics_are_taken_in_order_as_the_stubs_vifs)
+{
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--vif",
+			       "mac=00:16:3e:00:07:00,bridge=xenbr0", "--vif",
+			       "mac=00:16:3E:00:07:01,bridge=br-test.1", "--",
+			       "x"),
+			 0);
+	ck_assert_uint_eq(o.n_vif, 2);
+	ck_assert_str_eq(o.vif[0].mac, "00:16:3e:00:07:00");
+	ck_assert_str_eq(o.vif[0].bridge, "xenbr0");
+	ck_assert_str_eq(o.vif[1].mac, "00:16:3E:00:07:01");
+	ck_assert_str_eq(o.vif[1].bridge, "br-test.1");
+}
+END_TEST
+
+/* Each refused --vif, and the reason the keeper gives for it. */
+START_TEST(a_vif_is_a_unicast_mac_and_a_bridge_name)
+{
+	static const struct {
+		const char *spec, *why;
+	} bad[] = {
+	    {"00:16:3e:00:07:00", "mac=MAC,bridge=BRIDGE"},
+	    {"bridge=xenbr0,mac=00:16:3e:00:07:00", "mac=MAC,bridge=BRIDGE"},
+	    {"mac=00:16:3e:00:07,bridge=xenbr0", "not a unicast"},
+	    {"mac=00:16:3e:00:07:0g,bridge=xenbr0", "not a unicast"},
+	    {"mac=01:16:3e:00:07:00,bridge=xenbr0", "not a unicast"},
+	    {"mac=00-16-3e-00-07-00,bridge=xenbr0", "not a unicast"},
+	    {"mac=00:16:3e:00:07:00,bridge=", "not an interface name"},
+	    {"mac=00:16:3e:00:07:00,bridge=a/b", "not an interface name"},
+	    {"mac=00:16:3e:00:07:00,bridge=..", "not an interface name"},
+	    {"mac=00:16:3e:00:07:00,bridge=a-name-too-long0", "not an "
+							      "interface"},
+	    {"mac=00:16:3e:00:07:00,bridge=xenbr0,x", "not an interface"},
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7",
+				       "--kernel", "/k", "--memory", "192",
+				       "--vif", bad[i].spec, "--", "x"),
+				 -1);
+		ck_assert_msg(strstr(err, bad[i].spec) &&
+				  strstr(err, bad[i].why),
+			      "'%s': '%s'", bad[i].spec, err);
+	}
+}
+END_TEST
+
+START_TEST(vifs_are_only_for_a_linux_stub_and_at_most_16)
+{
+	const char *args[64] = {
+	    "--stub-keeper", "--kind", "linux",	   "--target", "7",
+	    "--kernel",	     "/k",     "--memory", "192"};
+	size_t n = 9;
+
+	ck_assert_int_eq(PARSE("--kind", "minios", "--target", "7", "--kernel",
+			       "/k", "--memory", "32", "--vif",
+			       "mac=00:16:3e:00:07:00,bridge=xenbr0", "--",
+			       "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "--vif: only with --kind linux"));
+	for (int i = 0; i < 17; i++) {
+		args[n++] = "--vif";
+		args[n++] = "mac=00:16:3e:00:07:00,bridge=xenbr0";
+	}
+	args[n++] = "--";
+	args[n++] = "x";
+	ck_assert_int_eq(parse(args), -1);
+	ck_assert_ptr_nonnull(strstr(err, "more than 16 NICs"));
+}
+END_TEST
+
 START_TEST(qemu_arguments_without_the_separator_are_refused)
 {
 	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
@@ -402,6 +474,9 @@ static Suite *stubkeep_suite(void)
 	tcase_add_test(cli, every_option_is_taken);
 	tcase_add_test(cli, the_disks_are_taken_in_order_as_the_stubs_vbds);
 	tcase_add_test(cli, a_vbd_is_a_kind_and_an_absolute_path);
+	tcase_add_test(cli, the_nics_are_taken_in_order_as_the_stubs_vifs);
+	tcase_add_test(cli, a_vif_is_a_unicast_mac_and_a_bridge_name);
+	tcase_add_test(cli, vifs_are_only_for_a_linux_stub_and_at_most_16);
 	tcase_add_test(cli, qemu_arguments_without_the_separator_are_refused);
 	tcase_add_test(cli, no_qemu_arguments_is_refused);
 	tcase_add_test(cli, an_unknown_kind_is_refused);
