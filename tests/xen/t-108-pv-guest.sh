@@ -27,23 +27,28 @@ pv_cleanup() {
 trap pv_cleanup EXIT
 
 # pv_config NAME DOMID IMAGE APPEND: NAME.json, a dom0 device model with
-# the image as its emulated IDE disk xvda, an e1000 on the bridge, and
-# QEMU's direct kernel boot.
+# the image as its emulated IDE disk xvda, an e1000 (its tap
+# vif<domid>.0-emu; the bed has no installed dmsup-vif-bridge, so the test
+# bridges it), and QEMU's direct kernel boot.
 pv_config() {
 	echo "{\"name\": \"$1\", \"domid\": $2, \"qemu\": \"$DM_QEMU\",
 	  \"memory\": 128, \"vga\": \"std\", \"videoram\": 16, \"boot\": \"c\",
 	  \"disks\": [{\"path\": \"$3\", \"format\": \"raw\", \"vdev\": \"xvda\"}],
-	  \"nics\": [{\"model\": \"e1000\", \"bridge\": \"$BR\"}],
+	  \"nics\": [{\"model\": \"e1000\", \"bridge\": \"$BR\", \"script\": \"no\"}],
 	  \"extra_args\": [\"-kernel\", \"$KERNEL\", \"-initrd\", \"$INITRD\",
 	    \"-append\", \"$4\"]}" >"$1.json"
 }
 
+# bridge_add IFACE: on the bridge, up (once it exists).
+bridge_add() {
+	wait_until 30 ip link show "$1" >/dev/null 2>&1 || fail "no interface $1"
+	brctl addif "$BR" "$1" || fail "brctl addif $BR $1 failed"
+	ip link set "$1" up || fail "ip link set $1 up failed"
+}
+
 # vif_hotplug DOMID: what vif-bridge does once netback made the vif.
 vif_hotplug() {
-	local vif=vif$1.0
-	wait_until 30 ip link show "$vif" >/dev/null 2>&1 || fail "netback made no $vif"
-	brctl addif "$BR" "$vif" || fail "brctl addif $BR $vif failed"
-	ip link set "$vif" up || fail "ip link set $vif up failed"
+	bridge_add vif$1.0
 	xenstore-write /local/domain/0/backend/vif/$1/0/hotplug-status connected ||
 		fail "writing hotplug-status failed"
 }
@@ -84,6 +89,7 @@ pv_boot() {
 	vif_hotplug $domid
 	t0=$(date +%s)
 	dmctl start "$1".json || { pv_diagnose "$1" $domid; fail "dmctl start $1 failed"; }
+	bridge_add vif$domid.0-emu
 	xl unpause $domid || fail "xl unpause $domid failed"
 	wait_until 600 reported "$1" || { pv_diagnose "$1" $domid; fail "guest $1 did not report within 600 s"; }
 	report=$(grep '^@@HVM' "$(guest_log "$1")" | tr -d '\r')

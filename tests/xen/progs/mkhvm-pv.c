@@ -203,7 +203,7 @@ static void mkhvm_pv_disk(struct mkhvm_xs *x, const struct mkhvm_disk *disk)
 static void mkhvm_pv_nic(struct mkhvm_xs *x, const struct mkhvm_nic *nic,
 			 unsigned int index)
 {
-	char domid[12], handle[12], mac[18], mtu[12];
+	char domid[12], handle[12], mac[18], mtu[12], path[128];
 	const char *be[][2] = {
 	    {"frontend-id", domid},
 	    {"online", "1"},
@@ -213,11 +213,12 @@ static void mkhvm_pv_nic(struct mkhvm_xs *x, const struct mkhvm_nic *nic,
 	    {"bridge", nic->bridge},
 	    {"handle", handle},
 	    {"type", "vif_ioemu"}, /* an HVM guest's NIC: PV and emulated */
-	    {"mtu", mtu},
 	};
 	const char *const fe[][2] = {
-	    {"backend-id", "0"}, {"state", "1"}, {"handle", handle},
-	    {"mac", mac},	 {"mtu", mtu},
+	    {"backend-id", "0"},
+	    {"state", "1"},
+	    {"handle", handle},
+	    {"mac", mac},
 	};
 	struct mkhvm_pv_dev d = {.be_kv = be, .n_be = sizeof(be) / sizeof(*be)};
 
@@ -233,6 +234,11 @@ static void mkhvm_pv_nic(struct mkhvm_xs *x, const struct mkhvm_nic *nic,
 			 (x->domid >> 8) & 0x7f, x->domid & 0xff, index & 0xff);
 	mkhvm_pv_paths(&d, x->domid, "vif", "vif", index);
 	mkhvm_pv_write(x, &d, fe, sizeof(fe) / sizeof(*fe));
+	/* The MTU is dom0's say: read-only in the guest's directory (the
+	 * backend gets one only when it is not the default). */
+	snprintf(path, sizeof(path), "%s/mtu", d.fe);
+	mkhvm_xs_mkdir_for(x, path, 0, x->domid);
+	mkhvm_xs_printf(x, path, "%s", mtu);
 }
 
 static void mkhvm_pv_fill(struct mkhvm_xs *x, const void *a, const void *b)
