@@ -50,13 +50,6 @@ static const struct {
     {"console", MKHVM_RO},
 };
 
-struct mkhvm_xs {
-	struct xs_handle *xs;
-	xs_transaction_t t;
-	uint32_t domid;
-	bool failed; /* sticky: the first error is logged, the rest skipped */
-};
-
 static bool mkhvm_xs_perm(struct mkhvm_xs *x, const char *path,
 			  enum mkhvm_perm perm)
 {
@@ -82,12 +75,24 @@ static void mkhvm_xs_mkdir(struct mkhvm_xs *x, const char *path,
 	}
 }
 
-static void mkhvm_xs_printf(struct mkhvm_xs *x, const char *path,
-			    const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void mkhvm_xs_mkdir_for(struct mkhvm_xs *x, const char *path, uint32_t owner,
+			uint32_t reader)
+{
+	struct xs_permissions p[2] = {
+	    {.id = owner, .perms = XS_PERM_NONE},
+	    {.id = reader, .perms = XS_PERM_READ},
+	};
 
-static void mkhvm_xs_printf(struct mkhvm_xs *x, const char *path,
-			    const char *fmt, ...)
+	if (x->failed)
+		return;
+	if (!xs_mkdir(x->xs, x->t, path) ||
+	    !xs_set_permissions(x->xs, x->t, path, p, 2)) {
+		mkhvm_log("mkdir %s: %s", path, strerror(errno));
+		x->failed = true;
+	}
+}
+
+void mkhvm_xs_printf(struct mkhvm_xs *x, const char *path, const char *fmt, ...)
 {
 	char val[256];
 	va_list ap;
@@ -103,11 +108,8 @@ static void mkhvm_xs_printf(struct mkhvm_xs *x, const char *path,
 	}
 }
 
-/* Runs fill() in a transaction, again while xenstored says EAGAIN. */
-static int mkhvm_xs_transact(struct xs_handle *xs, uint32_t domid,
-			     void (*fill)(struct mkhvm_xs *, const void *,
-					  const void *),
-			     const void *a, const void *b)
+int mkhvm_xs_transact(struct xs_handle *xs, uint32_t domid,
+		      mkhvm_xs_fill_fn *fill, const void *a, const void *b)
 {
 	for (int i = 0; i < MKHVM_XS_RETRIES; i++) {
 		struct mkhvm_xs x = {.xs = xs, .domid = domid};
@@ -297,4 +299,5 @@ void mkhvm_xs_remove(struct xs_handle *xs, uint32_t domid)
 	xs_rm(xs, XBT_NULL, path);
 	snprintf(path, sizeof(path), "/libxl/%u", domid);
 	xs_rm(xs, XBT_NULL, path);
+	mkhvm_pv_remove(xs, domid);
 }

@@ -3,6 +3,7 @@
  *
  *   mkhvm [-n NAME] [-m MEMORY_MIB] [-c VCPUS] [--videoram MIB]
  *         [--hvmloader PATH] [--bios PATH] [-d]
+ *         [--qdisk PATH[,vdev=xvda][,format=raw]]... [--vif BRIDGE[,mac=M]]...
  *       prints the new domain's id on stdout; the domain stays paused.
  *   mkhvm --destroy DOMID [--timeout SECONDS]
  *       destroys it, removes its xenstore nodes, and waits until Xen has
@@ -10,6 +11,9 @@
  *
  * Memory follows xl: MEMORY_MIB includes the videoram that the device model
  * will populate itself, so the builder populates MEMORY_MIB - videoram.
+ * --qdisk and --vif write the guest's PV vbd (served by the device model's
+ * qdisk backend) and vif (served by netback in dom0) as libxl does; see
+ * mkhvm-pv.c and docs/devices.md.
  */
 #include "tests/xen/progs/mkhvm.h"
 #include "tests/xen/progs/tbprog.h"
@@ -42,10 +46,13 @@ void mkhvm_log(const char *fmt, ...)
 
 static void mkhvm_usage(void)
 {
-	fprintf(stderr, "usage: mkhvm [-n NAME] [-m MEMORY_MIB] [-c VCPUS] "
-			"[--videoram MIB]\n"
-			"             [--hvmloader PATH] [--bios PATH] [-d]\n"
-			"       mkhvm --destroy DOMID [--timeout SECONDS]\n");
+	fprintf(stderr,
+		"usage: mkhvm [-n NAME] [-m MEMORY_MIB] [-c VCPUS] "
+		"[--videoram MIB]\n"
+		"             [--hvmloader PATH] [--bios PATH] [-d]\n"
+		"             [--qdisk PATH[,vdev=xvda][,format=raw]]... "
+		"[--vif BRIDGE[,mac=M]]...\n"
+		"       mkhvm --destroy DOMID [--timeout SECONDS]\n");
 }
 
 static int mkhvm_create(xc_interface *xch, struct xs_handle *xs,
@@ -61,7 +68,8 @@ static int mkhvm_create(xc_interface *xch, struct xs_handle *xs,
 		return 1;
 	if (mkhvm_xs_make(xs, cfg, &dom) ||
 	    mkhvm_build_pre(xch, xs, cfg, &dom) ||
-	    mkhvm_build_hvm(xch, cfg, &dom) || mkhvm_xs_post(xs, cfg, &dom)) {
+	    mkhvm_build_hvm(xch, cfg, &dom) || mkhvm_xs_post(xs, cfg, &dom) ||
+	    mkhvm_pv_add(xs, cfg, &dom)) {
 		mkhvm_log("building domain %u failed; destroying it",
 			  dom.domid);
 		xc_domain_destroy(xch, dom.domid);
@@ -109,7 +117,9 @@ enum {
 	MKHVM_OPT_HVMLOADER,
 	MKHVM_OPT_BIOS,
 	MKHVM_OPT_DESTROY,
-	MKHVM_OPT_TIMEOUT
+	MKHVM_OPT_TIMEOUT,
+	MKHVM_OPT_QDISK,
+	MKHVM_OPT_VIF,
 };
 
 static const struct option mkhvm_options[] = {
@@ -122,6 +132,8 @@ static const struct option mkhvm_options[] = {
     {"bios", required_argument, NULL, MKHVM_OPT_BIOS},
     {"destroy", required_argument, NULL, MKHVM_OPT_DESTROY},
     {"timeout", required_argument, NULL, MKHVM_OPT_TIMEOUT},
+    {"qdisk", required_argument, NULL, MKHVM_OPT_QDISK},
+    {"vif", required_argument, NULL, MKHVM_OPT_VIF},
     {NULL, 0, NULL, 0},
 };
 
@@ -176,6 +188,16 @@ static bool mkhvm_parse(int argc, char **argv, struct mkhvm_args *a)
 			break;
 		case MKHVM_OPT_TIMEOUT:
 			ok = tbprog_parse_ulong(optarg, 1, 3600, &a->timeout_s);
+			break;
+		case MKHVM_OPT_QDISK:
+			ok = a->cfg.n_disks < MKHVM_MAX_DISKS &&
+			     mkhvm_pv_parse_disk(
+				 optarg, &a->cfg.disks[a->cfg.n_disks++]);
+			break;
+		case MKHVM_OPT_VIF:
+			ok = a->cfg.n_nics < MKHVM_MAX_NICS &&
+			     mkhvm_pv_parse_nic(optarg,
+						&a->cfg.nics[a->cfg.n_nics++]);
 			break;
 		default:
 			ok = false;

@@ -15,7 +15,7 @@ XPROGS_GUEST := $(BUILD)/tests/xen/guest/xs-guest \
 TEST_BINS += $(XPROGS_DOM0) $(XPROGS_GUEST)
 
 $(BUILD)/tests/xen/mkhvm: $(addprefix $(XPROGS_OBJ)/,mkhvm.o mkhvm-build.o \
-                          mkhvm-xs.o) $(XPROGS_LIB)
+                          mkhvm-xs.o mkhvm-pv.o) $(XPROGS_LIB)
 $(BUILD)/tests/xen/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_LIB)
 $(BUILD)/tests/xen/guest/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_LIB)
 $(BUILD)/tests/xen/guest/xs-guest: $(XPROGS_OBJ)/xs-guest.o $(XPROGS_LIB)
