@@ -742,11 +742,9 @@ static int domain_spawn(struct domain *d)
 		domain_set_error(d, "spawn", "sentinel FIFO: %s", strerror(r));
 		goto out;
 	}
-	if (pipe2(logpipe, O_CLOEXEC) ||
-	    (r = domain_spawn_log_helper(d, logpipe[0]))) {
-		domain_set_error(d, "spawn", "log helper: %s",
-				 strerror(r ? r : errno));
-		r = -1;
+	if (pipe2(logpipe, O_CLOEXEC)) {
+		r = errno;
+		domain_set_error(d, "spawn", "log pipe: %s", strerror(r));
 		goto out;
 	}
 	loghead_write(logpipe[1], d->cfg.name, d->cfg.domid, d->spawns + 1,
@@ -774,8 +772,15 @@ static int domain_spawn(struct domain *d)
 		goto out;
 	}
 	r = domain_watch_fifo(d) || domain_watch_pidfd(d);
-	if (r)
+	if (r) {
 		domain_set_error(d, "spawn", "cannot watch the device model");
+		goto out;
+	}
+	/* The helper comes second so that QEMU starts first; the pipe
+	 * holds what QEMU writes meanwhile. Without it QEMU (spawned and
+	 * watched) is stopped by the caller. */
+	if ((r = domain_spawn_log_helper(d, logpipe[0])))
+		domain_set_error(d, "spawn", "log helper: %s", strerror(r));
 	log_info("domid %d (%s): spawned %s, pid %d", d->cfg.domid, d->cfg.name,
 		 k->process ? k->process : d->cfg.qemu, (int)d->pid);
 out:

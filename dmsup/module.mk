@@ -59,6 +59,7 @@ DMSUP_SRCS += dmsup/kind/serialtty.c
 # File descriptors against RLIMIT_NOFILE.
 DMSUP_SRCS += dmsup/fdlimit.c
 # Deprivileged device models (issue 17): the run's glue and the reaper.
+DMSUP_SRCS += dmsup/usercache.c
 DMSUP_SRCS += dmsup/restrict-run.c dmsup/restrict-rom.c dmsup/reaper.c
 # Its cgroup v2 (the run's side of cgroup.c).
 DMSUP_SRCS += dmsup/restrict-cg.c

@@ -12,6 +12,7 @@
 #include "dmsup/log.h"
 #include "dmsup/persist.h"
 #include "dmsup/reload.h"
+#include "dmsup/usercache.h"
 
 struct reload_counts {
 	int added, changed, removed;
@@ -122,6 +123,8 @@ void reload_definitions(struct dmsup *sup)
 	DIR *dir = opendir(sup->state_dir);
 	struct dirent *de;
 
+	/* A reload is how an admin says "look again": users too. */
+	usercache_flush();
 	if (!dir) {
 		log_warn("reload: %s", sup->state_dir);
 		return;

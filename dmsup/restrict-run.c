@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "dmsup/restrict-rom.h"
 #include "dmsup/restrict-run.h"
 #include "dmsup/restrict.h"
+#include "dmsup/usercache.h"
 
 /* How much of QEMU's binary is searched for its libseccomp. */
 #define RESTRICT_ELF_HEAD (1 << 20)
@@ -47,17 +47,6 @@ static const char *restrict_label(const struct domain *d)
 	snprintf(label, sizeof(label), "domid %d (%s)", d->cfg.domid,
 		 d->cfg.name);
 	return label;
-}
-
-static int restrict_getpw(const char *name, uid_t *uid_r, gid_t *gid_r)
-{
-	struct passwd *pw = getpwnam(name);
-
-	if (!pw)
-		return -1;
-	*uid_r = pw->pw_uid;
-	*gid_r = pw->pw_gid;
-	return 0;
 }
 
 /*
@@ -189,7 +178,7 @@ static int restrict_run_setup(struct domain *d, char *err, size_t len)
 	struct restrict_run *r = d->rst;
 	const struct domain *o;
 
-	if (restrict_resolve(&d->cfg, geteuid() == 0, restrict_getpw, &r->plan,
+	if (restrict_resolve(&d->cfg, geteuid() == 0, usercache_getpw, &r->plan,
 			     err, len))
 		return -1;
 	if (!r->plan.on)
@@ -286,7 +275,7 @@ void restrict_run_reattach(struct domain *d)
 	if (uid <= 0 || !(d->rst = calloc(1, sizeof(*d->rst))))
 		return;
 	d->rst->d = d;
-	if (restrict_resolve(&d->cfg, geteuid() == 0, restrict_getpw,
+	if (restrict_resolve(&d->cfg, geteuid() == 0, usercache_getpw,
 			     &d->rst->plan, err, sizeof(err)) ||
 	    !d->rst->plan.on || (long)d->rst->plan.uid != uid) {
 		log_warnx("domid %d (%s): restrict: pid %d runs as uid %ld, "
@@ -354,7 +343,7 @@ void restrict_run_json(const struct domain *d, struct json_object *o)
 	if (d->rst && (d->pid || d->rst->died)) {
 		p = &d->rst->plan;
 		chroot = d->rst->chroot;
-	} else if (restrict_resolve(&d->cfg, geteuid() == 0, restrict_getpw,
+	} else if (restrict_resolve(&d->cfg, geteuid() == 0, usercache_getpw,
 				    &next, err, sizeof(err))) {
 		j = json_object_new_object();
 		json_object_object_add(j, "enabled",

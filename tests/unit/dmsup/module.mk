@@ -70,3 +70,7 @@ $(BUILD)/tests/unit/dmsup/test-savefile: $(BUILD)/obj/dmsup/savefile.o
 # The restore's state machine: its object and a fake QMP layer (the test's).
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-dmrestore
 $(BUILD)/tests/unit/dmsup/test-dmrestore: $(BUILD)/obj/dmsup/kind/dmrestore.o
+
+# The user lookups' cache is pure: its object alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-usercache
+$(BUILD)/tests/unit/dmsup/test-usercache: $(BUILD)/obj/dmsup/usercache.o
