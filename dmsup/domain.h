@@ -18,6 +18,7 @@ struct event;
 struct dmqmp;
 struct xendm_dom;
 struct hotplug;
+struct savesync;
 struct stubdm;
 struct json_object;
 struct dm_waiter;
@@ -111,6 +112,8 @@ struct domain {
 	unsigned n_fails;
 	/* Runtime hotplug and its page requests (hotplug.h). */
 	struct hotplug *hotplug;
+	/* A save's file being synced (savesync.h); NULL: none. */
+	struct savesync *save_sync;
 	/* The deprivileged run's (restrict-run.h); NULL before any. */
 	struct restrict_run *rst;
 	/* The lifecycle's (lifecycle.c): events posted during a transition,
