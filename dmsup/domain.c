@@ -307,6 +307,9 @@ static void domain_release(struct domain *d)
 	d->paused = false;
 	domain_unlink(d, ".fifo");
 	domain_unlink(d, ".qmp");
+	/* A save into the state dir is the toolstack's to take before the
+	 * stop (docs/save-restore.md): guest state is not left lying. */
+	domain_unlink(d, ".save");
 	d->stop = DM_STOP_NONE;
 	d->ready = DM_READY_NONE;
 	if (domain_kind(d)->cleanup)

@@ -135,6 +135,28 @@ START_TEST(save_without_file_still_goes_into_the_state_dir)
 }
 END_TEST
 
+/* The state dir's save file is the toolstack's to take before the stop:
+ * nothing of the guest's state stays behind; a --file one stays. */
+START_TEST(the_state_dirs_save_goes_at_stop)
+{
+	char *cfg = start_vm1(), *out, path[400], *mine = save_path("mine");
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/vm1.save", H.state);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "save", "vm1", NULL), 0);
+	free(out);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "save", "vm1", "--file", mine, NULL), 0);
+	free(out);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
+	ck_assert_int_eq(stat(path, &st), -1);
+	ck_assert_int_eq(stat(mine, &st), 0);
+	free(mine);
+	free(cfg);
+}
+END_TEST
+
 /* dmctl makes a relative --file and --restore absolute from its own
  * directory (dmsup's is another). */
 START_TEST(relative_paths_are_dmctls)
@@ -268,6 +290,7 @@ int main(void)
 	const TTest *const tests[] = {
 	    a_restored_device_model_has_the_saved_cmos_byte,
 	    save_without_file_still_goes_into_the_state_dir,
+	    the_state_dirs_save_goes_at_stop,
 	    relative_paths_are_dmctls,
 	    a_file_with_a_bad_header_is_refused,
 	    a_truncated_file_is_refused,

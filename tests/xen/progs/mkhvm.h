@@ -21,6 +21,7 @@ struct mkhvm_cfg {
 	const char *hvmloader; /* firmware loaded as the "kernel" */
 	const char *bios_path; /* system firmware handed to hvmloader */
 	const char *bios_name; /* what hvmloader/bios says */
+	bool restore;	       /* memory comes from a save (xcsave) */
 };
 
 /* What building the domain produced; the xenstore skeleton records it. */
