@@ -289,6 +289,11 @@ static void domain_unlink(const struct domain *d, const char *suffix)
 	free(p);
 }
 
+void domain_forget_save(const struct domain *d)
+{
+	domain_unlink(d, ".save");
+}
+
 /* Everything of a run goes: fds, events, FIFO, QMP socket, .run file. */
 static void domain_release(struct domain *d)
 {
@@ -307,9 +312,6 @@ static void domain_release(struct domain *d)
 	d->paused = false;
 	domain_unlink(d, ".fifo");
 	domain_unlink(d, ".qmp");
-	/* A save into the state dir is the toolstack's to take before the
-	 * stop (docs/save-restore.md): guest state is not left lying. */
-	domain_unlink(d, ".save");
 	d->stop = DM_STOP_NONE;
 	d->ready = DM_READY_NONE;
 	if (domain_kind(d)->cleanup)

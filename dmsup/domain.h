@@ -143,6 +143,13 @@ int domain_set_restore_take_fd(struct domain *d, int fd, const char *file);
 /* "<dir>/<name><suffix>", malloc'd: dir is the run's runtime directory
  * for a runtime file (rundir.h), else the state directory. */
 char *domain_path(const struct domain *d, const char *suffix);
+/*
+ * Removes the default save file, <state_dir>/<name>.save: at the next
+ * start (a restore from it already holds it open) and at undefine, never
+ * when a run ends, since a toolstack saves and then destroys the domain,
+ * which ends the run before it can take the file.
+ */
+void domain_forget_save(const struct domain *d);
 struct json_object *domain_to_json(const struct domain *d);
 
 /*
