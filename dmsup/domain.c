@@ -31,6 +31,7 @@
 #include "dmsup/kind/kind.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
+#include "dmsup/savesync.h"
 #include "dmsup/loghead.h"
 #include "dmsup/observe.h"
 #include "dmsup/ops/hotplug.h"
@@ -96,6 +97,7 @@ void domain_free(struct domain *d)
 	observe_gone(d->sup, d);
 	lifecycle_dispose(d);
 	domain_set_restore_take_fd(d, -1, NULL);
+	savesync_cancel(d->save_sync);
 	dmqmp_free(d->qmp);
 	hotplug_domain_free(d);
 	domain_clear_events(d);
@@ -285,6 +287,11 @@ static void domain_unlink(const struct domain *d, const char *suffix)
 		log_warn("domid %d (%s): unlink %s", d->cfg.domid, d->cfg.name,
 			 p);
 	free(p);
+}
+
+void domain_forget_save(const struct domain *d)
+{
+	domain_unlink(d, ".save");
 }
 
 /* Everything of a run goes: fds, events, FIFO, QMP socket, .run file. */

@@ -18,6 +18,7 @@ struct event;
 struct dmqmp;
 struct xendm_dom;
 struct hotplug;
+struct savesync;
 struct stubdm;
 struct json_object;
 struct dm_waiter;
@@ -111,6 +112,8 @@ struct domain {
 	unsigned n_fails;
 	/* Runtime hotplug and its page requests (hotplug.h). */
 	struct hotplug *hotplug;
+	/* A save's file being synced (savesync.h); NULL: none. */
+	struct savesync *save_sync;
 	/* The deprivileged run's (restrict-run.h); NULL before any. */
 	struct restrict_run *rst;
 	/* The lifecycle's (lifecycle.c): events posted during a transition,
@@ -140,6 +143,13 @@ int domain_set_restore_take_fd(struct domain *d, int fd, const char *file);
 /* "<dir>/<name><suffix>", malloc'd: dir is the run's runtime directory
  * for a runtime file (rundir.h), else the state directory. */
 char *domain_path(const struct domain *d, const char *suffix);
+/*
+ * Removes the default save file, <state_dir>/<name>.save: at the next
+ * start (a restore from it already holds it open) and at undefine, never
+ * when a run ends, since a toolstack saves and then destroys the domain,
+ * which ends the run before it can take the file.
+ */
+void domain_forget_save(const struct domain *d);
 struct json_object *domain_to_json(const struct domain *d);
 
 /*

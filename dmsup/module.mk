@@ -43,6 +43,8 @@ DMSUP_SRCS += dmsup/reload.c
 DMSUP_SRCS += dmsup/loghead.c
 # The device-model save file (save --file, start --restore).
 DMSUP_SRCS += dmsup/savefile.c
+# Its fdatasync, off the loop.
+DMSUP_SRCS += dmsup/savesync.c
 # The restore of device state into a QEMU started -incoming defer.
 DMSUP_SRCS += dmsup/kind/dmrestore.c
 # CD-ROM change (dmctl cd-insert, cd-eject).

@@ -347,8 +347,7 @@ int savefile_finish(int fd, const struct dm_config *cfg, const char *qemu,
 			    (uint64_t)st.st_size - SAVEFILE_HEADER_SIZE, buf,
 			    err, errlen))
 		return -1;
-	if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) ||
-	    fdatasync(fd))
+	if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
 		return savefile_errf(err, errlen,
 				     "domain %s: save file %s: writing the "
 				     "header: %s",

@@ -49,8 +49,9 @@ int savefile_create(const char *path, const char *name, char *err,
 		    size_t errlen);
 
 /* The save went into @fd (from savefile_create): the header for @cfg and
- * @qemu with the length QEMU wrote goes in front, and the file is synced.
- * 0, or -1 with @err filled. @fd stays the caller's. */
+ * @qemu with the length QEMU wrote goes in front (not synced: that blocks,
+ * savesync.h does it off the loop). 0, or -1 with @err filled. @fd stays
+ * the caller's. */
 int savefile_finish(int fd, const struct dm_config *cfg, const char *qemu,
 		    const char *path, char *err, size_t errlen);
 

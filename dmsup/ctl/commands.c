@@ -238,6 +238,7 @@ static void cmd_start(struct ctl_conn *c, struct json_object *req,
 	    !cmd_bind_domid(c, d, cmd_int(req, "domid", -1)) ||
 	    !cmd_restore(c, req, d))
 		return;
+	domain_forget_save(d);
 	/* Waits first: the transition may settle at once (spawn failed). */
 	if (!notify_when_settled(c, d, DM_WAIT_START))
 		lifecycle_post(d, DM_EV_START);
@@ -435,6 +436,7 @@ static void cmd_undefine(struct ctl_conn *c, struct json_object *req,
 		return;
 	}
 	persist_remove_config(d);
+	domain_forget_save(d);
 	domain_free(d);
 	ctl_reply(c, NULL);
 }

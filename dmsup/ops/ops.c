@@ -20,6 +20,7 @@
  * commands and their timeouts are dmqmp's vocabulary.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@
 #include "dmsup/ops/pcidel.h"
 #include "dmsup/kind/stubdm.h"
 #include "dmsup/savefile.h"
+#include "dmsup/savesync.h"
 
 #define OPS_PARAM_MAX 256
 
@@ -154,10 +156,11 @@ struct ops_qcall {
 	bool rom_known;
 	int wait_s; /* pci-detach: for DEVICE_DELETED */
 	char id[OPS_PCI_ID_MAX];
-	char *file; /* save: the device state */
-	int fd;	    /* save: the file, -1: none */
-	int fdset;  /* save: QEMU's fdset of it, -1: none */
-	bool saved; /* save: the file is complete */
+	char *file;	       /* save: the device state */
+	int fd;		       /* save: the file, -1: none */
+	int fdset;	       /* save: QEMU's fdset of it, -1: none */
+	bool saved;	       /* save: the file is complete */
+	struct savesync *sync; /* save: syncing the file, NULL: not */
 };
 
 static void ops_qcall_free(struct ops_qcall *q)
@@ -439,6 +442,26 @@ static void ops_save_release(struct ops_qcall *q)
 	q->fdset = -1;
 }
 
+/* The reply only once the file is durable (or why not). */
+static void ops_synced_cb(void *arg, int err)
+{
+	struct ops_qcall *q = arg;
+	char why[SAVEFILE_ERR_MAX];
+
+	q->sync = q->d->save_sync = NULL;
+	if (err) {
+		snprintf(why, sizeof(why),
+			 "domain %s: save file %s: syncing it: %s",
+			 q->d->cfg.name, q->file,
+			 err == ECANCELED ? "cancelled (the domain went)"
+					  : strerror(err));
+		ops_qcall_error(q, "file", NULL, why);
+		return;
+	}
+	q->saved = true;
+	ops_qmp_done_cb(q, NULL, NULL);
+}
+
 static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_qcall *q = arg;
@@ -456,8 +479,15 @@ static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
 		ops_qcall_error(q, "file", NULL, why);
 		return;
 	}
-	q->saved = true;
-	ops_qmp_done_cb(q, ret, NULL);
+	q->sync = savesync_start(q->d->sup->base, q->fd, ops_synced_cb, q);
+	if (!q->sync) {
+		snprintf(why, sizeof(why),
+			 "domain %s: save file %s: syncing it: %s",
+			 q->d->cfg.name, q->file, strerror(errno));
+		ops_qcall_error(q, "file", NULL, why);
+		return;
+	}
+	q->d->save_sync = q->sync;
 }
 
 static void ops_fd_added_cb(void *arg, struct json_object *ret, const char *err)

@@ -40,7 +40,7 @@ dm_field() {
 qemu_for() {
 	local p
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -v -- --stub-keeper |
+		tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -v -- --stub-keeper |
 			grep -q -- "-xen-domid $1 " && echo "${p#/proc/}"
 	done
 }
@@ -59,6 +59,15 @@ dm_config() {
 	echo "{\"name\": \"$1\", \"domid\": $2, \"qemu\": \"$DM_QEMU\",
 	  \"memory\": 64, \"vga\": \"std\", \"videoram\": 16, \"boot\": \"n\"
 	  ${3:+, $3}}" >"$1.json"
+}
+
+# tick_dm_config NAME DOMID IMAGE [JSON-FIELDS]: NAME.json, a device model
+# for the mkhvm domain that boots from IMAGE (raw, hda).
+tick_dm_config() {
+	echo "{\"name\": \"$1\", \"domid\": $2, \"qemu\": \"$DM_QEMU\",
+	  \"memory\": 64, \"vga\": \"std\", \"videoram\": 16, \"boot\": \"c\",
+	  \"disks\": [{\"path\": \"$3\", \"format\": \"raw\", \"vdev\": \"hda\"}]
+	  ${4:+, $4}}" >"$1.json"
 }
 
 # linux_stub_config NAME DOMID: NAME.json, a stubdom-linux device model

@@ -8,15 +8,6 @@
 # "Booting from Hard Disk" and the guest counts.
 . /opt/dmsup/tests/dmsup-lib.sh
 
-# tick_dm_config NAME DOMID IMAGE [JSON-FIELDS]: NAME.json, a device model
-# for the mkhvm domain that boots from IMAGE (raw, hda).
-tick_dm_config() {
-	echo "{\"name\": \"$1\", \"domid\": $2, \"qemu\": \"$DM_QEMU\",
-	  \"memory\": 64, \"vga\": \"std\", \"videoram\": 16, \"boot\": \"c\",
-	  \"disks\": [{\"path\": \"$3\", \"format\": \"raw\", \"vdev\": \"hda\"}]
-	  ${4:+, $4}}" >"$1.json"
-}
-
 # booted DOMID: SeaBIOS went for the disk and the boot sector counts.
 booted() {
 	xl dmesg | grep -q "(d$1) Booting from Hard Disk" && ticking_past "$1" 1

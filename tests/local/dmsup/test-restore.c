@@ -135,6 +135,36 @@ START_TEST(save_without_file_still_goes_into_the_state_dir)
 }
 END_TEST
 
+/* The state dir's save file outlives the stop (a toolstack saves, then
+ * destroys the domain, which ends the run) and goes at the next start or
+ * at undefine; a --file one is the toolstack's and stays. */
+START_TEST(the_state_dirs_save_goes_at_the_next_start)
+{
+	char *cfg = start_vm1(), *out, path[400], *mine = save_path("mine");
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/vm1.save", H.state);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "save", "vm1", NULL), 0);
+	free(out);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "save", "vm1", "--file", mine, NULL), 0);
+	free(out);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
+	ck_assert_msg(stat(path, &st) == 0, "%s went at the stop", path);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "start", "vm1", NULL), 0);
+	free(out);
+	ck_assert_msg(stat(path, &st) == -1, "%s stayed past a start", path);
+	ck_assert_int_eq(h_dmctl(&out, NULL, "save", "vm1", NULL), 0);
+	free(out);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm1", NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "undefine", "vm1", NULL), 0);
+	ck_assert_msg(stat(path, &st) == -1, "%s stayed past undefine", path);
+	ck_assert_int_eq(stat(mine, &st), 0);
+	free(mine);
+	free(cfg);
+}
+END_TEST
+
 /* dmctl makes a relative --file and --restore absolute from its own
  * directory (dmsup's is another). */
 START_TEST(relative_paths_are_dmctls)
@@ -268,6 +298,7 @@ int main(void)
 	const TTest *const tests[] = {
 	    a_restored_device_model_has_the_saved_cmos_byte,
 	    save_without_file_still_goes_into_the_state_dir,
+	    the_state_dirs_save_goes_at_the_next_start,
 	    relative_paths_are_dmctls,
 	    a_file_with_a_bad_header_is_refused,
 	    a_truncated_file_is_refused,

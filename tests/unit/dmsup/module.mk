@@ -67,6 +67,10 @@ $(BUILD)/tests/unit/dmsup/test-pcixen: \
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-savefile
 $(BUILD)/tests/unit/dmsup/test-savefile: $(BUILD)/obj/dmsup/savefile.o
 
+# Its sync off the loop: its object alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-savesync
+$(BUILD)/tests/unit/dmsup/test-savesync: $(BUILD)/obj/dmsup/savesync.o
+
 # The restore's state machine: its object and a fake QMP layer (the test's).
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-dmrestore
 $(BUILD)/tests/unit/dmsup/test-dmrestore: $(BUILD)/obj/dmsup/kind/dmrestore.o

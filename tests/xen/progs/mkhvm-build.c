@@ -8,6 +8,7 @@
 #include "tests/xen/progs/mkhvm.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,18 @@
 /* Real-mode firmware area below which no RAM is put in the E820. */
 #define MKHVM_BUILD_LOWMEM_START 0x100000ULL
 #define MKHVM_BUILD_BIOS_MAX (16 << 20)
+
+/* Shared with xcsave, which builds its domains here too. */
+void mkhvm_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
 
 static void mkhvm_build_uuid_format(struct mkhvm_dom *dom)
 {
@@ -168,6 +181,9 @@ int mkhvm_build_pre(xc_interface *xch, struct xs_handle *xs,
 			  strerror(errno));
 		return -1;
 	}
+	/* A restore's stream carries the saved guest's CPUID policy. */
+	if (cfg->restore)
+		return 0;
 	/* Default CPUID policy with PAE, as libxl applies for a new guest. */
 	r = xc_cpuid_apply_policy(xch, d, false, NULL, 0, true, false, false,
 				  NULL, NULL);

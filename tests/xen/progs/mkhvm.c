@@ -33,17 +33,6 @@
 #define MKHVM_MIN_RAM_MIB 8 /* what hvmloader and SeaBIOS need at least */
 #define MKHVM_MAX_MEMORY_MIB (1024UL * 1024)
 
-void mkhvm_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "mkhvm: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-}
-
 static void mkhvm_usage(void)
 {
 	fprintf(stderr,
