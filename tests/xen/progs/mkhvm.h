@@ -43,7 +43,7 @@ struct mkhvm_cfg {
 	unsigned int n_disks;
 	struct mkhvm_nic nics[MKHVM_MAX_NICS];
 	unsigned int n_nics;
-	bool restore;	       /* memory comes from a save (xcsave) */
+	bool restore; /* memory comes from a save (xcsave) */
 };
 
 /* What building the domain produced; the xenstore skeleton records it. */
