@@ -83,16 +83,20 @@ note "saved at tick $saved, restored domain $new goes on at tick $first, now $(t
 [ "$((1$first - 10000))" -ge "$saved" ] || fail "the restored guest counted from $first again (saved at $saved)"
 ! xl dmesg | grep -q "(d$new) SeaBIOS" || fail "SeaBIOS started again in domain $new"
 
-note "stop: nothing of the restore is left, nor a save into the state dir"
+note "stop: nothing of the restore is left; a save into the state dir stays until undefine"
 dmctl save $name >/dev/null || fail "dmctl save $name (into the state dir) failed"
 [ -s $DMSUP_STATE_DIR/$name.save ] || fail "no $DMSUP_STATE_DIR/$name.save after dmctl save"
 dmctl stop $name || fail "dmctl stop $name failed"
 wait_until 30 exited $pid || fail "QEMU pid $pid still runs after dmctl stop"
 [ -z "$(qemu_for $new)" ] || fail "a QEMU still runs for domain $new"
-# The definition (.json) and its last run's record (.last) stay.
+# The definition (.json), its last run's record (.last) and the state
+# dir's save (the toolstack may still take it) stay.
 left=$(ls $DMSUP_RUN_DIR $DMSUP_STATE_DIR 2>/dev/null | grep -F "$name" |
-	grep -v "^$name\.json$" | grep -v "^$name\.last$")
+	grep -v "^$name\.json$" | grep -v "^$name\.last$" | grep -v "^$name\.save$")
 [ -z "$left" ] || fail "left behind after stop: $left"
+[ -s $DMSUP_STATE_DIR/$name.save ] || fail "$name.save went at the stop (the toolstack could not take it)"
+dmctl undefine $name || fail "dmctl undefine $name failed"
+[ ! -e $DMSUP_STATE_DIR/$name.save ] || fail "$name.save stayed past undefine"
 mkhvm --destroy $new || fail "mkhvm --destroy $new failed"
 DM_DOMIDS=
 
