@@ -106,8 +106,10 @@ TB_DOMAINS="xl116"
 xl create xl116.cfg || fail "xl create xl116 failed"
 xdom=$(xl domid xl116)
 wait_until 180 ticking_past $xdom 2 || fail "xl116 does not tick"
+# dom0's /tmp is RAM: the memory image dmsup's half restored is done with.
+rm -f mem.save
 t0=$(now_ms)
-xl save xl116 $PWD/xl116.save >xlsave.out 2>&1 || { cat xlsave.out; fail "xl save failed"; }
+xl save xl116 $PWD/xl116.save >xlsave.out 2>&1 || { cat xlsave.out; df -h $PWD; fail "xl save failed"; }
 t1=$(now_ms)
 note "xl save: $(stat -c %s xl116.save) bytes (memory and device model) in $((t1 - t0)) ms"
 TB_DOMAINS=
