@@ -76,6 +76,10 @@ shut_down() {
 	xl list "$1" 2>/dev/null | awk 'NR == 2 { exit !($5 ~ /s/) }'
 }
 
+reported_or_down() {
+	reported "$1" || shut_down "$2"
+}
+
 # pv_boot NAME [APPEND-EXTRA]: a guest with its PV vbd and vif and the
 # same disk and NIC emulated, booted until it reported; sets domid, img,
 # report (its @@HVM lines).
@@ -93,7 +97,9 @@ pv_boot() {
 	dmctl start "$1".json || { pv_diagnose "$1" $domid; fail "dmctl start $1 failed"; }
 	bridge_add vif$domid.0-emu
 	xl unpause $domid || fail "xl unpause $domid failed"
-	wait_until 300 reported "$1" || { pv_diagnose "$1" $domid; fail "guest $1 did not report within 300 s"; }
+	# A guest that went down (a triple fault) will never report.
+	wait_until 300 reported_or_down "$1" $domid || { pv_diagnose "$1" $domid; fail "guest $1 did not report within 300 s"; }
+	reported "$1" || { pv_diagnose "$1" $domid; fail "guest $1 shut down before it reported: $(xl list $domid | tail -n 1)"; }
 	report=$(grep '^@@HVM' "$(guest_log "$1")" | tr -d '\r')
 	note "$1: reported $(($(date +%s) - t0)) s after dmctl start (TCG):"
 	echo "$report" | sed 's/^/    /'
