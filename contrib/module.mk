@@ -4,9 +4,16 @@
 #   systemd/verify-unit       `make check-systemd`: systemd-analyze verify
 #                                on the unit, and the settings it must have
 #   bash-completion/dmctl     -> $(BASHCOMPDIR)/dmctl
-#   vif/dmsup-vif-bridge      the NICs' tap hook (not installed yet: it needs --version and a man page for check-install)
+#   vif/dmsup-vif-bridge.in   -> $(LIBEXECDIR)/dmsup-vif-bridge, the NICs' tap
+#                                hook (dmsup-vif-bridge(8)), with the VERSION
 
 SYSTEMD_UNIT := $(BUILD)/contrib/dmsup.service
+
+$(BUILD)/bin/dmsup-vif-bridge: contrib/vif/dmsup-vif-bridge.in VERSION
+	@mkdir -p $(@D)
+	sed 's|@VERSION@|$(VERSION)|g' $< > $@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
+LIBEXECS += $(BUILD)/bin/dmsup-vif-bridge
+MAN8 += docs/dmsup-vif-bridge.8
 
 # Made at every make and replaced only when it changed: it depends on
 # SBINDIR, which is no file.

@@ -272,10 +272,21 @@ out:
 static void xlc_vif_opt(struct xlc *x, const char *opt, struct json_object *n)
 {
 	static const char *const fields[][2] = {
-	    {"mac", "mac"}, {"model", "model"}, {"vifname", "ifname"}};
+	    {"mac", "mac"}, {"model", "model"}, {"bridge", "bridge"}};
 	const char *eq = strchr(opt, '=');
 	size_t klen = eq ? (size_t)(eq - opt) : strlen(opt);
 
+	/* libxl names the emulated NIC's tap VIFNAME-emu (the PV vif is
+	 * VIFNAME), as a vif spec in dmsup-config(5) does. */
+	if (eq && klen == 7 && !strncmp(opt, "vifname", 7)) {
+		char tap[64];
+
+		/* Too long for a name is the config's check to refuse. */
+		snprintf(tap, sizeof(tap), "%.58s-emu", eq + 1);
+		json_object_object_add(n, "ifname",
+				       json_object_new_string(tap));
+		return;
+	}
 	for (size_t i = 0; eq && i < sizeof(fields) / sizeof(*fields); i++)
 		if (strlen(fields[i][0]) == klen &&
 		    !strncmp(opt, fields[i][0], klen)) {

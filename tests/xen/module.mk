@@ -6,7 +6,7 @@ TESTBED_RUN_FLAGS = $(if $(filter 1,$(V)),-v)
 
 .PHONY: testbed
 testbed: all
-	scripts/testbed/build -b $(BUILD)
+	DMSUP_LIBEXECDIR=$(LIBEXECDIR) scripts/testbed/build -b $(BUILD)
 
 check-xen: testbed
 	scripts/testbed/run -b $(BUILD) $(TESTBED_RUN_FLAGS) $(T)
@@ -33,3 +33,8 @@ $(BUILD)/tests/xen/tick.img: $(BUILD)/obj/tests/xen/disk/tick.o
 	test "$$(stat -c %s $@.tmp)" -eq 512
 	truncate -s 1M $@.tmp && mv $@.tmp $@
 TEST_BINS += $(BUILD)/tests/xen/tick.img
+
+# The same disk as qcow2 (t-112: xl's and dmsup's argv for a qcow2 disk).
+$(BUILD)/tests/xen/tick.qcow2: $(BUILD)/tests/xen/tick.img
+	qemu-img convert -f raw -O qcow2 $< $@.tmp && mv $@.tmp $@
+TEST_BINS += $(BUILD)/tests/xen/tick.qcow2

@@ -132,12 +132,27 @@ END_TEST
 START_TEST(vif_options_dmsup_lacks_are_named)
 {
 	struct json_object *o = import(
-	    HVM "vif = [ 'bridge=xenbr0,mac=00:16:3e:00:00:02,type=ioemu' ]\n");
+	    HVM "vif = [ 'rate=10Mb/s,mac=00:16:3e:00:00:02,type=ioemu' ]\n");
 
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(get(o, "nics.0.mac"), "00:16:3e:00:00:02");
-	said("vm.cfg:4: vif: 'bridge=xenbr0' is not mapped (ignored)");
+	said("vm.cfg:4: vif: 'rate=10Mb/s' is not mapped (ignored)");
 	ck_assert_ptr_null(strstr(report, "type=ioemu"));
+	json_object_put(o);
+}
+END_TEST
+
+/* Found by comparing with libxl's argv (bed t-112): the tap goes on the
+ * vif's bridge, and vifname names the PV vif, the tap being NAME-emu. */
+START_TEST(vif_bridge_and_vifname_as_libxl_uses_them)
+{
+	struct json_object *o =
+	    import(HVM "vif = [ 'bridge=br7,vifname=web,model=e1000' ]\n");
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(get(o, "nics.0.bridge"), "br7");
+	ck_assert_str_eq(get(o, "nics.0.ifname"), "web-emu");
+	ck_assert_ptr_null(strstr(report, "bridge"));
 	json_object_put(o);
 }
 END_TEST
@@ -247,6 +262,7 @@ static Suite *xlcfg_suite(void)
 	tcase_add_test(tc, xl_defaults_cirrus_and_vnc_on);
 	tcase_add_test(tc, unmapped_keys_are_named_with_their_line);
 	tcase_add_test(tc, vif_options_dmsup_lacks_are_named);
+	tcase_add_test(tc, vif_bridge_and_vifname_as_libxl_uses_them);
 	tcase_add_test(tc, syntax_error_is_refused_naming_the_line);
 	tcase_add_test(tc, pv_guest_is_refused);
 	tcase_add_test(tc, device_model_version_and_stub_make_the_kind);
