@@ -15,8 +15,7 @@ $(SYSTEMD_UNIT): contrib/systemd/dmsup.service.in FORCE
 	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp
 	if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
-.PHONY: FORCE install-contrib
-FORCE:
+.PHONY: install-contrib
 
 all installable: $(SYSTEMD_UNIT)
 install: install-contrib

@@ -19,6 +19,7 @@
 #include "dmsup/ctl/commands.h"
 #include "dmsup/ctl/control.h"
 #include "dmsup/ctl/notify.h"
+#include "dmsup/config.h"
 #include "dmsup/dmsup.h"
 #include "dmsup/domain.h"
 #include "dmsup/fdlimit.h"
@@ -58,6 +59,9 @@ static const struct main_option {
      ", or $DMSUP_STATE_DIR)"},
     {'l', NULL, "log-dir",
      "the log directory (default " DEFAULT_LOG_DIR ", or $DMSUP_LOG_DIR)"},
+    {'S', NULL, "stubdom-dir",
+     "the Linux stub image's directory (default " DMSUP_STUBDOM_DIR
+     ", or $DMSUP_STUBDOM_DIR)"},
     {'h', "help", NULL, "print this help and exit"},
 };
 #define MAIN_NOPTIONS (sizeof(main_options) / sizeof(*main_options))
@@ -264,6 +268,7 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 {
 	struct option longopts[MAIN_NOPTIONS + 1];
 	char optstring[2 * MAIN_NOPTIONS + 1];
+	const char *stubdom_dir = getenv("DMSUP_STUBDOM_DIR");
 	int opt;
 
 	sup->ctl_path = getenv("DMSUP_CONTROL");
@@ -292,6 +297,9 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 		case 'l':
 			sup->log_dir = optarg;
 			break;
+		case 'S':
+			stubdom_dir = optarg;
+			break;
 		case 'h':
 			main_help();
 			*status_r = 0;
@@ -315,6 +323,15 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 		sup->state_dir = DEFAULT_STATE_DIR;
 	if (!sup->log_dir)
 		sup->log_dir = DEFAULT_LOG_DIR;
+	/* Stub definitions get it in their kernel's and ramdisk's path. */
+	if (stubdom_dir && config_set_stubdom_dir(stubdom_dir)) {
+		fprintf(stderr,
+			"dmsup: stub image directory %s: not an absolute path "
+			"without commas\n",
+			stubdom_dir);
+		*status_r = 2;
+		return -1;
+	}
 	return 0;
 }
 
