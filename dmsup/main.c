@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -23,6 +24,7 @@
 #include "dmsup/dmsup.h"
 #include "dmsup/domain.h"
 #include "dmsup/fdlimit.h"
+#include "dmsup/listenfd.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/notify.h"
@@ -248,8 +250,9 @@ static int main_check_paths(const struct dmsup *sup, bool foreground)
 		fprintf(stderr, "dmsup: %s%s\n", r > 0 ? "warning: " : "", err);
 	if (r < 0)
 		return -1;
-	/* Another dmsup's live socket is never taken over (dmsup(8)). */
-	r = unixsock_answers(sup->ctl_path);
+	/* Another dmsup's live socket is never taken over (dmsup(8)); the
+	 * one systemd passed answers, it is ours. */
+	r = sup->ctl_passed ? 0 : unixsock_answers(sup->ctl_path);
 	if (r)
 		fprintf(stderr, "dmsup: %s: %s\n", sup->ctl_path,
 			r > 0 ? "another dmsup answers there; not replacing it"
@@ -259,6 +262,7 @@ static int main_check_paths(const struct dmsup *sup, bool foreground)
 
 struct main_opts {
 	bool foreground;
+	bool ctl_given; /* -s or $DMSUP_CONTROL */
 	int verbose;
 };
 
@@ -317,6 +321,7 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 	}
 	if (!sup->run_dir)
 		sup->run_dir = RUNDIR_DEFAULT;
+	o->ctl_given = sup->ctl_path != NULL;
 	if (!sup->ctl_path)
 		sup->ctl_path = main_default_control(sup->run_dir);
 	if (!sup->state_dir)
@@ -332,6 +337,32 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 		*status_r = 2;
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The control socket systemd passed (dmsup.socket), if any, before any
+ * other fd is opened; its path replaces -s's. 0, or -1 to exit 1.
+ */
+static int main_take_socket(struct dmsup *sup, const struct main_opts *o)
+{
+	static char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char err[256];
+
+	sup->ctl_fd = listenfd_take(err, sizeof(err));
+	if (sup->ctl_fd == -2) {
+		fprintf(stderr, "dmsup: %s\n", err);
+		return -1;
+	}
+	sup->ctl_passed = sup->ctl_fd >= 0;
+	if (!sup->ctl_passed || listenfd_path(sup->ctl_fd, path, sizeof(path)))
+		return 0;
+	if (o->ctl_given && strcmp(path, sup->ctl_path))
+		fprintf(stderr,
+			"dmsup: warning: control socket %s: systemd passed "
+			"the one at %s, which is used\n",
+			sup->ctl_path, path);
+	sup->ctl_path = path;
 	return 0;
 }
 
@@ -354,6 +385,8 @@ int main(int argc, char **argv)
 		return stubkeep_main(argc - 1, argv + 1);
 	if (main_parse_args(argc, argv, &sup, &o, &status))
 		return status;
+	if (main_take_socket(&sup, &o))
+		return 1;
 	foreground = o.foreground;
 	verbose = o.verbose;
 	/* Each device model holds a few; systemd's soft 1024 is too few. */
@@ -420,12 +453,14 @@ int main(int argc, char **argv)
 	notify_init();
 	/* Reattach first: no client may see a half-known domain. */
 	persist_load_all(&sup);
+	bool passed = sup.ctl_passed;
 	sup.ctl = control_new(&sup, commands_dispatch);
 	if (!sup.ctl)
 		return 1;
-	log_info("listening on %s, runtime files in %s, state in %s, logs in "
-		 "%s; %lu file descriptors",
-		 sup.ctl_path, sup.run_dir, sup.state_dir, sup.log_dir, nofile);
+	log_info("listening on %s%s, runtime files in %s, state in %s, logs "
+		 "in %s; %lu file descriptors",
+		 sup.ctl_path, passed ? " (systemd's socket)" : "", sup.run_dir,
+		 sup.state_dir, sup.log_dir, nofile);
 	/* Clients can connect now: what systemd orders after us may start. */
 	notify_ready(&sup);
 	event_base_dispatch(sup.base);
