@@ -24,6 +24,11 @@ INCLUDEDIR ?= $(PREFIX)/include
 # Debian 12 keeps units in /lib/systemd/system (debian/rules says so).
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# The Linux stub image (make stubdom, make install-stubdom, the package
+# dmsup-stubdom) and dmsup's default for it. Not under PREFIX: a dmsup
+# built for /usr/local still finds the packaged image, as libxl finds
+# Xen's in /usr/lib/xen/boot.
+STUBDOM_DIR ?= /usr/lib/dmsup/stubdom
 DESTDIR    ?=
 
 CC      ?= cc
@@ -89,7 +94,17 @@ $(BUILD)/gen/version.h: VERSION
 	@mkdir -p $(@D)
 	echo '#define DMSUP_VERSION "$(VERSION)"' > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: %.c | $(BUILD)/gen/version.h
+# paths.h: the built-in paths that are no file make could depend on,
+# made at every make and replaced only when it changed.
+$(BUILD)/gen/paths.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define DMSUP_STUBDOM_DIR "$(STUBDOM_DIR)"' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/obj/%.o: %.c | $(BUILD)/gen/version.h $(BUILD)/gen/paths.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 

@@ -1,6 +1,8 @@
 # contrib/: what a distribution installs around the programs.
 #   systemd/dmsup.service.in  -> $(SYSTEMDUNITDIR)/dmsup.service, with the
 #                                installed dmsup's path in ExecStart
+#   systemd/dmsup.socket      -> $(SYSTEMDUNITDIR)/dmsup.socket (the
+#                                control socket, socket activation)
 #   systemd/verify-unit       `make check-systemd`: systemd-analyze verify
 #                                on the unit, and the settings it must have
 #   bash-completion/dmctl     -> $(BASHCOMPDIR)/dmctl
@@ -22,13 +24,13 @@ $(SYSTEMD_UNIT): contrib/systemd/dmsup.service.in FORCE
 	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp
 	if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
-.PHONY: FORCE install-contrib
-FORCE:
+.PHONY: install-contrib
 
 all installable: $(SYSTEMD_UNIT)
 install: install-contrib
 install-contrib: $(SYSTEMD_UNIT)
-	$(call install_files,0644,$(SYSTEMDUNITDIR),$(SYSTEMD_UNIT))
+	$(call install_files,0644,$(SYSTEMDUNITDIR),$(SYSTEMD_UNIT) \
+		contrib/systemd/dmsup.socket)
 	$(call install_files,0644,$(BASHCOMPDIR),contrib/bash-completion/dmctl)
 
 .PHONY: check-systemd

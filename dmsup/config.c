@@ -245,7 +245,8 @@ static const struct cfg_field config_fields[] = {
      .n_sub = ARRAY_SIZE(restrict_fields)},
 };
 
-/* What a kind changes in the defaults; NULL: no default. */
+/* What a kind changes in the defaults; NULL: no default. kernel and
+ * ramdisk are file names in the stub image's directory. */
 static const struct cfg_kind {
 	const char *name;
 	enum dm_kind kind;
@@ -255,8 +256,8 @@ static const struct cfg_kind {
     {"dom0", DM_KIND_DOM0, .ready_timeout = 60, .stop_timeout = 10},
     /* Building and booting a stub takes seconds; its keeper's stop
      * destroys a domain. */
-    {"stubdom-linux", DM_KIND_STUBDOM_LINUX, DMSUP_STUBDOM_DIR "/vmlinuz",
-     DMSUP_STUBDOM_DIR "/initrd", DMSUP_STUBDOM_LINUX_CMDLINE, 30, 30},
+    {"stubdom-linux", DM_KIND_STUBDOM_LINUX, "vmlinuz", "initrd",
+     DMSUP_STUBDOM_LINUX_CMDLINE, 30, 30},
     {"stubdom-minios", DM_KIND_STUBDOM_MINIOS, .ready_timeout = 30,
      .stop_timeout = 30},
 };
@@ -514,6 +515,31 @@ static int cfg_default_str(char **field, const char *def, char **err_r)
 	return *field ? 0 : cfg_fail(err_r, "(top)", "out of memory");
 }
 
+/* Set once by main, before any definition is read. */
+static const char *cfg_stubdom_dir = DMSUP_STUBDOM_DIR;
+
+int config_set_stubdom_dir(const char *dir)
+{
+	if (!cfg_check_path(dir) || strlen(dir) > 4000)
+		return -1;
+	cfg_stubdom_dir = dir;
+	return 0;
+}
+
+const char *config_stubdom_dir(void)
+{
+	return cfg_stubdom_dir;
+}
+
+/* @name in the stub image's directory into @buf; NULL for no @name. */
+static const char *cfg_stubdom_file(char *buf, size_t len, const char *name)
+{
+	if (!name)
+		return NULL;
+	snprintf(buf, len, "%s/%s", cfg_stubdom_dir, name);
+	return buf;
+}
+
 /* The defaults that depend on the kind, for fields @json leaves out. */
 static int cfg_kind_defaults(struct dm_config *cfg, struct json_object *json,
 			     const struct cfg_kind *k, char **err_r)
@@ -522,8 +548,15 @@ static int cfg_kind_defaults(struct dm_config *cfg, struct json_object *json,
 		cfg->ready_timeout = k->ready_timeout;
 	if (cfg_absent(json, "stop_timeout"))
 		cfg->stop_timeout = k->stop_timeout;
-	if (cfg_default_str(&cfg->stubdom_kernel, k->kernel, err_r) ||
-	    cfg_default_str(&cfg->stubdom_ramdisk, k->ramdisk, err_r) ||
+	char kernel[4096], ramdisk[4096];
+
+	if (cfg_default_str(&cfg->stubdom_kernel,
+			    cfg_stubdom_file(kernel, sizeof(kernel), k->kernel),
+			    err_r) ||
+	    cfg_default_str(
+		&cfg->stubdom_ramdisk,
+		cfg_stubdom_file(ramdisk, sizeof(ramdisk), k->ramdisk),
+		err_r) ||
 	    cfg_default_str(&cfg->stubdom_cmdline, k->cmdline, err_r))
 		return -1;
 	return 0;
@@ -661,7 +694,10 @@ static void cfg_drop_kind_defaults(struct json_object *json,
 			      "stubdom_cmdline"};
 	const char *vals[] = {cfg->stubdom_kernel, cfg->stubdom_ramdisk,
 			      cfg->stubdom_cmdline};
-	const char *defs[] = {k->kernel, k->ramdisk, k->cmdline};
+	char kernel[4096], ramdisk[4096];
+	const char *defs[] = {
+	    cfg_stubdom_file(kernel, sizeof(kernel), k->kernel),
+	    cfg_stubdom_file(ramdisk, sizeof(ramdisk), k->ramdisk), k->cmdline};
 
 	if (cfg->ready_timeout == k->ready_timeout)
 		json_object_object_del(json, "ready_timeout");

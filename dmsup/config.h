@@ -75,10 +75,9 @@ struct dm_config {
 
 enum dm_kind { DM_KIND_DOM0, DM_KIND_STUBDOM_LINUX, DM_KIND_STUBDOM_MINIOS };
 
-/* Where `make stubdom-image` output is installed (the test bed's place). */
-#ifndef DMSUP_STUBDOM_DIR
-#define DMSUP_STUBDOM_DIR "/opt/dmsup/stubdom"
-#endif
+/* DMSUP_STUBDOM_DIR: where the package dmsup-stubdom (make
+ * install-stubdom) puts the Linux stub image; make's STUBDOM_DIR. */
+#include "paths.h"
 /* The Linux stub image's kernel command line (docs/stubdom-linux.md). */
 #define DMSUP_STUBDOM_LINUX_CMDLINE "console=hvc0 quiet rootfstype=ramfs"
 
@@ -105,5 +104,14 @@ enum dm_kind config_kind(const struct dm_config *cfg);
 bool config_adopted(const struct dm_config *cfg);
 /* A stub-domain kind: the supervised process is a stub keeper. */
 bool config_is_stub(const struct dm_config *cfg);
+/*
+ * The directory of the Linux stub image that definitions without
+ * stubdom_kernel/stubdom_ramdisk get (dmsup -S, $DMSUP_STUBDOM_DIR;
+ * default DMSUP_STUBDOM_DIR). @dir must stay valid. 0, or -1 if @dir is
+ * not an absolute path without commas (libxenguest's and QEMU's
+ * separators) of at most 4000 characters.
+ */
+int config_set_stubdom_dir(const char *dir);
+const char *config_stubdom_dir(void);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef DMSUP_DMSUP_H
 #define DMSUP_DMSUP_H
 
+#include <stdbool.h>
+
 #include "dmsup/observe.h"
 
 struct event_base;
@@ -17,6 +19,10 @@ struct dmsup {
 	const char *state_dir;
 	const char *log_dir;
 	const char *ctl_path;
+	/* The control socket systemd passed (listenfd.h): control_new
+	 * listens on it, binds nothing, and ctl_path is never unlinked. */
+	bool ctl_passed;
+	int ctl_fd;
 	const char *run_dir; /* runtime files (rundir.h) */
 	char *self_exe;	     /* for the stub keeper, restrict-exec */
 	char *log_helper;    /* dmsup-log (main_log_helper) */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -19,9 +20,11 @@
 #include "dmsup/ctl/commands.h"
 #include "dmsup/ctl/control.h"
 #include "dmsup/ctl/notify.h"
+#include "dmsup/config.h"
 #include "dmsup/dmsup.h"
 #include "dmsup/domain.h"
 #include "dmsup/fdlimit.h"
+#include "dmsup/listenfd.h"
 #include "dmsup/log.h"
 #include "dmsup/logfile.h"
 #include "dmsup/notify.h"
@@ -58,6 +61,9 @@ static const struct main_option {
      ", or $DMSUP_STATE_DIR)"},
     {'l', NULL, "log-dir",
      "the log directory (default " DEFAULT_LOG_DIR ", or $DMSUP_LOG_DIR)"},
+    {'S', NULL, "stubdom-dir",
+     "the Linux stub image's directory (default " DMSUP_STUBDOM_DIR
+     ", or $DMSUP_STUBDOM_DIR)"},
     {'h', "help", NULL, "print this help and exit"},
 };
 #define MAIN_NOPTIONS (sizeof(main_options) / sizeof(*main_options))
@@ -244,8 +250,9 @@ static int main_check_paths(const struct dmsup *sup, bool foreground)
 		fprintf(stderr, "dmsup: %s%s\n", r > 0 ? "warning: " : "", err);
 	if (r < 0)
 		return -1;
-	/* Another dmsup's live socket is never taken over (dmsup(8)). */
-	r = unixsock_answers(sup->ctl_path);
+	/* Another dmsup's live socket is never taken over (dmsup(8)); the
+	 * one systemd passed answers, it is ours. */
+	r = sup->ctl_passed ? 0 : unixsock_answers(sup->ctl_path);
 	if (r)
 		fprintf(stderr, "dmsup: %s: %s\n", sup->ctl_path,
 			r > 0 ? "another dmsup answers there; not replacing it"
@@ -255,6 +262,7 @@ static int main_check_paths(const struct dmsup *sup, bool foreground)
 
 struct main_opts {
 	bool foreground;
+	bool ctl_given; /* -s or $DMSUP_CONTROL */
 	int verbose;
 };
 
@@ -264,6 +272,7 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 {
 	struct option longopts[MAIN_NOPTIONS + 1];
 	char optstring[2 * MAIN_NOPTIONS + 1];
+	const char *stubdom_dir = getenv("DMSUP_STUBDOM_DIR");
 	int opt;
 
 	sup->ctl_path = getenv("DMSUP_CONTROL");
@@ -292,6 +301,9 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 		case 'l':
 			sup->log_dir = optarg;
 			break;
+		case 'S':
+			stubdom_dir = optarg;
+			break;
 		case 'h':
 			main_help();
 			*status_r = 0;
@@ -309,12 +321,48 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 	}
 	if (!sup->run_dir)
 		sup->run_dir = RUNDIR_DEFAULT;
+	o->ctl_given = sup->ctl_path != NULL;
 	if (!sup->ctl_path)
 		sup->ctl_path = main_default_control(sup->run_dir);
 	if (!sup->state_dir)
 		sup->state_dir = DEFAULT_STATE_DIR;
 	if (!sup->log_dir)
 		sup->log_dir = DEFAULT_LOG_DIR;
+	/* Stub definitions get it in their kernel's and ramdisk's path. */
+	if (stubdom_dir && config_set_stubdom_dir(stubdom_dir)) {
+		fprintf(stderr,
+			"dmsup: stub image directory %s: not an absolute path "
+			"without commas\n",
+			stubdom_dir);
+		*status_r = 2;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The control socket systemd passed (dmsup.socket), if any, before any
+ * other fd is opened; its path replaces -s's. 0, or -1 to exit 1.
+ */
+static int main_take_socket(struct dmsup *sup, const struct main_opts *o)
+{
+	static char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char err[256];
+
+	sup->ctl_fd = listenfd_take(err, sizeof(err));
+	if (sup->ctl_fd == -2) {
+		fprintf(stderr, "dmsup: %s\n", err);
+		return -1;
+	}
+	sup->ctl_passed = sup->ctl_fd >= 0;
+	if (!sup->ctl_passed || listenfd_path(sup->ctl_fd, path, sizeof(path)))
+		return 0;
+	if (o->ctl_given && strcmp(path, sup->ctl_path))
+		fprintf(stderr,
+			"dmsup: warning: control socket %s: systemd passed "
+			"the one at %s, which is used\n",
+			sup->ctl_path, path);
+	sup->ctl_path = path;
 	return 0;
 }
 
@@ -337,6 +385,8 @@ int main(int argc, char **argv)
 		return stubkeep_main(argc - 1, argv + 1);
 	if (main_parse_args(argc, argv, &sup, &o, &status))
 		return status;
+	if (main_take_socket(&sup, &o))
+		return 1;
 	foreground = o.foreground;
 	verbose = o.verbose;
 	/* Each device model holds a few; systemd's soft 1024 is too few. */
@@ -403,12 +453,14 @@ int main(int argc, char **argv)
 	notify_init();
 	/* Reattach first: no client may see a half-known domain. */
 	persist_load_all(&sup);
+	bool passed = sup.ctl_passed;
 	sup.ctl = control_new(&sup, commands_dispatch);
 	if (!sup.ctl)
 		return 1;
-	log_info("listening on %s, runtime files in %s, state in %s, logs in "
-		 "%s; %lu file descriptors",
-		 sup.ctl_path, sup.run_dir, sup.state_dir, sup.log_dir, nofile);
+	log_info("listening on %s%s, runtime files in %s, state in %s, logs "
+		 "in %s; %lu file descriptors",
+		 sup.ctl_path, passed ? " (systemd's socket)" : "", sup.run_dir,
+		 sup.state_dir, sup.log_dir, nofile);
 	/* Clients can connect now: what systemd orders after us may start. */
 	notify_ready(&sup);
 	event_base_dispatch(sup.base);

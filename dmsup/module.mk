@@ -65,6 +65,8 @@ DMSUP_SRCS += dmsup/usercache.c
 DMSUP_SRCS += dmsup/restrict-run.c dmsup/restrict-rom.c dmsup/reaper.c
 # Its cgroup v2 (the run's side of cgroup.c).
 DMSUP_SRCS += dmsup/restrict-cg.c
+# The control socket from systemd (dmsup.socket, socket activation).
+DMSUP_SRCS += dmsup/listenfd.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 

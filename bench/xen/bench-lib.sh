@@ -18,9 +18,10 @@ secs() { echo "$(($1 / 100)).$(printf %02d $(($1 % 100))) s"; }
 # ms US: microseconds as milliseconds with one decimal.
 ms() { echo "$(($1 / 1000)).$(($1 % 1000 / 100))"; }
 
-# The bed's stub image: the kernel decompressed (boots faster under TCG).
+# The bed's stub image: the kernel decompressed (boots faster under TCG),
+# the initramfs as the package dmsup-stubdom installs it (lib.sh).
 STUB_KERNEL=/opt/dmsup/guest/vmlinux
-STUB_INITRD=/opt/dmsup/stubdom/initrd
+STUB_INITRD=$DMSUP_STUBDOM_IMAGE_DIR/initrd
 # Figures one script measures and a later one reports again (same boot).
 BENCH_FIGURES=/tmp/bench-figures
 

@@ -85,6 +85,7 @@ struct control {
 	struct event *starved; /* resumes accepting after EMFILE/ENFILE */
 	bool paused;	       /* the listener is off until then */
 	bool starved_told;     /* logged once for the whole shortage */
+	bool owns_path;	       /* bound by us, unlinked at the end */
 };
 
 static void ctl_process(struct ctl_conn *c);
@@ -595,40 +596,54 @@ static void ctl_starved_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(ctl->starved, &tv);
 }
 
+/* A new socket bound at @path (mode 0600), not listening yet; -1 if
+ * not (logged). */
+static int ctl_bind(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("control: socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_warn("control: socket");
+		return -1;
+	}
+	/* A stale socket only: main refused a live one or anything else. */
+	if (unixsock_answers(path) || (unlink(path) && errno != ENOENT)) {
+		log_warnx("control: %s is in use or not a socket", path);
+		close(fd);
+		return -1;
+	}
+	mode_t old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r || chmod(path, 0600)) {
+		log_warn("control: bind %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd = -1;
 
 	if (!ctl)
 		return NULL;
 	ctl->sup = sup;
 	ctl->dispatch = dispatch;
-	if (strlen(sup->ctl_path) >= sizeof(sun.sun_path)) {
-		log_warnx("control: socket path too long: %s", sup->ctl_path);
+	ctl->owns_path = !sup->ctl_passed;
+	fd = sup->ctl_passed ? sup->ctl_fd : ctl_bind(sup->ctl_path);
+	sup->ctl_passed = false; /* the fd is ctl's from here */
+	if (fd < 0)
 		goto fail;
-	}
-	strcpy(sun.sun_path, sup->ctl_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		log_warn("control: socket");
-		goto fail;
-	}
-	/* A stale socket only: main refused a live one or anything else. */
-	if (unixsock_answers(sup->ctl_path) ||
-	    (unlink(sup->ctl_path) && errno != ENOENT)) {
-		log_warnx("control: %s is in use or not a socket",
-			  sup->ctl_path);
-		goto fail;
-	}
-	mode_t old = umask(0177);
-	int r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	if (r || chmod(sup->ctl_path, 0600)) {
-		log_warn("control: bind %s", sup->ctl_path);
-		goto fail;
-	}
 	/* A burst of clients (a host's boot starting every guest) waits in
 	 * the backlog, not refused with EAGAIN. */
 	ctl->listener = evconnlistener_new(
@@ -664,6 +679,8 @@ void control_free(struct control *ctl)
 		ctl_conn_free(ctl->conns);
 	event_free(ctl->starved);
 	evconnlistener_free(ctl->listener);
-	unlink(ctl->sup->ctl_path);
+	/* systemd's socket stays: it queues clients for the next dmsup. */
+	if (ctl->owns_path)
+		unlink(ctl->sup->ctl_path);
 	free(ctl);
 }

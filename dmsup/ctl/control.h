@@ -19,8 +19,10 @@ struct ctl_conn;
 /* Runs one request (@req borrowed); it replies now or later. */
 typedef void control_dispatch_fn(struct ctl_conn *c, struct json_object *req);
 
-/* Listens on sup->ctl_path (mode 0600); every request goes to @dispatch.
- * NULL with a logged reason. */
+/* Listens on sup->ctl_fd if systemd passed it (sup->ctl_passed, which
+ * it clears: the fd is the control's), else on a socket it binds at
+ * sup->ctl_path (mode 0600); every request goes to @dispatch. NULL with
+ * a logged reason. */
 struct control *control_new(struct dmsup *sup, control_dispatch_fn *dispatch);
 void control_free(struct control *ctl);
 

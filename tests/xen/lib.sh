@@ -5,6 +5,9 @@
 # waited for.
 
 DMSUP_GUEST_DIR=/opt/dmsup/guest
+# The Linux stub image where the package dmsup-stubdom installs it (the
+# bed's build does it with make install-stubdom): dmsup's default.
+DMSUP_STUBDOM_IMAGE_DIR=/usr/lib/dmsup/stubdom
 DMSUP_CONSOLE_DIR=/var/log/xen/console
 TB_DOMAINS=
 

@@ -6,7 +6,7 @@ TESTBED_RUN_FLAGS = $(if $(filter 1,$(V)),-v)
 
 .PHONY: testbed
 testbed: all
-	DMSUP_LIBEXECDIR=$(LIBEXECDIR) scripts/testbed/build -b $(BUILD)
+	DMSUP_LIBEXECDIR=$(LIBEXECDIR) STUBDOM_DIR=$(STUBDOM_DIR) scripts/testbed/build -b $(BUILD)
 
 check-xen: testbed
 	scripts/testbed/run -b $(BUILD) $(TESTBED_RUN_FLAGS) $(T)

@@ -109,7 +109,7 @@ launch_linux() {
 	new_target
 	rm -f "$DMSUP_CONSOLE_DIR/guest-$stubname.log"
 	keeper_start keeper.out --kind linux --target $target \
-		--kernel /opt/dmsup/guest/vmlinux --ramdisk /opt/dmsup/stubdom/initrd \
+		--kernel /opt/dmsup/guest/vmlinux --ramdisk $DMSUP_STUBDOM_IMAGE_DIR/initrd \
 		--memory 192 --name $stubname --bios seabios -- $(qemu_args)
 	wait_until $T stub_known || fail_diag "domain $target never got a device-model domain"
 	stub=$(xenstore-read /local/domain/$target/image/device-model-domid)

@@ -73,6 +73,28 @@ START_TEST(linux_stub_needs_no_qemu_and_gets_the_image_defaults)
 }
 END_TEST
 
+START_TEST(the_image_default_follows_dmsups_stubdom_dir)
+{
+	struct dm_config cfg;
+	char *err;
+
+	ck_assert_int_eq(config_set_stubdom_dir("relative/dir"), -1);
+	ck_assert_int_eq(config_set_stubdom_dir("/a,b"), -1);
+	ck_assert_int_eq(config_set_stubdom_dir("/srv/stub"), 0);
+	ck_assert_int_eq(config_from_string(&cfg, "{" LINUX "}", &err), 0);
+	ck_assert_str_eq(cfg.stubdom_kernel, "/srv/stub/vmlinuz");
+	ck_assert_str_eq(cfg.stubdom_ramdisk, "/srv/stub/initrd");
+	/* The kind's default is dropped from the stored form at `set kind`
+	 * against the directory in use. */
+	ck_assert_int_eq(config_set(&cfg, "qemu=/q", &err), 0);
+	ck_assert_int_eq(config_set(&cfg, "kind=dom0", &err), 0);
+	ck_assert_ptr_null(cfg.stubdom_ramdisk);
+	config_dispose(&cfg);
+	ck_assert_int_eq(config_set_stubdom_dir(DMSUP_STUBDOM_DIR), 0);
+	ck_assert_str_eq(config_stubdom_dir(), DMSUP_STUBDOM_DIR);
+}
+END_TEST
+
 START_TEST(given_timeouts_win_over_the_kind_defaults)
 {
 	struct dm_config cfg;
@@ -320,6 +342,7 @@ int main(void)
 {
 	const TTest *const tests[] = {
 	    linux_stub_needs_no_qemu_and_gets_the_image_defaults,
+	    the_image_default_follows_dmsups_stubdom_dir,
 	    given_timeouts_win_over_the_kind_defaults,
 	    minios_stub_requires_a_kernel,
 	    dom0_still_requires_qemu,

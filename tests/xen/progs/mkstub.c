@@ -25,8 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MKSTUB_KERNEL "/opt/dmsup/stubdom/vmlinuz"
-#define MKSTUB_RAMDISK "/opt/dmsup/stubdom/initrd"
+#include "paths.h"
+
+/* The image as the package dmsup-stubdom installs it (the bed does). */
+#define MKSTUB_KERNEL DMSUP_STUBDOM_DIR "/vmlinuz"
+#define MKSTUB_RAMDISK DMSUP_STUBDOM_DIR "/initrd"
 #define MKSTUB_TIMEOUT_S 60
 #define MKSTUB_DESTROY_TIMEOUT_S 60
 #define MKSTUB_ARGS 24
