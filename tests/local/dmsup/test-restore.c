@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "tests/local/dmsup/harness.h"
 
 #define CMOS_INDEX "0x40" /* a byte of CMOS RAM nothing else writes */
@@ -293,6 +295,127 @@ START_TEST(a_symlink_or_fifo_as_save_file_is_refused)
 }
 END_TEST
 
+/* `dmctl --json plan CFG [--restore FILE]`'s target_pages (it must
+ * succeed). */
+static long long plan_pages(const char *cfg, const char *restore)
+{
+	char *out = NULL, *err = NULL;
+	int rc = restore ? h_dmctl(&out, &err, "--json", "plan", cfg,
+				   "--restore", restore, NULL)
+			 : h_dmctl(&out, &err, "--json", "plan", cfg, NULL);
+
+	ck_assert_msg(rc == 0, "plan: %s", err);
+	struct json_object *o = json_tokener_parse(out), *v;
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_object_get_ex(o, "target_pages", &v));
+	long long pages = json_object_get_int64(v);
+	json_object_put(o);
+	free(out);
+	free(err);
+	return pages;
+}
+
+/* The pages of the plan's items named @prefix* (vga., nic). */
+static long long plan_item_pages(const char *cfg, const char *prefix)
+{
+	char *out;
+	long long sum = 0;
+
+	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "plan", cfg, NULL), 0);
+	struct json_object *o = json_tokener_parse(out), *items;
+	ck_assert(json_object_object_get_ex(o, "items", &items));
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *it = json_object_array_get_idx(items, i);
+		if (!strncmp(h_str(it, "name"), prefix, strlen(prefix)))
+			sum += h_int(it, "pages");
+	}
+	json_object_put(o);
+	free(out);
+	return sum;
+}
+
+/* vm2 with std VGA (16 MiB) and an e1000, saved into @path, stopped. */
+static char *saved_vm2(const char *path)
+{
+	char *cfg = h_config(
+	    "vm2", 12,
+	    "\"machine\": \"pc-i440fx-3.1\", \"vga\": \"std\", "
+	    "\"videoram\": 16, \"nics\": [{\"model\": "
+	    "\"e1000\", \"backend\": \"user\"}], \"extra_args\": [\"-global\", "
+	    "\"apic-common.vapic=off\"]");
+
+	h_start(cfg);
+	ck_assert_int_eq(
+	    h_dmctl(NULL, NULL, "save", "vm2", "--file", path, NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm2", NULL), 0);
+	return cfg;
+}
+
+/* A toolstack asks what a restore needs before it restores: the plan
+ * of a restore lacks exactly the videoram and the ROMs. */
+START_TEST(plan_restore_is_smaller_by_the_videoram_and_roms)
+{
+	char *path = save_path("vm2.save"), *cfg = saved_vm2(path), *out;
+	long long boot = plan_pages(cfg, NULL);
+	long long vga = plan_item_pages(cfg, "vga."),
+		  nic = plan_item_pages(cfg, "nic");
+
+	ck_assert_int_ge(vga, 16 * 256); /* the videoram alone */
+	ck_assert_int_gt(nic, 0);	 /* the e1000's option ROM */
+	ck_assert_int_eq(plan_pages(cfg, path), boot - vga - nic);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "plan", cfg, "--restore", path, NULL), 0);
+	ck_assert_msg(strstr(out, "restore from") && strstr(out, path) &&
+			  !strstr(out, "vga.vram") && !strstr(out, "nic0.rom"),
+		      "%s", out);
+	free(out);
+	free(path);
+	free(cfg);
+}
+END_TEST
+
+/* What start --restore refuses, plan --restore refuses the same way:
+ * naming @domain and the file, and no plan printed. */
+static void plan_refused(const char *cfg, const char *domain, const char *path,
+			 const char *want)
+{
+	char *out = NULL, *err = NULL;
+
+	ck_assert_int_eq(
+	    h_dmctl(&out, &err, "plan", cfg, "--restore", path, NULL), 1);
+	ck_assert_msg(strstr(err, want), "want '%s' in: %s", want, err);
+	ck_assert_msg(strstr(err, path) && strstr(err, domain),
+		      "no file or domain in: %s", err);
+	ck_assert_msg(!strstr(out, "pages"), "a plan printed: %s", out);
+	free(out);
+	free(err);
+}
+
+START_TEST(plan_restore_refuses_a_bad_file)
+{
+	char *path = save_path("vm2.save"), *cfg = saved_vm2(path);
+	char *garbage = save_path("garbage");
+	/* Another configuration (more videoram): the file is not its. */
+	char *other = h_config("vm3", 13,
+			       "\"machine\": \"pc-i440fx-3.1\", \"vga\": "
+			       "\"std\", \"videoram\": 32, \"nics\": "
+			       "[{\"model\": \"e1000\"}]");
+	int fd = open(garbage, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	plan_refused(other, "vm3", path,
+		     "config field videoram is 16 in the file, 32");
+	ck_assert_int_eq(write(fd, "QEVM garbage", 12), 12);
+	close(fd);
+	plan_refused(cfg, "vm2", garbage, "not a dmsup save file");
+	ck_assert_int_eq(truncate(path, 5000), 0);
+	plan_refused(cfg, "vm2", path, "truncated");
+	free(other);
+	free(garbage);
+	free(path);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -305,6 +428,8 @@ int main(void)
 	    a_file_of_another_config_is_refused,
 	    a_symlink_or_fifo_as_save_file_is_refused,
 	    a_state_qemu_cannot_load_fails_the_start_with_its_reason,
+	    plan_restore_is_smaller_by_the_videoram_and_roms,
+	    plan_restore_refuses_a_bad_file,
 	};
 
 	return h_main("dmsup-restore", NULL, tests,
