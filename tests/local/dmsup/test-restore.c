@@ -5,6 +5,9 @@
  * running. */
 #include <check.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,6 +419,100 @@ START_TEST(plan_restore_refuses_a_bad_file)
 }
 END_TEST
 
+/* A QEMU "binary" that stops itself before it execs QEMU: the start it
+ * belongs to is held before QMP exists, while the test kills dmsup. */
+static char *stopping_qemu(void)
+{
+	char *path = save_path("stopping-qemu");
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "#!/bin/sh\nkill -STOP $$\nexec %s \"$@\"\n", H_QEMU);
+	fclose(f);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	return path;
+}
+
+/* The process running @needle once it is stopped (state T). */
+static pid_t wait_stopped(const char *needle)
+{
+	double end = h_now() + H_TIMEOUT;
+
+	while (h_now() < end) {
+		pid_t pid = h_find_proc(needle);
+		char path[64], *stat;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (pid > 0 && (stat = h_read_file(path))) {
+			char *st = strrchr(stat, ')');
+			bool stopped = st && st[1] == ' ' && st[2] == 'T';
+			free(stat);
+			if (stopped)
+				return pid;
+		}
+		poll(NULL, 0, 10);
+	}
+	ck_abort_msg("%s never stopped", needle);
+	return 0;
+}
+
+/* vm1's run file names the restore: dmsup wrote it after the spawn. */
+static void wait_run_restore(void)
+{
+	char path[400], *run = NULL;
+	double end = h_now() + H_TIMEOUT;
+
+	snprintf(path, sizeof(path), "%s/vm1.run", H.run);
+	while (h_now() < end) {
+		run = h_read_file(path);
+		bool named = run && strstr(run, "\"restore\"");
+		free(run);
+		if (named)
+			return;
+		poll(NULL, 0, 10);
+	}
+	ck_abort_msg("%s never named the restore", path);
+}
+
+/*
+ * dmsup is killed during a start --restore, before QEMU began loading
+ * (QEMU not even up): the restarted dmsup reattaches, asks QEMU, which
+ * has no incoming migration, and fails the start naming the file; it
+ * never reports the half-restored device model running, and stops it.
+ */
+START_TEST(a_restore_dmsup_died_in_before_the_load_fails_and_stops_qemu)
+{
+	char *path = save_path("vm1.save"), *cfg = saved_vm1(path);
+	char *wrapper = stopping_qemu(), set[4200], *out = NULL;
+	int out_fd, status;
+
+	snprintf(set, sizeof(set), "qemu=%s", wrapper);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "set", "vm1", set, NULL), 0);
+	pid_t cli =
+	    h_dmctl_bg(&out_fd, "start", "vm1", "--restore", path, NULL);
+	pid_t qemu = wait_stopped(wrapper);
+	wait_run_restore();
+	h_stop_dmsup(SIGKILL);
+	ck_assert_int_eq(waitpid(cli, &status, 0), cli);
+	ck_assert(!WIFEXITED(status) || WEXITSTATUS(status) != 0);
+	close(out_fd);
+	h_start_dmsup();
+	ck_assert_int_eq(kill(qemu, SIGCONT), 0);
+	struct json_object *st = h_wait_state("vm1", "failed");
+	ck_assert_ptr_nonnull(st);
+	const char *err = h_str(st, "error");
+	ck_assert_msg(err && strstr(err, path) &&
+			  strstr(err, "before QEMU began loading it"),
+		      "%s", err ? err : "(no error)");
+	json_object_put(st);
+	ck_assert(h_wait_gone(qemu));
+	free(out);
+	free(wrapper);
+	free(path);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -430,6 +527,7 @@ int main(void)
 	    a_state_qemu_cannot_load_fails_the_start_with_its_reason,
 	    plan_restore_is_smaller_by_the_videoram_and_roms,
 	    plan_restore_refuses_a_bad_file,
+	    a_restore_dmsup_died_in_before_the_load_fails_and_stops_qemu,
 	};
 
 	return h_main("dmsup-restore", NULL, tests,
