@@ -31,6 +31,7 @@
 #include "dmsup/ctl/cmdtab.h"
 #include "dmsup/kind/dmplan.h"
 #include "dmsup/safefile.h"
+#include "dmsup/savefile.h"
 #include "libdmsup/frame.h"
 #include "libdmsup/libdmsup.h"
 #include "dmctl/xlcfg.h"
@@ -659,18 +660,61 @@ static struct json_object *dmctl_read_xl(const struct dmctl_inv *inv,
 			  domid > 0 ? (int)domid : any_domid, stderr);
 }
 
+/* plan --restore FILE: the save file checked against @cfg as start
+ * --restore checks it (dmsup/savefile.c), so that a plan is never shown
+ * for a restore dmsup would refuse. False with the reason printed. */
+static bool dmctl_plan_restorable(const struct dm_config *cfg, const char *file)
+{
+	char err[SAVEFILE_ERR_MAX];
+	struct savefile_info info;
+	int fd = -1;
+
+	if (savefile_restorable(cfg, err, sizeof(err)) ||
+	    (fd = savefile_open(file, cfg, &info, err, sizeof(err))) < 0) {
+		fprintf(stderr, "dmctl: plan: %s\n", err);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static void dmctl_plan_print(const struct opts *o, const struct plan *plan,
+			     const char *restore)
+{
+	struct json_object *json;
+	char *text;
+
+	if (o->json) {
+		json = plan_json(plan);
+		if (restore)
+			json_object_object_add(json, "restore",
+					       json_object_new_string(restore));
+		print_json(json);
+		json_object_put(json);
+		return;
+	}
+	if (restore)
+		printf("restore from %s: QEMU loads the saved state and "
+		       "populates no videoram or ROMs\n",
+		       restore);
+	if ((text = plan_text(plan))) {
+		fputs(text, stdout);
+		free(text);
+	}
+}
+
 /* Local: the memory plan of a configuration file (no daemon needed). */
 static int run_plan(struct dmctl_inv *inv)
 {
-	const struct opts *o = &inv->o;
 	const char *xl = jstr(inv->local, "xl");
 	const char *path = xl ? xl : jstr(inv->local, "file");
+	const char *restore = jstr(inv->local, "restore");
 	struct json_object *json =
 	    xl ? dmctl_read_xl(inv, true) : dmctl_read_json(path);
 	struct plan_error perr = {{0}};
 	struct dm_config cfg;
-	struct plan *plan;
-	char *err = NULL, *text;
+	struct plan *plan = NULL;
+	char *err = NULL;
 	int rc = EXIT_FAILED;
 
 	if (!json)
@@ -683,20 +727,15 @@ static int run_plan(struct dmctl_inv *inv)
 		return EXIT_FAILED;
 	}
 	json_object_put(json);
+	if (restore && !dmctl_plan_restorable(&cfg, restore))
+		goto out;
 	plan = malloc(sizeof(*plan));
-	if (!plan || dmplan_compute(&cfg, false, plan, &perr)) {
+	if (!plan || dmplan_compute(&cfg, restore != NULL, plan, &perr)) {
 		fprintf(stderr, "dmctl: %s: cannot plan: %s\n", path,
 			plan ? perr.message : "out of memory");
 		goto out;
 	}
-	if (o->json) {
-		json = plan_json(plan);
-		print_json(json);
-		json_object_put(json);
-	} else if ((text = plan_text(plan))) {
-		fputs(text, stdout);
-		free(text);
-	}
+	dmctl_plan_print(&inv->o, plan, restore);
 	rc = plan_refused(plan) ? EXIT_FAILED : EXIT_OK;
 out:
 	free(plan);

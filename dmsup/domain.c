@@ -487,10 +487,12 @@ int domain_set_restore_take_fd(struct domain *d, int fd, const char *file)
 	free(d->restore_file);
 	d->restore_file = NULL;
 	d->restore_fd = -1;
-	if (fd < 0)
+	d->restore_resume = false;
+	if (!file)
 		return 0;
 	if (!(d->restore_file = strdup(file))) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	d->restore_fd = fd;
@@ -516,10 +518,14 @@ static void domain_restore(struct domain *d)
 
 	snprintf(label, sizeof(label), "domid %d (%s)", d->cfg.domid,
 		 d->cfg.name);
+	struct dmrestore_args a = {label, d->restore_file, d->cfg.ready_timeout,
+				   domain_restored_cb, d};
+
 	d->restore_fd = -1;
-	d->restore = dmrestore_start_take_fd(
-	    d->sup->base, d->qmp, fd, label, d->restore_file,
-	    d->cfg.ready_timeout, domain_restored_cb, d);
+	d->restore =
+	    d->restore_resume
+		? dmrestore_resume(d->sup->base, d->qmp, &a)
+		: dmrestore_start_take_fd(d->sup->base, d->qmp, fd, &a);
 	if (!d->restore)
 		domain_half_ready(d, DOMAIN_HALF_QMP, "restore",
 				  "out of memory");
@@ -536,7 +542,7 @@ static void domain_qmp_ready_cb(void *arg, const char *err)
 				  d->cfg.domid, d->cfg.name, err);
 		return;
 	}
-	if (!err && d->restore_fd >= 0) {
+	if (!err && (d->restore_fd >= 0 || d->restore_resume)) {
 		domain_restore(d);
 		return;
 	}
@@ -1294,7 +1300,12 @@ void domain_reattach(struct domain *d, struct json_object *run)
 	log_info("domid %d (%s): reattached to pid %d", d->cfg.domid,
 		 d->cfg.name, (int)d->pid);
 	if (!strcmp(was, "starting")) {
-		/* Not ready yet when we left: readiness decides, as usual. */
+		/* Not ready yet when we left: readiness decides, as usual;
+		 * a restore under way then asks QEMU how far it got. */
+		if (json_object_object_get_ex(run, "restore", &v) &&
+		    !domain_set_restore_take_fd(d, -1,
+						json_object_get_string(v)))
+			d->restore_resume = true;
 		lifecycle_post(d, DM_EV_ADOPT_STARTING);
 		return;
 	}

@@ -126,6 +126,9 @@ struct domain {
 	int restore_fd;
 	char *restore_file;
 	struct dmrestore *restore;
+	/* Reattached mid-restore (the run file named restore_file): QMP's
+	 * readiness asks QEMU how far the load got (dmrestore_resume). */
+	bool restore_resume;
 };
 
 /* A new domain in state defined; takes over @cfg (left zeroed). */
@@ -136,8 +139,9 @@ struct domain *domain_find(struct dmsup *sup, const char *name_or_domid);
  * NULL: only a run holds a domid, a definition does not. */
 struct domain *domain_holding_domid(struct dmsup *sup, int domid);
 struct domain *domain_find_domid(struct dmsup *sup, int domid);
-/* The next start loads @fd (taken over; -1: boots) from @file. Drops a
- * restore still held. 0, or -1 out of memory (@fd closed). */
+/* The next start loads @fd (taken over; -1 with @file: the run file's
+ * restore, resumed; -1 without: boots) from @file. Drops a restore
+ * still held. 0, or -1 out of memory (@fd closed). */
 int domain_set_restore_take_fd(struct domain *d, int fd, const char *file);
 
 /* "<dir>/<name><suffix>", malloc'd: dir is the run's runtime directory

@@ -14,6 +14,9 @@ DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c libdmsup/frame.c \
 DMSUP_CORE_SRCS += dmsup/restrict.c
 # The device model's cgroup v2 (its parsing is unit-tested).
 DMSUP_CORE_SRCS += dmsup/cgroup.c
+# The device-model save file (save --file, start --restore; dmctl's plan
+# --restore checks it too).
+DMSUP_CORE_SRCS += dmsup/savefile.c
 # The argv builder asks the planner for its -device strings.
 DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
@@ -41,8 +44,6 @@ DMSUP_SRCS += dmsup/rundir.c
 DMSUP_SRCS += dmsup/reload.c
 # The start header of a device model's log, on a line of its own too.
 DMSUP_SRCS += dmsup/loghead.c
-# The device-model save file (save --file, start --restore).
-DMSUP_SRCS += dmsup/savefile.c
 # Its fdatasync, off the loop.
 DMSUP_SRCS += dmsup/savesync.c
 # The restore of device state into a QEMU started -incoming defer.

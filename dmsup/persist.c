@@ -138,6 +138,10 @@ void persist_save_run(struct domain *d)
 	json_object_object_add(
 	    obj, "state",
 	    json_object_new_string(lifecycle_state_name(d->state)));
+	/* A restarted dmsup resumes a restore under way (dmrestore.h). */
+	if (d->state == DM_STARTING && d->restore_file)
+		json_object_object_add(obj, "restore",
+				       json_object_new_string(d->restore_file));
 	persist_write(d, ".run", obj);
 	json_object_put(obj);
 }

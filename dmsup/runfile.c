@@ -7,6 +7,7 @@
 #include "dmsup/runfile.h"
 
 #define RUNFILE_PID_MAX 4194304 /* the kernel's PID_MAX_LIMIT */
+#define RUNFILE_PATH_MAX 4000	/* as start's restore */
 
 static const struct runfile_field {
 	const char *key;
@@ -19,6 +20,7 @@ static const struct runfile_field {
     {"started", 0, INT64_MAX},
     {"spawns", 0, 1000000000},
     {"state", 1, 0},
+    {"restore", 1, 0},
 };
 
 static int runfile_field_ok(const struct runfile_field *f,
@@ -26,6 +28,13 @@ static int runfile_field_ok(const struct runfile_field *f,
 {
 	int64_t n;
 
+	if (f->hi < f->lo && !strcmp(f->key, "restore")) {
+		/* Only named in messages, never opened again. */
+		const char *s = json_object_get_string(v);
+
+		return json_object_is_type(v, json_type_string) &&
+		       s[0] == '/' && strlen(s) <= RUNFILE_PATH_MAX;
+	}
 	if (f->hi < f->lo) {
 		const char *s = json_object_get_string(v);
 
@@ -57,10 +66,13 @@ int runfile_check(struct json_object *run, char *err, size_t errlen)
 			return -1;
 		}
 		if (!runfile_field_ok(&runfile_fields[i], v)) {
-			snprintf(err, errlen, "%s: %s", key,
-				 runfile_fields[i].hi < runfile_fields[i].lo
-				     ? "not starting, running or stopping"
-				     : "not an integer in range");
+			snprintf(
+			    err, errlen, "%s: %s", key,
+			    !strcmp(key, "restore")
+				? "not an absolute path of at most 4000 bytes"
+			    : runfile_fields[i].hi < runfile_fields[i].lo
+				? "not starting, running or stopping"
+				: "not an integer in range");
 			return -1;
 		}
 	}

@@ -355,6 +355,17 @@ int savefile_finish(int fd, const struct dm_config *cfg, const char *qemu,
 	return 0;
 }
 
+int savefile_restorable(const struct dm_config *cfg, char *err, size_t errlen)
+{
+	/* An adopted QEMU's argv is libxl's: dmsup cannot add -incoming. */
+	if (config_kind(cfg) == DM_KIND_DOM0 && !config_adopted(cfg))
+		return 0;
+	return savefile_errf(err, errlen,
+			     "domain %s: restore is supported for kind dom0 "
+			     "started by dmsup only",
+			     cfg->name);
+}
+
 int savefile_open(const char *path, const struct dm_config *cfg,
 		  struct savefile_info *info_r, char *err, size_t errlen)
 {

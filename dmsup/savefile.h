@@ -55,6 +55,10 @@ int savefile_create(const char *path, const char *name, char *err,
 int savefile_finish(int fd, const struct dm_config *cfg, const char *qemu,
 		    const char *path, char *err, size_t errlen);
 
+/* A restore is possible for @cfg (kind dom0, not adopted from xl): 0, or
+ * -1 with @err naming the domain. */
+int savefile_restorable(const struct dm_config *cfg, char *err, size_t errlen);
+
 /*
  * Opens @path for a restore (O_RDONLY, O_NOFOLLOW, O_CLOEXEC, a regular
  * file only), checks its header against @cfg and leaves the fd after the

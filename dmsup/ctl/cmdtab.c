@@ -93,8 +93,17 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 "ROMs), the total, the shadow memory and balloon rules and their "
 	 "warnings or refusals; with --json as a JSON object. Exits 1 if the "
 	 "plan refuses the configuration. --xl XL-FILE plans the device "
-	 "model of an xl.cfg file instead (as import-xl reads it).",
+	 "model of an xl.cfg file instead (as import-xl reads it). --restore "
+	 "FILE plans a start --restore from that save file: the file is "
+	 "checked as start checks it, and the plan has no videoram or ROM "
+	 "pages (QEMU loads them with the state).",
 	 {ARG_XL,
+	  {.field = "restore",
+	   .type = CMDTAB_PATH,
+	   .flags = CMDTAB_LOCAL,
+	   .longopt = "restore",
+	   .metavar = "FILE",
+	   .help = "plan a restore from this save file"},
 	  {.field = "file",
 	   .type = CMDTAB_STRING,
 	   .flags = CMDTAB_REQUIRED | CMDTAB_LOCAL,

@@ -193,11 +193,8 @@ static bool cmd_restore(struct ctl_conn *c, struct json_object *req,
 	}
 	f = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
 						     : "";
-	if (config_kind(&d->cfg) != DM_KIND_DOM0 || config_adopted(&d->cfg)) {
-		ctl_reply_error(c, "restore",
-				"domain %s: restore is supported for kind dom0 "
-				"started by dmsup only",
-				d->cfg.name);
+	if (savefile_restorable(&d->cfg, err, sizeof(err))) {
+		ctl_reply_error(c, "restore", "%s", err);
 		return false;
 	}
 	if (f[0] != '/' || strlen(f) > 4000) {

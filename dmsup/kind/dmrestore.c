@@ -29,6 +29,7 @@ enum dmrestore_state {
 	RS_INCOMING, /* migrate-incoming sent */
 	RS_LOADING,  /* waiting for MIGRATION completed or failed */
 	RS_WHY,	     /* failed: query-migrate for QEMU's reason */
+	RS_RESUME,   /* a restarted dmsup's query-migrate: how far is it? */
 	RS_DONE,     /* loaded (told) */
 	RS_FAILED,   /* not loaded (told) */
 	RS_N
@@ -42,15 +43,18 @@ enum dmrestore_event {
 	RE_COMPLETED, /* MIGRATION completed */
 	RE_MFAILED,   /* MIGRATION failed */
 	RE_ERROR,     /* a command failed, the link ended or out of time */
+	RE_ACTIVE,    /* query-migrate: the load is under way */
+	RE_NONE,      /* query-migrate: no load was ever begun */
 	RE_N
 };
 
 static const char *const rs_names[RS_N] = {
     "status",  "poll", "events", "getfd",  "incoming",
-    "loading", "why",  "done",	 "failed",
+    "loading", "why",  "done",	 "failed", "resume",
 };
 static const char *const re_names[RE_N] = {
-    "inmigrate", "not-yet", "tick", "ok", "completed", "failed", "error",
+    "inmigrate", "not-yet", "tick",   "ok",   "completed",
+    "failed",	 "error",   "active", "none",
 };
 
 /* Anything not here is ignored (a late reply once the outcome is told);
@@ -72,6 +76,13 @@ static const struct {
     {RS_LOADING, RE_COMPLETED, RS_DONE},
     {RS_LOADING, RE_MFAILED, RS_WHY},
     {RS_WHY, RE_OK, RS_FAILED},
+    /* dmsup restarted mid-restore: a load under way is waited for, one
+     * never begun fails (its QEMU is stopped): nobody knows what the
+     * old dmsup had sent, and a toolstack retries a failed start. */
+    {RS_RESUME, RE_ACTIVE, RS_LOADING},
+    {RS_RESUME, RE_COMPLETED, RS_DONE},
+    {RS_RESUME, RE_MFAILED, RS_WHY},
+    {RS_RESUME, RE_NONE, RS_FAILED},
 };
 
 struct dmrestore {
@@ -110,6 +121,20 @@ static void dmrestore_free_if_idle(struct dmrestore *r)
 	free(r);
 }
 
+/* query-migrate's status on a restarted dmsup: QEMU 7.2 gives none
+ * (or no status) until migrate-incoming; anything not ended is under
+ * way (setup, active, device...), the deadline bounds it. */
+static enum dmrestore_event dmrestore_migrate_event(const char *s)
+{
+	if (!s || !strcmp(s, "none"))
+		return RE_NONE;
+	if (!strcmp(s, "completed"))
+		return RE_COMPLETED;
+	if (!strcmp(s, "failed") || !strcmp(s, "cancelled"))
+		return RE_MFAILED;
+	return RE_ACTIVE;
+}
+
 /* A reply: @ret's status for query-status, error-desc for the reason. */
 static void dmrestore_reply_cb(void *arg, struct json_object *ret,
 			       const char *err)
@@ -138,6 +163,10 @@ static void dmrestore_reply_cb(void *arg, struct json_object *ret,
 		dmrestore_post(
 		    r, s && !strcmp(s, "inmigrate") ? RE_INMIGRATE : RE_NOT_YET,
 		    s);
+		return;
+	}
+	if (r->state == RS_RESUME) {
+		dmrestore_post(r, dmrestore_migrate_event(s), s);
 		return;
 	}
 	if (r->state == RS_WHY &&
@@ -214,6 +243,7 @@ static int dmrestore_send(struct dmrestore *r, const char **err_r)
 					    err_r);
 		break;
 	case RS_WHY:
+	case RS_RESUME:
 		rc = dmqmp_query(r->m, DMQMP_QUERY_MIGRATE, cb, r, err_r);
 		break;
 	default:
@@ -269,6 +299,11 @@ static void dmrestore_post(struct dmrestore *r, enum dmrestore_event ev,
 		snprintf(r->err, sizeof(r->err),
 			 "restore from %s failed: QEMU could not load it",
 			 r->file);
+	} else if (ev == RE_NONE) {
+		snprintf(r->err, sizeof(r->err),
+			 "restore from %s failed: dmsup restarted before QEMU "
+			 "began loading it; start it again",
+			 r->file);
 	}
 	if (to == RS_N)
 		return;
@@ -279,26 +314,27 @@ static void dmrestore_post(struct dmrestore *r, enum dmrestore_event ev,
 	dmrestore_enter(r);
 }
 
-struct dmrestore *dmrestore_start_take_fd(struct event_base *base,
-					  struct dmqmp *m, int fd,
-					  const char *label, const char *file,
-					  int timeout_s,
-					  dmrestore_done_fn *done, void *arg)
+/* The record, its deadline armed and MIGRATION subscribed, in @state;
+ * NULL out of memory (@fd closed). */
+static struct dmrestore *dmrestore_new(struct event_base *base, struct dmqmp *m,
+				       int fd, const struct dmrestore_args *a,
+				       enum dmrestore_state state)
 {
 	struct dmrestore *r = calloc(1, sizeof(*r));
-	struct timeval tv = {timeout_s > 0 ? timeout_s : 1, 0};
+	struct timeval tv = {a->timeout_s > 0 ? a->timeout_s : 1, 0};
 	const char *err = NULL;
 
 	if (!r) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
 	r->m = m;
 	r->fd = fd;
-	r->done = done;
-	r->arg = arg;
-	snprintf(r->label, sizeof(r->label), "%s", label);
-	snprintf(r->file, sizeof(r->file), "%s", file);
+	r->done = a->done;
+	r->arg = a->arg;
+	snprintf(r->label, sizeof(r->label), "%s", a->label);
+	snprintf(r->file, sizeof(r->file), "%s", a->file);
 	r->timer = evtimer_new(base, dmrestore_timer_cb, r);
 	r->poll = evtimer_new(base, dmrestore_poll_cb, r);
 	r->tell = event_new(base, -1, 0, dmrestore_tell_cb, r);
@@ -310,12 +346,28 @@ struct dmrestore *dmrestore_start_take_fd(struct event_base *base,
 	evtimer_add(r->timer, &tv);
 	r->sub = dmqmp_subscribe(m, "MIGRATION", NULL, NULL, dmrestore_event_cb,
 				 r, &err);
-	r->state = RS_STATUS;
+	r->state = state;
 	if (!r->sub)
 		dmrestore_post(r, RE_ERROR, err);
 	else
 		dmrestore_enter(r);
 	return r;
+}
+
+struct dmrestore *dmrestore_start_take_fd(struct event_base *base,
+					  struct dmqmp *m, int fd,
+					  const struct dmrestore_args *a)
+{
+	return dmrestore_new(base, m, fd, a, RS_STATUS);
+}
+
+struct dmrestore *dmrestore_resume(struct event_base *base, struct dmqmp *m,
+				   const struct dmrestore_args *a)
+{
+	log_info("%s: dmsup restarted during the restore from %s: asking "
+		 "QEMU how far it got",
+		 a->label, a->file);
+	return dmrestore_new(base, m, -1, a, RS_RESUME);
 }
 
 void dmrestore_free(struct dmrestore *r)

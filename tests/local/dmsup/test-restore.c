@@ -5,11 +5,16 @@
  * running. */
 #include <check.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "tests/local/dmsup/harness.h"
 
@@ -293,6 +298,221 @@ START_TEST(a_symlink_or_fifo_as_save_file_is_refused)
 }
 END_TEST
 
+/* `dmctl --json plan CFG [--restore FILE]`'s target_pages (it must
+ * succeed). */
+static long long plan_pages(const char *cfg, const char *restore)
+{
+	char *out = NULL, *err = NULL;
+	int rc = restore ? h_dmctl(&out, &err, "--json", "plan", cfg,
+				   "--restore", restore, NULL)
+			 : h_dmctl(&out, &err, "--json", "plan", cfg, NULL);
+
+	ck_assert_msg(rc == 0, "plan: %s", err);
+	struct json_object *o = json_tokener_parse(out), *v;
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_object_get_ex(o, "target_pages", &v));
+	long long pages = json_object_get_int64(v);
+	json_object_put(o);
+	free(out);
+	free(err);
+	return pages;
+}
+
+/* The pages of the plan's items named @prefix* (vga., nic). */
+static long long plan_item_pages(const char *cfg, const char *prefix)
+{
+	char *out;
+	long long sum = 0;
+
+	ck_assert_int_eq(h_dmctl(&out, NULL, "--json", "plan", cfg, NULL), 0);
+	struct json_object *o = json_tokener_parse(out), *items;
+	ck_assert(json_object_object_get_ex(o, "items", &items));
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *it = json_object_array_get_idx(items, i);
+		if (!strncmp(h_str(it, "name"), prefix, strlen(prefix)))
+			sum += h_int(it, "pages");
+	}
+	json_object_put(o);
+	free(out);
+	return sum;
+}
+
+/* vm2 with std VGA (16 MiB) and an e1000, saved into @path, stopped. */
+static char *saved_vm2(const char *path)
+{
+	char *cfg = h_config(
+	    "vm2", 12,
+	    "\"machine\": \"pc-i440fx-3.1\", \"vga\": \"std\", "
+	    "\"videoram\": 16, \"nics\": [{\"model\": "
+	    "\"e1000\", \"backend\": \"user\"}], \"extra_args\": [\"-global\", "
+	    "\"apic-common.vapic=off\"]");
+
+	h_start(cfg);
+	ck_assert_int_eq(
+	    h_dmctl(NULL, NULL, "save", "vm2", "--file", path, NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "vm2", NULL), 0);
+	return cfg;
+}
+
+/* A toolstack asks what a restore needs before it restores: the plan
+ * of a restore lacks exactly the videoram and the ROMs. */
+START_TEST(plan_restore_is_smaller_by_the_videoram_and_roms)
+{
+	char *path = save_path("vm2.save"), *cfg = saved_vm2(path), *out;
+	long long boot = plan_pages(cfg, NULL);
+	long long vga = plan_item_pages(cfg, "vga."),
+		  nic = plan_item_pages(cfg, "nic");
+
+	ck_assert_int_ge(vga, 16 * 256); /* the videoram alone */
+	ck_assert_int_gt(nic, 0);	 /* the e1000's option ROM */
+	ck_assert_int_eq(plan_pages(cfg, path), boot - vga - nic);
+	ck_assert_int_eq(
+	    h_dmctl(&out, NULL, "plan", cfg, "--restore", path, NULL), 0);
+	ck_assert_msg(strstr(out, "restore from") && strstr(out, path) &&
+			  !strstr(out, "vga.vram") && !strstr(out, "nic0.rom"),
+		      "%s", out);
+	free(out);
+	free(path);
+	free(cfg);
+}
+END_TEST
+
+/* What start --restore refuses, plan --restore refuses the same way:
+ * naming @domain and the file, and no plan printed. */
+static void plan_refused(const char *cfg, const char *domain, const char *path,
+			 const char *want)
+{
+	char *out = NULL, *err = NULL;
+
+	ck_assert_int_eq(
+	    h_dmctl(&out, &err, "plan", cfg, "--restore", path, NULL), 1);
+	ck_assert_msg(strstr(err, want), "want '%s' in: %s", want, err);
+	ck_assert_msg(strstr(err, path) && strstr(err, domain),
+		      "no file or domain in: %s", err);
+	ck_assert_msg(!strstr(out, "pages"), "a plan printed: %s", out);
+	free(out);
+	free(err);
+}
+
+START_TEST(plan_restore_refuses_a_bad_file)
+{
+	char *path = save_path("vm2.save"), *cfg = saved_vm2(path);
+	char *garbage = save_path("garbage");
+	/* Another configuration (more videoram): the file is not its. */
+	char *other = h_config("vm3", 13,
+			       "\"machine\": \"pc-i440fx-3.1\", \"vga\": "
+			       "\"std\", \"videoram\": 32, \"nics\": "
+			       "[{\"model\": \"e1000\"}]");
+	int fd = open(garbage, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	plan_refused(other, "vm3", path,
+		     "config field videoram is 16 in the file, 32");
+	ck_assert_int_eq(write(fd, "QEVM garbage", 12), 12);
+	close(fd);
+	plan_refused(cfg, "vm2", garbage, "not a dmsup save file");
+	ck_assert_int_eq(truncate(path, 5000), 0);
+	plan_refused(cfg, "vm2", path, "truncated");
+	free(other);
+	free(garbage);
+	free(path);
+	free(cfg);
+}
+END_TEST
+
+/* A QEMU "binary" that stops itself before it execs QEMU: the start it
+ * belongs to is held before QMP exists, while the test kills dmsup. */
+static char *stopping_qemu(void)
+{
+	char *path = save_path("stopping-qemu");
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "#!/bin/sh\nkill -STOP $$\nexec %s \"$@\"\n", H_QEMU);
+	fclose(f);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	return path;
+}
+
+/* The process running @needle once it is stopped (state T). */
+static pid_t wait_stopped(const char *needle)
+{
+	double end = h_now() + H_TIMEOUT;
+
+	while (h_now() < end) {
+		pid_t pid = h_find_proc(needle);
+		char path[64], *stat;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (pid > 0 && (stat = h_read_file(path))) {
+			char *st = strrchr(stat, ')');
+			bool stopped = st && st[1] == ' ' && st[2] == 'T';
+			free(stat);
+			if (stopped)
+				return pid;
+		}
+		poll(NULL, 0, 10);
+	}
+	ck_abort_msg("%s never stopped", needle);
+	return 0;
+}
+
+/* vm1's run file names the restore: dmsup wrote it after the spawn. */
+static void wait_run_restore(void)
+{
+	char path[400], *run = NULL;
+	double end = h_now() + H_TIMEOUT;
+
+	snprintf(path, sizeof(path), "%s/vm1.run", H.run);
+	while (h_now() < end) {
+		run = h_read_file(path);
+		bool named = run && strstr(run, "\"restore\"");
+		free(run);
+		if (named)
+			return;
+		poll(NULL, 0, 10);
+	}
+	ck_abort_msg("%s never named the restore", path);
+}
+
+/*
+ * dmsup is killed during a start --restore, before QEMU began loading
+ * (QEMU not even up): the restarted dmsup reattaches, asks QEMU, which
+ * has no incoming migration, and fails the start naming the file; it
+ * never reports the half-restored device model running, and stops it.
+ */
+START_TEST(a_restore_dmsup_died_in_before_the_load_fails_and_stops_qemu)
+{
+	char *path = save_path("vm1.save"), *cfg = saved_vm1(path);
+	char *wrapper = stopping_qemu(), set[4200], *out = NULL;
+	int out_fd, status;
+
+	snprintf(set, sizeof(set), "qemu=%s", wrapper);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "set", "vm1", set, NULL), 0);
+	pid_t cli =
+	    h_dmctl_bg(&out_fd, "start", "vm1", "--restore", path, NULL);
+	pid_t qemu = wait_stopped(wrapper);
+	wait_run_restore();
+	h_stop_dmsup(SIGKILL);
+	ck_assert_int_eq(waitpid(cli, &status, 0), cli);
+	ck_assert(!WIFEXITED(status) || WEXITSTATUS(status) != 0);
+	close(out_fd);
+	h_start_dmsup();
+	ck_assert_int_eq(kill(qemu, SIGCONT), 0);
+	struct json_object *st = h_wait_state("vm1", "failed");
+	ck_assert_ptr_nonnull(st);
+	const char *err = h_str(st, "error");
+	ck_assert_msg(err && strstr(err, path) &&
+			  strstr(err, "before QEMU began loading it"),
+		      "%s", err ? err : "(no error)");
+	json_object_put(st);
+	ck_assert(h_wait_gone(qemu));
+	free(out);
+	free(wrapper);
+	free(path);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -305,6 +525,9 @@ int main(void)
 	    a_file_of_another_config_is_refused,
 	    a_symlink_or_fifo_as_save_file_is_refused,
 	    a_state_qemu_cannot_load_fails_the_start_with_its_reason,
+	    plan_restore_is_smaller_by_the_videoram_and_roms,
+	    plan_restore_refuses_a_bad_file,
+	    a_restore_dmsup_died_in_before_the_load_fails_and_stops_qemu,
 	};
 
 	return h_main("dmsup-restore", NULL, tests,

@@ -106,6 +106,9 @@ static void done_cb(void *arg, const char *err)
 	snprintf(told_err, sizeof(told_err), "%s", err ? err : "ok");
 }
 
+static const struct dmrestore_args args = {"domid 3 (vm1)", file, 2, done_cb,
+					   NULL};
+
 static void setup(void)
 {
 	base = event_base_new();
@@ -117,7 +120,7 @@ static void setup(void)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(lseek(fd, 4096, SEEK_SET), 4096);
 	r = dmrestore_start_take_fd(base, (struct dmqmp *)&sub_token, fd,
-				    "domid 3 (vm1)", file, 2, done_cb, NULL);
+				    &args);
 	ck_assert_ptr_nonnull(r);
 }
 
@@ -283,6 +286,70 @@ START_TEST(nothing_is_told_after_free_even_with_replies_pending)
 }
 END_TEST
 
+/* ---- a restarted dmsup resumes (dmrestore_resume) ---- */
+
+/* The setup's restore is dropped: a restarted dmsup starts afresh. */
+static void resumed(void)
+{
+	dmrestore_free(r);
+	n_calls = 0;
+	r = dmrestore_resume(base, (struct dmqmp *)&sub_token, &args);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(n_calls, 1);
+	ck_assert_str_eq(calls[0].cmd, "query-migrate");
+}
+
+START_TEST(resume_of_a_load_under_way_waits_for_completed)
+{
+	resumed();
+	reply(0, "{\"status\": \"active\"}", NULL);
+	loop();
+	ck_assert_int_eq(told, 0);
+	ck_assert_int_eq(n_calls, 1); /* nothing sent again */
+	migration("completed");
+	loop();
+	ck_assert_int_eq(told, 1);
+	ck_assert_str_eq(told_err, "ok");
+}
+END_TEST
+
+START_TEST(resume_of_a_completed_load_is_ready)
+{
+	resumed();
+	reply(0, "{\"status\": \"completed\"}", NULL);
+	loop();
+	ck_assert_int_eq(told, 1);
+	ck_assert_str_eq(told_err, "ok");
+}
+END_TEST
+
+/* The old dmsup died before migrate-incoming: never reported running. */
+START_TEST(resume_of_a_load_never_begun_fails)
+{
+	resumed();
+	reply(0, "{}", NULL); /* QEMU 7.2: no status before any migration */
+	loop();
+	ck_assert_int_eq(told, 1);
+	ck_assert_msg(strstr(told_err, file) &&
+			  strstr(told_err, "before QEMU began loading it"),
+		      "%s", told_err);
+	ck_assert_int_eq(n_calls, 1); /* no migrate-incoming of its own */
+}
+END_TEST
+
+START_TEST(resume_of_a_failed_load_fails_with_qemus_reason)
+{
+	resumed();
+	reply(0, "{\"status\": \"failed\"}", NULL);
+	ck_assert_int_eq(n_calls, 2);
+	reply(1, "{\"status\": \"failed\", \"error-desc\": \"bad stream\"}",
+	      NULL);
+	loop();
+	ck_assert_int_eq(told, 1);
+	ck_assert_msg(strstr(told_err, "QEMU: bad stream"), "%s", told_err);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -294,6 +361,10 @@ int main(void)
 	    a_command_error_fails_naming_the_step,
 	    no_completed_in_time_fails,
 	    nothing_is_told_after_free_even_with_replies_pending,
+	    resume_of_a_load_under_way_waits_for_completed,
+	    resume_of_a_completed_load_is_ready,
+	    resume_of_a_load_never_begun_fails,
+	    resume_of_a_failed_load_fails_with_qemus_reason,
 	};
 
 	return run_suite("dmsup-dmrestore", setup, teardown, tests,

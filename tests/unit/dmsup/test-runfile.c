@@ -26,6 +26,11 @@ START_TEST(what_dmsup_writes_is_taken)
 		       "\"spawns\": 3, \"state\": \"running\"}",
 		       err),
 	    0);
+	/* A start --restore under way names its save file. */
+	ck_assert_int_eq(check_text("{\"pid\": 1, \"state\": \"starting\", "
+				    "\"restore\": \"/var/lib/vm1.save\"}",
+				    err),
+			 0);
 	/* Files of an older dmsup have fewer fields. */
 	ck_assert_int_eq(check_text("{\"pid\": 1}", err), 0);
 }
@@ -48,6 +53,8 @@ START_TEST(a_bad_field_is_refused_by_name)
 	    {"{\"pid\": 1, \"pid_start\": 1e300}", "pid_start"},
 	    {"{\"pid\": 1, \"started\": 99999999999999999999}", "started"},
 	    {"{\"pid\": 1, \"extra\": 1}", "extra"},
+	    {"{\"pid\": 1, \"restore\": \"vm1.save\"}", "restore"},
+	    {"{\"pid\": 1, \"restore\": 7}", "restore"},
 	    {"{\"state\": \"running\"}", "pid"},
 	    {"[1]", "object"},
 	    {"null", "object"},
