@@ -12,6 +12,8 @@ DMSUP_CORE_SRCS := dmsup/log.c dmsup/config.c dmsup/argv.c libdmsup/frame.c \
                    dmsup/safefile.c dmsup/devspec.c
 # The restrict policy (pure: unit tests link it), on a line of its own.
 DMSUP_CORE_SRCS += dmsup/restrict.c
+# What libxl's dm_restrict did to a device model adopted from xl (/proc).
+DMSUP_CORE_SRCS += dmsup/restrict-seen.c
 # The device model's cgroup v2 (its parsing is unit-tested).
 DMSUP_CORE_SRCS += dmsup/cgroup.c
 # The device-model save file (save --file, start --restore; dmctl's plan

@@ -22,6 +22,7 @@
 #include "dmsup/restrict-cg.h"
 #include "dmsup/restrict-rom.h"
 #include "dmsup/restrict-run.h"
+#include "dmsup/restrict-seen.h"
 #include "dmsup/restrict.h"
 #include "dmsup/usercache.h"
 
@@ -35,8 +36,10 @@ struct restrict_run {
 	struct reaper_waiter *wait;
 	restrict_resume_fn *resume;
 	struct domain *d;
-	bool waited; /* this start waited for the reaper once */
-	bool died;   /* the reaper was started for this run */
+	bool waited;   /* this start waited for the reaper once */
+	bool died;     /* the reaper was started for this run */
+	bool by_libxl; /* adopted from xl: the plan is what /proc showed */
+	struct restrict_seen seen;
 };
 
 /* "domid N (name)", as the log names a domain. */
@@ -266,11 +269,59 @@ static long restrict_proc_uid(pid_t pid)
 	return r;
 }
 
+void restrict_run_adopted(struct domain *d)
+{
+	struct restrict_seen s;
+	uid_t base;
+	gid_t gid;
+
+	restrict_run_free(d);
+	if (restrict_seen_read(d->pid, &s) ||
+	    !(d->rst = calloc(1, sizeof(*d->rst))))
+		return;
+	d->rst->d = d;
+	d->rst->by_libxl = true;
+	d->rst->seen = s;
+	if (usercache_getpw(RESTRICT_RANGE_USER, &base, &gid))
+		base = 0;
+	restrict_seen_plan(&s, base, d->cfg.domid, &d->rst->plan);
+	if (d->rst->plan.on)
+		log_info("%s: restricted by libxl: uid %u, root %s%s; %s",
+			 restrict_label(d), (unsigned)s.uid, s.root,
+			 s.domid_restrict ? ", -xen-domid-restrict" : "",
+			 d->rst->plan.shared
+			     ? "not reaped by uid (not libxl's range)"
+			     : "its uid is reaped at the death");
+}
+
+/* A reattached run shows the limits QEMU runs with: its config may have
+ * been changed since its start. */
+static void restrict_run_live_limits(struct domain *d)
+{
+	struct restrict_plan *p = &d->rst->plan;
+	long long nproc, fsize;
+
+	if (restrict_seen_limits(d->pid, &nproc, &fsize))
+		return;
+	if (nproc != p->nproc || fsize != p->fsize)
+		log_info("%s: restrict: pid %d runs with nproc %lld and fsize "
+			 "%lld; its config now says %d and %lld (the next "
+			 "start takes those)",
+			 restrict_label(d), (int)d->pid, nproc, fsize, p->nproc,
+			 p->fsize);
+	p->nproc = nproc > 0 && nproc < (1 << 30) ? (int)nproc : -1;
+	p->fsize = fsize;
+}
+
 void restrict_run_reattach(struct domain *d)
 {
 	long uid = restrict_proc_uid(d->pid);
 	char err[256];
 
+	if (config_adopted(&d->cfg)) {
+		restrict_run_adopted(d);
+		return;
+	}
 	restrict_run_free(d);
 	if (uid <= 0 || !(d->rst = calloc(1, sizeof(*d->rst))))
 		return;
@@ -290,6 +341,7 @@ void restrict_run_reattach(struct domain *d)
 	if (!restrict_qemu_has_seccomp(d->cfg.qemu))
 		restrict_no_sandbox(&d->rst->plan);
 	restrict_cg_reattach(&d->rst->cg, d, &d->rst->plan);
+	restrict_run_live_limits(d);
 }
 
 bool restrict_run_cancel_wait(struct domain *d)
@@ -331,6 +383,14 @@ const char *restrict_run_chroot(const struct domain *d)
 							  : NULL;
 }
 
+static void restrict_reaper_json(const struct restrict_plan *p,
+				 struct json_object *j)
+{
+	if (p->on && !p->shared && reaper_state(p->uid))
+		json_object_object_add(
+		    j, "reaper", json_object_new_string(reaper_state(p->uid)));
+}
+
 void restrict_run_json(const struct domain *d, struct json_object *o)
 {
 	struct restrict_plan next;
@@ -340,6 +400,13 @@ void restrict_run_json(const struct domain *d, struct json_object *o)
 	struct json_object *j;
 
 	json_object_object_add(o, "cgroup", NULL); /* the run's, below */
+	if (d->rst && d->rst->by_libxl && (d->pid || d->rst->died)) {
+		p = &d->rst->plan;
+		j = restrict_seen_json(&d->rst->seen, p);
+		restrict_reaper_json(p, j);
+		json_object_object_add(o, "restrict", j);
+		return;
+	}
 	if (d->rst && (d->pid || d->rst->died)) {
 		p = &d->rst->plan;
 		chroot = d->rst->chroot;
@@ -355,9 +422,7 @@ void restrict_run_json(const struct domain *d, struct json_object *o)
 	j = restrict_plan_json(p, chroot);
 	if (p != &next)
 		restrict_cg_json(&d->rst->cg, d->pid && !d->rst->died, o, j);
-	if (p->on && !p->shared && reaper_state(p->uid))
-		json_object_object_add(
-		    j, "reaper", json_object_new_string(reaper_state(p->uid)));
+	restrict_reaper_json(p, j);
 	json_object_object_add(o, "restrict", j);
 }
 

@@ -27,6 +27,9 @@ char **restrict_run_argv(const struct domain *d, char **qemu);
 /* After dmsup's restart, a live device model running as the uid its
  * config gives is a restricted run again (its death reaps the uid). */
 void restrict_run_reattach(struct domain *d);
+/* An adopted QEMU (kind xl) ready, its privileges dropped: what libxl's
+ * dm_restrict did, read in /proc; a range uid is reaped at the death. */
+void restrict_run_adopted(struct domain *d);
 /* A start waiting for the reaper is given up (a stop came): true if one
  * waited. */
 bool restrict_run_cancel_wait(struct domain *d);

@@ -21,6 +21,7 @@
 #include "dmsup/kind/kind.h"
 #include "dmsup/kind/xendm.h"
 #include "dmsup/log.h"
+#include "dmsup/restrict-run.h"
 
 /* SHUTDOWN's reasons that mean "the host asked" (QAPI ShutdownCause). */
 static const char *const xl_host_reasons[] = {
@@ -68,6 +69,13 @@ static void xl_qmp_connected(struct domain *d)
 			  d->cfg.domid, d->cfg.name, err);
 }
 
+/* QMP answers once QEMU dropped its privileges (its main loop runs after
+ * -runas and -chroot): what libxl's dm_restrict did is visible now. */
+static void xl_ready_done(struct domain *d)
+{
+	restrict_run_adopted(d);
+}
+
 static bool xl_stopped_by_toolstack(struct domain *d)
 {
 	return d->toolstack_stop ||
@@ -107,5 +115,6 @@ const struct dm_kind_ops kind_xl = {
     .cleanup = xl_cleanup,
     .free = xendm_domain_free,
     .qmp_connected = xl_qmp_connected,
+    .ready_done = xl_ready_done,
     .stopped_by_toolstack = xl_stopped_by_toolstack,
 };

@@ -135,3 +135,54 @@ dm_running() {
 	pid=$(dm_pid $1)
 	[ -n "$pid" ] || fail "no device model pid after start"
 }
+
+# uid_procs UID: live processes whose real, effective or saved uid is UID.
+uid_procs() {
+	local s n=0
+	for s in /proc/[0-9]*/status; do
+		awk -v u="$1" '/^State:/ && $2 == "Z" { z = 1 }
+		  /^Uid:/ { if (!z && ($2 == u || $3 == u || $4 == u)) f = 1 }
+		  END { exit !f }' "$s" 2>/dev/null && n=$((n + 1))
+	done
+	echo $n
+}
+no_uid_procs() {
+	[ "$(uid_procs "$1")" = 0 ]
+}
+
+# dm_state_is NAME STATE: dmctl status shows NAME in STATE.
+dm_state_is() {
+	dmctl status "$1" 2>/dev/null | grep -q "^state *$2\$"
+}
+
+# xl_guest NAME [XL-LINE...]: created by xl through the drop-in ($DROPIN),
+# adopted, running; its domid in $domid and QEMU's pid in $pid.
+xl_guest() {
+	local name=$1
+	shift
+	tick_config "$name" "device_model_override = \"$DROPIN\"" "$@"
+	TB_DOMAINS="$TB_DOMAINS $name"
+	xl create "$name.cfg" || fail "xl create $name failed"
+	domid=$(xl domid "$name") || fail "no domid for $name"
+	# A QEMU under dm_restrict writes no device-model state (it has no
+	# xenstore): libxl asked it over QMP before xl create returned.
+	grep -q '^dm_restrict = 1' "$name.cfg" ||
+		xs_wait "/local/domain/0/device-model/$domid/state" running 120
+	wait_until 60 dm_state_is "$name" running ||
+		fail "dmsup does not show $name running: $(dmctl status "$name")"
+	pid=$(dm_pid "$name")
+}
+
+# range_user_add BASE: libxl's range user (xen-qemuuser-range-base) with
+# uid BASE, for this test only: with it, restrict mode auto would restrict
+# the device models of every later test in this dom0. The EXIT trap takes
+# it away again, with the test's dmtestN users.
+range_user_add() {
+	grep -q '^xen-qemuuser-range-base:' /etc/passwd ||
+		echo "xen-qemuuser-range-base:x:$1:$1::/nonexistent:/bin/false" >>/etc/passwd
+	trap range_users_cleanup EXIT
+}
+range_users_cleanup() {
+	sed -i '/^xen-qemuuser-range-base:/d; /^dmtest[0-9]*:/d' /etc/passwd
+	dm_cleanup
+}

@@ -10,25 +10,6 @@ export DMSUP_QEMU_DM_CONF=$PWD/qemu-dm.conf
 printf 'qemu = %s\ncontrol = %s\ntimeout_ms = 10000\n' "$DM_QEMU" \
 	"$DMSUP_CONTROL" >"$DMSUP_QEMU_DM_CONF"
 
-dm_state_is() {
-	dmctl status "$1" 2>/dev/null | grep -q "^state *$2\$"
-}
-
-# xl_guest NAME [XL-LINE...]: created by xl through the drop-in, adopted,
-# running; its domid in $domid and QEMU's pid in $pid.
-xl_guest() {
-	local name=$1
-	shift
-	tick_config "$name" "device_model_override = \"$DROPIN\"" "$@"
-	TB_DOMAINS="$TB_DOMAINS $name"
-	xl create "$name.cfg" || fail "xl create $name failed"
-	domid=$(xl domid "$name") || fail "no domid for $name"
-	xs_wait "/local/domain/0/device-model/$domid/state" running 120
-	wait_until 60 dm_state_is "$name" running ||
-		fail "dmsup does not show $name running: $(dmctl status "$name")"
-	pid=$(dm_pid "$name")
-}
-
 dmsup_start
 
 # on_crash = destroy: dmsup reports, marks crashed; xl destroys it.

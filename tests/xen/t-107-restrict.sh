@@ -9,29 +9,7 @@
 . /opt/dmsup/tests/dmsup-lib.sh
 
 base=60000
-grep -q '^xen-qemuuser-range-base:' /etc/passwd ||
-	echo "xen-qemuuser-range-base:x:$base:$base::/nonexistent:/bin/false" >>/etc/passwd
-# The users go with the test: with them, restrict mode auto would restrict
-# the device models of every later test in this dom0.
-t107_cleanup() {
-	sed -i '/^xen-qemuuser-range-base:/d; /^dmtest[0-9]*:/d' /etc/passwd
-	dm_cleanup
-}
-trap t107_cleanup EXIT
-
-# uid_procs UID: live processes whose real, effective or saved uid is UID.
-uid_procs() {
-	local s n=0
-	for s in /proc/[0-9]*/status; do
-		awk -v u="$1" '/^State:/ && $2 == "Z" { z = 1 }
-		  /^Uid:/ { if (!z && ($2 == u || $3 == u || $4 == u)) f = 1 }
-		  END { exit !f }' "$s" 2>/dev/null && n=$((n + 1))
-	done
-	echo $n
-}
-no_uid_procs() {
-	[ "$(uid_procs "$1")" = 0 ]
-}
+range_user_add $base
 
 name=t107-restrict
 mkhvm_dom $name

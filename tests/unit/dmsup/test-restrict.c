@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "dmsup/argv.h"
+#include "dmsup/restrict-seen.h"
 #include "dmsup/restrict.h"
 #include "tests/unit/dmsup/run.h"
 
@@ -452,6 +455,98 @@ START_TEST(status_names_uid_chroot_and_what_is_missing)
 }
 END_TEST
 
+/* An adopted QEMU as /proc showed it: libxl's range uid of domid 5. */
+static struct restrict_seen seen_range(void)
+{
+	struct restrict_seen s = {.uid = 60005, .gid = 60000};
+
+	snprintf(s.root, sizeof(s.root), "/var/run/xen/qemu-root-5");
+	s.domid_restrict = true;
+	return s;
+}
+
+START_TEST(libxls_range_uid_is_reaped_another_is_not)
+{
+	struct restrict_seen s = seen_range();
+	struct restrict_plan p;
+
+	restrict_seen_plan(&s, 60000, 5, &p);
+	ck_assert(p.on && !p.shared);
+	ck_assert_int_eq(p.uid, 60005);
+	ck_assert(p.domid_restrict);
+	ck_assert(strstr(p.how, "range xen-qemuuser-range-base (60000) + 5"));
+	/* Another domid's offset, no range user, or a shared uid: never
+	 * reaped, another guest may run as it. */
+	restrict_seen_plan(&s, 60000, 6, &p);
+	ck_assert(p.on && p.shared);
+	restrict_seen_plan(&s, 0, 5, &p);
+	ck_assert(p.on && p.shared);
+	ck_assert_str_eq(p.how, "libxl: uid 60005");
+	s.uid = 0;
+	restrict_seen_plan(&s, 60000, 5, &p);
+	ck_assert(!p.on);
+	ck_assert(strstr(p.off_why, "runs as root"));
+}
+END_TEST
+
+START_TEST(libxls_restriction_in_status_is_what_proc_showed)
+{
+	struct restrict_seen s = seen_range();
+	struct restrict_plan p;
+	struct json_object *j, *v;
+
+	restrict_seen_plan(&s, 60000, 5, &p);
+	j = restrict_seen_json(&s, &p);
+	ck_assert(json_object_object_get_ex(j, "by", &v));
+	ck_assert_str_eq(json_object_get_string(v), "libxl");
+	ck_assert(json_object_object_get_ex(j, "chroot", &v));
+	ck_assert_str_eq(json_object_get_string(v), "/var/run/xen/qemu-root-5");
+	ck_assert(json_object_object_get_ex(j, "reaped_by_dmsup", &v));
+	ck_assert(json_object_get_boolean(v));
+	ck_assert(!json_object_object_get_ex(j, "sandbox", &v));
+	json_object_put(j);
+	/* No chroot: none shown. */
+	snprintf(s.root, sizeof(s.root), "/");
+	j = restrict_seen_json(&s, &p);
+	ck_assert(!json_object_object_get_ex(j, "chroot", &v));
+	json_object_put(j);
+}
+END_TEST
+
+START_TEST(this_process_reads_as_itself)
+{
+	struct restrict_seen s;
+
+	ck_assert_int_eq(restrict_seen_read(getpid(), &s), 0);
+	ck_assert_int_eq(s.uid, geteuid());
+	ck_assert_int_eq(s.gid, getegid());
+	ck_assert(s.root[0] == '/');
+	ck_assert(!s.domid_restrict);
+	ck_assert_int_eq(restrict_seen_read(0, &s), -1);
+}
+END_TEST
+
+START_TEST(the_limits_read_are_the_processs_own)
+{
+	const rlim_t want = 12345 << 10;
+	struct rlimit nproc, fsize;
+	long long n, f;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NPROC, &nproc), 0);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &fsize), 0);
+	/* The soft limit lowered (the hard one may be below it already). */
+	fsize.rlim_cur = fsize.rlim_max < want ? fsize.rlim_max : want;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &fsize), 0);
+	ck_assert_int_eq(restrict_seen_limits(getpid(), &n, &f), 0);
+	ck_assert_int_eq(f, (long long)fsize.rlim_cur);
+	if (nproc.rlim_cur == RLIM_INFINITY)
+		ck_assert_int_eq(n, -1);
+	else
+		ck_assert_int_eq(n, (long long)nproc.rlim_cur);
+	ck_assert_int_eq(restrict_seen_limits(0, &n, &f), -1);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -467,6 +562,10 @@ int main(void)
 	    status_names_uid_chroot_and_what_is_missing,
 	    the_cgroup_fields_are_checked_strictly,
 	    the_argv_enters_the_cgroup_in_the_trampoline,
+	    libxls_range_uid_is_reaped_another_is_not,
+	    libxls_restriction_in_status_is_what_proc_showed,
+	    this_process_reads_as_itself,
+	    the_limits_read_are_the_processs_own,
 	};
 
 	return run_suite("dmsup-restrict", NULL, NULL, tests,
