@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "dmsup/domindex.h"
 #include "dmsup/observe.h"
 
 struct event_base;
@@ -27,7 +28,10 @@ struct dmsup {
 	char *self_exe;	     /* for the stub keeper, restrict-exec */
 	char *log_helper;    /* dmsup-log (main_log_helper) */
 	struct control *ctl;
+	/* Newest first; found through index (domain_find and friends),
+	 * which domain.c keeps in step. */
 	struct domain *domains;
+	struct domindex index;
 	struct xendm *xen; /* NULL until a xen: true domain needs it */
 	/* The targets' own lifecycle (kind/guestwatch.c); NULL until the
 	 * first device model with Xen runs. */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +65,29 @@ struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg)
 	d->pidfd = d->log_pidfd = d->fifo_fd = d->restore_fd = -1;
 	d->exit_signal = d->exit_code = -1;
 	d->qmp_link = DMQMP_LINK_N_STATES;
+	if (domindex_add(&sup->index, &d->ix, d->cfg.name, d->cfg.domid)) {
+		*cfg = d->cfg;
+		free(d);
+		return NULL;
+	}
 	d->next = sup->domains;
 	sup->domains = d;
 	return d;
+}
+
+void domain_set_config(struct domain *d, struct dm_config *cfg)
+{
+	config_dispose(&d->cfg);
+	d->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	domindex_rename(&d->sup->index, &d->ix, d->cfg.name);
+	domindex_set_domid(&d->sup->index, &d->ix, d->cfg.domid);
+}
+
+void domain_set_domid(struct domain *d, int domid)
+{
+	d->cfg.domid = domid;
+	domindex_set_domid(&d->sup->index, &d->ix, domid);
 }
 
 static void domain_clear_events(struct domain *d)
@@ -94,6 +115,7 @@ void domain_free(struct domain *d)
 		;
 	if (*pp)
 		*pp = d->next;
+	domindex_remove(&d->sup->index, &d->ix);
 	observe_gone(d->sup, d);
 	lifecycle_dispose(d);
 	domain_set_restore_take_fd(d, -1, NULL);
@@ -120,15 +142,37 @@ static const struct dm_kind_ops *domain_kind(const struct domain *d)
 	return d->kind ? d->kind : kind_ops_of(&d->cfg);
 }
 
+/* The domain whose index node @node is. */
+static struct domain *domain_of(const struct domindex_node *node)
+{
+	return (struct domain *)((const char *)node -
+				 offsetof(struct domain, ix));
+}
+
+static struct domain *domain_of_found(const struct domindex_node *node)
+{
+	return node ? domain_of(node) : NULL;
+}
+
+static bool domain_index_active(const struct domindex_node *node)
+{
+	return lifecycle_is_active(domain_of(node)->state);
+}
+
+struct domain *domain_find_name(struct dmsup *sup, const char *name)
+{
+	return domain_of_found(domindex_find_name(&sup->index, name));
+}
+
 struct domain *domain_find(struct dmsup *sup, const char *key)
 {
+	struct domain *d = domain_find_name(sup, key);
 	char *end;
 	long domid = strtol(key, &end, 10);
 
 	/* A name wins over a domid that looks the same. */
-	for (struct domain *d = sup->domains; d; d = d->next)
-		if (!strcmp(d->cfg.name, key))
-			return d;
+	if (d)
+		return d;
 	if (!*key || *end || domid < 0 || domid > 0x7fef)
 		return NULL;
 	return domain_find_domid(sup, (int)domid);
@@ -136,20 +180,10 @@ struct domain *domain_find(struct dmsup *sup, const char *key)
 
 struct domain *domain_find_domid(struct dmsup *sup, int domid)
 {
-	struct domain *idle = NULL;
-
-	if (domid <= 0)
-		return NULL;
-	/* A definition does not own its domid: the running one wins. */
-	for (struct domain *d = sup->domains; d; d = d->next) {
-		if (d->cfg.domid != domid)
-			continue;
-		if (lifecycle_is_active(d->state))
-			return d;
-		if (!idle)
-			idle = d;
-	}
-	return idle;
+	/* A definition does not own its domid: the running one wins, else
+	 * the newest definition (the first in sup->domains). */
+	return domain_of_found(
+	    domindex_find_domid(&sup->index, domid, domain_index_active));
 }
 
 struct domain *domain_holding_domid(struct dmsup *sup, int domid)

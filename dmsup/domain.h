@@ -56,7 +56,10 @@ enum dm_stop {
 struct domain {
 	struct domain *next;
 	struct dmsup *sup;
+	/* Its name and domid change only through domain_set_config and
+	 * domain_set_domid, which keep sup->index in step. */
 	struct dm_config cfg;
+	struct domindex_node ix;
 	enum dm_state state;
 	/* Where this run's runtime files are: sup->run_dir, or the state
 	 * directory for a run an older dmsup started (rundir.h). */
@@ -131,9 +134,17 @@ struct domain {
 	bool restore_resume;
 };
 
-/* A new domain in state defined; takes over @cfg (left zeroed). */
+/* A new domain in state defined; takes over @cfg (left zeroed). NULL
+ * out of memory (@cfg left as it was). */
 struct domain *domain_new(struct dmsup *sup, struct dm_config *cfg);
 void domain_free(struct domain *d);
+/* Replaces @d's definition with @cfg (taken over, left zeroed). */
+void domain_set_config(struct domain *d, struct dm_config *cfg);
+/* Binds @d's definition to @domid (0: none). */
+void domain_set_domid(struct domain *d, int domid);
+/* The domain named @name, or NULL. */
+struct domain *domain_find_name(struct dmsup *sup, const char *name);
+/* By name, else (a key that is a domid) by domid: a name wins. */
 struct domain *domain_find(struct dmsup *sup, const char *name_or_domid);
 /* The domain whose device model runs for @domid (an active one), or
  * NULL: only a run holds a domid, a definition does not. */

@@ -468,6 +468,7 @@ int main(int argc, char **argv)
 	sup.ctl = NULL;
 	while (sup.domains)
 		domain_free(sup.domains);
+	domindex_dispose(&sup.index);
 	xendm_close(&sup);
 	for (int i = 0; i < 3; i++)
 		event_free(ev[i]);

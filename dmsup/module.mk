@@ -44,6 +44,8 @@ DMSUP_SRCS += dmsup/zombie.c
 DMSUP_SRCS += dmsup/rundir.c
 # SIGHUP's reload of the definitions.
 DMSUP_SRCS += dmsup/reload.c
+# The registry's index by name and by domid, on a line of its own.
+DMSUP_SRCS += dmsup/domindex.c
 # The start header of a device model's log, on a line of its own too.
 DMSUP_SRCS += dmsup/loghead.c
 # Its fdatasync, off the loop.

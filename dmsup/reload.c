@@ -18,14 +18,6 @@ struct reload_counts {
 	int added, changed, removed;
 };
 
-static struct domain *reload_find_name(struct dmsup *sup, const char *name)
-{
-	for (struct domain *d = sup->domains; d; d = d->next)
-		if (!strcmp(d->cfg.name, name))
-			return d;
-	return NULL;
-}
-
 /* NAME.json is there: the domain NAME is not removed. */
 static void reload_mark_seen(struct dmsup *sup, const char *file)
 {
@@ -33,7 +25,7 @@ static void reload_mark_seen(struct dmsup *sup, const char *file)
 	struct domain *d;
 
 	snprintf(name, sizeof(name), "%.*s", (int)(strlen(file) - 5), file);
-	if ((d = reload_find_name(sup, name)))
+	if ((d = domain_find_name(sup, name)))
 		d->reload_seen = true;
 }
 
@@ -53,7 +45,7 @@ static bool reload_same(const struct dm_config *a, const struct dm_config *b)
 static void reload_one(struct dmsup *sup, struct dm_config *cfg,
 		       struct reload_counts *n)
 {
-	struct domain *d = reload_find_name(sup, cfg->name);
+	struct domain *d = domain_find_name(sup, cfg->name);
 	struct domain *other = domain_find_domid(sup, cfg->domid);
 
 	if (d)
@@ -81,9 +73,7 @@ static void reload_one(struct dmsup *sup, struct dm_config *cfg,
 			 d->cfg.name);
 		return;
 	}
-	config_dispose(&d->cfg);
-	d->cfg = *cfg;
-	memset(cfg, 0, sizeof(*cfg));
+	domain_set_config(d, cfg);
 	n->changed++;
 	log_info("reload: domid %d (%s): definition changed, applies at its "
 		 "next start (%s now)",

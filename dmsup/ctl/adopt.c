@@ -105,9 +105,7 @@ static struct domain *adopt_domain(struct ctl_conn *c, struct dm_config *cfg)
 		return NULL;
 	}
 	if (d) {
-		config_dispose(&d->cfg);
-		d->cfg = *cfg;
-		memset(cfg, 0, sizeof(*cfg));
+		domain_set_config(d, cfg);
 		return d;
 	}
 	d = domain_new(sup, cfg);

@@ -113,8 +113,7 @@ static struct domain *cmd_define(struct ctl_conn *c, struct json_object *json)
 		return NULL;
 	}
 	if (d) {
-		config_dispose(&d->cfg);
-		d->cfg = cfg;
+		domain_set_config(d, &cfg);
 	} else if (!(d = domain_new(sup, &cfg))) {
 		config_dispose(&cfg);
 		ctl_reply_error(c, "config", "out of memory");
@@ -163,7 +162,7 @@ static bool cmd_bind_domid(struct ctl_conn *c, struct domain *d,
 	}
 	if (want == d->cfg.domid)
 		return true;
-	d->cfg.domid = want;
+	domain_set_domid(d, want);
 	if (persist_save_config(d)) {
 		ctl_reply_error(c, "start", "domain %s: cannot save",
 				d->cfg.name);
@@ -410,8 +409,7 @@ static void cmd_set(struct ctl_conn *c, struct json_object *req,
 		config_dispose(&next);
 		return;
 	}
-	config_dispose(&d->cfg);
-	d->cfg = next;
+	domain_set_config(d, &next);
 	if (persist_save_config(d)) {
 		ctl_reply_error(c, "set", "domain %s: cannot save",
 				d->cfg.name);

@@ -89,11 +89,59 @@ START_TEST(a_config_without_domid_needs_one_at_start)
 }
 END_TEST
 
+/* The domain a domid-looking key finds, by name ("" if none). */
+static char *name_at(const char *key)
+{
+	struct json_object *st = h_status(key);
+	char *name = strdup(h_str(st, "name"));
+
+	json_object_put(st);
+	return name;
+}
+
+static void assert_found_at(const char *key, const char *want)
+{
+	char *name = name_at(key);
+
+	ck_assert_msg(!strcmp(name, want), "%s finds '%s', not '%s'", key, name,
+		      want);
+	free(name);
+}
+
+/* Each way a domid changes (issue 13's index follows it). */
+START_TEST(a_changed_domid_finds_the_domain_there_and_only_there)
+{
+	char *a = h_standin_config("a", 5, "[\"--qmp\"]", "");
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", a, NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "a", NULL), 0);
+	assert_found_at("5", "a");
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "set", "a", "domid=7", NULL), 0);
+	assert_found_at("7", "a");
+	h_dmctl_refused("no domain", "status", "5", NULL);
+	ck_assert_int_eq(
+	    h_dmctl(NULL, NULL, "start", "a", "--domid", "8", NULL), 0);
+	assert_found_at("8", "a");
+	h_dmctl_refused("no domain", "status", "7", NULL);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "8", NULL), 0);
+	/* Its file again: a redefinition, back on 5. */
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", a, NULL), 0);
+	assert_found_at("5", "a");
+	h_dmctl_refused("no domain", "status", "8", NULL);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "undefine", "5", NULL), 1);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "5", NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "undefine", "5", NULL), 0);
+	h_dmctl_refused("no domain", "status", "a", NULL);
+	free(a);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 	    a_stopped_definition_gives_its_domid_up,
 	    a_config_without_domid_needs_one_at_start,
+	    a_changed_domid_finds_the_domain_there_and_only_there,
 	};
 
 	return h_main("dmsup-domid", NULL, tests,

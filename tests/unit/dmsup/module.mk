@@ -77,3 +77,7 @@ $(BUILD)/tests/unit/dmsup/test-dmrestore: $(BUILD)/obj/dmsup/kind/dmrestore.o
 # The user lookups' cache is pure: its object alone.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-usercache
 $(BUILD)/tests/unit/dmsup/test-usercache: $(BUILD)/obj/dmsup/usercache.o
+
+# The domain registry's index is pure: its object alone.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-domindex
+$(BUILD)/tests/unit/dmsup/test-domindex: $(BUILD)/obj/dmsup/domindex.o
