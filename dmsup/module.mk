@@ -70,6 +70,8 @@ DMSUP_SRCS += dmsup/usercache.c
 DMSUP_SRCS += dmsup/restrict-run.c dmsup/restrict-rom.c dmsup/reaper.c
 # Its cgroup v2 (the run's side of cgroup.c).
 DMSUP_SRCS += dmsup/restrict-cg.c
+# Its mount namespace: a tmpfs root and /tmp (the trampoline's, probed).
+DMSUP_SRCS += dmsup/restrict-ns.c
 # The control socket from systemd (dmsup.socket, socket activation).
 DMSUP_SRCS += dmsup/listenfd.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.

@@ -141,6 +141,16 @@ int restrict_rom_install(const char *chroot, const char *src, char *path_r,
 	return r;
 }
 
+int restrict_rom_dir(const char *chroot)
+{
+	int rfd = rom_dir_open(chroot, true);
+
+	if (rfd < 0)
+		return -1;
+	close(rfd);
+	return 0;
+}
+
 void restrict_rom_clear(const char *chroot)
 {
 	int rfd = rom_dir_open(chroot, false), dfd;

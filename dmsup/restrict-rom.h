@@ -18,6 +18,10 @@
  */
 int restrict_rom_install(const char *chroot, const char *src, char *path_r,
 			 size_t len, char *err, size_t elen);
+/* Makes @chroot/rom before the spawn of a device model with a mount
+ * namespace, whose chroot is a tmpfs that dmsup cannot reach: the
+ * trampoline binds dom0's @chroot/rom into it. 0, or -1 with errno. */
+int restrict_rom_dir(const char *chroot);
 /* Removes @chroot/rom and the ROMs in it (the chroot must be empty again
  * for the next run). */
 void restrict_rom_clear(const char *chroot);

@@ -2,7 +2,8 @@
  * A domain's restricted run: the plan of this run (restrict.c), its
  * chroot (an empty directory of root's, mode 0555, in the runtime dir),
  * the reaper of its uid (reaper.c), and the exec trampoline that sets
- * what QEMU cannot set itself (rlimits, no_new_privs, the cgroup).
+ * what QEMU cannot set itself (rlimits, no_new_privs, the cgroup, the
+ * mount namespace of restrict-ns.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "dmsup/log.h"
 #include "dmsup/reaper.h"
 #include "dmsup/restrict-cg.h"
+#include "dmsup/restrict-ns.h"
 #include "dmsup/restrict-rom.h"
 #include "dmsup/restrict-run.h"
 #include "dmsup/restrict-seen.h"
@@ -176,6 +178,34 @@ static int restrict_run_reaper(struct domain *d, char *err, size_t len)
 	return -1;
 }
 
+/* Whether the host gives the mount namespace (else named, or refused). */
+static int restrict_run_mntns(struct domain *d, char *err, size_t len)
+{
+	/* What the host gives does not change while dmsup runs: one probe
+	 * that passed serves every later start (each is a fork of dmsup). A
+	 * trampoline that fails later still says why in the DM's log. */
+	static bool host_ok;
+	struct restrict_run *r = d->rst;
+	char why[160];
+
+	if (!r->plan.mntns)
+		return 0;
+	/* Made before the spawn: the trampoline binds it into the tmpfs. */
+	if (restrict_rom_dir(r->chroot)) {
+		snprintf(err, len, "chroot %s/rom: %s", r->chroot,
+			 strerror(errno));
+		return -1;
+	}
+	if (host_ok || !restrict_ns_probe(r->chroot, why, sizeof(why))) {
+		host_ok = true;
+		return 0;
+	}
+	restrict_rom_clear(r->chroot);
+	log_warnx("%s: restrict: no mount namespace: %s", restrict_label(d),
+		  why);
+	return restrict_no_mntns(&d->cfg, &r->plan, why, err, len);
+}
+
 static int restrict_run_setup(struct domain *d, char *err, size_t len)
 {
 	struct restrict_run *r = d->rst;
@@ -202,7 +232,9 @@ static int restrict_run_setup(struct domain *d, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
-	return restrict_make_chroot(r->chroot, err, len);
+	if (restrict_make_chroot(r->chroot, err, len))
+		return -1;
+	return restrict_run_mntns(d, err, len);
 }
 
 int restrict_run_prepare(struct domain *d, restrict_resume_fn *resume,
@@ -340,6 +372,10 @@ void restrict_run_reattach(struct domain *d)
 		d->rst->chroot = NULL;
 	if (!restrict_qemu_has_seccomp(d->cfg.qemu))
 		restrict_no_sandbox(&d->rst->plan);
+	if (!restrict_ns_own(d->pid)) {
+		snprintf(err, sizeof(err), "pid %d is in dmsup's", (int)d->pid);
+		restrict_no_mntns(NULL, &d->rst->plan, err, NULL, 0);
+	}
 	restrict_cg_reattach(&d->rst->cg, d, &d->rst->plan);
 	restrict_run_live_limits(d);
 }
@@ -463,8 +499,8 @@ int restrict_exec_main(int argc, char **argv)
 {
 	long nproc = -1;
 	long long fsize = -1;
-	const char *cgroup = "";
-	int i;
+	const char *cgroup = "", *mntns = "";
+	int i, step;
 
 	for (i = 2; i + 1 < argc && strcmp(argv[i], "--"); i += 2) {
 		if (!strcmp(argv[i], "--nproc"))
@@ -473,6 +509,8 @@ int restrict_exec_main(int argc, char **argv)
 			fsize = strtoll(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--cgroup"))
 			cgroup = argv[i + 1];
+		else if (!strcmp(argv[i], "--mntns"))
+			mntns = argv[i + 1];
 	}
 	if (i >= argc || strcmp(argv[i], "--") || i + 1 >= argc) {
 		fprintf(stderr, "dmsup --restrict-exec: no command\n");
@@ -490,6 +528,12 @@ int restrict_exec_main(int argc, char **argv)
 		return restrict_exec_fail("PR_SET_NO_NEW_PRIVS");
 	if (*cgroup && restrict_exec_cgroup(cgroup))
 		return restrict_exec_fail(cgroup);
+	if (*mntns && restrict_ns_enter(mntns, &step)) {
+		fprintf(stderr,
+			"dmsup --restrict-exec: mount namespace: %s: %s\n",
+			restrict_ns_step(step), strerror(errno));
+		return 127;
+	}
 	execv(argv[i + 1], argv + i + 1);
 	return restrict_exec_fail(argv[i + 1]);
 }

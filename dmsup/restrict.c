@@ -136,9 +136,27 @@ static void restrict_limits(const struct dm_config *cfg,
 	snprintf(p->sandbox, sizeof(p->sandbox), "%s",
 		 r->sandbox ? r->sandbox : RESTRICT_SANDBOX);
 	p->domid_restrict = cfg->xen;
-	/* Not built yet (issue 17): named, never silently skipped. */
-	restrict_missing(p, "mount namespace");
-	restrict_missing(p, "private /tmp");
+	p->mntns = true; /* unless the host cannot (restrict_no_mntns) */
+}
+
+int restrict_no_mntns(const struct dm_config *cfg, struct restrict_plan *p,
+		      const char *why, char *err, size_t err_len)
+{
+	if (cfg && strcmp(restrict_mode(cfg), "auto")) {
+		snprintf(err, err_len,
+			 "no mount namespace (%s): restrict.mode %s needs one "
+			 "(auto runs without)",
+			 why, restrict_mode(cfg));
+		return -1;
+	}
+	p->mntns = false;
+	snprintf(p->mntns_why[0], sizeof(p->mntns_why[0]),
+		 "mount namespace (%s)", why);
+	snprintf(p->mntns_why[1], sizeof(p->mntns_why[1]),
+		 "private /tmp (no mount namespace)");
+	restrict_missing(p, p->mntns_why[0]);
+	restrict_missing(p, p->mntns_why[1]);
+	return 0;
 }
 
 /* auto: libxl's users if the host has them, else off (and why). */
@@ -286,6 +304,10 @@ char **restrict_argv(char **qemu, const struct restrict_plan *p,
 	PUT(restrict_fmt("%lld", p->fsize));
 	PUT(strdup("--cgroup"));
 	PUT(strdup(cgroup ? cgroup : ""));
+	if (p->mntns) {
+		PUT(strdup("--mntns"));
+		PUT(strdup(chroot));
+	}
 	PUT(strdup("--"));
 	for (int i = 0; i < n; i++)
 		PUT(strdup(qemu[i]));
@@ -337,6 +359,8 @@ struct json_object *restrict_plan_json(const struct restrict_plan *p,
 	json_object_object_add(o, "core", json_object_new_int(0));
 	json_object_object_add(o, "no_new_privs",
 			       json_object_new_boolean(true));
+	json_object_object_add(o, "mount_ns",
+			       json_object_new_boolean(p->mntns));
 	for (int i = 0; i < p->n_missing; i++)
 		json_object_array_add(m, json_object_new_string(p->missing[i]));
 	json_object_object_add(o, "missing", m);

@@ -28,6 +28,8 @@ struct restrict_plan {
 	long long fsize;   /* bytes; -1: none */
 	char sandbox[260]; /* "": none (a QEMU without seccomp) */
 	bool domid_restrict;
+	bool mntns; /* its own mount namespace, root and /tmp (restrict-ns.h) */
+	char mntns_why[2][200]; /* what missing names when it has none */
 	const char *missing[RESTRICT_MAX_MISSING];
 	int n_missing;
 };
@@ -55,8 +57,19 @@ void restrict_missing(struct restrict_plan *p, const char *what);
 void restrict_no_sandbox(struct restrict_plan *p);
 
 /*
+ * The host cannot give the mount namespace (@why: "unshare: Operation
+ * not permitted"): restrict.mode auto runs without it, named in missing
+ * as "mount namespace (WHY)" and "private /tmp (no mount namespace)"; an
+ * explicit mode is refused (-1 with @err). @cfg NULL: a run that has
+ * none already (a reattach), named.
+ */
+int restrict_no_mntns(const struct dm_config *cfg, struct restrict_plan *p,
+		      const char *why, char *err, size_t err_len);
+
+/*
  * What is spawned for a restricted QEMU: @self_exe's trampoline
- * (--restrict-exec with the limits and @cgroup, "" for none), then
+ * (--restrict-exec with the limits, @cgroup, "" for none, and
+ * --mntns @chroot with the mount namespace), then
  * @qemu (its QMP chardev already on a passed fd, argv.h), -runas, -chroot
  * @chroot, -sandbox and, with Xen, -xen-domid-restrict. Takes @qemu
  * (freed); NULL when out of memory.

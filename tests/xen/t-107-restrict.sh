@@ -1,7 +1,9 @@
 # A deprivileged dom0 device model (issue 17, docs/restrict.md): with the
 # host set up as for libxl's dm_restrict (a user xen-qemuuser-range-base),
 # dmsup's default (restrict mode auto) runs QEMU as base + domid with
-# -xen-domid-restrict, in its empty chroot, with no_new_privs; the guest's
+# -xen-domid-restrict, in its chroot, with no_new_privs, in a mount
+# namespace of its own whose root is a read-only tmpfs with a private
+# /tmp (dom0's chroot directory holds only rom/, empty); the guest's
 # firmware runs, dmctl qmp answers; QEMU is in its cgroup v2 with
 # pids.max and memory.max, a fork bomb inside is capped by it; after
 # kill -9 cgroup.kill and the reaper leave no process of that uid (also
@@ -28,7 +30,21 @@ grep -q "^Uid:[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid\$
 grep -q "^NoNewPrivs:[[:space:]]*1" /proc/$pid/status || fail "QEMU has no no_new_privs"
 root=$(readlink /proc/$pid/root)
 [ "$root" = "$DMSUP_RUN_DIR/$name.root" ] || fail "QEMU's root is '$root', not its chroot"
-[ -z "$(ls -A "$root")" ] || fail "the chroot $root is not empty"
+# dom0's side: only the empty rom/ that the trampoline binds into
+# QEMU's tmpfs root (NIC hotplugs put their ROMs there).
+[ "$(ls -A "$root")" = rom ] && [ -z "$(ls -A "$root/rom")" ] ||
+	fail "the chroot $root holds '$(ls -A "$root" | tr '\n' ' ')', not an empty rom/ alone"
+[ "$(readlink /proc/$pid/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] ||
+	fail "QEMU shares dom0's mount namespace"
+[ "$(stat -f -c %T /proc/$pid/root)" = tmpfs ] && [ "$(stat -f -c %T /proc/$pid/root/tmp)" = tmpfs ] ||
+	fail "QEMU's / or /tmp is not a tmpfs: $(cat /proc/$pid/mountinfo)"
+[ "$(ls -A /proc/$pid/root | tr '\n' ' ')" = "rom tmp " ] ||
+	fail "QEMU's / holds '$(ls -A /proc/$pid/root | tr '\n' ' ')', not rom and tmp"
+grep -q ' / ro,' /proc/$pid/mountinfo || fail "QEMU's / is not read-only: $(cat /proc/$pid/mountinfo)"
+dmctl --json status $name | grep -q '"mount_ns": *true' || {
+	dmctl --json status $name; fail "status does not say mount_ns true"; }
+dmctl --json status $name | grep -qE '"(mount namespace|private /tmp)' && {
+	dmctl --json status $name; fail "status names the mount namespace missing"; }
 cmd=$(tr '\0' ' ' </proc/$pid/cmdline)
 for a in "-xen-domid $domid " "-xen-domid-restrict" "-runas $uid:$base " "-chroot $root " \
 	"socket,id=dmsup-qmp,fd=4,"; do

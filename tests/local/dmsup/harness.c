@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -321,6 +322,10 @@ void h_start_dmsup(void)
 		struct rlimit rl = {H.nofile_soft, H.nofile_hard};
 		if (H.nofile_hard && setrlimit(RLIMIT_NOFILE, &rl))
 			_exit(126);
+		for (int c = 0; c < 64; c++)
+			if ((H.drop_caps >> c & 1) &&
+			    prctl(PR_CAPBSET_DROP, c, 0, 0, 0))
+				_exit(126);
 		execl(dmsup, dmsup, "-f", "-s", H.ctl, "-r", H.run, "-d",
 		      H.state, "-l", H.logdir, (char *)NULL);
 		_exit(127);

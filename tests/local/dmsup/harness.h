@@ -26,6 +26,9 @@ struct h {
 	pid_t dmsup;
 	/* RLIMIT_NOFILE for the next h_start_dmsup (0: the test's own). */
 	unsigned long nofile_soft, nofile_hard;
+	/* Capabilities (1 << CAP_X) the next h_start_dmsup drops from its
+	 * bounding set: a root without them, as in a container. */
+	unsigned long long drop_caps;
 };
 
 extern struct h H;

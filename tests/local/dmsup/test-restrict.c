@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,6 +228,18 @@ static bool missing_names(struct json_object *r, const char *what)
 	return false;
 }
 
+/* Mode user with @uid and the section's other @members ("" for none). */
+static char *user_config(const char *name, int domid, uid_t uid,
+			 const char *members)
+{
+	char extra[300];
+
+	snprintf(extra, sizeof(extra),
+		 "\"restrict\": {\"mode\": \"user\", \"uid\": %d%s%s}",
+		 (int)uid, *members ? ", " : "", members);
+	return h_config(name, domid, extra);
+}
+
 static char *restricted_config(const char *name, int domid, uid_t uid,
 			       int reap_timeout)
 {
@@ -299,7 +315,6 @@ START_TEST(qemu_runs_as_its_uid_in_its_chroot_with_no_new_privs)
 	ck_assert_int_eq(h_int(r, "uid"), UID_A);
 	ck_assert_str_eq(h_str(r, "chroot"), want);
 	ck_assert(json_object_object_get_ex(r, "missing", &m));
-	ck_assert_int_ge(json_object_array_length(m), 1);
 	json_object_put(st);
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r1", NULL), 0);
 	free(cfg);
@@ -604,13 +619,8 @@ END_TEST
 
 START_TEST(cgroup_off_is_named_missing)
 {
-	char extra[200];
+	char *cfg = user_config("c5", 45, UID_B, "\"cgroup\": \"off\"");
 
-	snprintf(extra, sizeof(extra),
-		 "\"restrict\": {\"mode\": \"user\", \"uid\": %d, "
-		 "\"cgroup\": \"off\"}",
-		 UID_B);
-	char *cfg = h_config("c5", 45, extra);
 	h_start(cfg);
 	struct json_object *st = h_status("c5"), *v;
 	ck_assert(json_object_object_get_ex(st, "cgroup", &v));
@@ -644,6 +654,184 @@ START_TEST(a_cgroup_dir_that_is_no_cgroup_fails_the_start_by_name)
 }
 END_TEST
 
+/* /proc/PID/@what (a link, else a file) of @pid and of dmsup. */
+static char *proc_of(pid_t pid, const char *what)
+{
+	char path[64], link[128] = "";
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	if (readlink(path, link, sizeof(link) - 1) > 0)
+		return strdup(link);
+	return h_read_file(path);
+}
+
+static void differs_from_dmsups(pid_t pid, const char *what)
+{
+	char *a = proc_of(pid, what), *b = proc_of(H.dmsup, what);
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_msg(strcmp(a, b), "%s: %s", what, a);
+	free(a);
+	free(b);
+}
+
+/* The mountinfo line of @pid whose mount point is @at, or NULL. */
+static char *mount_at(pid_t pid, const char *at)
+{
+	char path[64], *text, *line, *r = NULL, mp[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	text = h_read_file(path);
+	ck_assert_ptr_nonnull(text);
+	for (line = strtok(text, "\n"); line && !r; line = strtok(NULL, "\n"))
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 &&
+		    !strcmp(mp, at))
+			r = strdup(line);
+	free(text);
+	return r;
+}
+
+/* What dom0 sees in @dir: its entries but . and .., space-separated. */
+static char *dir_entries(const char *dir)
+{
+	char buf[1024] = "";
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+				 "%s%s", *buf ? " " : "", de->d_name);
+	closedir(d);
+	return strdup(buf);
+}
+
+START_TEST(qemu_has_a_mount_namespace_of_its_own)
+{
+	char *cfg = restricted_config("m1", 51, UID_A, 10);
+	pid_t pid = h_start(cfg);
+
+	differs_from_dmsups(pid, "ns/mnt");
+	differs_from_dmsups(pid, "mountinfo");
+	struct json_object *st = h_status("m1"), *r = restrict_of(st), *v;
+	ck_assert(json_object_object_get_ex(r, "mount_ns", &v));
+	ck_assert(json_object_get_boolean(v));
+	ck_assert(!missing_names(r, "mount namespace"));
+	ck_assert(!missing_names(r, "private /tmp"));
+	json_object_put(st);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "m1", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+/* QEMU's / is an empty read-only tmpfs, its /tmp a writable 4 MiB one,
+ * /rom dom0's chroot's rom/ (read-only): nothing else is there. */
+START_TEST(qemus_root_is_a_read_only_tmpfs_with_a_private_tmp)
+{
+	char *cfg = restricted_config("m2", 52, UID_B, 10), *l;
+	pid_t pid = h_start(cfg);
+	char path[96];
+	struct statfs sf;
+	struct statvfs sv;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	ck_assert_int_eq(statfs(path, &sf), 0);
+	ck_assert_int_eq(sf.f_type, TMPFS_MAGIC);
+	ck_assert_int_eq(statvfs(path, &sv), 0);
+	ck_assert(sv.f_flag & ST_RDONLY);
+	snprintf(path, sizeof(path), "/proc/%d/root/tmp", (int)pid);
+	ck_assert_int_eq(statfs(path, &sf), 0);
+	ck_assert_int_eq(sf.f_type, TMPFS_MAGIC);
+	ck_assert_int_eq((long long)sf.f_blocks * sf.f_bsize, 4 << 20);
+	/* Seen from QEMU (chrooted): three mounts, its own. */
+	l = mount_at(pid, "/");
+	ck_assert_msg(l && strstr(l, " ro,nosuid,nodev,noexec") &&
+			  strstr(l, " - tmpfs "),
+		      "%s", l);
+	free(l);
+	l = mount_at(pid, "/tmp");
+	ck_assert_msg(l && strstr(l, " rw,nosuid,nodev,noexec") &&
+			  strstr(l, " - tmpfs ") && strstr(l, "size=4096k"),
+		      "%s", l);
+	free(l);
+	l = mount_at(pid, "/rom");
+	ck_assert_msg(l && strstr(l, " ro,nosuid,nodev,noexec"), "%s", l);
+	free(l);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "m2", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+/* A file QEMU writes in its /tmp (a dump of the guest's 16 MiB, as its
+ * uid) stops at the 4 MiB of the tmpfs, is not in dom0's /tmp nor in
+ * dom0's chroot directory, and goes with QEMU. */
+START_TEST(what_qemu_writes_in_its_tmp_is_capped_and_dom0_never_sees)
+{
+	char *cfg = user_config("m3", 53, UID_C, "\"fsize_mib\": 64"), *out,
+	     *err, *e;
+	char file[64], args[160], in_qemu[PATH_MAX], root[PATH_MAX];
+	struct stat st;
+	pid_t pid = h_start(cfg);
+	snprintf(file, sizeof(file), "/tmp/dmsup-test-m3-%d.core", (int)pid);
+	snprintf(args, sizeof(args),
+		 "{\"paging\": false, \"protocol\": \"file:%s\"}", file);
+	int rc =
+	    h_dmctl(&out, &err, "qmp", "m3", "dump-guest-memory", args, NULL);
+	ck_assert_msg(rc != 0 && strstr(err, "No space left on device"),
+		      "dump-guest-memory: exit %d: %s", rc, err);
+	free(out);
+	free(err);
+	snprintf(in_qemu, sizeof(in_qemu), "/proc/%d/root%s", (int)pid, file);
+	ck_assert_int_eq(stat(in_qemu, &st), 0);
+	ck_assert_int_eq(st.st_uid, UID_C);
+	ck_assert_int_gt(st.st_size, 0);
+	ck_assert_int_le(st.st_size, 4 << 20);
+	out = h_qmp_json("m3", "query-status");
+	ck_assert_msg(strstr(out, "\"running\""), "%s", out);
+	free(out);
+	/* dom0: not in its /tmp, and its chroot dir holds only rom/. */
+	ck_assert_int_eq(lstat(file, &st), -1);
+	snprintf(root, sizeof(root), "%s/m3.root", H.run);
+	e = dir_entries(root);
+	ck_assert_str_eq(e, "rom");
+	free(e);
+	/* Its / takes nothing, even from root in its namespace. */
+	snprintf(in_qemu, sizeof(in_qemu), "/proc/%d/root/x", (int)pid);
+	ck_assert_int_eq(mkdir(in_qemu, 0700), -1);
+	ck_assert_int_eq(errno, EROFS);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "m3", NULL), 0);
+	ck_assert_int_eq(lstat(root, &st), -1);
+	free(cfg);
+}
+END_TEST
+
+/* A root without CAP_SYS_ADMIN (a container forbids it): the explicit
+ * mode asked for all of it, so the start fails by name. */
+START_TEST(without_cap_sys_admin_an_explicit_mode_fails_by_name)
+{
+	char *cfg = restricted_config("m4", 54, UID_A, 10), *err;
+
+	h_stop_dmsup(SIGTERM);
+	H.drop_caps = 1ULL << CAP_SYS_ADMIN;
+	h_start_dmsup();
+	ck_assert_int_eq(h_dmctl(NULL, &err, "start", cfg, NULL), 1);
+	ck_assert_msg(strstr(err, "domain m4: restrict: no mount namespace "
+				  "(unshare: Operation not permitted): "
+				  "restrict.mode user needs one (auto runs "
+				  "without)"),
+		      "%s", err);
+	free(err);
+	struct json_object *st = h_status("m4");
+	ck_assert_str_eq(h_str(st, "step"), "restrict");
+	ck_assert_int_eq(h_int(st, "pid"), -1);
+	json_object_put(st);
+	ck_assert_int_eq(count_uid(UID_A), 0);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -662,6 +850,10 @@ int main(void)
 	    a_reattach_finds_qemu_in_its_cgroup,
 	    cgroup_off_is_named_missing,
 	    a_cgroup_dir_that_is_no_cgroup_fails_the_start_by_name,
+	    qemu_has_a_mount_namespace_of_its_own,
+	    qemus_root_is_a_read_only_tmpfs_with_a_private_tmp,
+	    what_qemu_writes_in_its_tmp_is_capped_and_dom0_never_sees,
+	    without_cap_sys_admin_an_explicit_mode_fails_by_name,
 	};
 
 	if (geteuid() != 0) {

@@ -440,7 +440,9 @@ START_TEST(status_names_uid_chroot_and_what_is_missing)
 	ck_assert(json_object_object_get_ex(j, "chroot", &v));
 	ck_assert_str_eq(json_object_get_string(v), "/run/dmsup/vm.root");
 	ck_assert(json_object_object_get_ex(j, "missing", &v));
-	ck_assert_int_ge(json_object_array_length(v), 1);
+	ck_assert_int_eq(json_object_array_length(v), 0); /* all given */
+	ck_assert(json_object_object_get_ex(j, "mount_ns", &v));
+	ck_assert(json_object_get_boolean(v));
 	json_object_put(j);
 	config_dispose(&cfg);
 	parse(&cfg, "", true);
@@ -547,6 +549,80 @@ START_TEST(the_limits_read_are_the_processs_own)
 }
 END_TEST
 
+static bool names(const struct restrict_plan *p, const char *what)
+{
+	for (int i = 0; i < p->n_missing; i++)
+		if (!strcmp(p->missing[i], what))
+			return true;
+	return false;
+}
+
+START_TEST(the_mount_namespace_is_made_by_the_trampoline)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	parse(&cfg, "{\"mode\": \"range\"}", true);
+	restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err));
+	ck_assert(p.mntns);
+	for (int k = 0; k < p.n_missing; k++)
+		ck_assert_msg(!strstr(p.missing[k], "mount namespace") &&
+				  !strstr(p.missing[k], "/tmp"),
+			      "%s", p.missing[k]);
+	char **v = restrict_argv(argv_build(&cfg, "/q.qmp"), &p,
+				 "/run/dmsup/vm.root", "", "/d");
+	int i = argv_find(v, "--mntns"), dd = argv_find(v, "--");
+	ck_assert_int_gt(i, 0);
+	ck_assert_int_lt(i, dd); /* the trampoline's, not QEMU's */
+	ck_assert_str_eq(v[i + 1], "/run/dmsup/vm.root");
+	argv_free(v);
+	config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(without_a_mount_namespace_auto_names_it_and_a_mode_refuses)
+{
+	struct dm_config cfg;
+	struct restrict_plan p;
+	char err[256];
+
+	/* auto (the shared user here): runs without, and says why. */
+	parse(&cfg, "", false);
+	restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err));
+	ck_assert(p.on && p.mntns);
+	ck_assert_int_eq(restrict_no_mntns(&cfg, &p,
+					   "unshare: Operation not permitted",
+					   err, sizeof(err)),
+			 0);
+	ck_assert(!p.mntns);
+	ck_assert(names(&p, "mount namespace (unshare: Operation not "
+			    "permitted)"));
+	ck_assert(names(&p, "private /tmp (no mount namespace)"));
+	char **v =
+	    restrict_argv(argv_build(&cfg, "/q.qmp"), &p, "/r", "", "/d");
+	ck_assert_int_lt(argv_find(v, "--mntns"), 0);
+	argv_free(v);
+	struct json_object *j = restrict_plan_json(&p, "/r"), *m;
+	ck_assert(json_object_object_get_ex(j, "mount_ns", &m));
+	ck_assert(!json_object_get_boolean(m));
+	json_object_put(j);
+	config_dispose(&cfg);
+	/* An explicit mode asked for all of it: the start fails. */
+	parse(&cfg, "{\"mode\": \"user\", \"uid\": 1234}", false);
+	restrict_resolve(&cfg, true, fake_users, &p, err, sizeof(err));
+	ck_assert_int_eq(restrict_no_mntns(&cfg, &p,
+					   "unshare: Operation not permitted",
+					   err, sizeof(err)),
+			 -1);
+	ck_assert_str_eq(err, "no mount namespace (unshare: Operation not "
+			      "permitted): restrict.mode user needs one (auto "
+			      "runs without)");
+	ck_assert(p.mntns && !names(&p, "private /tmp (no mount namespace)"));
+	config_dispose(&cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -566,6 +642,8 @@ int main(void)
 	    libxls_restriction_in_status_is_what_proc_showed,
 	    this_process_reads_as_itself,
 	    the_limits_read_are_the_processs_own,
+	    the_mount_namespace_is_made_by_the_trampoline,
+	    without_a_mount_namespace_auto_names_it_and_a_mode_refuses,
 	};
 
 	return run_suite("dmsup-restrict", NULL, NULL, tests,
