@@ -222,7 +222,7 @@ static void persist_warn_orphans(struct dmsup *sup, const char *path)
 		char name[256];
 		snprintf(name, sizeof(name), "%.*s", (int)(len - 4),
 			 de->d_name);
-		if (!domain_find(sup, name))
+		if (!domain_find_name(sup, name))
 			log_warnx("state: %s/%s has no valid %s.json: its "
 				  "device model is not supervised",
 				  path, de->d_name, name);

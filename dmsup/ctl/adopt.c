@@ -82,7 +82,7 @@ static void adopt_log_argv(const struct domain *d, struct json_object *req,
 static struct domain *adopt_domain(struct ctl_conn *c, struct dm_config *cfg)
 {
 	struct dmsup *sup = ctl_sup(c);
-	struct domain *d = domain_find(sup, cfg->name);
+	struct domain *d = domain_find_name(sup, cfg->name);
 	struct domain *by_id = domain_find_domid(sup, cfg->domid);
 
 	if (by_id && by_id != d && lifecycle_is_active(by_id->state)) {
@@ -192,7 +192,7 @@ static void adopt_retire_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct dmsup *sup = ((void **)arg)[0];
 	char *name = ((void **)arg)[1];
-	struct domain *d = domain_find(sup, name);
+	struct domain *d = domain_find_name(sup, name);
 
 	/* Adopted again in between, or gone: nothing to do. */
 	if (d && config_adopted(&d->cfg) && d->state == DM_STOPPED) {

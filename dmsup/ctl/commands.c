@@ -100,7 +100,7 @@ static struct domain *cmd_define(struct ctl_conn *c, struct json_object *json)
 		config_dispose(&cfg);
 		return NULL;
 	}
-	struct domain *d = domain_find(sup, cfg.name);
+	struct domain *d = domain_find_name(sup, cfg.name);
 	struct domain *other = domain_holding_domid(sup, cfg.domid);
 	if (other && other != d) {
 		ctl_reply_error(c, "config", "domid %d is already used by %s",

@@ -136,12 +136,36 @@ START_TEST(a_changed_domid_finds_the_domain_there_and_only_there)
 }
 END_TEST
 
+/* A definition named like a domid is a definition of that name: it
+ * neither replaces nor renames the idle domain holding that domid. */
+START_TEST(a_name_that_looks_like_a_domid_is_a_name)
+{
+	char *a = h_standin_config("a", 5, "[\"--qmp\"]", ""),
+	     *five = h_standin_config("5", 6, "[\"--qmp\"]", "");
+
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", a, NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "a", NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "start", five, NULL), 0);
+	assert_found_at("5", "5");
+	assert_found_at("6", "5");
+	assert_found_at("a", "a");
+	ck_assert_int_eq(domid_of("a"), 5);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "5", NULL), 0);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "undefine", "5", NULL), 0);
+	/* Now the key 5 is a's domid again. */
+	assert_found_at("5", "a");
+	free(a);
+	free(five);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 	    a_stopped_definition_gives_its_domid_up,
 	    a_config_without_domid_needs_one_at_start,
 	    a_changed_domid_finds_the_domain_there_and_only_there,
+	    a_name_that_looks_like_a_domid_is_a_name,
 	};
 
 	return h_main("dmsup-domid", NULL, tests,
