@@ -106,7 +106,8 @@ $(BUILD)/bin/dmsup: $(DMSUP_OBJS) $(DMSUP_CORE_LIB) $(QMP_VCHAN_LIB) \
 SBINS += $(BUILD)/bin/dmsup
 
 # dmsup-log, the log helper beside every device model: libc only.
-$(BUILD)/bin/dmsup-log: $(BUILD)/obj/dmsup/loghelper.o $(BUILD)/obj/dmsup/helper.o \
+$(BUILD)/bin/dmsup-log: $(BUILD)/obj/dmsup/loghelper.o \
+                        $(BUILD)/obj/dmsup/helper.o \
                         $(BUILD)/obj/dmsup/logfile.o $(BUILD)/obj/dmsup/safefile.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -121,7 +122,8 @@ MAN8 += docs/dmsup.8 docs/dmctl.8 docs/dmsup-log.8
 DMSUP_TRAMP_OBJS := $(BUILD)/obj/dmsup/restrict-exec.o \
                     $(BUILD)/obj/dmsup/restrict-ns.o
 $(BUILD)/bin/dmsup-restrict-exec: $(BUILD)/obj/dmsup/restrictexec.o \
-                                  $(BUILD)/obj/dmsup/helper.o $(DMSUP_TRAMP_OBJS)
+                                  $(BUILD)/obj/dmsup/helper.o \
+                                  $(DMSUP_TRAMP_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
 LIBEXECS += $(BUILD)/bin/dmsup-restrict-exec
