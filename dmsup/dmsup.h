@@ -25,8 +25,9 @@ struct dmsup {
 	bool ctl_passed;
 	int ctl_fd;
 	const char *run_dir; /* runtime files (rundir.h) */
-	char *self_exe;	     /* for the stub keeper, restrict-exec */
-	char *log_helper;    /* dmsup-log (main_log_helper) */
+	char *self_exe;	     /* for the stub keeper */
+	char *log_helper;    /* dmsup-log (main_helper) */
+	char *restrict_exec; /* dmsup-restrict-exec (main_helper) */
 	struct control *ctl;
 	/* Newest first; found through index (domain_find and friends),
 	 * which domain.c keeps in step. */

@@ -5,20 +5,23 @@
  * few pages (bench-dmsup prints both). Its argv keeps the daemon's form,
  * `--log-helper DIR NAME FILES SIZE`, so that every dmsup recognises it.
  */
-#include <stdio.h>
-#include <string.h>
-
+#include "dmsup/helper.h"
 #include "dmsup/logfile.h"
-#include "version.h"
+
+static int loghelper_run(int argc, char **argv)
+{
+	return logfile_helper_main(argc - 2, argv + 2);
+}
+
+static const struct helper loghelper = {
+    .name = "dmsup-log",
+    .mode = "--log-helper",
+    .usage = "DIR NAME FILES SIZE (started by dmsup, see dmsup(8))",
+    .argc = 6,
+    .run = loghelper_run,
+};
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "--version"))
-		return printf("dmsup-log %s\n", DMSUP_VERSION) < 0;
-	if (argc != 6 || strcmp(argv[1], "--log-helper")) {
-		fprintf(stderr, "usage: dmsup-log --log-helper DIR NAME FILES "
-				"SIZE (started by dmsup, see dmsup(8))\n");
-		return 2;
-	}
-	return logfile_helper_main(argc - 2, argv + 2);
+	return helper_main(&loghelper, argc, argv);
 }

@@ -30,7 +30,7 @@
 #include "dmsup/notify.h"
 #include "dmsup/persist.h"
 #include "dmsup/reload.h"
-#include "dmsup/restrict-run.h"
+#include "dmsup/restrict-exec.h"
 #include "dmsup/rundir.h"
 #include "dmsup/unixsock.h"
 #include "stubkeep/stubkeep.h"
@@ -168,21 +168,23 @@ static char *main_dirname(const char *path)
 
 /* fds 0-2 must be open, or the first socket would become "stderr". */
 /*
- * The log helper: dmsup-log beside this binary (a build tree), else the
- * installed one, else this binary's own --log-helper (same argv).
+ * A small helper program (dmsup-log, dmsup-restrict-exec): @name beside
+ * this binary (a build tree), else @installed, else this binary itself,
+ * which takes the same argv (--log-helper, --restrict-exec).
  */
-static char *main_log_helper(const char *self_exe)
+static char *main_helper(const char *self_exe, const char *name,
+			 const char *installed)
 {
 	char *dir = main_dirname(self_exe), *path = NULL;
 
-	if (dir && asprintf(&path, "%s/dmsup-log", dir) > 0 &&
+	if (dir && asprintf(&path, "%s/%s", dir, name) > 0 &&
 	    access(path, X_OK)) {
 		free(path);
 		path = NULL;
 	}
 	free(dir);
-	if (!path && !access(DMSUP_LOG_HELPER, X_OK))
-		path = strdup(DMSUP_LOG_HELPER);
+	if (!path && !access(installed, X_OK))
+		path = strdup(installed);
 	return path ? path : strdup(self_exe);
 }
 
@@ -379,8 +381,11 @@ int main(int argc, char **argv)
 		return printf("dmsup %s\n", DMSUP_VERSION) < 0;
 	if (argc > 1 && !strcmp(argv[1], "--log-helper"))
 		return logfile_helper_main(argc - 2, argv + 2);
-	if (argc > 1 && !strcmp(argv[1], "--restrict-exec"))
-		return restrict_exec_main(argc, argv);
+	/* The trampoline's own program is dmsup-restrict-exec; this one
+	 * serves where it is not installed, and a dmsup still running from
+	 * before an upgrade (it execs this path with this argv). */
+	if (argc > 1 && !strcmp(argv[1], RESTRICT_EXEC_OPT))
+		return restrict_exec_main(argc, argv, "dmsup --restrict-exec");
 	if (argc > 1 && !strcmp(argv[1], "--stub-keeper"))
 		return stubkeep_main(argc - 1, argv + 1);
 	if (main_parse_args(argc, argv, &sup, &o, &status))
@@ -414,8 +419,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmsup: /proc/self/exe: %s\n", strerror(errno));
 		return 1;
 	}
-	sup.log_helper = main_log_helper(sup.self_exe);
-	if (!sup.log_helper) {
+	sup.log_helper =
+	    main_helper(sup.self_exe, "dmsup-log", DMSUP_LOG_HELPER);
+	sup.restrict_exec = main_helper(sup.self_exe, "dmsup-restrict-exec",
+					DMSUP_RESTRICT_EXEC);
+	if (!sup.log_helper || !sup.restrict_exec) {
 		fprintf(stderr, "dmsup: out of memory\n");
 		return 1;
 	}
@@ -475,5 +483,6 @@ int main(int argc, char **argv)
 	event_base_free(sup.base);
 	free(sup.self_exe);
 	free(sup.log_helper);
+	free(sup.restrict_exec);
 	return 0;
 }

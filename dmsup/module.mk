@@ -72,6 +72,8 @@ DMSUP_SRCS += dmsup/restrict-run.c dmsup/restrict-rom.c dmsup/reaper.c
 DMSUP_SRCS += dmsup/restrict-cg.c
 # Its mount namespace: a tmpfs root and /tmp (the trampoline's, probed).
 DMSUP_SRCS += dmsup/restrict-ns.c
+# The trampoline (dmsup --restrict-exec; dmsup-restrict-exec below).
+DMSUP_SRCS += dmsup/restrict-exec.c
 # The control socket from systemd (dmsup.socket, socket activation).
 DMSUP_SRCS += dmsup/listenfd.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
@@ -105,6 +107,7 @@ SBINS += $(BUILD)/bin/dmsup
 
 # dmsup-log, the log helper beside every device model: libc only.
 $(BUILD)/bin/dmsup-log: $(BUILD)/obj/dmsup/loghelper.o \
+                        $(BUILD)/obj/dmsup/helper.o \
                         $(BUILD)/obj/dmsup/logfile.o $(BUILD)/obj/dmsup/safefile.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -113,6 +116,20 @@ $(BUILD)/obj/dmsup/main.o: CPPFLAGS += \
 	-DDMSUP_LOG_HELPER='"$(LIBEXECDIR)/dmsup-log"'
 
 MAN8 += docs/dmsup.8 docs/dmctl.8 docs/dmsup-log.8
+
+# dmsup-restrict-exec, the trampoline exec'd by every restricted start
+# before QEMU: libc only, like dmsup-log.
+DMSUP_TRAMP_OBJS := $(BUILD)/obj/dmsup/restrict-exec.o \
+                    $(BUILD)/obj/dmsup/restrict-ns.o
+$(BUILD)/bin/dmsup-restrict-exec: $(BUILD)/obj/dmsup/restrictexec.o \
+                                  $(BUILD)/obj/dmsup/helper.o \
+                                  $(DMSUP_TRAMP_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+LIBEXECS += $(BUILD)/bin/dmsup-restrict-exec
+$(BUILD)/obj/dmsup/main.o: CPPFLAGS += \
+	-DDMSUP_RESTRICT_EXEC='"$(LIBEXECDIR)/dmsup-restrict-exec"'
+MAN8 += docs/dmsup-restrict-exec.8
 MAN5 += docs/dmsup-config.5
 
 # A short Xen-free demonstration: dmsup supervising a real QEMU.

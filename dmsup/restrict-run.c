@@ -1,9 +1,8 @@
 /*
  * A domain's restricted run: the plan of this run (restrict.c), its
  * chroot (an empty directory of root's, mode 0555, in the runtime dir),
- * the reaper of its uid (reaper.c), and the exec trampoline that sets
- * what QEMU cannot set itself (rlimits, no_new_privs, the cgroup, the
- * mount namespace of restrict-ns.c).
+ * the reaper of its uid (reaper.c), and the argv of the exec
+ * trampoline (restrict-exec.c) that sets what QEMU cannot set itself.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -278,7 +275,7 @@ char **restrict_run_argv(const struct domain *d, char **qemu)
 	if (!d->rst || !d->rst->plan.on)
 		return qemu;
 	return restrict_argv(qemu, &d->rst->plan, d->rst->chroot,
-			     d->rst->cg.path, d->sup->self_exe);
+			     d->rst->cg.path, d->sup->restrict_exec);
 }
 
 /* The real uid of @pid, or -1. */
@@ -471,69 +468,4 @@ void restrict_run_free(struct domain *d)
 	free(d->rst->chroot);
 	free(d->rst);
 	d->rst = NULL;
-}
-
-/* ---- the trampoline: dmsup --restrict-exec ... -- QEMU ARGS ---- */
-
-static int restrict_exec_fail(const char *what)
-{
-	fprintf(stderr, "dmsup --restrict-exec: %s: %s\n", what,
-		strerror(errno));
-	return 127;
-}
-
-static int restrict_exec_cgroup(const char *dir)
-{
-	char path[4096];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-		return -1;
-	int r = write(fd, "0", 1) == 1 ? 0 : -1;
-	close(fd);
-	return r;
-}
-
-int restrict_exec_main(int argc, char **argv)
-{
-	long nproc = -1;
-	long long fsize = -1;
-	const char *cgroup = "", *mntns = "";
-	int i, step;
-
-	for (i = 2; i + 1 < argc && strcmp(argv[i], "--"); i += 2) {
-		if (!strcmp(argv[i], "--nproc"))
-			nproc = strtol(argv[i + 1], NULL, 10);
-		else if (!strcmp(argv[i], "--fsize"))
-			fsize = strtoll(argv[i + 1], NULL, 10);
-		else if (!strcmp(argv[i], "--cgroup"))
-			cgroup = argv[i + 1];
-		else if (!strcmp(argv[i], "--mntns"))
-			mntns = argv[i + 1];
-	}
-	if (i >= argc || strcmp(argv[i], "--") || i + 1 >= argc) {
-		fprintf(stderr, "dmsup --restrict-exec: no command\n");
-		return 127;
-	}
-	struct rlimit core = {0, 0}, np = {(rlim_t)nproc, (rlim_t)nproc},
-		      fs = {(rlim_t)fsize, (rlim_t)fsize};
-	if (setrlimit(RLIMIT_CORE, &core))
-		return restrict_exec_fail("RLIMIT_CORE");
-	if (nproc > 0 && setrlimit(RLIMIT_NPROC, &np))
-		return restrict_exec_fail("RLIMIT_NPROC");
-	if (fsize >= 0 && setrlimit(RLIMIT_FSIZE, &fs))
-		return restrict_exec_fail("RLIMIT_FSIZE");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return restrict_exec_fail("PR_SET_NO_NEW_PRIVS");
-	if (*cgroup && restrict_exec_cgroup(cgroup))
-		return restrict_exec_fail(cgroup);
-	if (*mntns && restrict_ns_enter(mntns, &step)) {
-		fprintf(stderr,
-			"dmsup --restrict-exec: mount namespace: %s: %s\n",
-			restrict_ns_step(step), strerror(errno));
-		return 127;
-	}
-	execv(argv[i + 1], argv + i + 1);
-	return restrict_exec_fail(argv[i + 1]);
 }

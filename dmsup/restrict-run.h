@@ -41,9 +41,4 @@ const char *restrict_run_chroot(const struct domain *d);
 void restrict_run_json(const struct domain *d, struct json_object *o);
 void restrict_run_free(struct domain *d);
 
-/* `dmsup --restrict-exec [--nproc N] [--fsize BYTES] [--cgroup DIR] --
- * QEMU ARGS`: RLIMIT_CORE 0, the limits, no_new_privs, the cgroup, then
- * exec. Returns 127 only when one of them failed (said on stderr). */
-int restrict_exec_main(int argc, char **argv);
-
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dmsup/argv.h"
+#include "dmsup/restrict-exec.h"
 #include "dmsup/restrict.h"
 
 #define RESTRICT_UID_MAX 0x7fff0000L
@@ -279,8 +280,7 @@ static char *restrict_fmt(const char *fmt, ...)
 }
 
 char **restrict_argv(char **qemu, const struct restrict_plan *p,
-		     const char *chroot, const char *cgroup,
-		     const char *self_exe)
+		     const char *chroot, const char *cgroup, const char *tramp)
 {
 	int n = 0;
 	char **v;
@@ -296,8 +296,8 @@ char **restrict_argv(char **qemu, const struct restrict_plan *p,
 	}
 	int k = 0, bad = 0;
 #define PUT(expr) ((v[k] = (expr)) ? (void)k++ : (void)bad++)
-	PUT(strdup(self_exe));
-	PUT(strdup("--restrict-exec"));
+	PUT(strdup(tramp));
+	PUT(strdup(RESTRICT_EXEC_OPT));
 	PUT(strdup("--nproc"));
 	PUT(restrict_fmt("%d", p->nproc));
 	PUT(strdup("--fsize"));

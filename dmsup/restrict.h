@@ -67,16 +67,16 @@ int restrict_no_mntns(const struct dm_config *cfg, struct restrict_plan *p,
 		      const char *why, char *err, size_t err_len);
 
 /*
- * What is spawned for a restricted QEMU: @self_exe's trampoline
- * (--restrict-exec with the limits, @cgroup, "" for none, and
+ * What is spawned for a restricted QEMU: the trampoline @tramp
+ * (dmsup-restrict-exec, or dmsup itself; --restrict-exec with the
+ * limits, @cgroup, "" for none, and
  * --mntns @chroot with the mount namespace), then
  * @qemu (its QMP chardev already on a passed fd, argv.h), -runas, -chroot
  * @chroot, -sandbox and, with Xen, -xen-domid-restrict. Takes @qemu
  * (freed); NULL when out of memory.
  */
 char **restrict_argv(char **qemu, const struct restrict_plan *p,
-		     const char *chroot, const char *cgroup,
-		     const char *self_exe);
+		     const char *chroot, const char *cgroup, const char *tramp);
 
 /* What status shows: {uid, gid, user, chroot, ..., missing: [...]}. */
 struct json_object *restrict_plan_json(const struct restrict_plan *p,

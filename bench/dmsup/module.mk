@@ -17,3 +17,11 @@ $(BUILD)/bench/dmsup/bench-lookup: $(BUILD)/obj/bench/dmsup/bench-lookup.o \
 		$(QMP_LIB) $(STUBDOM_PROTO_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XEN_LIBS) $(XLU_LIBS)
+
+# The exec trampoline of a restricted start: dmsup --restrict-exec vs
+# dmsup-restrict-exec (libc only), on a line of its own.
+BENCHES += $(BUILD)/bench/dmsup/bench-tramp
+$(BUILD)/bench/dmsup/bench-tramp: $(BUILD)/obj/bench/dmsup/bench-tramp.o \
+		| $(BUILD)/bin/dmsup $(BUILD)/bin/dmsup-restrict-exec
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^

@@ -456,6 +456,17 @@ int h_dmsup(char **out_r, char **err_r, const char *arg)
 	return h_run("dmsup", args, out_r, err_r);
 }
 
+int h_prog(char **out_r, char **err_r, const char *prog, ...)
+{
+	char *args[29];
+	va_list ap;
+
+	va_start(ap, prog);
+	h_collect_args(args, ap);
+	va_end(ap);
+	return h_run(prog, args, out_r, err_r);
+}
+
 int h_dmsup_args(char **err_r, ...)
 {
 	char *args[29];

@@ -54,6 +54,10 @@ int h_dmctl(char **out_r, char **err_r, ...) __attribute__((sentinel));
 /* Runs another dmsup with the one argument @arg (e.g. --help), as
  * h_dmctl. */
 int h_dmsup(char **out_r, char **err_r, const char *arg);
+/* Runs @prog of the build's bin/ (dmsup-restrict-exec) with the
+ * arguments given, as h_dmctl. */
+int h_prog(char **out_r, char **err_r, const char *prog, ...)
+    __attribute__((sentinel));
 /* Runs another dmsup with the arguments given, in H.dir (so relative
  * paths are under it), until it exits: its exit status, stderr in
  * *@err_r (malloc'd). */

@@ -9,7 +9,8 @@ TEST_BINS += $(DMSUP_LOCAL_DIR)/standin
 $(DMSUP_LOCAL_DIR)/test-%: $(BUILD)/obj/tests/local/dmsup/test-%.o \
 		$(BUILD)/obj/tests/local/dmsup/harness.o $(DMSUP_CORE_LIB) \
 		| $(DMSUP_LOCAL_DIR)/standin $(BUILD)/bin/dmsup $(BUILD)/bin/dmctl \
-		  $(BUILD)/bin/dmsup-qemu-dm $(BUILD)/bin/dmsup-log
+		  $(BUILD)/bin/dmsup-qemu-dm $(BUILD)/bin/dmsup-log \
+		  $(BUILD)/bin/dmsup-restrict-exec
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(EVENT_LIBS) $(CHECK_LIBS) $(XLU_LIBS)
 
@@ -74,3 +75,7 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-pcidetach
 
 # save --file and start --restore on a real QEMU, on a line of its own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-restore
+
+# The exec trampoline's own program (dmsup-restrict-exec), on a line of
+# its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-tramp

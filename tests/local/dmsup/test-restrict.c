@@ -832,6 +832,50 @@ START_TEST(without_cap_sys_admin_an_explicit_mode_fails_by_name)
 }
 END_TEST
 
+/* @cfg with its qemu replaced by @qemu. */
+static void config_qemu(const char *cfg, const char *qemu)
+{
+	char *s = h_read_file(cfg), *at = strstr(s, H_QEMU);
+	FILE *f = fopen(cfg, "w");
+
+	ck_assert(at && f);
+	*at = '\0';
+	fprintf(f, "%s%s%s", s, qemu, at + strlen(H_QEMU));
+	fclose(f);
+	free(s);
+}
+
+/* The trampoline (dmsup-restrict-exec beside dmsup in the build tree)
+ * reports a step that fails in the device model's log, and exits 127. */
+START_TEST(a_trampoline_that_cannot_exec_qemu_says_why_in_the_log)
+{
+	char *cfg = restricted_config("r7", 37, UID_A, 10), qemu[400],
+	     path[400], want[600], *log = NULL;
+
+	snprintf(qemu, sizeof(qemu), "%s/not-executable", H.dir);
+	FILE *f = fopen(qemu, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	config_qemu(cfg, qemu);
+	h_dmctl(NULL, NULL, "start", cfg, NULL);
+	snprintf(path, sizeof(path), "%s/r7.log", H.logdir);
+	snprintf(want, sizeof(want),
+		 "dmsup-restrict-exec: %s: Permission denied", qemu);
+	for (double end = h_now() + H_TIMEOUT; h_now() < end; usleep(20000)) {
+		free(log);
+		if ((log = h_read_file(path)) && strstr(log, want))
+			break;
+	}
+	ck_assert_msg(log && strstr(log, want), "%s", log ? log : "(no log)");
+	free(log);
+	struct json_object *st = h_status("r7");
+	ck_assert_int_eq(h_int(st, "pid"), -1);
+	json_object_put(st);
+	ck_assert_int_eq(count_uid(UID_A), 0);
+	free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -854,6 +898,7 @@ int main(void)
 	    qemus_root_is_a_read_only_tmpfs_with_a_private_tmp,
 	    what_qemu_writes_in_its_tmp_is_capped_and_dom0_never_sees,
 	    without_cap_sys_admin_an_explicit_mode_fails_by_name,
+	    a_trampoline_that_cannot_exec_qemu_says_why_in_the_log,
 	};
 
 	if (geteuid() != 0) {

@@ -379,9 +379,9 @@ START_TEST(the_argv_carries_the_plan)
 	char **qemu = argv_build(&cfg, "/run/dmsup/vm.qmp");
 	ck_assert_int_eq(argv_qmp_on_fd(qemu, 4), 0);
 	char **v = restrict_argv(qemu, &p, "/run/dmsup/vm.root", "",
-				 "/usr/sbin/dmsup");
+				 "/usr/libexec/dmsup/dmsup-restrict-exec");
 	ck_assert_ptr_nonnull(v);
-	ck_assert_str_eq(v[0], "/usr/sbin/dmsup");
+	ck_assert_str_eq(v[0], "/usr/libexec/dmsup/dmsup-restrict-exec");
 	ck_assert_str_eq(v[1], "--restrict-exec");
 	int i = argv_find(v, "--nproc");
 	ck_assert_str_eq(v[i + 1], "64");
