@@ -2,9 +2,7 @@
 # glue) with the daemon, nothing of the daemon's event loop.
 
 # xl.cfg import (dmctl/xlcfg.c): libxlutil parses, libxenlight's disk
-# type carries a parsed disk.
-XLU_CFLAGS := $(call pc_cflags,xlutil xenlight)
-XLU_LIBS   := $(call pc_libs,xlutil xenlight)
+# type carries a parsed disk; both loaded on first use (dmsup/xlu-dl.c).
 DMCTL_XLCFG_OBJ := $(BUILD)/obj/dmctl/xlcfg.o
 $(DMCTL_XLCFG_OBJ): CPPFLAGS += $(XLU_CFLAGS)
 
@@ -13,7 +11,7 @@ $(DMCTL_XLCFG_OBJ): CPPFLAGS += $(XLU_CFLAGS)
 $(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(DMCTL_XLCFG_OBJ) \
 		$(LIBDMSUP_OBJS) $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XENSTORE_LIBS) $(XLU_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XENSTORE_LIBS)
 
 # In sbin: it speaks to a root-only socket; dmctl(8).
 SBINS += $(BUILD)/bin/dmctl
@@ -24,4 +22,4 @@ $(BUILD)/obj/tests/unit/dmctl/%.o: CPPFLAGS += $(CHECK_CFLAGS)
 $(BUILD)/tests/unit/dmctl/test-xlcfg: $(BUILD)/obj/tests/unit/dmctl/test-xlcfg.o \
 		$(DMCTL_XLCFG_OBJ) $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XLU_LIBS) $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS)

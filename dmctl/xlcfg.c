@@ -14,11 +14,10 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <libxlutil.h>
-
 #include "dmctl/xlcfg.h"
 #include "dmsup/config.h"
 #include "dmsup/safefile.h"
+#include "dmsup/xlu-dl.h"
 
 /* Table rows leave their trailing fields zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -148,7 +147,7 @@ static int xlc_map_string(struct xlc *x, const struct xlc_rule *r)
 {
 	const char *v;
 
-	if (xlu_cfg_get_string(x->cfg, r->key, &v, 0))
+	if (XLU.cfg_get_string(x->cfg, r->key, &v, 0))
 		return -1;
 	xlc_put_str(x, r->field, v);
 	return 0;
@@ -158,7 +157,7 @@ static int xlc_map_long(struct xlc *x, const struct xlc_rule *r)
 {
 	long v;
 
-	if (xlu_cfg_get_long(x->cfg, r->key, &v, 0)) {
+	if (XLU.cfg_get_long(x->cfg, r->key, &v, 0)) {
 		xlc_say(x, r->key, "expected a number");
 		return -1;
 	}
@@ -178,13 +177,13 @@ static int xlc_map_args(struct xlc *x, const struct xlc_rule *r)
 	const char *item;
 	int n;
 
-	if (xlu_cfg_get_list(x->cfg, r->key, &l, &n, 0))
+	if (XLU.cfg_get_list(x->cfg, r->key, &l, &n, 0))
 		return -1;
 	if (!json_object_object_get_ex(x->out, r->field, &list)) {
 		list = json_object_new_array();
 		json_object_object_add(x->out, r->field, list);
 	}
-	for (int i = 0; i < n && (item = xlu_cfg_get_listitem(l, i)); i++)
+	for (int i = 0; i < n && (item = XLU.cfg_get_listitem(l, i)); i++)
 		json_object_array_add(list, json_object_new_string(item));
 	return 0;
 }
@@ -193,7 +192,7 @@ static int xlc_map_type(struct xlc *x, const struct xlc_rule *r)
 {
 	const char *v;
 
-	if (xlu_cfg_get_string(x->cfg, r->key, &v, 0))
+	if (XLU.cfg_get_string(x->cfg, r->key, &v, 0))
 		return -1;
 	if (strcmp(v, "hvm")) {
 		xlc_say(x, r->key,
@@ -229,9 +228,9 @@ static int xlc_disk(struct xlc *x, const char *spec, struct json_object *list)
 	const char *format;
 	int rc = -1;
 
-	libxl_device_disk_init(&disk);
+	XLU.disk_init(&disk);
 	/* It reports a bad spec itself, on x->report. */
-	if (xlu_disk_parse(x->cfg, 1, &spec, &disk)) {
+	if (XLU.disk_parse(x->cfg, 1, &spec, &disk)) {
 		xlc_say(x, "disk", "cannot parse '%s'", spec);
 		goto out;
 	}
@@ -245,7 +244,7 @@ static int xlc_disk(struct xlc *x, const char *spec, struct json_object *list)
 	if (!(format = xlc_disk_format(disk.format))) {
 		xlc_say(x, "disk",
 			"'%s': format %s is not supported (raw or qcow2)", spec,
-			libxl_disk_format_to_string(disk.format));
+			XLU.disk_format_to_string(disk.format));
 		goto out;
 	}
 	struct json_object *d = json_object_new_object();
@@ -264,7 +263,7 @@ static int xlc_disk(struct xlc *x, const char *spec, struct json_object *list)
 	json_object_array_add(list, d);
 	rc = 0;
 out:
-	libxl_device_disk_dispose(&disk);
+	XLU.disk_dispose(&disk);
 	return rc;
 }
 
@@ -307,9 +306,9 @@ static int xlc_map_vif(struct xlc *x, const struct xlc_rule *r)
 	int n;
 
 	json_object_object_add(x->out, r->field, list);
-	if (xlu_cfg_get_list(x->cfg, r->key, &l, &n, 0))
+	if (XLU.cfg_get_list(x->cfg, r->key, &l, &n, 0))
 		return -1;
-	for (int i = 0; i < n && (spec = xlu_cfg_get_listitem(l, i)); i++) {
+	for (int i = 0; i < n && (spec = XLU.cfg_get_listitem(l, i)); i++) {
 		char *copy = strdup(spec), *save = NULL;
 		struct json_object *nic = json_object_new_object();
 		if (!copy)
@@ -331,9 +330,9 @@ static int xlc_map_disk(struct xlc *x, const struct xlc_rule *r)
 	int n;
 
 	json_object_object_add(x->out, r->field, list);
-	if (xlu_cfg_get_list(x->cfg, r->key, &l, &n, 0))
+	if (XLU.cfg_get_list(x->cfg, r->key, &l, &n, 0))
 		return -1;
-	for (int i = 0; i < n && (spec = xlu_cfg_get_listitem(l, i)); i++)
+	for (int i = 0; i < n && (spec = XLU.cfg_get_listitem(l, i)); i++)
 		if (xlc_disk(x, spec, list))
 			return -1;
 	return 0;
@@ -347,9 +346,9 @@ static int xlc_map_serial(struct xlc *x, const struct xlc_rule *r)
 	const char *v = NULL;
 	int n = 0;
 
-	if (xlu_cfg_get_string(x->cfg, r->key, &v, 1) &&
-	    !xlu_cfg_get_list(x->cfg, r->key, &l, &n, 1)) {
-		v = n ? xlu_cfg_get_listitem(l, 0) : "none";
+	if (XLU.cfg_get_string(x->cfg, r->key, &v, 1) &&
+	    !XLU.cfg_get_list(x->cfg, r->key, &l, &n, 1)) {
+		v = n ? XLU.cfg_get_listitem(l, 0) : "none";
 		if (n > 1)
 			xlc_say(x, r->key, "only the first port is mapped");
 	}
@@ -419,14 +418,14 @@ static long xlc_long(struct xlc *x, const char *key, long def)
 {
 	long v;
 
-	return xlu_cfg_get_long(x->cfg, key, &v, 1) ? def : v;
+	return XLU.cfg_get_long(x->cfg, key, &v, 1) ? def : v;
 }
 
 static const char *xlc_str(struct xlc *x, const char *key, const char *def)
 {
 	const char *v;
 
-	return xlu_cfg_get_string(x->cfg, key, &v, 1) ? def : v;
+	return XLU.cfg_get_string(x->cfg, key, &v, 1) ? def : v;
 }
 
 /* device_model_version and the stub override make dmsup's kind. */
@@ -574,6 +573,12 @@ static void xlc_forward(struct xlc *x, char *text)
 struct json_object *xlcfg_parse(const char *name, const char *text, int domid,
 				FILE *report)
 {
+	const char *no_xlu = xlu_dl_load();
+	if (no_xlu) {
+		fprintf(report, "%s: %s\n", name, no_xlu);
+		return NULL;
+	}
+
 	struct xlc *x = calloc(1, sizeof(*x));
 	char *msgs = NULL;
 	size_t len = 0;
@@ -587,9 +592,9 @@ struct json_object *xlcfg_parse(const char *name, const char *text, int domid,
 		goto out;
 	}
 	*x = (struct xlc){.name = name, .report = mem};
-	if (!(x->cfg = xlu_cfg_init(mem, name)))
+	if (!(x->cfg = XLU.cfg_init(mem, name)))
 		goto out;
-	if ((r = xlu_cfg_readdata(x->cfg, text, (int)strlen(text)))) {
+	if ((r = XLU.cfg_readdata(x->cfg, text, (int)strlen(text)))) {
 		fflush(mem); /* its message may lack its newline */
 		fprintf(mem, "%s%s: not an xl.cfg file dmctl can read%s%s\n",
 			len && msgs[len - 1] != '\n' ? "\n" : "", name,
@@ -610,7 +615,7 @@ struct json_object *xlcfg_parse(const char *name, const char *text, int domid,
 	out = json_object_get(x->out);
 out:
 	if (x && x->cfg)
-		xlu_cfg_destroy(x->cfg);
+		XLU.cfg_destroy(x->cfg);
 	if (mem)
 		fclose(mem);
 	if (x)

@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxl.h>
-#include <libxlutil.h>
-
 #include "dmsup/devspec.h"
+#include "dmsup/xlu-dl.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -188,13 +186,16 @@ int devspec_disk_from_xl(const char *spec, struct json_object **obj_r,
 
 	*obj_r = NULL;
 	*err_r = NULL;
-	libxl_device_disk_init(&disk);
+	const char *no_xlu = xlu_dl_load();
+	if (no_xlu)
+		return devspec_err(err_r, "'%s': %s", spec, no_xlu);
+	XLU.disk_init(&disk);
 	f = open_memstream(&report, &report_len);
 	if (f)
-		xlu = xlu_cfg_init(f, "xl disk spec");
-	r = xlu ? xlu_disk_parse(xlu, 1, &spec, &disk) : ENOMEM;
+		xlu = XLU.cfg_init(f, "xl disk spec");
+	r = xlu ? XLU.disk_parse(xlu, 1, &spec, &disk) : ENOMEM;
 	if (xlu)
-		xlu_cfg_destroy(xlu);
+		XLU.cfg_destroy(xlu);
 	if (f)
 		fclose(f);
 	if (r) {
@@ -207,7 +208,7 @@ int devspec_disk_from_xl(const char *spec, struct json_object **obj_r,
 	rc = *obj_r ? 0 : devspec_err(err_r, "out of memory");
 out:
 	free(report);
-	libxl_device_disk_dispose(&disk);
+	XLU.disk_dispose(&disk);
 	return rc;
 }
 

@@ -19,6 +19,8 @@ DMSUP_CORE_SRCS += dmsup/cgroup.c
 # The device-model save file (save --file, start --restore; dmctl's plan
 # --restore checks it too).
 DMSUP_CORE_SRCS += dmsup/savefile.c
+# libxlutil on first use (devspec.c, dmctl's xl.cfg import).
+DMSUP_CORE_SRCS += dmsup/xlu-dl.c
 # The argv builder asks the planner for its -device strings.
 DMSUP_CORE_OBJS := $(DMSUP_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(PLAN_OBJS)
 DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
@@ -79,10 +81,20 @@ DMSUP_SRCS += dmsup/listenfd.c
 # The stub keeper (dmsup --stub-keeper) and the builder: stubkeep/module.mk.
 DMSUP_OBJS := $(DMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(STUBKEEP_OBJS)
 
-# xl's disk specs are parsed by libxlutil (devspec.c): whatever links the
-# core library links these too.
+# xl's disk specs are parsed by libxlutil (devspec.c), which the core
+# library loads on first use (xlu-dl.c) by the soname of the libxlutil it
+# was built against; the daemon links it all the same, so the package's
+# shlibs dependencies name it.
 XLU_CFLAGS := $(call pc_cflags,xlutil xenlight)
 XLU_LIBS   := $(call pc_libs,xlutil xenlight)
+XLU_SONAME := $(shell objdump -p $(shell $(PKG_CONFIG) --variable=libdir \
+	xlutil)/libxlutil.so 2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
+ifeq ($(XLU_SONAME),)
+$(error libxlutil.so's soname not found (objdump -p in pkg-config's libdir \
+	for xlutil): is libxen-dev installed?)
+endif
+$(BUILD)/obj/dmsup/xlu-dl.o: CPPFLAGS += $(XLU_CFLAGS) \
+	-DXLU_SONAME='"$(XLU_SONAME)"'
 $(BUILD)/obj/dmsup/devspec.o: CPPFLAGS += $(XLU_CFLAGS) \
 	-DDMSUP_VIF_SCRIPT='"$(LIBEXECDIR)/dmsup-vif-bridge"'
 $(BUILD)/obj/dmsup/config.o: CPPFLAGS += \

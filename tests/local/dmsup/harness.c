@@ -227,8 +227,17 @@ void h_suite_teardown(void)
 	h_cleanup_dir(suite_dir);
 }
 
+/* The run dir when it is not under H.dir (DMSUP_H_RUN_BASE). */
+static void h_cleanup_run(void)
+{
+	if (H.run[0] && strncmp(H.run, H.dir, strlen(H.dir)))
+		h_cleanup_dir(H.run);
+	H.run[0] = '\0';
+}
+
 static void h_atexit(void)
 {
+	h_cleanup_run();
 	h_cleanup_dir(H.dir);
 }
 
@@ -258,8 +267,13 @@ void h_setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(H.dir));
 	snprintf(H.ctl, sizeof(H.ctl), "%s/control", H.dir);
 	snprintf(H.state, sizeof(H.state), "%s/state", H.dir);
-	snprintf(H.run, sizeof(H.run), "%s/run", H.dir);
 	snprintf(H.logdir, sizeof(H.logdir), "%s/log", H.dir);
+	/* DMSUP_H_RUN_BASE puts the run dir elsewhere, e.g. on a tmpfs as
+	 * /run/dmsup is on a Debian host (bench-dmsup). */
+	const char *rb = getenv("DMSUP_H_RUN_BASE");
+	snprintf(H.run, sizeof(H.run), "%s/dmsup-run-XXXXXX", rb ? rb : "");
+	if (!rb || !mkdtemp(H.run))
+		snprintf(H.run, sizeof(H.run), "%s/run", H.dir);
 	h_find_binaries();
 	atexit(h_atexit);
 	signal(SIGPIPE, SIG_IGN);
@@ -282,6 +296,7 @@ void h_teardown(void)
 			      status, log ? log : "");
 		free(log);
 	}
+	h_cleanup_run();
 	h_cleanup_dir(H.dir);
 	H.dir[0] = '\0';
 }
