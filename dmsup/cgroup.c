@@ -169,6 +169,11 @@ int dmcg_base_parse(const char *mountinfo, const char *self_cgroup, char *out,
 	}
 	if (!*out)
 		snprintf(out, len, "/");
+	/* dmsup in a leaf named supervisor (systemd's DelegateSubgroup=):
+	 * the device models' cgroups are its siblings. */
+	char *leaf = strrchr(out, '/');
+	if (leaf && leaf != out && !strcmp(leaf, "/" DMCG_SUPERVISOR))
+		*leaf = '\0';
 	return 0;
 }
 
@@ -285,6 +290,25 @@ static bool dmcg_has_word(const char *list, const char *word)
 	return false;
 }
 
+/*
+ * Whether a controller may be enabled in @dir's cgroup.subtree_control:
+ * never where processes are, the root excepted (the root alone has no
+ * cgroup.type). The kernel would allow a threaded one (pids) there, but
+ * then no process could join @dir while a child holds processes: systemd
+ * could not start dmsup again in its service's cgroup (status 219/CGROUP)
+ * once a device model outlived a stop.
+ */
+static bool dmcg_may_enable(const char *dir)
+{
+	char file[DMCG_PATH_MAX + 32], procs[16];
+
+	snprintf(file, sizeof(file), "%s/cgroup.type", dir);
+	if (access(file, F_OK))
+		return true;
+	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
+	return dmcg_read(file, procs, sizeof(procs)) == 0;
+}
+
 /* One controller: enabled in @parent and its limit set in @path. */
 static void dmcg_limit(const char *parent, const char *path, const char *ctl,
 		       long long val, char *miss, size_t len)
@@ -302,8 +326,19 @@ static void dmcg_limit(const char *parent, const char *path, const char *ctl,
 			 parent, ctl);
 		return;
 	}
+	snprintf(file, sizeof(file), "%s/cgroup.subtree_control", parent);
+	bool on = dmcg_read(file, have, sizeof(have)) >= 0 &&
+		  dmcg_has_word(have, ctl);
+	if (!on && !dmcg_may_enable(parent)) {
+		snprintf(miss, len,
+			 "cgroup %s limit (%s holds processes: a controller "
+			 "enabled there would keep new ones out, a restart of "
+			 "dmsup included; run dmsup in %s/" DMCG_SUPERVISOR ")",
+			 ctl, parent, parent);
+		return;
+	}
 	snprintf(v, sizeof(v), "+%s", ctl);
-	if (dmcg_write(parent, "cgroup.subtree_control", v)) {
+	if (!on && dmcg_write(parent, "cgroup.subtree_control", v)) {
 		snprintf(miss, len, "cgroup %s limit (enabling it in %s: %s%s)",
 			 ctl, parent, strerror(errno),
 			 errno == EBUSY ? "; it holds processes" : "");

@@ -17,6 +17,9 @@
 
 #define DMCG_PATH_MAX 1024
 
+/* The leaf dmsup may run in, its parent then the base of "auto". */
+#define DMCG_SUPERVISOR "supervisor"
+
 /* restrict.cgroup's syntax: "auto", "off", or an absolute path with no
  * empty, "." or ".." component and no trailing '/'. */
 bool dmcg_config_ok(const char *s);
@@ -31,7 +34,8 @@ int dmcg_path(const char *base, const char *run_dir, const char *name,
 /*
  * The base dir "auto" means, from the text of /proc/self/mountinfo and of
  * /proc/self/cgroup: the cgroup2 mount point plus dmsup's own cgroup (the
- * "0::" line). 0, or -1 with @why saying what the host lacks.
+ * "0::" line), or that cgroup's parent when it is a leaf named
+ * DMCG_SUPERVISOR. 0, or -1 with @why saying what the host lacks.
  */
 int dmcg_base_parse(const char *mountinfo, const char *self_cgroup, char *out,
 		    size_t len, char *why, size_t why_len);

@@ -63,6 +63,21 @@ START_TEST(auto_is_dmsups_own_cgroup_on_the_cgroup2_mount)
 					 sizeof(b), why, sizeof(why)),
 			 0);
 	ck_assert_str_eq(b, "/sys/fs/cgroup/dm");
+	/* In a leaf named supervisor (DelegateSubgroup=supervisor): its
+	 * parent, which then holds no process of dmsup's. */
+	ck_assert_int_eq(
+	    dmcg_base_parse(unified,
+			    "0::/system.slice/dmsup.service/supervisor\n", b,
+			    sizeof(b), why, sizeof(why)),
+	    0);
+	ck_assert_str_eq(b, "/sys/fs/cgroup/system.slice/dmsup.service");
+	/* Only that name, and never above the mount. */
+	dmcg_base_parse(unified, "0::/a/supervisors\n", b, sizeof(b), why,
+			sizeof(why));
+	ck_assert_str_eq(b, "/sys/fs/cgroup/a/supervisors");
+	dmcg_base_parse(nested, "0::/lxc/c1/supervisor\n", b, sizeof(b), why,
+			sizeof(why));
+	ck_assert_str_eq(b, "/sys/fs/cgroup");
 }
 END_TEST
 
