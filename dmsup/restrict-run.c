@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -408,6 +409,45 @@ void restrict_run_died(struct domain *d)
 	if (r->chroot && rmdir(r->chroot) && errno != ENOENT)
 		log_warn("domid %d (%s): rmdir %s", d->cfg.domid, d->cfg.name,
 			 r->chroot);
+}
+
+/* The live run's RLIMIT_FSIZE, or -1 for none. */
+static long long restrict_run_fsize(const struct domain *d)
+{
+	return d->rst && d->rst->plan.on && !d->rst->died && d->pid > 0 &&
+		       !d->rst->by_libxl
+		   ? d->rst->plan.fsize
+		   : -1;
+}
+
+int restrict_run_save_begin(struct domain *d, char *err, size_t len)
+{
+	struct rlimit none = {RLIM_INFINITY, RLIM_INFINITY};
+	long long fsize = restrict_run_fsize(d);
+
+	if (fsize < 0)
+		return 0;
+	if (prlimit(d->pid, RLIMIT_FSIZE, &none, NULL)) {
+		snprintf(err, len,
+			 "%s: lifting RLIMIT_FSIZE (%lld bytes) for QEMU's "
+			 "state file: %s",
+			 restrict_label(d), fsize, strerror(errno));
+		return -1;
+	}
+	log_info("%s: RLIMIT_FSIZE lifted from %lld bytes while QEMU writes "
+		 "its state",
+		 restrict_label(d), fsize);
+	return 0;
+}
+
+void restrict_run_save_end(struct domain *d)
+{
+	long long fsize = restrict_run_fsize(d);
+	struct rlimit l = {(rlim_t)fsize, (rlim_t)fsize};
+
+	if (fsize >= 0 && prlimit(d->pid, RLIMIT_FSIZE, &l, NULL))
+		log_warn("%s: RLIMIT_FSIZE back to %lld bytes after the save",
+			 restrict_label(d), fsize);
 }
 
 const char *restrict_run_chroot(const struct domain *d)

@@ -35,6 +35,14 @@ void restrict_run_adopted(struct domain *d);
 bool restrict_run_cancel_wait(struct domain *d);
 /* The device model died: the uid's reaper starts. Idempotent. */
 void restrict_run_died(struct domain *d);
+/*
+ * A save: QEMU writes its state into a file itself, and RLIMIT_FSIZE (0
+ * by default) would kill it with SIGXFSZ there. save_begin lifts the live
+ * run's limit (0, or -1 with @err: prlimit failed); save_end puts it back.
+ * Both do nothing for a run without the limit.
+ */
+int restrict_run_save_begin(struct domain *d, char *err, size_t len);
+void restrict_run_save_end(struct domain *d);
 /* The chroot of the running restricted run, or NULL. */
 const char *restrict_run_chroot(const struct domain *d);
 /* status: "restrict": the run's plan, or what the next start does. */

@@ -39,6 +39,7 @@
 #include "dmsup/ops/ops-pci.h"
 #include "dmsup/ops/ops.h"
 #include "dmsup/ops/pcidel.h"
+#include "dmsup/restrict-run.h"
 #include "dmsup/kind/stubdm.h"
 #include "dmsup/savefile.h"
 #include "dmsup/savesync.h"
@@ -467,6 +468,7 @@ static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
 	struct ops_qcall *q = arg;
 	char qemu[32], why[SAVEFILE_ERR_MAX];
 
+	restrict_run_save_end(q->d);
 	ops_save_release(q);
 	if (err) {
 		ops_qcall_error(q, "qmp",
@@ -495,7 +497,7 @@ static void ops_fd_added_cb(void *arg, struct json_object *ret, const char *err)
 	struct ops_qcall *q = arg;
 	enum dmqmp_cmd save = DMQMP_SAVE_DEVICES_STATE;
 	struct json_object *v = NULL;
-	char path[32];
+	char path[32], why[SAVEFILE_ERR_MAX];
 
 	if (!err && (!json_object_object_get_ex(ret, "fdset-id", &v) ||
 		     !json_object_is_type(v, json_type_int) ||
@@ -508,12 +510,20 @@ static void ops_fd_added_cb(void *arg, struct json_object *ret, const char *err)
 	}
 	q->fdset = (int)json_object_get_int64(v);
 	snprintf(path, sizeof(path), "/dev/fdset/%d", q->fdset);
+	if (!ops_qmp_up(q, save))
+		return;
+	if (restrict_run_save_begin(q->d, why, sizeof(why))) {
+		ops_save_release(q);
+		ops_qcall_error(q, "restrict", NULL, why);
+		return;
+	}
 	/* Written by QEMU itself, as libxl has it do; live as QEMU's default
 	 * has it. */
-	if (ops_qmp_up(q, save) &&
-	    dmqmp_save_devices_state(q->d->qmp, path, true, ops_saved_cb, q,
-				     &err))
+	if (dmqmp_save_devices_state(q->d->qmp, path, true, ops_saved_cb, q,
+				     &err)) {
+		restrict_run_save_end(q->d);
 		ops_qmp_unsent(q, save, err);
+	}
 }
 
 static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)

@@ -483,18 +483,25 @@ START_TEST(auto_without_the_users_says_so_in_status)
 }
 END_TEST
 
-/* A chrooted QEMU loads a hotplugged NIC's ROM from inside its chroot:
- * dmsup puts it there, and takes it away with the run. */
-START_TEST(a_nic_hotplugged_into_the_chroot_finds_its_rom)
+/* A PC machine (NICs, a state to save), restricted to UID_A. */
+static char *pc_user_config(const char *name, int domid)
 {
-	char extra[200], *out, rom[PATH_MAX + 32], root[PATH_MAX];
-	struct stat st;
+	char extra[200];
 
 	snprintf(extra, sizeof(extra),
 		 "\"machine\": \"pc-i440fx-3.1\", \"restrict\": {\"mode\": "
 		 "\"user\", \"uid\": %d}",
 		 UID_A);
-	char *cfg = h_config("r7", 37, extra);
+	return h_config(name, domid, extra);
+}
+
+/* A chrooted QEMU loads a hotplugged NIC's ROM from inside its chroot:
+ * dmsup puts it there, and takes it away with the run. */
+START_TEST(a_nic_hotplugged_into_the_chroot_finds_its_rom)
+{
+	char *out, rom[PATH_MAX + 32], root[PATH_MAX];
+	struct stat st;
+	char *cfg = pc_user_config("r7", 37);
 	h_start(cfg);
 	int rc = h_dmctl(&out, NULL, "nic-attach", "r7", "e1000,id=hot1", NULL);
 	ck_assert_msg(rc == 0, "nic-attach: exit %d", rc);
@@ -517,6 +524,59 @@ START_TEST(a_nic_hotplugged_into_the_chroot_finds_its_rom)
 	h_start(cfg);
 	ck_assert_int_eq(lstat(rom, &st), -1);
 	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r7", NULL), 0);
+	free(cfg);
+}
+END_TEST
+
+/* Whether this process has capability @cap (CapEff of its status). */
+static bool have_cap(int cap)
+{
+	char *s = status_line(getpid(), "CapEff:");
+	unsigned long long eff = strtoull(s, NULL, 16);
+
+	free(s);
+	return eff >> cap & 1;
+}
+
+/* QEMU writes its state itself: RLIMIT_FSIZE (0) is lifted for the save
+ * alone, else SIGXFSZ kills QEMU at its first byte. Lifting another uid's
+ * limit takes CAP_SYS_RESOURCE (a container may lack it): without, the
+ * save is refused by name and QEMU runs on. */
+START_TEST(a_restricted_device_model_saves_and_keeps_its_fsize_limit)
+{
+	char *out, path[PATH_MAX], limits[64];
+	struct stat st;
+	char *cfg = pc_user_config("r9", 39);
+	pid_t pid = h_start(cfg);
+	snprintf(path, sizeof(path), "%s/r9.dmstate", H.dir);
+	char *err = NULL;
+	int rc = h_dmctl(&out, &err, "save", "r9", "--file", path, NULL);
+	if (have_cap(CAP_SYS_RESOURCE)) {
+		ck_assert_msg(rc == 0, "save: exit %d: %s", rc, err);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_int_gt(st.st_size, 4096);
+	} else {
+		ck_assert_int_eq(rc, 1);
+		ck_assert_msg(strstr(err, "domain r9 (domid 39): restrict: ") &&
+				  strstr(err, "lifting RLIMIT_FSIZE (0 bytes) "
+					      "for QEMU's state file: "
+					      "Operation not permitted"),
+			      "%s", err);
+		ck_assert_int_eq(stat(path, &st), -1);
+	}
+	free(out);
+	free(err);
+	ck_assert_int_eq(kill(pid, 0), 0);
+	snprintf(limits, sizeof(limits), "/proc/%d/limits", (int)pid);
+	out = h_read_file(limits);
+	ck_assert_msg(
+	    strstr(out, "Max file size             0                    0"),
+	    "%s", out);
+	free(out);
+	out = h_qmp_json("r9", "query-status");
+	ck_assert_msg(strstr(out, "\"paused\""), "%s", out);
+	free(out);
+	ck_assert_int_eq(h_dmctl(NULL, NULL, "stop", "r9", NULL), 0);
 	free(cfg);
 }
 END_TEST
@@ -888,6 +948,7 @@ int main(void)
 	    a_missing_user_fails_the_start_naming_domain_and_step,
 	    auto_without_the_users_says_so_in_status,
 	    a_nic_hotplugged_into_the_chroot_finds_its_rom,
+	    a_restricted_device_model_saves_and_keeps_its_fsize_limit,
 	    qemu_runs_in_its_cgroup_and_what_joins_it_dies_with_it,
 	    a_stop_removes_the_cgroup_and_dmctl_status_shows_it,
 	    a_crashed_dmsups_leftover_cgroup_is_emptied_at_the_next_start,

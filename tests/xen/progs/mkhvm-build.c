@@ -97,7 +97,8 @@ int mkhvm_build_create(xc_interface *xch, const struct mkhvm_cfg *cfg,
 	    /* A full HVM guest: every emulated device but vPCI. */
 	    .arch.emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI,
 	};
-	uint32_t domid = DOMID_INVALID; /* let Xen pick */
+	/* DOMID_INVALID lets Xen pick. */
+	uint32_t domid = cfg->domid ? (uint32_t)cfg->domid : DOMID_INVALID;
 
 	if (mkhvm_build_grant_version(xch, &create.grant_opts) ||
 	    mkhvm_build_new_uuid(dom))

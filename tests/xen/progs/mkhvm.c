@@ -4,7 +4,9 @@
  *   mkhvm [-n NAME] [-m MEMORY_MIB] [-c VCPUS] [--videoram MIB]
  *         [--hvmloader PATH] [--bios PATH] [-d]
  *         [--qdisk PATH[,vdev=xvda][,format=raw]]... [--vif BRIDGE[,mac=M]]...
- *       prints the new domain's id on stdout; the domain stays paused.
+ *         [--domid DOMID]
+ *       prints the new domain's id on stdout (DOMID when given: a domid
+ *       used again, as t-115 needs); the domain stays paused.
  *   mkhvm --destroy DOMID [--timeout SECONDS]
  *       destroys it, removes its xenstore nodes, and waits until Xen has
  *       let go of it.
@@ -41,6 +43,7 @@ static void mkhvm_usage(void)
 		"             [--hvmloader PATH] [--bios PATH] [-d]\n"
 		"             [--qdisk PATH[,vdev=xvda][,format=raw]]... "
 		"[--vif BRIDGE[,mac=M]]...\n"
+		"             [--domid DOMID]\n"
 		"       mkhvm --destroy DOMID [--timeout SECONDS]\n");
 }
 
@@ -109,6 +112,7 @@ enum {
 	MKHVM_OPT_TIMEOUT,
 	MKHVM_OPT_QDISK,
 	MKHVM_OPT_VIF,
+	MKHVM_OPT_DOMID,
 };
 
 static const struct option mkhvm_options[] = {
@@ -123,6 +127,7 @@ static const struct option mkhvm_options[] = {
     {"timeout", required_argument, NULL, MKHVM_OPT_TIMEOUT},
     {"qdisk", required_argument, NULL, MKHVM_OPT_QDISK},
     {"vif", required_argument, NULL, MKHVM_OPT_VIF},
+    {"domid", required_argument, NULL, MKHVM_OPT_DOMID},
     {NULL, 0, NULL, 0},
 };
 
@@ -182,6 +187,10 @@ static bool mkhvm_parse(int argc, char **argv, struct mkhvm_args *a)
 			ok = a->cfg.n_disks < MKHVM_MAX_DISKS &&
 			     mkhvm_pv_parse_disk(
 				 optarg, &a->cfg.disks[a->cfg.n_disks++]);
+			break;
+		case MKHVM_OPT_DOMID:
+			ok = tbprog_parse_ulong(
+			    optarg, 1, DOMID_FIRST_RESERVED - 1, &a->cfg.domid);
 			break;
 		case MKHVM_OPT_VIF:
 			ok = a->cfg.n_nics < MKHVM_MAX_NICS &&

@@ -43,7 +43,8 @@ struct mkhvm_cfg {
 	unsigned int n_disks;
 	struct mkhvm_nic nics[MKHVM_MAX_NICS];
 	unsigned int n_nics;
-	bool restore; /* memory comes from a save (xcsave) */
+	bool restore;	     /* memory comes from a save (xcsave) */
+	unsigned long domid; /* the one asked for; 0: Xen picks */
 };
 
 /* What building the domain produced; the xenstore skeleton records it. */
