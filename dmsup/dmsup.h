@@ -28,6 +28,9 @@ struct dmsup {
 	char *self_exe;	     /* for the stub keeper */
 	char *log_helper;    /* dmsup-log (main_helper) */
 	char *restrict_exec; /* dmsup-restrict-exec (main_helper) */
+	/* --restrict-adopted: xl's QEMUs without dm_restrict run as the
+	 * range user (ctl/adopt-restrict.h). */
+	bool restrict_adopted;
 	struct control *ctl;
 	/* Newest first; found through index (domain_find and friends),
 	 * which domain.c keeps in step. */

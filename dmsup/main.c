@@ -64,6 +64,9 @@ static const struct main_option {
     {'S', NULL, "stubdom-dir",
      "the Linux stub image's directory (default " DMSUP_STUBDOM_DIR
      ", or $DMSUP_STUBDOM_DIR)"},
+    {'R', "restrict-adopted", NULL,
+     "run device models from xl without dm_restrict as libxl's range user "
+     "+ domid, with -xen-domid-restrict (default: as libxl starts them)"},
     {'h', "help", NULL, "print this help and exit"},
 };
 #define MAIN_NOPTIONS (sizeof(main_options) / sizeof(*main_options))
@@ -305,6 +308,9 @@ static int main_parse_args(int argc, char **argv, struct dmsup *sup,
 			break;
 		case 'S':
 			stubdom_dir = optarg;
+			break;
+		case 'R':
+			sup->restrict_adopted = true;
 			break;
 		case 'h':
 			main_help();

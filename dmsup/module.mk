@@ -29,7 +29,8 @@ DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
               dmsup/runfile.c \
               dmsup/observe.c dmsup/unixsock.c \
               dmsup/ctl/control.c dmsup/ctl/commands.c dmsup/ctl/notify.c \
-              dmsup/ctl/adopt.c dmsup/ctl/reqcheck.c \
+              dmsup/ctl/adopt.c dmsup/ctl/adopt-restrict.c \
+              dmsup/ctl/reqcheck.c \
               dmsup/kind/dmqmp.c dmsup/kind/dmqmp-cmd.c dmsup/kind/dmqmp-event.c \
               dmsup/kind/dmqmp-link.c \
               dmsup/kind/xendm.c dmsup/kind/stubdm.c \

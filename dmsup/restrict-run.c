@@ -316,8 +316,9 @@ void restrict_run_adopted(struct domain *d)
 		base = 0;
 	restrict_seen_plan(&s, base, d->cfg.domid, &d->rst->plan);
 	if (d->rst->plan.on)
-		log_info("%s: restricted by libxl: uid %u, root %s%s; %s",
-			 restrict_label(d), (unsigned)s.uid, s.root,
+		log_info("%s: restricted by %s: uid %u, root %s%s; %s",
+			 restrict_label(d), s.by_dmsup ? "dmsup" : "libxl",
+			 (unsigned)s.uid, s.root,
 			 s.domid_restrict ? ", -xen-domid-restrict" : "",
 			 d->rst->plan.shared
 			     ? "not reaped by uid (not libxl's range)"

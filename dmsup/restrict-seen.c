@@ -13,6 +13,9 @@
 
 /* Bounds what is read of a QEMU's argv: libxl's are a few KiB. */
 #define SEEN_CMDLINE_MAX (64 * 1024)
+/* dmsup-qemu-dm's monitor (dropin.h's DROPIN_MON_ID): what comes after
+ * it in the argv is dmsup's, not libxl's. */
+#define SEEN_DMSUP_MON "dmsup-qmp"
 
 static int seen_status(pid_t pid, struct restrict_seen *s)
 {
@@ -57,7 +60,12 @@ static void seen_argv(pid_t pid, struct restrict_seen *s)
 		n += r;
 	close(fd);
 	buf[n] = '\0';
+	bool after_mon = false;
 	for (char *a = buf; a < buf + n; a += strlen(a) + 1) {
+		if (strstr(a, "id=" SEEN_DMSUP_MON ","))
+			after_mon = true;
+		else if (!strcmp(a, "-runas"))
+			s->by_dmsup = after_mon;
 		if (!strcmp(a, "-xen-domid-restrict"))
 			s->domid_restrict = true;
 		else if (!strcmp(a, "-sandbox") && a + strlen(a) + 1 < buf + n)
@@ -129,12 +137,13 @@ void restrict_seen_plan(const struct restrict_seen *s, uid_t range_base,
 	p->domid_restrict = s->domid_restrict;
 	snprintf(p->sandbox, sizeof(p->sandbox), "%s", s->sandbox);
 	p->shared = !(range_base && s->uid == range_base + (uid_t)domid);
+	const char *by = s->by_dmsup ? "dmsup" : "libxl";
 	if (p->shared)
-		snprintf(p->how, sizeof(p->how), "libxl: uid %u",
+		snprintf(p->how, sizeof(p->how), "%s: uid %u", by,
 			 (unsigned)s->uid);
 	else
 		snprintf(p->how, sizeof(p->how),
-			 "libxl: range " RESTRICT_RANGE_USER " (%u) + %d",
+			 "%s: range " RESTRICT_RANGE_USER " (%u) + %d", by,
 			 (unsigned)range_base, domid);
 }
 
@@ -144,7 +153,8 @@ struct json_object *restrict_seen_json(const struct restrict_seen *s,
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "enabled", json_object_new_boolean(p->on));
-	json_object_object_add(o, "by", json_object_new_string("libxl"));
+	json_object_object_add(
+	    o, "by", json_object_new_string(s->by_dmsup ? "dmsup" : "libxl"));
 	if (!p->on) {
 		json_object_object_add(o, "why",
 				       json_object_new_string(p->off_why));

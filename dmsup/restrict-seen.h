@@ -24,6 +24,9 @@ struct restrict_seen {
 	int seccomp;	     /* Seccomp: 0 none, 2 filter */
 	bool domid_restrict; /* -xen-domid-restrict in its argv */
 	char sandbox[160];   /* -sandbox's value, "" without */
+	/* -runas after dmsup's monitor: dmsup-qemu-dm added it
+	 * (--restrict-adopted), not libxl. */
+	bool by_dmsup;
 };
 
 /* 0 with *s read from /proc/@pid, -1 when it cannot be read. */
@@ -42,7 +45,7 @@ void restrict_seen_plan(const struct restrict_seen *s, uid_t range_base,
  * when /proc/PID/limits cannot be read. */
 int restrict_seen_limits(pid_t pid, long long *nproc_r, long long *fsize_r);
 
-/* What status shows for it ("by": "libxl"). */
+/* What status shows for it ("by": "libxl", or "dmsup"). */
 struct json_object *restrict_seen_json(const struct restrict_seen *s,
 				       const struct restrict_plan *p);
 

@@ -32,10 +32,14 @@
 #define REPLY_MAX (64 * 1024)
 #define N_FDS 3 /* log, sentinel, qmp: in the reply's "fds" order */
 
+#define ADD_MAX 8	/* arguments dmsup may append (argv_add) */
+#define ADD_LEN_MAX 128 /* bytes each */
+
 struct adoption {
 	int fd[N_FDS];
 	char log[512];
 	char **env;
+	char *add[ADD_MAX + 1]; /* dmsup's additions to QEMU's argv */
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -206,6 +210,33 @@ static struct json_object *request(const struct dropin_conf *c,
 	return req;
 }
 
+/* The reply's "argv_add" (--restrict-adopted), bounded: 0, or -1. */
+static int read_additions(struct json_object *o, struct adoption *a, char *err,
+			  size_t len)
+{
+	struct json_object *add;
+
+	if (!json_object_object_get_ex(o, "argv_add", &add))
+		return 0;
+	size_t n = json_object_is_type(add, json_type_array)
+		       ? json_object_array_length(add)
+		       : ADD_MAX + 1;
+	for (size_t i = 0; i < n && i < ADD_MAX; i++) {
+		const char *v =
+		    json_object_get_string(json_object_array_get_idx(add, i));
+		if (!v || strlen(v) > ADD_LEN_MAX || !(a->add[i] = strdup(v)))
+			n = ADD_MAX + 1;
+	}
+	if (n > ADD_MAX) {
+		snprintf(err, len,
+			 "dmsup's argv_add is not a list of up to "
+			 "%d short strings",
+			 ADD_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 /* The reply's fields; -1 with the error dmsup gave, or ours. */
 static int read_reply(const char *text, struct adoption *a, char *err,
 		      size_t len)
@@ -233,6 +264,8 @@ static int read_reply(const char *text, struct adoption *a, char *err,
 		snprintf(err, len, "dmsup's reply has no environment");
 		goto out;
 	}
+	if (read_additions(o, a, err, len))
+		goto out;
 	size_t n = json_object_array_length(env);
 	a->env = calloc(n + 1, sizeof(*a->env));
 	for (size_t i = 0; a->env && i < n; i++)
@@ -321,6 +354,26 @@ static int hand_over(struct adoption *a)
 	return 0;
 }
 
+/* @v (dropin_qemu_argv's, taken) with @add appended; NULL out of memory.
+ * The process execs or exits next: nothing is freed. */
+static char **with_additions(char **v, char *const add[])
+{
+	size_t n = 0, k = 0;
+
+	if (!v || !add[0])
+		return v;
+	while (v[n])
+		n++;
+	while (add[k])
+		k++;
+	char **w = calloc(n + k + 1, sizeof(*w));
+	if (!w)
+		return NULL;
+	memcpy(w, v, n * sizeof(*w));
+	memcpy(w + n, add, k * sizeof(*w));
+	return w;
+}
+
 int main(int argc, char *argv[])
 {
 	const char *conf_path = getenv("DMSUP_QEMU_DM_CONF");
@@ -367,7 +420,13 @@ int main(int argc, char *argv[])
 	say("domain %d (%s): supervised by dmsup; QEMU's output is in %s "
 	    "(capped; dmctl log %s)",
 	    g.domid, g.name, a.log, g.name);
-	qargv = dropin_qemu_argv(c.qemu, argc, argv, a.fd[2]);
+	qargv = with_additions(dropin_qemu_argv(c.qemu, argc, argv, a.fd[2]),
+			       a.add);
+	if (a.add[0])
+		say("domain %d (%s): dmsup adds to QEMU's arguments "
+		    "(--restrict-adopted): %s %s%s%s",
+		    g.domid, g.name, a.add[0], a.add[1] ? a.add[1] : "",
+		    a.add[2] ? " " : "", a.add[2] ? a.add[2] : "");
 	if (!qargv || hand_over(&a)) {
 		say("error: domain %d (%s): %s", g.domid, g.name,
 		    qargv ? strerror(errno) : "out of memory");

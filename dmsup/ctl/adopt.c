@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "dmsup/ctl/adopt-restrict.h"
 #include "dmsup/ctl/adopt.h"
 #include "dmsup/ctl/control.h"
 #include "dmsup/domain.h"
@@ -114,9 +115,11 @@ static struct domain *adopt_domain(struct ctl_conn *c, struct dm_config *cfg)
 	return d;
 }
 
-static struct json_object *adopt_reply(struct domain *d)
+static struct json_object *adopt_reply(struct domain *d,
+				       struct json_object *req)
 {
 	struct json_object *o = json_object_new_object();
+	struct json_object *add = adopt_restrict_args(d, req);
 	struct json_object *env = json_object_new_array();
 	char **envp = spawn_dm_env(&d->cfg);
 	char *log = logfile_path(d->sup->log_dir, d->cfg.name, 0);
@@ -130,6 +133,8 @@ static struct json_object *adopt_reply(struct domain *d)
 			       json_tokener_parse("[\"log\", "
 						  "\"sentinel\", "
 						  "\"qmp\"]"));
+	if (add)
+		json_object_object_add(o, "argv_add", add);
 	spawn_env_free(envp);
 	free(log);
 	return o;
@@ -175,7 +180,7 @@ void adopt_request(struct ctl_conn *c, struct json_object *req,
 		goto out;
 	}
 	adopt_log_argv(d, req, fds[0]);
-	if (ctl_reply_fds(c, adopt_reply(d), fds, 3))
+	if (ctl_reply_fds(c, adopt_reply(d, req), fds, 3))
 		ctl_reply_error(c, "adopt", "cannot pass the fds");
 	/* dmsup-qemu-dm holds them now (or never will: the FIFO's EOF then
 	 * ends the run). */

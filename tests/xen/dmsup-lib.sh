@@ -186,3 +186,24 @@ range_users_cleanup() {
 	sed -i '/^xen-qemuuser-range-base:/d; /^dmtest[0-9]*:/d' /etc/passwd
 	dm_cleanup
 }
+
+# plant_uid UID BASE DOMID: a process of uid UID (user dmtestDOMID, group
+# BASE), outside any device model's process group and cgroup, running
+# once it returns; its pid in $planted.
+plant_uid() {
+	grep -q "^dmtest$3:" /etc/passwd || echo "dmtest$3:x:$1:$2::/:/bin/sh" >>/etc/passwd
+	su dmtest$3 -c 'exec sleep 1000' </dev/null >/dev/null 2>&1 &
+	planted=$!
+	# su execs the shell, the shell execs sleep: the same pid, once UID's.
+	wait_until 30 grep -q "^Uid:[[:space:]]*$1[[:space:]]" /proc/$planted/status ||
+		fail "the planted process of uid $1 did not start"
+}
+
+# dropin_conf: $DROPIN, and dmsup-qemu-dm's config naming this test's
+# dmsup (DMSUP_QEMU_DM_CONF, which xl passes on to it).
+dropin_conf() {
+	DROPIN=/opt/dmsup/bin/dmsup-qemu-dm
+	export DMSUP_QEMU_DM_CONF=$PWD/qemu-dm.conf
+	printf 'qemu = %s\ncontrol = %s\ntimeout_ms = 10000\n' "$DM_QEMU" \
+		"$DMSUP_CONTROL" >"$DMSUP_QEMU_DM_CONF"
+}

@@ -12,10 +12,7 @@
 base=60000
 range_user_add $base
 
-DROPIN=/opt/dmsup/bin/dmsup-qemu-dm
-export DMSUP_QEMU_DM_CONF=$PWD/qemu-dm.conf
-printf 'qemu = %s\ncontrol = %s\ntimeout_ms = 10000\n' "$DM_QEMU" \
-	"$DMSUP_CONTROL" >"$DMSUP_QEMU_DM_CONF"
+dropin_conf
 dmsup_start
 
 xl_guest xl113 "dm_restrict = 1" 'on_crash = "preserve"'
@@ -49,13 +46,7 @@ grep -q "domid $domid (xl113): restricted by libxl: uid $uid" dmsup.log ||
 	fail "dmsup.log does not say what libxl restricted"
 
 note "kill -9: dmsup reaps uid $uid before libxl destroys the domain"
-echo "dmtest$domid:x:$uid:$base::/:/bin/sh" >>/etc/passwd
-su dmtest$domid -c 'exec sleep 1000' </dev/null >/dev/null 2>&1 &
-planted=$!
-planted_runs() {
-	grep -q "^Uid:[[:space:]]*$uid[[:space:]]" /proc/$planted/status
-}
-wait_until 30 planted_runs || fail "the planted process of uid $uid did not start"
+plant_uid $uid $base $domid
 kill -9 $pid
 wait_until 60 dm_state_is xl113 crashed || {
 	dmctl status xl113; fail "dmsup does not show xl113 crashed"; }

@@ -152,13 +152,17 @@ END_TEST
 
 START_TEST(dmsup_help_exits_0_listing_its_options)
 {
-	static const char *const opts[] = {
-	    "\n  -f ",		 "\n  -v ",	    "\n  -s control-socket ",
-	    "\n  -d state-dir ", "\n  -l log-dir ", "\n  -h, --help "};
+	static const char *const opts[] = {"\n  -f ",
+					   "\n  -v ",
+					   "\n  -s control-socket ",
+					   "\n  -d state-dir ",
+					   "\n  -l log-dir ",
+					   "\n  -h, --help ",
+					   "\n  -R, --restrict-adopted "};
 	char *out;
 
 	ck_assert_int_eq(h_dmsup(&out, NULL, "--help"), 0);
-	ck_assert_ptr_nonnull(strstr(out, "usage: dmsup [-fv] "));
+	ck_assert_ptr_nonnull(strstr(out, "usage: dmsup [-fvR] "));
 	for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++)
 		ck_assert_msg(strstr(out, opts[i]), "dmsup --help lacks '%s'",
 			      opts[i] + 3);
