@@ -51,7 +51,8 @@ t2=$(cut -d" " -f1 /proc/uptime)
 echo "query-status: $out"
 echo "$out" | grep -q '"status":"[a-z-]*"' || fail_diag "query-status has no status: $out"
 note "$(awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf "stub start -> running: %.2f s; -> first vchan QMP answer: %.2f s", b - a, c - a }')"
-grep -q "^stub: exec qmp-vchan-bridge 0 $path " "$stublog" ||
+# xenconsoled writes the stub's console to the file in its own time.
+wait_until 30 grep -q "^stub: exec qmp-vchan-bridge 0 $path " "$stublog" ||
 	fail_diag "the stub's console does not show the bridge started for dom0 at $path"
 
 # 20 sessions, a client killed mid-session while another waits, the ones
