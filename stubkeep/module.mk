@@ -17,6 +17,7 @@ STUBKEEP_OBJS := $(BUILD)/obj/stubkeep/stubkeep.o \
                  $(BUILD)/obj/stubkeep/stubvbd.o \
                  $(BUILD)/obj/stubkeep/stubvif.o \
                  $(BUILD)/obj/stubkeep/stubset.o \
+                 $(BUILD)/obj/stubkeep/stubpriv.o \
                  $(BUILD)/obj/stubkeep/stubloop.o $(STUBDOM_OBJS)
 
 $(STUBKEEP_OBJS): CPPFLAGS += $(XEN_CFLAGS)

@@ -8,6 +8,7 @@
  * stdout starting with "dmsup-stub: ".
  */
 #include "stubkeep/stubkeep.h"
+#include "stubkeep/stubpriv.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -431,8 +432,16 @@ static int stubkeep_build(struct stubkeep *k)
 		stubkeep_destroy(k);
 		return -1;
 	}
-	stubkeep_say(k, "stub domain %u (%s) serves domain %u", k->out.stub,
-		     k->out.name, o->target);
+	if (stubpriv_drop(o->n_vif > 0, why, sizeof(why))) {
+		stubkeep_say(k, "error: domain %u: %s", o->target, why);
+		stubkeep_destroy(k);
+		return -1;
+	}
+	stubkeep_say(k,
+		     "stub domain %u (%s) serves domain %u; the keeper "
+		     "keeps %s",
+		     k->out.stub, k->out.name, o->target,
+		     o->n_vif ? "CAP_NET_ADMIN alone" : "no capability");
 	return 0;
 }
 

@@ -207,3 +207,15 @@ dropin_conf() {
 	printf 'qemu = %s\ncontrol = %s\ntimeout_ms = 10000\n' "$DM_QEMU" \
 		"$DMSUP_CONTROL" >"$DMSUP_QEMU_DM_CONF"
 }
+
+# keeper_privs DOMID: "CAPEFF CAPBND NONEWPRIVS" of the stub keeper that
+# serves DOMID (it carries QEMU's -xen-domid DOMID), empty if none.
+keeper_privs() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q -- "--stub-keeper .*-xen-domid $1 " || continue
+		awk '/^CapEff:/ { e = $2 } /^CapBnd:/ { b = $2 } /^NoNewPrivs:/ { n = $2 }
+		  END { print e, b, n }' "$p/status"
+		return
+	done
+}

@@ -90,6 +90,10 @@ grep -q "^stub: NIC net0: tap vif$domid.0-emu bridged to eth0 (vif 0)" log.out |
 grep -q "xen-qemu-system-i386 .*-device e1000,id=nic0,netdev=net0,mac=$mac -netdev type=tap,id=net0,ifname=vif$domid.0-emu,br=$BR,script=no,downscript=no" log.out ||
 	fail "the stub's QEMU does not have the NIC: $(grep xen-qemu-system-i386 log.out)"
 grep -q "has its NICs: vif$stub.0 on $BR ($mac)" log.out || fail "the keeper does not say the stub has its NIC"
+# The keeper bridged the vif with CAP_NET_ADMIN, the one it kept.
+privs=$(keeper_privs $domid)
+[ "$privs" = "0000000000001000 0000000000001000 1" ] ||
+	fail "the stub keeper's CapEff, CapBnd and NoNewPrivs are '$privs', not CAP_NET_ADMIN alone"
 
 note "the guest's iPXE sends DHCP: its frames leave by vif$stub.0"
 xl unpause $domid || fail "xl unpause $domid failed"

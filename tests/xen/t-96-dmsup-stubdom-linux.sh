@@ -57,6 +57,10 @@ xs_is /local/domain/$stub/device-model/$domid/state running ||
 xs_is /local/domain/$domid/image/device-model-domid $stub ||
 	fail "domain $domid does not name $stub as its device-model domain"
 [ -z "$(qemu_for $domid)" ] || fail "a QEMU for domain $domid runs in dom0"
+# The keeper kept nothing once the stub ran (no NIC to bridge).
+privs=$(keeper_privs $domid)
+[ "$privs" = "0000000000000000 0000000000000000 1" ] ||
+	fail "the stub keeper's CapEff, CapBnd and NoNewPrivs are '$privs'"
 dmctl qmp $name query-status | grep -q '"running"' ||
 	{ diagnose; fail "dmctl qmp query-status over vchan does not say running"; }
 
