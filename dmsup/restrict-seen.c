@@ -10,12 +10,10 @@
 
 #include "dmsup/restrict-config.h"
 #include "dmsup/restrict-seen.h"
+#include "dropin/dropin.h"
 
 /* Bounds what is read of a QEMU's argv: libxl's are a few KiB. */
 #define SEEN_CMDLINE_MAX (64 * 1024)
-/* dmsup-qemu-dm's monitor (dropin.h's DROPIN_MON_ID): what comes after
- * it in the argv is dmsup's, not libxl's. */
-#define SEEN_DMSUP_MON "dmsup-qmp"
 
 static int seen_status(pid_t pid, struct restrict_seen *s)
 {
@@ -62,7 +60,8 @@ static void seen_argv(pid_t pid, struct restrict_seen *s)
 	buf[n] = '\0';
 	bool after_mon = false;
 	for (char *a = buf; a < buf + n; a += strlen(a) + 1) {
-		if (strstr(a, "id=" SEEN_DMSUP_MON ","))
+		/* After dmsup-qemu-dm's monitor: dmsup's, not libxl's. */
+		if (strstr(a, "id=" DROPIN_MON_ID ","))
 			after_mon = true;
 		else if (!strcmp(a, "-runas"))
 			s->by_dmsup = after_mon;
