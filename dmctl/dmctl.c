@@ -34,6 +34,7 @@
 #include "dmsup/savefile.h"
 #include "libdmsup/frame.h"
 #include "libdmsup/libdmsup.h"
+#include "dmctl/stream.h"
 #include "dmctl/xlcfg.h"
 #include "version.h"
 
@@ -247,8 +248,25 @@ static int dmctl_unreadable(const char *why)
  * by --timeout. Prints dmsup's error and returns 1 on one; 3 when dmsup
  * was not reached, closed or stayed silent; 4 for a reply that is none.
  */
+/* fds a call sends (@send) and takes from the reply (@recv). */
+struct dmctl_fds {
+	const int *send;
+	int nsend;
+	int *recv;
+	int maxr, nrecv;
+};
+
+static int dmctl_call_fds(const struct opts *o, struct json_object *req,
+			  struct json_object **reply_r, struct dmctl_fds *f);
+
 static int dmctl_call(const struct opts *o, struct json_object *req,
 		      struct json_object **reply_r)
+{
+	return dmctl_call_fds(o, req, reply_r, NULL);
+}
+
+static int dmctl_call_fds(const struct opts *o, struct json_object *req,
+			  struct json_object **reply_r, struct dmctl_fds *f)
 {
 	static const char bad_frame[] = "dmsup's reply: ";
 	/* dmsup refused the connection itself (busy, idle): an answer. */
@@ -258,8 +276,14 @@ static int dmctl_call(const struct opts *o, struct json_object *req,
 	int r, rc = EXIT_OK;
 
 	*reply_r = NULL;
-	r = dmsup_call(o->socket, req, ctl_timeout ? ctl_timeout * 1000 : -1,
-		       &reply, &err);
+	if (f)
+		r = dmsup_call_fds(o->socket, req, f->send, f->nsend,
+				   ctl_timeout ? ctl_timeout * 1000 : -1,
+				   &reply, f->recv, f->maxr, &f->nrecv, &err);
+	else
+		r = dmsup_call(o->socket, req,
+			       ctl_timeout ? ctl_timeout * 1000 : -1, &reply,
+			       &err);
 	/* The library's own request id is no part of what dmctl prints. */
 	if (reply)
 		json_object_object_del(reply, "req_id");
@@ -1112,6 +1136,48 @@ static const struct dmctl_hook dmctl_hooks[CMDTAB_N] = {
     [CMD_HELP] = {.run = run_help},
 };
 
+/* The request; start --restore - sends stdin with it. */
+static int dmctl_run_call(struct dmctl_inv *inv, struct json_object **reply_r)
+{
+	static const int in = STDIN_FILENO;
+	struct dmctl_fds f = {&in, 1, NULL, 0, 0};
+
+	if (inv->e != &cmdtab[CMD_START] ||
+	    !dmctl_is_stream(jstr(inv->req, "restore")))
+		return dmctl_call(&inv->o, json_object_get(inv->req), reply_r);
+	if (dmctl_stream_check(STDIN_FILENO, "start --restore -"))
+		return EXIT_USAGE;
+	return dmctl_call_fds(&inv->o, json_object_get(inv->req), reply_r, &f);
+}
+
+/* save --file -: the save file comes as an fd, and goes to stdout;
+ * what dmctl says goes to stderr. */
+static int run_save_stream(struct dmctl_inv *inv)
+{
+	struct json_object *reply;
+	int state = -1, rc;
+	struct dmctl_fds f = {NULL, 0, &state, 1, 0};
+
+	if (dmctl_stream_check(STDOUT_FILENO, "save --file -"))
+		return EXIT_USAGE;
+	rc = dmctl_call_fds(&inv->o, json_object_get(inv->req), &reply, &f);
+	if (!rc && f.nrecv != 1) {
+		fprintf(stderr, "dmctl: save --file -: dmsup sent no stream\n");
+		rc = EXIT_PROTOCOL;
+	} else if (!rc && dmctl_stream_out(state, jint(reply, "length"))) {
+		rc = EXIT_FAILED;
+	} else if (!rc) {
+		fprintf(stderr,
+			"%s: device model paused, its state (%lld bytes) "
+			"written to stdout\n",
+			jstr(inv->req, "domain"), jint(reply, "length"));
+	}
+	if (rc && f.nrecv == 1)
+		close(state);
+	json_object_put(reply);
+	return rc;
+}
+
 static int dmctl_run(struct dmctl_inv *inv)
 {
 	const struct dmctl_hook *h = &dmctl_hooks[inv->e - cmdtab];
@@ -1122,7 +1188,10 @@ static int dmctl_run(struct dmctl_inv *inv)
 		return h->run(inv);
 	if (h->prepare && (rc = h->prepare(inv)))
 		return rc;
-	if ((rc = dmctl_call(&inv->o, json_object_get(inv->req), &reply)))
+	if (inv->e == &cmdtab[CMD_SAVE] &&
+	    dmctl_is_stream(jstr(inv->req, "file")))
+		return run_save_stream(inv);
+	if ((rc = dmctl_run_call(inv, &reply)))
 		return rc;
 	if (!h->member || !json_object_object_get_ex(reply, h->member, &what))
 		what = reply;
@@ -1153,7 +1222,7 @@ static int put_path(const struct dmctl_inv *inv, const struct cmdtab_arg *a,
 {
 	char cwd[PATH_MAX], *abs = NULL;
 
-	if (text[0] == '/' || !text[0])
+	if (text[0] == '/' || !text[0] || dmctl_is_stream(text))
 		return put_string(inv, a, text, into);
 	if (!getcwd(cwd, sizeof(cwd)) ||
 	    asprintf(&abs, "%s/%s", cwd, text) < 0) {

@@ -8,7 +8,8 @@ $(DMCTL_XLCFG_OBJ): CPPFLAGS += $(XLU_CFLAGS)
 
 # libdmsup's objects are linked in (its blocking call carries dmctl's
 # requests): an installed dmctl needs no path to the build tree.
-$(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(DMCTL_XLCFG_OBJ) \
+$(BUILD)/bin/dmctl: $(BUILD)/obj/dmctl/dmctl.o $(BUILD)/obj/dmctl/stream.o \
+		$(DMCTL_XLCFG_OBJ) \
 		$(LIBDMSUP_OBJS) $(DMSUP_CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(XENSTORE_LIBS)

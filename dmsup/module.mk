@@ -18,7 +18,7 @@ DMSUP_CORE_SRCS += dmsup/restrict-seen.c
 DMSUP_CORE_SRCS += dmsup/cgroup.c
 # The device-model save file (save --file, start --restore; dmctl's plan
 # --restore checks it too).
-DMSUP_CORE_SRCS += dmsup/savefile.c
+DMSUP_CORE_SRCS += dmsup/savefile.c dmsup/savestream.c
 # libxlutil on first use (devspec.c, dmctl's xl.cfg import).
 DMSUP_CORE_SRCS += dmsup/xlu-dl.c
 # The argv builder asks the planner for its -device strings.
@@ -28,7 +28,7 @@ DMSUP_CORE_LIB  := $(BUILD)/lib/libdmsup-core.a
 DMSUP_SRCS := dmsup/main.c dmsup/domain.c dmsup/lifecycle.c dmsup/persist.c \
               dmsup/runfile.c \
               dmsup/observe.c dmsup/unixsock.c \
-              dmsup/ctl/control.c dmsup/ctl/commands.c dmsup/ctl/notify.c \
+              dmsup/ctl/control.c dmsup/ctl/commands.c dmsup/ctl/cmd-restore.c dmsup/ctl/notify.c \
               dmsup/ctl/adopt.c dmsup/ctl/adopt-restrict.c \
               dmsup/ctl/reqcheck.c \
               dmsup/kind/dmqmp.c dmsup/kind/dmqmp-cmd.c dmsup/kind/dmqmp-event.c \

@@ -248,7 +248,8 @@ static int savefile_check_json(struct json_object *o, uint64_t size,
 	if (length < 0)
 		return savefile_errf(err, errlen, "%s: no length in the header",
 				     what);
-	if (size - SAVEFILE_HEADER_SIZE != (uint64_t)length)
+	if (size != SAVEFILE_SIZE_UNKNOWN &&
+	    size - SAVEFILE_HEADER_SIZE != (uint64_t)length)
 		return savefile_errf(
 		    err, errlen,
 		    "%s: %s: the header says %" PRId64 " bytes of QEMU "

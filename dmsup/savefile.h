@@ -30,11 +30,15 @@ struct savefile_info {
 int savefile_header(const struct dm_config *cfg, const char *qemu,
 		    uint64_t length, char *buf, char *err, size_t errlen);
 
+/* A stream's size: its length cannot be checked before QEMU reads it. */
+#define SAVEFILE_SIZE_UNKNOWN UINT64_MAX
+
 /*
  * Checks @buf (the first @got bytes of @path, up to SAVEFILE_HEADER_SIZE)
  * against @cfg and the file's size @size: the magic, the JSON, the kind,
- * each configuration field and the length. 0 with *info_r filled, or -1
- * with @err naming the domain, @path and what is wrong.
+ * each configuration field and the length (not for SAVEFILE_SIZE_UNKNOWN). 0
+ * with *info_r filled, or -1 with @err naming the domain, @path and what is
+ * wrong.
  */
 int savefile_check(const char *buf, size_t got, uint64_t size,
 		   const struct dm_config *cfg, const char *path,

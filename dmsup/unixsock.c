@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "dmsup/unixsock.h"
+#include "libdmsup/frame.h"
 
 #define UNIXSOCK_MAX_FDS 8
 
@@ -89,5 +90,35 @@ ssize_t unixsock_send_fds(int sock, const void *buf, size_t len, const int *fds,
 	do
 		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+ssize_t unixsock_recv_fds(int sock, void *buf, size_t len, int *fds, int max,
+			  int *nfds_r, bool *over_r)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * UNIXSOCK_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {buf, len};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
+	ssize_t r;
+
+	*nfds_r = 0;
+	*over_r = false;
+	if (max < 0 || max > UNIXSOCK_MAX_FDS)
+		return errno = EINVAL, -1;
+	do
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return r;
+	*nfds_r = frame_fds_take(&mh, fds, max, over_r);
+	/* The kernel closed what did not fit the control buffer. */
+	if (mh.msg_flags & MSG_CTRUNC)
+		*over_r = true;
 	return r;
 }

@@ -6,6 +6,7 @@
 #ifndef DMSUP_UNIXSOCK_H
 #define DMSUP_UNIXSOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,5 +25,12 @@ int unixsock_answers(const char *path);
  * rest; the fds went with the first byte), or -1 with errno. */
 ssize_t unixsock_send_fds(int sock, const void *buf, size_t len, const int *fds,
 			  int n);
+
+/* Reads up to @len bytes from the non-blocking @sock, and the fds that
+ * came with them (SCM_RIGHTS, O_CLOEXEC): up to @max into @fds, *nfds_r
+ * of them; any beyond are closed and *over_r is set. The bytes read
+ * (0 at the end), or -1 with errno (EAGAIN: nothing yet). */
+ssize_t unixsock_recv_fds(int sock, void *buf, size_t len, int *fds, int max,
+			  int *nfds_r, bool *over_r);
 
 #endif

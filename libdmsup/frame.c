@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 
@@ -95,4 +97,28 @@ int frame_take(struct evbuffer *in, struct json_object **obj_r,
 	}
 	*obj_r = obj;
 	return 1;
+}
+
+int frame_fds_take(struct msghdr *mh, int *fds, int max, bool *over)
+{
+	int n = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+	     cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(fd));
+			if (n < max) {
+				fds[n++] = fd;
+			} else {
+				close(fd);
+				*over = true;
+			}
+		}
+	}
+	return n;
 }

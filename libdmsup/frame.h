@@ -6,9 +6,12 @@
 #ifndef LIBDMSUP_FRAME_H
 #define LIBDMSUP_FRAME_H
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 struct evbuffer;
+struct msghdr;
 
 #define FRAME_MAX (1024 * 1024)
 
@@ -23,5 +26,10 @@ int frame_put(struct evbuffer *out, struct json_object *obj);
  */
 int frame_take(struct evbuffer *in, struct json_object **obj_r,
 	       const char **err_r);
+
+/* The fds of every SCM_RIGHTS message in @mh (as recvmsg filled it) into
+ * @fds while there is room: their count. The others are closed and
+ * *@over is set, so that none leaks. */
+int frame_fds_take(struct msghdr *mh, int *fds, int max, bool *over);
 
 #endif

@@ -117,6 +117,17 @@ int dmsup_watch(struct dmsup_client *cl, const char *domain, dmsup_reply_fn *fn,
 int dmsup_call(const char *path, struct json_object *req, int timeout_ms,
 	       struct json_object **reply_r, char **err_r);
 
+/*
+ * dmsup_call with fds: @nfds (at most 8) of @fds go with the request
+ * (SCM_RIGHTS; dmsup gets copies, yours stay open), e.g. the stream of
+ * a start's "restore": "-"; fds the reply carries (a save's "stream")
+ * come into @rfds, up to @maxr, *@nrfds_r of them (yours; any beyond are
+ * closed). @timeout_ms bounds the whole call. Returns as dmsup_call.
+ */
+int dmsup_call_fds(const char *path, struct json_object *req, const int *fds,
+		   int nfds, int timeout_ms, struct json_object **reply_r,
+		   int *rfds, int maxr, int *nrfds_r, char **err_r);
+
 /* Reading replies: NULL, -1 or false when absent or of another type. */
 bool dmsup_reply_ok(struct json_object *reply);
 const char *dmsup_reply_error(struct json_object *reply);

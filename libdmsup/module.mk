@@ -2,7 +2,7 @@
 # shared library; its framing (frame.c) is also the daemon's and dmctl's.
 
 LIBDMSUP_FRAME_OBJ := $(BUILD)/obj/libdmsup/frame.o
-LIBDMSUP_SRCS := libdmsup/client.c libdmsup/requests.c libdmsup/call.c \
+LIBDMSUP_SRCS := libdmsup/client.c libdmsup/requests.c libdmsup/call.c libdmsup/callfd.c \
                  libdmsup/reply.c libdmsup/page.c
 LIBDMSUP_OBJS := $(LIBDMSUP_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBDMSUP_FRAME_OBJ)
 LIBDMSUP_SOVER := 0

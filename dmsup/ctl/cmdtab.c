@@ -66,13 +66,14 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 	 "the place of CONFIG-FILE|DOMAIN: the domain is defined from an "
 	 "xl.cfg file as import-xl does, then started. --restore FILE "
 	 "(dom0 kind) loads the device state of a save file instead of "
-	 "booting: ready once QEMU reports the load completed.",
+	 "booting: ready once QEMU reports the load completed; --restore - "
+	 "reads the save file from stdin (a pipe, socket or file).",
 	 {ARG_XL,
 	  {.field = "restore",
 	   .type = CMDTAB_PATH,
 	   .longopt = "restore",
 	   .metavar = "FILE",
-	   .help = "load this save file"},
+	   .help = "load this save file (-: stdin)"},
 	  {.field = "domid",
 	   .type = CMDTAB_INT,
 	   .longopt = "domid",
@@ -304,13 +305,14 @@ const struct cmdtab cmdtab[CMDTAB_N] = {
 		  "state: on dom0 in a save file (docs/save-restore.md), "
 		  "<state_dir>/<name>.save or --file PATH (a symlink or "
 		  "FIFO is refused), written by QEMU into an fd "
-		  "dmsup opened; status says paused until resume.",
+		  "dmsup opened; --file - writes it to stdout instead. "
+		  "status says paused until resume.",
 		  {ARG_DOMAIN,
 		   {.field = "file",
 		    .type = CMDTAB_PATH,
 		    .longopt = "file",
 		    .metavar = "PATH",
-		    .help = "the save file"}}},
+		    .help = "the save file (-: stdout)"}}},
     [CMD_RESUME] = {"resume",
 		    CMDTAB_CLI | CMDTAB_WIRE,
 		    "let a saved device model run again",

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "dmsup/ctl/adopt.h"
+#include "dmsup/ctl/cmd-restore.h"
 #include "dmsup/ctl/cmdtab.h"
 #include "dmsup/ctl/commands.h"
 #include "dmsup/ctl/control.h"
@@ -171,52 +172,7 @@ static bool cmd_bind_domid(struct ctl_conn *c, struct domain *d,
 	return true;
 }
 
-/*
- * start's "restore": the save file is opened and its header checked
- * against the domain's config now, so that a wrong file is refused
- * before anything is spawned; the domain holds it until QMP is ready.
- * Without "restore" a restore held from before is dropped.
- */
-static bool cmd_restore(struct ctl_conn *c, struct json_object *req,
-			struct domain *d)
-{
-	struct json_object *v = NULL;
-	char err[SAVEFILE_ERR_MAX];
-	struct savefile_info info;
-	const char *f;
-	int fd;
-
-	if (!json_object_object_get_ex(req, "restore", &v)) {
-		domain_set_restore_take_fd(d, -1, NULL);
-		return true;
-	}
-	f = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-						     : "";
-	if (savefile_restorable(&d->cfg, err, sizeof(err))) {
-		ctl_reply_error(c, "restore", "%s", err);
-		return false;
-	}
-	if (f[0] != '/' || strlen(f) > 4000) {
-		ctl_reply_error(c, "request",
-				"domain %s: start: restore must be an "
-				"absolute path",
-				d->cfg.name);
-		return false;
-	}
-	if ((fd = savefile_open(f, &d->cfg, &info, err, sizeof(err))) < 0) {
-		ctl_reply_error(c, "restore", "%s", err);
-		return false;
-	}
-	log_info("domid %d (%s): restore from %s (saved by QEMU %s, %llu "
-		 "bytes of state)",
-		 d->cfg.domid, d->cfg.name, f, info.qemu,
-		 (unsigned long long)info.length);
-	if (domain_set_restore_take_fd(d, fd, f)) {
-		ctl_reply_error(c, "restore", "out of memory");
-		return false;
-	}
-	return true;
-}
+static void cmd_start_go(struct ctl_conn *c, struct domain *d);
 
 static void cmd_start(struct ctl_conn *c, struct json_object *req,
 		      struct domain *d)
@@ -230,10 +186,15 @@ static void cmd_start(struct ctl_conn *c, struct json_object *req,
 		ctl_reply_error(c, "start", "start needs a domain or a config");
 		return;
 	}
-	if (!cmd_check_running(c, d) ||
-	    !cmd_bind_domid(c, d, cmd_int(req, "domid", -1)) ||
-	    !cmd_restore(c, req, d))
-		return;
+	if (cmd_check_running(c, d) &&
+	    cmd_bind_domid(c, d, cmd_int(req, "domid", -1)) &&
+	    cmd_restore(c, req, d, cmd_start_go) == CMD_RESTORE_GO)
+		cmd_start_go(c, d);
+}
+
+/* The start's checks passed (its restore is held, if any). */
+static void cmd_start_go(struct ctl_conn *c, struct domain *d)
+{
 	domain_forget_save(d);
 	/* Waits first: the transition may settle at once (spawn failed). */
 	if (!notify_when_settled(c, d, DM_WAIT_START))

@@ -44,6 +44,8 @@
 /* A client that sends no whole request for this long holds a slot of
  * CTL_MAX_CONNS for nothing; one that waits for a reply or watches does not. */
 #define CTL_IDLE_TIMEOUT 10 /* s */
+/* fds a request may carry (SCM_RIGHTS, e.g. a restore's stream). */
+#define CTL_REQ_FDS 2
 /* Out of descriptors, accepting waits for one to be freed, or this long. */
 #define CTL_STARVED_RETRY 1 /* s */
 
@@ -74,6 +76,16 @@ struct ctl_conn {
 	struct event *resume;
 	struct event *idle;	    /* armed while READING and not watching */
 	struct json_object *req_id; /* the pending request's, echoed once */
+	/* Read with recvmsg (a bufferevent drops SCM_RIGHTS): fds arrive
+	 * with a byte of the stream, and belong to the frame holding it. */
+	struct event *rd;
+	struct evbuffer *in; /* what was read, not yet taken as frames */
+	bool rd_paused;	     /* a whole frame's room is buffered */
+	uint64_t rx, taken;  /* bytes read, bytes taken as frames */
+	int fds[CTL_REQ_FDS], nfds;
+	uint64_t fds_at;  /* the stream offset they came with */
+	bool fds_over;	  /* more came than a request may carry */
+	bool fds_offered; /* the frame being dispatched holds them */
 };
 
 struct control {
@@ -89,6 +101,23 @@ struct control {
 };
 
 static void ctl_process(struct ctl_conn *c);
+
+static void ctl_fds_drop(struct ctl_conn *c)
+{
+	for (int i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	c->nfds = 0;
+	c->fds_over = false;
+}
+
+int ctl_take_fd(struct ctl_conn *c)
+{
+	if (!c->fds_offered || !c->nfds)
+		return -1;
+	int fd = c->fds[0];
+	memmove(c->fds, c->fds + 1, sizeof(int) * (size_t)--c->nfds);
+	return fd;
+}
 
 static void ctl_conn_free(struct ctl_conn *c)
 {
@@ -106,6 +135,11 @@ static void ctl_conn_free(struct ctl_conn *c)
 	if (c->idle)
 		event_free(c->idle);
 	json_object_put(c->req_id);
+	ctl_fds_drop(c);
+	if (c->rd)
+		event_free(c->rd);
+	if (c->in)
+		evbuffer_free(c->in);
 	bufferevent_free(c->bev);
 	/* A descriptor is free (once the bufferevent's finalizer, queued
 	 * before this, closed it): a client in the backlog may come. */
@@ -377,17 +411,47 @@ static size_t ctl_frame_keys(struct evbuffer *in, char *dup, size_t n)
 	return text ? reqcheck_keys(text + sizeof(be), len, dup, n) : 0;
 }
 
+/* The frame of @len bytes about to be dispatched holds the fds if they
+ * came with one of its bytes. */
+static void ctl_fds_offer(struct ctl_conn *c, size_t len)
+{
+	uint64_t end = c->taken + len;
+
+	c->fds_offered = (c->nfds || c->fds_over) && c->fds_at < end;
+	c->taken = end;
+}
+
+/* fds that came with the bytes at stream offset c->rx. */
+static void ctl_fds_keep(struct ctl_conn *c, const int *fds, int n, bool over)
+{
+	/* One request's fds wait at a time: a client sends the next
+	 * request's only after the reply (dmctl, libdmsup do). */
+	if (c->nfds || c->fds_over) {
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+		log_warnx("control: a client sent fds for a request while an "
+			  "earlier one's were unused; dropping it");
+		ctl_close_soon(c, true);
+		return;
+	}
+	memcpy(c->fds, fds, sizeof(int) * (size_t)n);
+	c->nfds = n;
+	c->fds_over = over;
+	c->fds_at = c->rx;
+}
+
 static void ctl_process(struct ctl_conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *in = c->in;
 	struct json_object *req, *id;
 	const char *err, *msg;
 	char dup[64], why[160];
-	size_t keys;
+	size_t keys, before;
 	int r;
 
 	while (c->state == CTL_READING &&
 	       (keys = ctl_frame_keys(in, dup, sizeof(dup)),
+		before = evbuffer_get_length(in),
 		r = frame_take(in, &req, &err))) {
 		if (r < 0) {
 			/* The stream cannot be resynchronised: say so, close.
@@ -401,21 +465,32 @@ static void ctl_process(struct ctl_conn *c)
 		c->req_id = NULL;
 		if (json_object_object_get_ex(req, "req_id", &id))
 			c->req_id = json_object_get(id);
-		if ((msg = reqcheck_common(req, keys, dup, why, sizeof(why))))
+		ctl_fds_offer(c, before - evbuffer_get_length(in));
+		if (c->fds_offered && c->fds_over)
+			ctl_reply_error(
+			    c, "request",
+			    "at most %d fds may come with a request",
+			    CTL_REQ_FDS);
+		else if ((msg = reqcheck_common(req, keys, dup, why,
+						sizeof(why))))
 			ctl_reply_error(c, "request", "%s", msg);
 		else
 			c->ctl->dispatch(c, req);
+		/* What the request did not take is closed. */
+		if (c->fds_offered)
+			ctl_fds_drop(c);
+		c->fds_offered = false;
 		json_object_put(req);
+	}
+	if (c->rd_paused && !ctl_closing(c) &&
+	    evbuffer_get_length(in) < FRAME_MAX + 4) {
+		c->rd_paused = false;
+		event_add(c->rd, NULL);
 	}
 	if (c->state == CTL_DROPPED ||
 	    (c->state == CTL_CLOSING &&
 	     evbuffer_get_length(bufferevent_get_output(c->bev)) == 0))
 		ctl_conn_free(c);
-}
-
-static void ctl_read_cb(struct bufferevent *bev, void *arg)
-{
-	ctl_process(arg);
 }
 
 static void ctl_write_cb(struct bufferevent *bev, void *arg)
@@ -438,6 +513,42 @@ static void ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		ctl_conn_free(c);
+}
+
+/* At most one frame and its header are buffered unread. */
+static void ctl_rd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+	struct evbuffer *in = c->in;
+	size_t have = evbuffer_get_length(in), room;
+	int fds[CTL_REQ_FDS], n;
+	char buf[16384];
+	bool over;
+	ssize_t r;
+
+	if (have >= FRAME_MAX + 4 || ctl_closing(c)) {
+		event_del(c->rd);
+		c->rd_paused = !ctl_closing(c);
+		return;
+	}
+	room = FRAME_MAX + 4 - have;
+	r = unixsock_recv_fds(fd, buf, room < sizeof(buf) ? room : sizeof(buf),
+			      fds, CTL_REQ_FDS, &n, &over);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (r > 0) {
+		if (n || over)
+			ctl_fds_keep(c, fds, n, over);
+		c->rx += (uint64_t)r;
+		if (evbuffer_add(in, buf, (size_t)r))
+			ctl_close_soon(c, true);
+		ctl_process(c);
+		return;
+	}
+	event_del(c->rd);
+	ctl_event_cb(c->bev,
+		     BEV_EVENT_READING | (r ? BEV_EVENT_ERROR : BEV_EVENT_EOF),
+		     c);
 }
 
 static void ctl_idle_cb(evutil_socket_t fd, short what, void *arg)
@@ -521,7 +632,10 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	    bufferevent_socket_new(ctl->sup->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->resume = event_new(ctl->sup->base, -1, 0, ctl_resume_cb, c);
 	c->idle = evtimer_new(ctl->sup->base, ctl_idle_cb, c);
-	if (!c->bev || !c->resume || !c->idle) {
+	c->rd =
+	    event_new(ctl->sup->base, fd, EV_READ | EV_PERSIST, ctl_rd_cb, c);
+	c->in = evbuffer_new();
+	if (!c->bev || !c->resume || !c->idle || !c->rd || !c->in) {
 		if (c->bev)
 			bufferevent_free(c->bev);
 		else
@@ -530,16 +644,19 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 			event_free(c->resume);
 		if (c->idle)
 			event_free(c->idle);
+		if (c->rd)
+			event_free(c->rd);
+		if (c->in)
+			evbuffer_free(c->in);
 		free(c);
 		return;
 	}
 	c->next = ctl->conns;
 	ctl->conns = c;
 	ctl->n_conns++;
-	/* At most one frame and its header are buffered unread. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, FRAME_MAX + 4);
-	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(c->bev, NULL, ctl_write_cb, ctl_event_cb, c);
+	bufferevent_enable(c->bev, EV_WRITE);
+	event_add(c->rd, NULL);
 	ctl_idle_arm(c);
 }
 

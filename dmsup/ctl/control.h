@@ -41,6 +41,10 @@ void ctl_reply_error(struct ctl_conn *c, const char *step, const char *fmt, ...)
  * nothing was sent: the caller replies an error). */
 int ctl_reply_fds(struct ctl_conn *c, struct json_object *obj, const int *fds,
 		  int n);
+/* An fd that came with the request being dispatched (SCM_RIGHTS), in the
+ * order sent: the caller's now, or -1 if none is left. Only during the
+ * dispatch; those not taken are closed after it. */
+int ctl_take_fd(struct ctl_conn *c);
 /* Who is on the other end (SO_PEERCRED). 0, or -1 with errno. */
 int ctl_peer(struct ctl_conn *c, pid_t *pid_r, uid_t *uid_r);
 struct dmsup *ctl_sup(struct ctl_conn *c);

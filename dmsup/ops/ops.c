@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -42,6 +43,7 @@
 #include "dmsup/restrict-run.h"
 #include "dmsup/kind/stubdm.h"
 #include "dmsup/savefile.h"
+#include "dmsup/savestream.h"
 #include "dmsup/savesync.h"
 
 #define OPS_PARAM_MAX 256
@@ -161,6 +163,7 @@ struct ops_qcall {
 	int fd;		       /* save: the file, -1: none */
 	int fdset;	       /* save: QEMU's fdset of it, -1: none */
 	bool saved;	       /* save: the file is complete */
+	bool stream;	       /* save: into a memfd sent with the reply */
 	struct savesync *sync; /* save: syncing the file, NULL: not */
 };
 
@@ -171,7 +174,7 @@ static void ops_qcall_free(struct ops_qcall *q)
 	if (q->fd >= 0)
 		close(q->fd);
 	/* A save that failed leaves no file a restore could take. */
-	if (q->fd >= 0 && !q->saved && unlink(q->file))
+	if (q->fd >= 0 && !q->saved && !q->stream && unlink(q->file))
 		log_warn("domid %d (%s): unlink %s", q->d->cfg.domid,
 			 q->d->cfg.name, q->file);
 	free(q->file);
@@ -463,6 +466,51 @@ static void ops_synced_cb(void *arg, int err)
 	ops_qmp_done_cb(q, NULL, NULL);
 }
 
+/* A save into a stream: the sealed memfd goes to the client, which
+ * copies it where the state is to go (a migration's socket). */
+static void ops_stream_reply(struct ops_qcall *q)
+{
+	char why[SAVEFILE_ERR_MAX] = "";
+	struct ctl_conn *c;
+	struct json_object *o;
+	struct stat st;
+	off_t len;
+	int rfd = savestream_seal(q->fd, q->d->cfg.name, why, sizeof(why));
+
+	if (rfd < 0 || fstat(rfd, &st)) {
+		if (rfd >= 0)
+			close(rfd);
+		ops_qcall_error(q, "file", NULL,
+				why[0] ? why : "the save stream: fstat");
+		return;
+	}
+	len = st.st_size;
+	q->saved = true;
+	log_info("domid %d (%s): save done, %lld bytes to the client",
+		 q->d->cfg.domid, q->d->cfg.name, (long long)len);
+	if (!(c = ctl_ref_take(q->ref))) {
+		q->ref = NULL;
+		close(rfd);
+		ops_qcall_free(q);
+		return;
+	}
+	q->ref = NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "command", json_object_new_string("save"));
+	json_object_object_add(o, "stream", json_object_new_boolean(1));
+	json_object_object_add(o, "length", json_object_new_int64(len));
+	json_object_object_add(o, "fds", json_object_new_array());
+	json_object_array_add(json_object_object_get(o, "fds"),
+			      json_object_new_string("state"));
+	if (ctl_reply_fds(c, o, &rfd, 1))
+		ctl_reply_error(c, "file",
+				"domain %s (domid %d): file: the save stream's "
+				"fd could not be sent",
+				q->d->cfg.name, q->d->cfg.domid);
+	close(rfd);
+	ops_qcall_free(q);
+}
+
 static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_qcall *q = arg;
@@ -479,6 +527,10 @@ static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
 	if (savefile_finish(q->fd, &q->d->cfg, qemu, q->file, why,
 			    sizeof(why))) {
 		ops_qcall_error(q, "file", NULL, why);
+		return;
+	}
+	if (q->stream) {
+		ops_stream_reply(q);
 		return;
 	}
 	q->sync = savesync_start(q->d->sup->base, q->fd, ops_synced_cb, q);
@@ -549,8 +601,10 @@ static void ops_qmp_save(struct ops_qcall *q)
 		ops_qcall_error(q, "request", NULL, "out of memory");
 		return;
 	}
-	if ((q->fd = savefile_create(q->file, q->d->cfg.name, why,
-				     sizeof(why))) < 0) {
+	q->fd = q->stream ? savestream_memfd(q->d->cfg.name, why, sizeof(why))
+			  : savefile_create(q->file, q->d->cfg.name, why,
+					    sizeof(why));
+	if (q->fd < 0) {
 		ops_qcall_error(q, "file", NULL, why);
 		return;
 	}
@@ -607,10 +661,13 @@ static int ops_qmp_file(struct ctl_conn *c, struct json_object *req,
 		return 0;
 	f = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
 						     : "";
-	if (f[0] != '/' || strlen(f) > 4000) {
+	if (!strcmp(f, "-")) {
+		q->stream = true;
+		f = SAVESTREAM_LABEL;
+	} else if (f[0] != '/' || strlen(f) > 4000) {
 		ctl_reply_error(c, "request",
 				"domain %s (domid %d): save: file must be an "
-				"absolute path",
+				"absolute path, or \"-\" for a stream",
 				q->d->cfg.name, q->d->cfg.domid);
 		return -1;
 	}

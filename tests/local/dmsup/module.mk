@@ -75,6 +75,8 @@ LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-pcidetach
 
 # save --file and start --restore on a real QEMU, on a line of its own.
 LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-restore
+# save --file - and start --restore - (streams), on a line of its own.
+LOCAL_TESTS += $(DMSUP_LOCAL_DIR)/test-savestream
 
 # The exec trampoline's own program (dmsup-restrict-exec), on a line of
 # its own.
