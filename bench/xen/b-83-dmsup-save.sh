@@ -3,7 +3,8 @@
 # rounds each (the guest restored by a round is saved by the next):
 #   (a) dmsup's dom0 kind with the test toolstack (t-116's sequence):
 #       xcsave save (memory), dmctl save --file (device state), then
-#       xcsave restore and dmctl start --restore until ready;
+#       xcsave restore and dmctl start --restore until ready; then the
+#       same with the device state through pipes (--file -, --restore -);
 #   (b) xl's own xl save / xl restore (libxl's stream: memory and the
 #       device model's state in one file).
 # Sizes in bytes, times in ms, medians and maxima. Prints figures only.
@@ -54,11 +55,29 @@ for i in $(seq "$N"); do
 	xl unpause $domid
 	wait_until 60 ticking_past $domid 0 || fail "restored $name does not tick"
 done
+# (a) again with the device state through pipes (save --file -, start
+# --restore -), as a migration carries it.
+ssave= srest=
+for i in $(seq "$N"); do
+	xcsave save $domid $PWD/mem.save >/dev/null 2>&1 || fail "xcsave save $domid failed"
+	timed sh -c "dmctl save $name --file - | cat >dm.stream" && ssave="$ssave $T"
+	dmctl stop $name >/dev/null
+	mkhvm --destroy $domid >/dev/null || fail "mkhvm --destroy $domid failed"
+	DM_DOMIDS=
+	domid=$(xcsave restore -n $name $PWD/mem.save 2>/dev/null) || fail "xcsave restore failed"
+	DM_DOMIDS=$domid
+	timed sh -c "cat dm.stream | dmctl start $name --domid $domid --restore -" &&
+		srest="$srest $T"
+	xl unpause $domid
+	wait_until 60 ticking_past $domid 0 || fail "restored $name does not tick"
+done
 say "(a) dmsup dom0 kind: memory file $(stat -c %s mem.save) bytes, device-state file $(stat -c %s dm.save) bytes"
 report "(a) xcsave save (memory)" $msave
 report "(a) dmctl save --file (device state, synced)" $dsave
 report "(a) xcsave restore (new domain + memory)" $mrest
 report "(a) dmctl start --restore until ready" $drest
+report "(a) dmctl save --file - | cat (device state through a pipe)" $ssave
+report "(a) cat | dmctl start --restore - until ready" $srest
 dmctl stop $name >/dev/null
 mkhvm --destroy $domid >/dev/null
 DM_DOMIDS=
