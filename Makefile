@@ -145,7 +145,7 @@ check-format:
 ifeq ($(SANITIZE),1)
 check: check-unit check-local
 else
-check: check-format check-unit check-local check-xen
+check: check-format check-unit check-local check-xen check-xen-migrate
 endif
 
 bench: all $(BENCHES)

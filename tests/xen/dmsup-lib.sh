@@ -70,6 +70,21 @@ tick_dm_config() {
 	  ${4:+, $4}}" >"$1.json"
 }
 
+# tick_dm_start NAME: a copy of tick.img (NAME.img) counting past tick 2 in
+# a new mkhvm domain under a dom0 device model of dmsup's (started
+# already); the domid in $DOMID, the device model's pid in $DM_PID.
+tick_dm_start() {
+	cp /opt/dmsup/tests/tick.img $PWD/$1.img
+	mkhvm_dom $1
+	tick_dm_config $1 $DOMID $PWD/$1.img
+	set_room $DOMID $(($(plan_item $1.json total) + 256))
+	dmctl start $1.json || { cat dmsup.log; fail "dmctl start $1 failed"; }
+	DM_PID=$(dm_pid $1)
+	xl unpause $DOMID || fail "xl unpause $DOMID failed"
+	wait_until 300 ticking_past $DOMID 2 || {
+		xl dmesg | grep "(d$DOMID)" | tail -n 10; fail "domain $DOMID does not tick"; }
+}
+
 # linux_stub_config NAME DOMID: NAME.json, a stubdom-linux device model
 # for the mkhvm domain (the bed's decompressed copy of the stub kernel,
 # which boots faster under TCG; a generous readiness timeout), and room in

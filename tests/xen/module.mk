@@ -11,6 +11,13 @@ testbed: all
 check-xen: testbed
 	scripts/testbed/run -b $(BUILD) $(TESTBED_RUN_FLAGS) $(T)
 
+# A guest moved between two beds at once, joined by a network (issue 16,
+# test 3; docs/testbed.md): about 60 s, part of make check.
+.PHONY: check-xen-migrate
+check-xen-migrate: testbed
+	scripts/testbed/run-pair -b $(BUILD) $(TESTBED_RUN_FLAGS) \
+		m-10-migrate-send m-10-migrate-recv
+
 # The sessions part of the qmp-vchan tests runs on both sides of the
 # bridge: dom0 gets it with the other tests/xen/*.sh (as
 # /opt/dmsup/tests/qmp-vchan-sessions.sh), the guest from here (in

@@ -28,17 +28,9 @@ refused() {
 }
 
 name=t116
-cp /opt/dmsup/tests/tick.img $PWD/$name.img
 dmsup_start
-mkhvm_dom $name
-domid=$DOMID
-tick_dm_config $name $domid $PWD/$name.img
-set_room $domid $(($(plan_item $name.json total) + 256))
-dmctl start $name.json || { cat dmsup.log; fail "dmctl start $name failed"; }
-pid=$(dm_pid $name)
-xl unpause $domid || fail "xl unpause $domid failed"
-wait_until 180 ticking_past $domid 2 || {
-	xl dmesg | grep "(d$domid)" | tail -n 10; fail "domain $domid does not tick"; }
+tick_dm_start $name
+domid=$DOMID pid=$DM_PID
 
 note "save: the guest's memory (xcsave), then the device model's state (dmsup)"
 xcsave save $domid $PWD/mem.save 2>xcsave.err || { cat xcsave.err; fail "xcsave save $domid failed"; }

@@ -16,17 +16,9 @@ now_ms() {
 
 old=t118a
 new=t118b
-cp /opt/dmsup/tests/tick.img $PWD/$old.img
 dmsup_start
-mkhvm_dom $old
-odom=$DOMID
-tick_dm_config $old $odom $PWD/$old.img
-set_room $odom $(($(plan_item $old.json total) + 256))
-dmctl start $old.json || { cat dmsup.log; fail "dmctl start $old failed"; }
-opid=$(dm_pid $old)
-xl unpause $odom || fail "xl unpause $odom failed"
-wait_until 180 ticking_past $odom 2 || {
-	xl dmesg | grep "(d$odom)" | tail -n 10; fail "domain $odom does not tick"; }
+tick_dm_start $old
+odom=$DOMID opid=$DM_PID
 
 xcsave save $odom $PWD/mem.save 2>xcsave.err || { cat xcsave.err; fail "xcsave save $odom failed"; }
 saved=$(tick_of $odom)

@@ -10,7 +10,8 @@ XPROGS_LIB := $(XPROGS_OBJ)/tbprog.o
 $(XPROGS_OBJ)/%.o: CPPFLAGS += $(XEN_CFLAGS)
 
 XPROGS_DOM0 := $(BUILD)/tests/xen/mkhvm $(BUILD)/tests/xen/vchan-peer \
-               $(BUILD)/tests/xen/xcsave $(BUILD)/tests/xen/fdprobe
+               $(BUILD)/tests/xen/xcsave $(BUILD)/tests/xen/fdprobe \
+               $(BUILD)/tests/xen/xfer
 XPROGS_GUEST := $(BUILD)/tests/xen/guest/xs-guest \
                 $(BUILD)/tests/xen/guest/vchan-peer
 TEST_BINS += $(XPROGS_DOM0) $(XPROGS_GUEST)
@@ -21,6 +22,7 @@ $(BUILD)/tests/xen/xcsave: $(addprefix $(XPROGS_OBJ)/,xcsave.o mkhvm-build.o \
                            mkhvm-xs.o mkhvm-pv.o) $(XPROGS_LIB)
 $(BUILD)/tests/xen/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_LIB)
 $(BUILD)/tests/xen/fdprobe: $(XPROGS_OBJ)/fdprobe.o $(XPROGS_LIB)
+$(BUILD)/tests/xen/xfer: $(XPROGS_OBJ)/xfer.o $(XPROGS_LIB)
 $(BUILD)/tests/xen/guest/vchan-peer: $(XPROGS_OBJ)/vchan-peer.o $(XPROGS_LIB)
 $(BUILD)/tests/xen/guest/xs-guest: $(XPROGS_OBJ)/xs-guest.o $(XPROGS_LIB)
 
