@@ -1,5 +1,6 @@
 /* dmctl's save streams (stream.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,10 +16,16 @@ bool dmctl_is_stream(const char *path)
 
 int dmctl_stream_check(int fd, const char *what)
 {
+	const char *name = fd ? "stdout" : "stdin";
+
+	if (fcntl(fd, F_GETFD) < 0) {
+		fprintf(stderr, "dmctl: %s: %s is not open\n", what, name);
+		return -1;
+	}
 	if (!isatty(fd))
 		return 0;
 	fprintf(stderr, "dmctl: %s: %s is a terminal; redirect it\n", what,
-		fd ? "stdout" : "stdin");
+		name);
 	return -1;
 }
 

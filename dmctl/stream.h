@@ -8,8 +8,8 @@
 /* "-" where a save file's path goes: the file travels as an fd. */
 bool dmctl_is_stream(const char *path);
 
-/* Whether fd @fd may carry a save file (not a terminal). 0, or -1 with the
- * reason printed, naming @what ("save --file -"). */
+/* Whether fd @fd may carry a save file (open, not a terminal). 0, or -1 with
+ * the reason printed, naming @what ("save --file -"). */
 int dmctl_stream_check(int fd, const char *what);
 
 /* Copies all of @from (from its start) to stdout: @length bytes, as the

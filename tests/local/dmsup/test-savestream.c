@@ -152,7 +152,7 @@ static void refused(const char *cmd, const char *want)
 
 START_TEST(wrong_streams_are_refused_naming_why)
 {
-	char *cfg = vm_config("vm3", 13, ", \"ready_timeout\": 3");
+	char *cfg = vm_config("vm3", 13, ", \"ready_timeout\": 3"), *err;
 
 	/* Defined by the first start, refused as each one after it. */
 	refused("head -c 5000 /dev/zero | $D start vm3.json --restore -",
@@ -162,6 +162,9 @@ START_TEST(wrong_streams_are_refused_naming_why)
 	refused("$D start vm3.json --restore - < /dev/null",
 		"not a regular file, pipe or socket");
 	/* A sender that never sends: bounded by ready_timeout. */
+	ck_assert_int_eq(sh("$D start vm3.json --restore - <&-", &err), 2);
+	ck_assert_msg(strstr(err, "stdin is not open"), "%s", err);
+	free(err);
 	refused("sleep 6 | $D start vm3.json --restore -",
 		"0 of the header's 4096 bytes came in time");
 	free(cfg);
