@@ -226,6 +226,35 @@ static char *send_with_fds(int n)
 	return reply;
 }
 
+/* dmsup's fds come back to @before: it frees a connection when it sees
+ * the client's end, and a stream it waits for at the header's deadline. */
+static void fds_back_to(int before)
+{
+	int now = dmsup_fds();
+
+	for (int i = 0; i < H_TIMEOUT * 100 && now != before; i++) {
+		usleep(10000);
+		now = dmsup_fds();
+	}
+	ck_assert_int_eq(now, before);
+}
+
+START_TEST(a_client_gone_while_its_stream_is_awaited_leaves_nothing)
+{
+	char *cfg = vm_config("vm4", 14, ", \"ready_timeout\": 2");
+	int before = dmsup_fds();
+
+	/* dmctl killed while dmsup waits for the header of a silent pipe. */
+	ck_assert_int_ne(sh("sleep 5 | timeout -s KILL 1 $D start vm4.json "
+			    "--restore -",
+			    NULL),
+			 0);
+	fds_back_to(before);
+	ck_assert_int_eq(h_count_procs("vm4"), 0);
+	free(cfg);
+}
+END_TEST
+
 START_TEST(fds_a_request_does_not_take_are_closed)
 {
 	int before = dmsup_fds();
@@ -241,13 +270,7 @@ START_TEST(fds_a_request_does_not_take_are_closed)
 	r = send_with_fds(3);
 	ck_assert_msg(strstr(r, "at most 2 fds"), "%s", r);
 	free(r);
-	/* dmsup frees a connection when it sees the client's end. */
-	int now = dmsup_fds();
-	for (int i = 0; i < H_TIMEOUT * 100 && now != before; i++) {
-		usleep(10000);
-		now = dmsup_fds();
-	}
-	ck_assert_int_eq(now, before);
+	fds_back_to(before);
 }
 END_TEST
 
@@ -258,6 +281,7 @@ int main(void)
 	    a_stream_saved_to_a_file_restores_from_stdin,
 	    wrong_streams_are_refused_naming_why,
 	    fds_a_request_does_not_take_are_closed,
+	    a_client_gone_while_its_stream_is_awaited_leaves_nothing,
 	};
 
 	return h_main("dmsup-savestream", NULL, tests,
