@@ -85,6 +85,16 @@ tick_dm_start() {
 		xl dmesg | grep "(d$DOMID)" | tail -n 10; fail "domain $DOMID does not tick"; }
 }
 
+# counts_on DOMID TICK SECS: a restored tick.img guest counts past TICK
+# within SECS, from TICK or later (it did not start again), and SeaBIOS
+# did not run again; its first tick in $FIRST. False with why on stdout.
+counts_on() {
+	wait_until $3 ticking_past $1 $2 || { echo "domain $1 does not count past $2"; return 1; }
+	FIRST=$(xl dmesg | sed -n "s/.*(d$1) tick \([0-9]*\).*/\1/p" | head -n 1)
+	[ "$((1$FIRST - 10000))" -ge "$2" ] || { echo "domain $1 counted from $FIRST again (saved at $2)"; return 1; }
+	! xl dmesg | grep -q "(d$1) SeaBIOS" || { echo "SeaBIOS started again in domain $1"; return 1; }
+}
+
 # linux_stub_config NAME DOMID: NAME.json, a stubdom-linux device model
 # for the mkhvm domain (the bed's decompressed copy of the stub kernel,
 # which boots faster under TCG; a generous readiness timeout), and room in
