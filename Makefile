@@ -64,7 +64,7 @@ EVENT_LIBS   := $(call pc_libs,libevent json-c)
 # Debian package) must not complain that it is missing.
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
-XEN_PKGS     := xenstore xencontrol xenguest xenevtchn xenvchan xentoollog
+XEN_PKGS     := xenstore xencontrol xenguest xenevtchn xengnttab xenvchan xentoollog
 XEN_CFLAGS   := $(call pc_cflags,$(XEN_PKGS))
 XEN_LIBS     := $(call pc_libs,$(XEN_PKGS))
 CPPFLAGS     += $(EVENT_CFLAGS)

@@ -11,6 +11,7 @@
 #include "dmsup/argv.h"
 #include "dmsup/devspec.h"
 #include "dmsup/kind/dmplan.h"
+#include "dmsup/spawn.h"
 
 /* Table rows leave their trailing fields zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -567,8 +568,9 @@ static void argv_keeper_devs(struct argv_buf *b, const struct dm_config *cfg)
 
 /* The stub keeper's command line (the contract in KEEPER.md). */
 static void argv_keeper(struct argv_buf *b, const struct dm_config *cfg,
-			const char *self_exe, char **qemu)
+			const struct argv_keeper_run *run, char **qemu)
 {
+	const char *self_exe = run->self_exe;
 	bool linux_kind = config_kind(cfg) == DM_KIND_STUBDOM_LINUX;
 
 	argv_add(b, "%s", self_exe);
@@ -590,20 +592,34 @@ static void argv_keeper(struct argv_buf *b, const struct dm_config *cfg,
 	argv_add(b, "--memory");
 	argv_add(b, "%lu", argv_stub_memory_mib(cfg));
 	argv_keeper_devs(b, cfg);
+	if (linux_kind && run->ctl) {
+		argv_add(b, "--ctl");
+		argv_add(b, "%s", run->ctl);
+	}
+	/* The stub's QEMU loads from console 2, which the keeper feeds from
+	 * its fd SPAWN_QMP_FD; the stub names the fd (stubdom protocol). */
+	if (linux_kind && run->restore) {
+		argv_add(b, "--restore-fd");
+		argv_add(b, "%d", SPAWN_QMP_FD);
+	}
 	argv_add(b, "--");
 	for (char **p = qemu + 1; *p; p++)
 		argv_add(b, "%s", *p);
+	if (linux_kind && run->restore) {
+		argv_add(b, "-incoming");
+		argv_add(b, "%s", ARGV_STUB_RESTORE_ARG);
+	}
 }
 
 char **argv_build_spawn(const struct dm_config *cfg, const char *qmp_path,
-			const char *self_exe)
+			const struct argv_keeper_run *run)
 {
 	char **qemu = argv_build(cfg, qmp_path);
 	struct argv_buf b = {0};
 
 	if (!qemu || !config_is_stub(cfg))
 		return qemu;
-	argv_keeper(&b, cfg, self_exe, qemu);
+	argv_keeper(&b, cfg, run, qemu);
 	argv_free(qemu);
 	return argv_done(&b);
 }

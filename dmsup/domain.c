@@ -521,7 +521,7 @@ int domain_set_restore_take_fd(struct domain *d, int fd, const char *file)
 	free(d->restore_file);
 	d->restore_file = NULL;
 	d->restore_fd = -1;
-	d->restore_resume = false;
+	d->restore_resume = d->restore_follow = false;
 	if (!file)
 		return 0;
 	if (!(d->restore_file = strdup(file))) {
@@ -557,7 +557,8 @@ static void domain_restore(struct domain *d)
 
 	d->restore_fd = -1;
 	d->restore =
-	    d->restore_resume
+	    d->restore_follow ? dmrestore_follow(d->sup->base, d->qmp, &a)
+	    : d->restore_resume
 		? dmrestore_resume(d->sup->base, d->qmp, &a)
 		: dmrestore_start_take_fd(d->sup->base, d->qmp, fd, &a);
 	if (!d->restore)
@@ -576,7 +577,8 @@ static void domain_qmp_ready_cb(void *arg, const char *err)
 				  d->cfg.domid, d->cfg.name, err);
 		return;
 	}
-	if (!err && (d->restore_fd >= 0 || d->restore_resume)) {
+	if (!err &&
+	    (d->restore_fd >= 0 || d->restore_resume || d->restore_follow)) {
 		domain_restore(d);
 		return;
 	}
@@ -796,6 +798,10 @@ static int domain_spawn(struct domain *d)
 	}
 	loghead_write(logpipe[1], d->cfg.name, d->cfg.domid, d->spawns + 1,
 		      argv);
+	/* A stub keeper's fd 4 is the restore it feeds to console 2
+	 * (argv_build_spawn named it). */
+	if (config_is_stub(&d->cfg) && d->restore_fd >= 0)
+		qmp_fd = d->restore_fd;
 	struct spawn_fds fds = {.in = -1,
 				.out = logpipe[1],
 				.sentinel = fifo_wr,
@@ -838,6 +844,10 @@ out:
 		close(logpipe[1]);
 	if (fifo_wr >= 0)
 		close(fifo_wr);
+	if (qmp_fd >= 0 && qmp_fd == d->restore_fd) {
+		d->restore_fd = -1; /* the keeper's now */
+		d->restore_follow = !r;
+	}
 	if (qmp_fd >= 0)
 		close(qmp_fd);
 	argv_free(argv);

@@ -132,6 +132,9 @@ struct domain {
 	/* Reattached mid-restore (the run file named restore_file): QMP's
 	 * readiness asks QEMU how far the load got (dmrestore_resume). */
 	bool restore_resume;
+	/* A stub keeper took restore_fd at spawn (console 2): QMP's
+	 * readiness follows the load its QEMU began (dmrestore_follow). */
+	bool restore_follow;
 };
 
 /* A new domain in state defined; takes over @cfg (left zeroed). NULL

@@ -10,7 +10,7 @@
 /* A definition's name: config.c's "name" field holds at most this. */
 #define RUNDIR_NAME_MAX 64
 
-static const char *const rundir_suffixes[] = {".run", ".fifo", ".qmp"};
+static const char *const rundir_suffixes[] = {".run", ".fifo", ".qmp", ".keep"};
 
 bool rundir_is_runtime(const char *suffix)
 {

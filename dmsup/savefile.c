@@ -358,12 +358,15 @@ int savefile_finish(int fd, const struct dm_config *cfg, const char *qemu,
 
 int savefile_restorable(const struct dm_config *cfg, char *err, size_t errlen)
 {
-	/* An adopted QEMU's argv is libxl's: dmsup cannot add -incoming. */
-	if (config_kind(cfg) == DM_KIND_DOM0 && !config_adopted(cfg))
+	/* An adopted QEMU's argv is libxl's: dmsup cannot add -incoming. A
+	 * Linux stub loads from its console 2 (the keeper feeds it). */
+	if ((config_kind(cfg) == DM_KIND_DOM0 ||
+	     config_kind(cfg) == DM_KIND_STUBDOM_LINUX) &&
+	    !config_adopted(cfg))
 		return 0;
 	return savefile_errf(err, errlen,
-			     "domain %s: restore is supported for kind dom0 "
-			     "started by dmsup only",
+			     "domain %s: restore is supported for kinds dom0 "
+			     "and stubdom-linux started by dmsup only",
 			     cfg->name);
 }
 

@@ -2,7 +2,8 @@
  * pvdev.c - one PV device between dom0 and a stub domain (see pvdev.h).
  *
  * States: WAITING (nodes written, following both ends) -> HOTPLUGGED
- * (vif: the hook ran, hotplug-status written) -> CONNECTED (both ends 4),
+ * (vif: the hook ran, hotplug-status written; console: the hook mapped
+ * the frontend's ring, backend state 4 written) -> CONNECTED (both ends 4),
  * or -> FAILED from either. Events: WATCH (a state node changed),
  * RETRY (the hook said "not yet"), TIMEOUT. Both end in DONE once the
  * callback ran.
@@ -45,7 +46,9 @@ struct pvdev {
 
 const char *pvdev_type_name(enum pvdev_type type)
 {
-	return type == PVDEV_VIF ? "vif" : "vbd";
+	static const char *const names[] = {"vbd", "vif", "console"};
+
+	return type <= PVDEV_CONSOLE ? names[type] : "?";
 }
 
 int pvdev_fe_path(enum pvdev_type type, unsigned int fe, unsigned int devid,
@@ -276,8 +279,14 @@ static bool pv_hotplug(struct pvdev *pv)
 		pv_finish(pv, -EIO, "hotplug failed: %s", err);
 		return false;
 	}
-	snprintf(path, sizeof(path), "%s/hotplug-status", pv->be);
-	rc = xsp_write_str(pv->xs, XSP_TXN_NONE, path, "connected");
+	/* A console's backend is the caller: its hook connected the ring,
+	 * so the backend's state is ours to write. */
+	if (pv->type == PVDEV_CONSOLE)
+		snprintf(path, sizeof(path), "%s/state", pv->be);
+	else
+		snprintf(path, sizeof(path), "%s/hotplug-status", pv->be);
+	rc = xsp_write_str(pv->xs, XSP_TXN_NONE, path,
+			   pv->type == PVDEV_CONSOLE ? "4" : "connected");
 	if (rc) {
 		pv_finish(pv, -EIO, "cannot write %s: %s", path, strerror(-rc));
 		return false;
@@ -304,6 +313,9 @@ static void pv_watch_cb(struct xsp *xs, const char *path, void *arg)
 	pv->fe_state = fe;
 	if (pv->type == PVDEV_VIF && pv->state == PV_WAITING &&
 	    be >= PVDEV_XB_INITWAIT && !pv_hotplug(pv))
+		return;
+	if (pv->type == PVDEV_CONSOLE && pv->state == PV_WAITING &&
+	    fe >= PVDEV_XB_INITIALISED && !pv_hotplug(pv))
 		return;
 	if (be == PVDEV_XB_CONNECTED && fe == PVDEV_XB_CONNECTED)
 		pv_finish(pv, 0, "connected");

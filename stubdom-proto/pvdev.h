@@ -13,7 +13,11 @@
  * `state` nodes (xenstore watches and one timer, never a sleep) until both
  * are 4 (Connected). A vif's backend waits for its hotplug script: once
  * the backend reaches 2 (InitWait) the caller's hotplug hook runs (put
- * the vif on its bridge) and `hotplug-status` = connected is written.
+ * the vif on its bridge) and `hotplug-status` = connected is written. A
+ * console (device/console/N, N > 0) has no kernel backend: the caller is
+ * it. Once the frontend reaches 3 (Initialised: its ring-ref and port
+ * are written) the hook runs (map the ring, bind the port), then the
+ * backend's state = 4 is written here.
  *
  * The frontend's state is written by the stub and is untrusted: only a
  * decimal xenbus state (0..8) counts, anything else ends the device with
@@ -35,12 +39,14 @@ struct pvdev;
 enum pvdev_type {
 	PVDEV_VBD,
 	PVDEV_VIF,
+	PVDEV_CONSOLE, /* a secondary console: the caller is its backend */
 };
 
 /* xenbus states (xen/io/xenbus.h). */
 enum {
 	PVDEV_XB_INITIALISING = 1,
 	PVDEV_XB_INITWAIT = 2,
+	PVDEV_XB_INITIALISED = 3,
 	PVDEV_XB_CONNECTED = 4,
 	PVDEV_XB_CLOSING = 5,
 	PVDEV_XB_CLOSED = 6,

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,7 +27,9 @@
 
 #include "stubdom-proto/xs.h"
 #include "stubkeep/stubcons.h"
+#include "stubkeep/stubctl.h"
 #include "stubkeep/stubdom-build.h"
+#include "stubkeep/stubxcons.h"
 
 #define STUBKEEP_WATCH_TOKEN "dmsup-stub"
 
@@ -42,7 +45,10 @@ struct stubkeep {
 	struct xsp *xsp; /* the PV devices' connection; NULL without any */
 	struct stubvbd *vbd;
 	struct stubvif *vif;
-	int rc; /* the exit status, once the loop ends */
+	struct stubxcons *xcons[2]; /* consoles 1 (save) and 2 (restore) */
+	struct stubctl *ctl;
+	bool restoring; /* console 2 carries a restore: it must connect */
+	int rc;		/* the exit status, once the loop ends */
 };
 
 /* --- options ------------------------------------------------------------ */
@@ -156,6 +162,17 @@ static int stubkeep_option(int c, const char *v, struct stubkeep_opts *o,
 		return 0;
 	case 'V':
 		return stubkeep_vif(v, o, err, errsz);
+	case 'C':
+		o->ctl = v;
+		return 0;
+	case 'R':
+		if (!stubkeep_number(v, 3, 1 << 20, &n) ||
+		    fcntl((int)n, F_GETFD) < 0)
+			return stubkeep_fail(
+			    err, errsz, "--restore-fd %s: not an open fd", v);
+		o->restore_fd = (int)n;
+		fcntl(o->restore_fd, F_SETFD, FD_CLOEXEC);
+		return 0;
 	}
 	return stubkeep_fail(err, errsz, "unknown option");
 }
@@ -176,13 +193,16 @@ int stubkeep_parse(int argc, char **argv, struct stubkeep_opts *o, char *err,
 	    {"vbd", required_argument, NULL, 'v'},
 	    {"vif", required_argument, NULL, 'V'},
 	    {"dev-timeout", required_argument, NULL, 'D'},
+	    {"ctl", required_argument, NULL, 'C'},
+	    {"restore-fd", required_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0}};
 	bool kind = false;
 	int c;
 
 	*o = (struct stubkeep_opts){.timeout_s = STUBKEEP_DEFAULT_TIMEOUT_S,
 				    .dev_timeout_s =
-					STUBKEEP_DEFAULT_DEV_TIMEOUT_S};
+					STUBKEEP_DEFAULT_DEV_TIMEOUT_S,
+				    .restore_fd = -1};
 	optind = 0; /* a fresh scan (GNU), also for a second call */
 	opterr = 0;
 	/* "+": QEMU's arguments after "--" are never ours. */
@@ -196,9 +216,13 @@ int stubkeep_parse(int argc, char **argv, struct stubkeep_opts *o, char *err,
 			return -1;
 		kind |= c == 'k';
 	}
-	if ((o->n_vbd || o->n_vif) && o->kind != STUBDOM_LINUX)
+	if ((o->n_vbd || o->n_vif || o->ctl || o->restore_fd >= 0) &&
+	    o->kind != STUBDOM_LINUX)
 		return stubkeep_fail(err, errsz, "%s: only with --kind linux",
-				     o->n_vbd ? "--vbd" : "--vif");
+				     o->n_vbd	? "--vbd"
+				     : o->n_vif ? "--vif"
+				     : o->ctl	? "--ctl"
+						: "--restore-fd");
 	if (!kind || !o->target || !o->kernel || !o->memory_mib)
 		return stubkeep_fail(err, errsz,
 				     "--kind, --target, --kernel and --memory "
@@ -275,6 +299,16 @@ static int64_t stubkeep_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void stubkeep_consoles_detach(struct stubkeep *k)
+{
+	stubctl_close(k->ctl);
+	k->ctl = NULL;
+	for (int i = 0; i < 2; i++) {
+		stubxcons_detach(k->xcons[i]);
+		k->xcons[i] = NULL;
+	}
+}
+
 /* Destroys the stub and its xenstore state, bounded; -1 if it failed. */
 static int stubkeep_destroy(struct stubkeep *k)
 {
@@ -283,6 +317,8 @@ static int stubkeep_destroy(struct stubkeep *k)
 
 	stubcons_close(k->cons);
 	k->cons = NULL;
+	/* Our grant mappings of its console rings would keep it dying. */
+	stubkeep_consoles_detach(k);
 	/* The build's destroy removes the vbds' and vifs' backends too, so
 	 * that blkback and netback unmap the stub's pages before the wait
 	 * for it to go. */
@@ -328,6 +364,66 @@ static void stubkeep_vif_done_cb(int rc, const char *msg, void *arg)
 	stubkeep_dev_done(arg, rc, msg, "NICs");
 }
 
+static void stubkeep_xcons_say_cb(void *arg, const char *msg)
+{
+	stubkeep_say(arg, "%s", msg);
+}
+
+/* Console 2 is needed for a restore; otherwise a console that does not
+ * connect only means that a save will fail (and say why). */
+static void stubkeep_xcons_done_cb(int rc, const char *msg, void *arg)
+{
+	struct stubkeep *k = arg;
+
+	if (!rc) {
+		stubkeep_say(k, "domain %u: stub domain %u has its console %s",
+			     k->o.target, k->out.stub, msg);
+		return;
+	}
+	if (!k->restoring || !strstr(msg, "restore")) {
+		stubkeep_say(k, "warning: %s (a save will fail)", msg);
+		return;
+	}
+	stubkeep_dev_done(k, rc, msg, "restore console");
+}
+
+/* Consoles 1 and 2 of a Linux stub, and the control socket. */
+static int stubkeep_consoles(struct stubkeep *k, const char *domain)
+{
+	const unsigned int ms = (unsigned int)k->o.dev_timeout_s * 1000;
+	char err[512];
+
+	for (int i = 0; i < 2; i++) {
+		struct stubxcons_cfg c = {.domain = domain,
+					  .stub = k->out.stub,
+					  .devid = i ? STUBXCONS_RESTORE
+						     : STUBXCONS_SAVE,
+					  .source = i ? k->o.restore_fd : -1,
+					  .timeout_ms = ms,
+					  .done = stubkeep_xcons_done_cb,
+					  .say = stubkeep_xcons_say_cb,
+					  .arg = k};
+		if (i) {
+			k->restoring = c.source >= 0;
+			k->o.restore_fd = -1; /* the console's now */
+		}
+		if (!(k->xcons[i] =
+			  stubxcons_attach(k->xsp, &c, err, sizeof(err)))) {
+			stubkeep_say(k, "error: %s", err);
+			return -1;
+		}
+	}
+	if (!k->o.ctl)
+		return 0;
+	/* Only a save needs it (a name too long for a socket path). */
+	if (!(k->ctl = stubctl_open(k->base, k->o.ctl, err, sizeof(err))))
+		stubkeep_say(k, "warning: %s: %s (a save will fail)", domain,
+			     err);
+	else
+		stubctl_set_console(k->ctl, k->xcons[0]);
+	return 0;
+}
+
 /* The target's disks and NICs as the still paused stub's vbds and vifs,
  * then unpause it: its blkfront and netfront find them when they load
  * (libxl's order). */
@@ -337,7 +433,7 @@ static int stubkeep_devs(struct stubkeep *k)
 	char domain[32], err[512];
 	int e = 0;
 
-	if (!k->o.n_vbd && !k->o.n_vif)
+	if (!k->o.n_vbd && !k->o.n_vif && k->o.kind != STUBDOM_LINUX)
 		return 0;
 	snprintf(domain, sizeof(domain), "domain %u", k->o.target);
 	if (!(k->xsp = xsp_real_open(k->base, &e))) {
@@ -361,7 +457,7 @@ static int stubkeep_devs(struct stubkeep *k)
 		stubkeep_say(k, "error: %s", err);
 		return -1;
 	}
-	return 0;
+	return k->o.kind == STUBDOM_LINUX ? stubkeep_consoles(k, domain) : 0;
 }
 
 static int stubkeep_unpause(struct stubkeep *k)
@@ -588,6 +684,9 @@ int stubkeep_main(int argc, char **argv)
 out:
 	stubvbd_detach(k.vbd);
 	stubvif_detach(k.vif);
+	stubkeep_consoles_detach(&k);
+	if (k.o.restore_fd >= 0)
+		close(k.o.restore_fd);
 	stubcons_close(k.cons);
 	struct event *evs[] = {k.ev_sig, k.ev_cons, k.ev_xs};
 	for (size_t i = 0; i < sizeof(evs) / sizeof(*evs); i++)

@@ -10,6 +10,7 @@
  *         --memory MIB [--name NAME] [--bios NAME] [--build-timeout S]
  *         [--vbd disk:PATH|disk-ro:PATH|cdrom:PATH]...
  *         [--vif mac=MAC,bridge=BRIDGE]... [--dev-timeout S]
+ *         [--ctl PATH] [--restore-fd N]
  *         -- QEMU-ARG...
  *
  * Each --vbd is one of the target's disks, in order: the stub's xvda,
@@ -17,6 +18,13 @@
  * vif 0, 1... (stubvif.h). Both are attached while the stub is still
  * paused; the keeper fails (exit 2, the stub destroyed) if one does not
  * connect within --dev-timeout.
+ *
+ * A Linux stub also gets consoles 1 (save) and 2 (restore), served here
+ * (stubxcons.h). --ctl is the control socket a save goes through
+ * (stubctl.h); --restore-fd an open fd (a save file after its header, or
+ * a stream) fed to console 2, which must then connect within
+ * --dev-timeout. Without a restore a console that does not connect is
+ * said, not fatal: only a save needs it.
  *
  * Exit status: 0 destroyed on request (SIGTERM, SIGINT, SIGHUP); 1 the stub
  * shut down, crashed or disappeared on its own; 2 it could not be built or
@@ -56,6 +64,8 @@ struct stubkeep_opts {
 	size_t n_vbd;
 	struct stubvif_nic vif[STUBVIF_MAX];
 	size_t n_vif;
+	const char *ctl;	    /* --ctl, or NULL */
+	int restore_fd;		    /* --restore-fd, or -1 */
 	const char *const *dm_argv; /* into argv */
 	size_t dm_argc;
 };

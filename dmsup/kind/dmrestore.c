@@ -30,6 +30,7 @@ enum dmrestore_state {
 	RS_LOADING,  /* waiting for MIGRATION completed or failed */
 	RS_WHY,	     /* failed: query-migrate for QEMU's reason */
 	RS_RESUME,   /* a restarted dmsup's query-migrate: how far is it? */
+	RS_FEVENTS,  /* follow: migrate-set-capabilities events sent */
 	RS_DONE,     /* loaded (told) */
 	RS_FAILED,   /* not loaded (told) */
 	RS_N
@@ -49,8 +50,8 @@ enum dmrestore_event {
 };
 
 static const char *const rs_names[RS_N] = {
-    "status",  "poll", "events", "getfd",  "incoming",
-    "loading", "why",  "done",	 "failed", "resume",
+    "status", "poll",	"events",	 "getfd", "incoming", "loading",
+    "why",    "resume", "follow-events", "done",  "failed",
 };
 static const char *const re_names[RE_N] = {
     "inmigrate", "not-yet", "tick",   "ok",   "completed",
@@ -83,6 +84,9 @@ static const struct {
     {RS_RESUME, RE_COMPLETED, RS_DONE},
     {RS_RESUME, RE_MFAILED, RS_WHY},
     {RS_RESUME, RE_NONE, RS_FAILED},
+    /* A QEMU that loads from its own fd (a Linux stub's console 2): the
+     * events first, then how far it is, then as a resumed one. */
+    {RS_FEVENTS, RE_OK, RS_RESUME},
 };
 
 struct dmrestore {
@@ -93,6 +97,7 @@ struct dmrestore {
 	struct event *tell;  /* tells the outcome from the loop */
 	enum dmrestore_state state;
 	int fd;
+	bool follow;	  /* dmrestore_follow: nobody restarted */
 	unsigned pending; /* replies still to come */
 	bool freed;	  /* dmrestore_free was called */
 	dmrestore_done_fn *done;
@@ -233,6 +238,7 @@ static int dmrestore_send(struct dmrestore *r, const char **err_r)
 		rc = dmqmp_query(r->m, DMQMP_QUERY_STATUS, cb, r, err_r);
 		break;
 	case RS_EVENTS:
+	case RS_FEVENTS:
 		rc = dmqmp_migrate_events(r->m, cb, r, err_r);
 		break;
 	case RS_GETFD:
@@ -298,6 +304,11 @@ static void dmrestore_post(struct dmrestore *r, enum dmrestore_event ev,
 	} else if (ev == RE_MFAILED) {
 		snprintf(r->err, sizeof(r->err),
 			 "restore from %s failed: QEMU could not load it",
+			 r->file);
+	} else if (ev == RE_NONE && r->follow) {
+		snprintf(r->err, sizeof(r->err),
+			 "restore from %s failed: QEMU began no load (was "
+			 "-incoming on its command line?)",
 			 r->file);
 	} else if (ev == RE_NONE) {
 		snprintf(r->err, sizeof(r->err),
@@ -368,6 +379,16 @@ struct dmrestore *dmrestore_resume(struct event_base *base, struct dmqmp *m,
 		 "QEMU how far it got",
 		 a->label, a->file);
 	return dmrestore_new(base, m, -1, a, RS_RESUME);
+}
+
+struct dmrestore *dmrestore_follow(struct event_base *base, struct dmqmp *m,
+				   const struct dmrestore_args *a)
+{
+	struct dmrestore *r = dmrestore_new(base, m, -1, a, RS_FEVENTS);
+
+	if (r)
+		r->follow = true;
+	return r;
 }
 
 void dmrestore_free(struct dmrestore *r)

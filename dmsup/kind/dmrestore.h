@@ -45,6 +45,14 @@ struct dmrestore *dmrestore_start_take_fd(struct event_base *base,
  */
 struct dmrestore *dmrestore_resume(struct event_base *base, struct dmqmp *m,
 				   const struct dmrestore_args *a);
+/*
+ * A QEMU that loads from an fd of its own (-incoming fd:N on its command
+ * line: a Linux stub's console 2, which the keeper feeds): the MIGRATION
+ * events on, then as dmrestore_resume, except that a load never begun
+ * fails naming the command line. NULL out of memory.
+ */
+struct dmrestore *dmrestore_follow(struct event_base *base, struct dmqmp *m,
+				   const struct dmrestore_args *a);
 /* No call of @done follows. NULL ok. */
 void dmrestore_free(struct dmrestore *r);
 

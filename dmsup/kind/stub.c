@@ -8,8 +8,11 @@
  * device-model-pid to write after spawn.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "dmsup/argv.h"
+#include "dmsup/domain.h"
 #include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
 #include "dmsup/kind/stubdm.h"
@@ -26,7 +29,13 @@ static int stub_prepare(struct domain *d, const char **err_r)
 
 static char **stub_argv(const struct domain *d, const char *qmp_path)
 {
-	return argv_build_spawn(&d->cfg, qmp_path, d->sup->self_exe);
+	char *ctl = domain_path(d, ".keep");
+	struct argv_keeper_run run = {d->sup->self_exe, ctl,
+				      d->restore_fd >= 0};
+	char **argv = ctl ? argv_build_spawn(&d->cfg, qmp_path, &run) : NULL;
+
+	free(ctl);
+	return argv;
 }
 
 static int stub_watch_ready(struct domain *d, kind_ready_fn *ready,
@@ -62,6 +71,12 @@ static int stub_reattach(struct domain *d, const char **err_r)
 
 static void stub_cleanup(struct domain *d)
 {
+	char *ctl = domain_path(d, ".keep");
+
+	/* A keeper killed outright leaves its socket behind. */
+	if (ctl)
+		unlink(ctl);
+	free(ctl);
 	guestwatch_domain_stop(d);
 	stubdm_cleanup(d);
 	xendm_cleanup(d);

@@ -45,6 +45,7 @@
 #include "dmsup/savefile.h"
 #include "dmsup/savestream.h"
 #include "dmsup/savesync.h"
+#include "dmsup/kind/stubsave.h"
 
 #define OPS_PARAM_MAX 256
 
@@ -165,12 +166,14 @@ struct ops_qcall {
 	bool saved;	       /* save: the file is complete */
 	bool stream;	       /* save: into a memfd sent with the reply */
 	struct savesync *sync; /* save: syncing the file, NULL: not */
+	struct stubsave *ss;   /* save of a Linux stub: its keeper's part */
 };
 
 static void ops_qcall_free(struct ops_qcall *q)
 {
 	if (q->ref)
 		ctl_ref_take(q->ref);
+	stubsave_free(q->ss);
 	if (q->fd >= 0)
 		close(q->fd);
 	/* A save that failed leaves no file a restore could take. */
@@ -511,10 +514,11 @@ static void ops_stream_reply(struct ops_qcall *q)
 	ops_qcall_free(q);
 }
 
+static void ops_save_finish(struct ops_qcall *q);
+
 static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_qcall *q = arg;
-	char qemu[32], why[SAVEFILE_ERR_MAX];
 
 	restrict_run_save_end(q->d);
 	ops_save_release(q);
@@ -523,6 +527,15 @@ static void ops_saved_cb(void *arg, struct json_object *ret, const char *err)
 				dmqmp_cmd_name(DMQMP_SAVE_DEVICES_STATE), err);
 		return;
 	}
+	ops_save_finish(q);
+}
+
+/* QEMU's state is in the file: the header in front, then synced (or the
+ * stream sent). */
+static void ops_save_finish(struct ops_qcall *q)
+{
+	char qemu[32], why[SAVEFILE_ERR_MAX];
+
 	dmqmp_version(q->d->qmp, qemu, sizeof(qemu));
 	if (savefile_finish(q->fd, &q->d->cfg, qemu, q->file, why,
 			    sizeof(why))) {
@@ -578,6 +591,76 @@ static void ops_fd_added_cb(void *arg, struct json_object *ret, const char *err)
 	}
 }
 
+/* --- a Linux stub's save: console 1, drained by its keeper --- */
+
+#define OPS_STUB_SAVE_TTY "/dev/hvc1"
+
+static void ops_stub_drained_cb(void *arg, int64_t bytes, const char *err)
+{
+	struct ops_qcall *q = arg;
+
+	if (err) {
+		ops_qcall_error(q, "keeper", NULL, err);
+		return;
+	}
+	log_info("domid %d (%s): the stub keeper drained %lld bytes of "
+		 "device state from console 1",
+		 q->d->cfg.domid, q->d->cfg.name, (long long)bytes);
+	stubsave_free(q->ss);
+	q->ss = NULL;
+	ops_save_finish(q);
+}
+
+static void ops_stub_saved_cb(void *arg, struct json_object *ret,
+			      const char *err)
+{
+	struct ops_qcall *q = arg;
+
+	if (err) {
+		ops_qcall_error(q, "qmp",
+				dmqmp_cmd_name(DMQMP_SAVE_DEVICES_STATE), err);
+		return;
+	}
+	/* QEMU's write()s returned: every byte is in the ring or past it. */
+	stubsave_end(q->ss, ops_stub_drained_cb);
+}
+
+static void ops_stub_ready_cb(void *arg, int64_t bytes, const char *err)
+{
+	struct ops_qcall *q = arg;
+	enum dmqmp_cmd save = DMQMP_SAVE_DEVICES_STATE;
+
+	if (err) {
+		ops_qcall_error(q, "keeper", NULL, err);
+		return;
+	}
+	/* Console 1's tty in the stub. Not the protocol's fdset 1: QEMU
+	 * truncates an fd it takes from an fdset for O_TRUNC, and a tty
+	 * refuses (EINVAL); open() leaves a tty's O_TRUNC alone. dm-launch
+	 * holds the tty open raw, so QEMU's open keeps that. */
+	if (ops_qmp_up(q, save) &&
+	    dmqmp_save_devices_state(q->d->qmp, OPS_STUB_SAVE_TTY, true,
+				     ops_stub_saved_cb, q, &err))
+		ops_qmp_unsent(q, save, err);
+}
+
+static void ops_stub_save(struct ops_qcall *q)
+{
+	char domain[96], why[SAVEFILE_ERR_MAX];
+	char *sock = domain_path(q->d, ".keep");
+
+	snprintf(domain, sizeof(domain), "domain %s (domid %d)", q->d->cfg.name,
+		 q->d->cfg.domid);
+	q->ss = sock ? stubsave_begin(q->d->sup->base, domain, sock, q->fd,
+				      q->d->cfg.ready_timeout,
+				      ops_stub_ready_cb, q, why, sizeof(why))
+		     : NULL;
+	free(sock);
+	if (!q->ss)
+		ops_qcall_error(q, "keeper", NULL,
+				sock ? why : "out of memory");
+}
+
 static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_qcall *q = arg;
@@ -587,6 +670,10 @@ static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)
 		return;
 	}
 	q->d->paused = true; /* even if saving its state fails next */
+	if (config_kind(&q->d->cfg) == DM_KIND_STUBDOM_LINUX) {
+		ops_stub_save(q);
+		return;
+	}
 	if (ops_qmp_up(q, DMQMP_ADD_FD) &&
 	    dmqmp_add_fd(q->d->qmp, q->fd, ops_fd_added_cb, q, &err))
 		ops_qmp_unsent(q, DMQMP_ADD_FD, err);
@@ -722,17 +809,6 @@ static void ops_qmp_run(struct ctl_conn *c, struct json_object *req,
 	q->d = d;
 	q->fd = q->fdset = -1;
 	if (ops_qmp_request(c, req, q)) {
-		ops_qcall_free(q);
-		return;
-	}
-	if (config_kind(&d->cfg) == DM_KIND_STUBDOM_LINUX &&
-	    op->cmd == STUBDOM_CMD_SAVE) {
-		/* QEMU runs in the stub: a file it writes is not dom0's. */
-		ctl_reply_error(c, "request",
-				"domain %s (domid %d): save is not supported "
-				"for kind stubdom-linux yet (its device state "
-				"needs the stub's save console)",
-				d->cfg.name, d->cfg.domid);
 		ops_qcall_free(q);
 		return;
 	}

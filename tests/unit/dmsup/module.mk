@@ -81,3 +81,8 @@ $(BUILD)/tests/unit/dmsup/test-usercache: $(BUILD)/obj/dmsup/usercache.o
 # The domain registry's index is pure: its object alone.
 UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-domindex
 $(BUILD)/tests/unit/dmsup/test-domindex: $(BUILD)/obj/dmsup/domindex.o
+
+# A Linux stub's save, the daemon's side, against a scripted keeper.
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-stubsave
+$(BUILD)/tests/unit/dmsup/test-stubsave: $(BUILD)/obj/dmsup/kind/stubsave.o \
+		$(BUILD)/obj/dmsup/unixsock.o $(LIBDMSUP_FRAME_OBJ)

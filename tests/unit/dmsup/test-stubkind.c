@@ -41,14 +41,17 @@ static char *joined(char **argv)
 	return out;
 }
 
-/* build: 0 the QEMU argv, 1 the spawned one. */
+/* build: 0 the QEMU argv, 1 the spawned one, 2 that of a restore. */
 static char *argv_of(const char *config, int spawn)
 {
 	struct dm_config cfg;
 	char *err, *s;
 
 	ck_assert_int_eq(config_from_string(&cfg, config, &err), 0);
-	s = joined(spawn ? argv_build_spawn(&cfg, "/run/x.qmp", "/sbin/dmsup")
+	struct argv_keeper_run run = {
+	    "/sbin/dmsup", spawn == 2 ? "/run/x.keep" : NULL, spawn == 2};
+
+	s = joined(spawn ? argv_build_spawn(&cfg, "/run/x.qmp", &run)
 			 : argv_build(&cfg, "/run/x.qmp"));
 	config_dispose(&cfg);
 	return s;
@@ -326,6 +329,27 @@ START_TEST(minios_keeper_gets_only_what_is_configured)
 }
 END_TEST
 
+/* A Linux stub's restore: the keeper feeds its fd 4 to console 2, and
+ * QEMU's -incoming is the protocol's placeholder, which the stub
+ * replaces with fd:3; a save goes through the keeper's socket. */
+START_TEST(linux_stub_restore_goes_through_the_keeper)
+{
+	char *s = argv_of("{" LINUX ", \"memory\": 64}", 2);
+
+	ck_assert_ptr_nonnull(
+	    strstr(s, " --ctl /run/x.keep --restore-fd 4 -- -xen-domid 5 "));
+	ck_assert_str_eq(s + strlen(s) -
+			     strlen(" -incoming $STUBDOM_RESTORE_INCOMING_ARG"),
+			 " -incoming $STUBDOM_RESTORE_INCOMING_ARG");
+	free(s);
+	/* MiniOS restores differently (-loadvm): none of it. */
+	s = argv_of("{" MINIOS "}", 2);
+	ck_assert_ptr_null(strstr(s, "--ctl"));
+	ck_assert_ptr_null(strstr(s, "-incoming"));
+	free(s);
+}
+END_TEST
+
 START_TEST(dom0_spawns_qemu_itself)
 {
 	char *s = argv_of("{\"domid\": 5, \"name\": \"vm5\", "
@@ -360,6 +384,7 @@ int main(void)
 	    linux_stub_nics_are_its_vifs_and_taps_in_the_stub,
 	    linux_stub_nics_take_only_the_tap_backend,
 	    minios_keeper_gets_only_what_is_configured,
+	    linux_stub_restore_goes_through_the_keeper,
 	    dom0_spawns_qemu_itself,
 	};
 

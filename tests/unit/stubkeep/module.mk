@@ -9,6 +9,7 @@ $(BUILD)/obj/tests/unit/stubkeep/%.o: CPPFLAGS += $(CHECK_CFLAGS) $(XEN_CFLAGS)
 
 $(STUBKEEP_UNIT_TESTS): $(BUILD)/tests/unit/stubkeep/%: \
 		$(BUILD)/obj/tests/unit/stubkeep/%.o $(STUBKEEP_OBJS) \
+		$(BUILD)/obj/dmsup/unixsock.o $(LIBDMSUP_FRAME_OBJ) \
 		$(STUBDOM_PROTO_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(EVENT_LIBS) $(XEN_LIBS)

@@ -5,12 +5,15 @@
  * keeper's command line. The keeper against real Xen: t-82.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <xenctrl.h>
 
 #include "stubkeep/stubcons.h"
 #include "stubkeep/stubdom-build.h"
 #include "stubkeep/stubkeep.h"
+#include "stubkeep/stubxcons.h"
 #include "tests/unit/qmp/check-main.h"
 
 #define RING 2048u /* the size of a console's out[] */
@@ -196,6 +199,35 @@ START_TEST(a_stub_xen_does_not_know_was_destroyed)
 END_TEST
 
 /* ---- the command line ---- */
+
+/* ---- consoles 1 and 2: the in[] ring dom0 writes ---- */
+
+START_TEST(room_is_the_ring_less_what_the_stub_has_not_read)
+{
+	ck_assert_int_eq(stubxcons_ring_room(0, 0, 1024), 1024);
+	ck_assert_int_eq(stubxcons_ring_room(1000, 400, 1024), 424);
+	ck_assert_int_eq(stubxcons_ring_room(1424, 400, 1024), 0);
+	/* Across the indices' wrap. */
+	ck_assert_int_eq(stubxcons_ring_room(3, 0xfffffffeu, 1024), 1019);
+}
+END_TEST
+
+START_TEST(a_consumer_ahead_of_us_or_too_far_behind_is_refused)
+{
+	ck_assert_int_eq(stubxcons_ring_room(10, 11, 1024), -1);
+	ck_assert_int_eq(stubxcons_ring_room(1025, 0, 1024), -1);
+}
+END_TEST
+
+START_TEST(put_wraps_at_the_end_of_the_ring)
+{
+	char ring[8];
+
+	memset(ring, '.', sizeof(ring));
+	stubxcons_ring_put(ring, 8, 8 * 3 + 6, "abcd", 4);
+	ck_assert_mem_eq(ring, "cd....ab", 8);
+}
+END_TEST
 
 static struct stubkeep_opts o;
 static char err[256];
@@ -431,6 +463,34 @@ START_TEST(an_unknown_option_is_named)
 }
 END_TEST
 
+START_TEST(save_and_restore_options_are_for_a_linux_stub)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	char num[16];
+
+	ck_assert_int_ge(fd, 3);
+	snprintf(num, sizeof(num), "%d", fd);
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--ctl", "/run/a.keep",
+			       "--restore-fd", num, "--", "x"),
+			 0);
+	ck_assert_str_eq(o.ctl, "/run/a.keep");
+	ck_assert_int_eq(o.restore_fd, fd);
+	close(fd);
+	/* A closed fd is refused, as is either for MiniOS. */
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--restore-fd", num,
+			       "--", "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "not an open fd"));
+	ck_assert_int_eq(PARSE("--kind", "minios", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--ctl", "/run/a.keep",
+			       "--", "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "--ctl: only with --kind linux"));
+}
+END_TEST
+
 static Suite *stubkeep_suite(void)
 {
 	Suite *s = suite_create("stubkeep");
@@ -456,6 +516,10 @@ static Suite *stubkeep_suite(void)
 	    ring, take_after_a_producer_out_of_bounds_resyncs_and_reads_on);
 	tcase_add_test(ring,
 		       take_ignores_the_consumer_index_the_stub_overwrote);
+	tcase_add_test(ring, room_is_the_ring_less_what_the_stub_has_not_read);
+	tcase_add_test(ring,
+		       a_consumer_ahead_of_us_or_too_far_behind_is_refused);
+	tcase_add_test(ring, put_wraps_at_the_end_of_the_ring);
 	suite_add_tcase(s, ring);
 	tcase_add_test(judge, a_running_stub_lives);
 	tcase_add_test(judge, a_paused_stub_lives);
@@ -483,6 +547,7 @@ static Suite *stubkeep_suite(void)
 	tcase_add_test(cli, domain_0_is_no_target);
 	tcase_add_test(cli, a_missing_memory_is_refused);
 	tcase_add_test(cli, an_unknown_option_is_named);
+	tcase_add_test(cli, save_and_restore_options_are_for_a_linux_stub);
 	suite_add_tcase(s, cli);
 	return s;
 }
