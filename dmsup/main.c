@@ -118,6 +118,7 @@ static void main_help(void)
 		printf("  %-18s %s\n", opt, o->help);
 	}
 	printf("\nInternal modes (not for use by hand): --stub-keeper, "
+	       "--stub-reap, "
 	       "--log-helper, --restrict-exec.\n");
 }
 
@@ -394,6 +395,8 @@ int main(int argc, char **argv)
 		return restrict_exec_main(argc, argv, "dmsup --restrict-exec");
 	if (argc > 1 && !strcmp(argv[1], "--stub-keeper"))
 		return stubkeep_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "--stub-reap"))
+		return stubkeep_reap_main(argc - 1, argv + 1);
 	if (main_parse_args(argc, argv, &sup, &o, &status))
 		return status;
 	if (main_take_socket(&sup, &o))

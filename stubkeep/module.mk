@@ -16,6 +16,7 @@ STUBKEEP_OBJS := $(BUILD)/obj/stubkeep/stubkeep.o \
                  $(BUILD)/obj/stubkeep/stubcons.o \
                  $(BUILD)/obj/stubkeep/stubxcons.o \
                  $(BUILD)/obj/stubkeep/stubctl.o \
+                 $(BUILD)/obj/stubkeep/stubreap.o \
                  $(BUILD)/obj/stubkeep/stubvbd.o \
                  $(BUILD)/obj/stubkeep/stubvif.o \
                  $(BUILD)/obj/stubkeep/stubset.o \

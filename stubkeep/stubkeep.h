@@ -82,5 +82,7 @@ bool stubkeep_judge(bool exists, uint32_t flags, char *why, size_t whysz);
 
 /* The whole keeper; returns its exit status. */
 int stubkeep_main(int argc, char **argv);
+/* `dmsup --stub-reap TARGET STUB` (stubreap.c): argv[0] is "--stub-reap". */
+int stubkeep_reap_main(int argc, char **argv);
 
 #endif

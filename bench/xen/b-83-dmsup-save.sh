@@ -6,7 +6,8 @@
 #       xcsave restore and dmctl start --restore until ready; then the
 #       same with the device state through pipes (--file -, --restore -);
 #   (b) xl's own xl save / xl restore (libxl's stream: memory and the
-#       device model's state in one file).
+#       device model's state in one file);
+#   (c) (a)'s file sequence with the guest under stubdom-linux.
 # Sizes in bytes, times in ms, medians and maxima. Prints figures only.
 mkdir -p /tmp/b83 && cd /tmp/b83 || exit 1
 . /opt/dmsup/tests/dmsup-lib.sh
@@ -78,6 +79,39 @@ report "(a) xcsave restore (new domain + memory)" $mrest
 report "(a) dmctl start --restore until ready" $drest
 report "(a) dmctl save --file - | cat (device state through a pipe)" $ssave
 report "(a) cat | dmctl start --restore - until ready" $srest
+dmctl stop $name >/dev/null
+mkhvm --destroy $domid >/dev/null
+DM_DOMIDS=
+
+# (c) the same guest under stubdom-linux: the device state through the
+# stub's console 1 (save) and a new stub's console 2 (restore, which
+# includes building and booting that stub).
+cp /opt/dmsup/tests/tick.img $PWD/$name.img
+mkhvm_dom $name
+domid=$DOMID
+tick_dm_config $name $domid $PWD/$name.img "\"kind\": \"stubdom-linux\",
+  \"stubdom_kernel\": \"$DMSUP_GUEST_DIR/vmlinux\", \"ready_timeout\": 240"
+set_room $domid $(($(plan_item $name.json total) + 256)) >/dev/null
+dmctl start $name.json >/dev/null || fail "dmctl start $name (stubdom-linux) failed"
+xl unpause $domid
+wait_until 300 ticking_past $domid 1 || fail "$name (stubdom-linux) does not tick"
+csave= crest=
+for i in $(seq "$N"); do
+	xcsave save $domid $PWD/mem.save >/dev/null 2>&1 || fail "xcsave save $domid failed"
+	timed dmctl save $name --file $PWD/dm.save && csave="$csave $T"
+	dmctl stop $name >/dev/null
+	mkhvm --destroy $domid >/dev/null || fail "mkhvm --destroy $domid failed"
+	DM_DOMIDS=
+	domid=$(xcsave restore -n $name $PWD/mem.save 2>/dev/null) || fail "xcsave restore failed"
+	DM_DOMIDS=$domid
+	timed dmctl start $name --domid $domid --restore $PWD/dm.save &&
+		crest="$crest $T"
+	xl unpause $domid
+	wait_until 120 ticking_past $domid 0 || fail "restored $name (stubdom-linux) does not tick"
+done
+say "(c) dmsup stubdom-linux: device-state file $(stat -c %s dm.save) bytes"
+report "(c) dmctl save --file (through console 1, synced)" $csave
+report "(c) dmctl start --restore until ready (new stub, console 2)" $crest
 dmctl stop $name >/dev/null
 mkhvm --destroy $domid >/dev/null
 DM_DOMIDS=

@@ -8,11 +8,15 @@
  * device-model-pid to write after spawn.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "dmsup/argv.h"
 #include "dmsup/domain.h"
+#include "dmsup/log.h"
+#include "dmsup/spawn.h"
+#include "dmsup/zombie.h"
 #include "dmsup/kind/guestwatch.h"
 #include "dmsup/kind/kind.h"
 #include "dmsup/kind/stubdm.h"
@@ -69,9 +73,37 @@ static int stub_reattach(struct domain *d, const char **err_r)
 	return 0;
 }
 
+/* A keeper that ended without destroying its stub (killed outright,
+ * crashed) left it running QEMU for the target: a one-shot helper
+ * destroys it, off the loop (stubkeep/stubreap.c). */
+static void stub_reap_orphan(struct domain *d)
+{
+	char opt[] = "--stub-reap", target[16], stub[16];
+	char *argv[] = {d->sup->self_exe, opt, target, stub, NULL};
+	char *envp[] = {NULL};
+	struct spawn_fds fds = {.in = -1, .out = -1, .sentinel = -1};
+	pid_t pid;
+
+	if (d->stub_domid <= 0 || !xendm_domain_alive(d->sup, d->stub_domid))
+		return;
+	snprintf(target, sizeof(target), "%d", d->cfg.domid);
+	snprintf(stub, sizeof(stub), "%d", d->stub_domid);
+	log_warnx("domid %d (%s): stub domain %d outlived its keeper: "
+		  "destroying it",
+		  d->cfg.domid, d->cfg.name, d->stub_domid);
+	if (spawn_process(argv, envp, &fds, &pid)) {
+		log_warn("domid %d (%s): spawning %s --stub-reap", d->cfg.domid,
+			 d->cfg.name, d->sup->self_exe);
+		return;
+	}
+	zombie_reap_later(d->sup->base, spawn_pidfd(pid));
+}
+
 static void stub_cleanup(struct domain *d)
 {
 	char *ctl = domain_path(d, ".keep");
+
+	stub_reap_orphan(d);
 
 	/* A keeper killed outright leaves its socket behind. */
 	if (ctl)

@@ -51,7 +51,9 @@ static void ss_tell(struct stubsave *s, const char *fmt, ...)
 	evtimer_del(s->timer);
 	s->failed = fmt != NULL;
 	if (fmt) {
-		int n = snprintf(s->err, sizeof(s->err), "%s: ", s->domain);
+		int n = s->domain[0] ? snprintf(s->err, sizeof(s->err),
+						"%s: ", s->domain)
+				     : 0;
 		va_start(ap, fmt);
 		vsnprintf(s->err + n, sizeof(s->err) - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -159,17 +161,18 @@ struct stubsave *stubsave_begin(struct event_base *base, const char *domain,
 	static const char req[] = "save\n";
 
 	if (!s) {
-		snprintf(err, errsz, "%s: out of memory", domain);
+		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	snprintf(s->domain, sizeof(s->domain), "%s", domain);
+	snprintf(s->domain, sizeof(s->domain), "%s", domain ? domain : "");
 	s->cb = ready;
 	s->arg = arg;
 	s->tv.tv_sec = timeout_s > 0 ? timeout_s : 1;
 	s->sock = ss_connect(sock);
 	if (s->sock < 0) {
-		snprintf(err, errsz, "%s: the stub keeper's socket %s: %s",
-			 domain, sock, strerror(errno));
+		snprintf(err, errsz, "%s%sthe stub keeper's socket %s: %s",
+			 s->domain, s->domain[0] ? ": " : "", sock,
+			 strerror(errno));
 		free(s);
 		return NULL;
 	}
@@ -179,17 +182,15 @@ struct stubsave *stubsave_begin(struct event_base *base, const char *domain,
 	s->tell = event_new(base, -1, 0, ss_tell_cb, s);
 	if (!s->ev_read || !s->timer || !s->tell ||
 	    event_add(s->ev_read, NULL)) {
-		snprintf(err, errsz, "%s: out of memory", domain);
+		snprintf(err, errsz, "out of memory");
 		stubsave_free(s);
 		return NULL;
 	}
 	/* A fresh socket's buffer takes the few bytes at once. */
 	if (unixsock_send_fds(s->sock, req, sizeof(req) - 1, &fd, 1) !=
 	    (ssize_t)sizeof(req) - 1) {
-		snprintf(err, errsz,
-			 "%s: sending the save to the stub keeper: "
-			 "%s",
-			 domain, strerror(errno));
+		snprintf(err, errsz, "sending the save to the stub keeper: %s",
+			 strerror(errno));
 		stubsave_free(s);
 		return NULL;
 	}

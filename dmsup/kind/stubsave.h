@@ -9,8 +9,8 @@
  *   stubsave_end    "end"; @done with the bytes the file got
  *
  * Each wait is bounded by the timeout; the callbacks run from the loop,
- * once each, never after stubsave_free. Errors name the domain and what
- * the keeper said (or that it went away).
+ * once each, never after stubsave_free. Errors say what the keeper said
+ * (or that it went away), after @domain (if not NULL).
  */
 #ifndef DMSUP_KIND_STUBSAVE_H
 #define DMSUP_KIND_STUBSAVE_H

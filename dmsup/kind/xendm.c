@@ -94,6 +94,18 @@ xc_interface *xendm_xch(struct dmsup *sup, char *err, size_t len)
 	return xendm_connect(sup, err, len) ? NULL : sup->xen->xch;
 }
 
+bool xendm_domain_alive(struct dmsup *sup, int domid)
+{
+	char err[256];
+	xc_interface *xch = xendm_xch(sup, err, sizeof(err));
+	xc_domaininfo_t info;
+
+	return xch && domid > 0 &&
+	       xc_domain_getinfolist(xch, (uint32_t)domid, 1, &info) == 1 &&
+	       info.domain == (uint32_t)domid &&
+	       !(info.flags & XEN_DOMINF_dying);
+}
+
 static struct xendm_dom *xendm_dom(struct domain *d)
 {
 	if (!d->xen)

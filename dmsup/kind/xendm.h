@@ -14,6 +14,7 @@
 #define DMSUP_XENDM_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct dmsup;
@@ -58,6 +59,8 @@ int xendm_room(struct domain *d, uint64_t *max_r, uint64_t *tot_r,
  * first use: NULL with the reason in @err. */
 struct xsp *xendm_xs(struct dmsup *sup, char *err, size_t len);
 struct xc_interface_core *xendm_xch(struct dmsup *sup, char *err, size_t len);
+/* Whether Xen has domain @domid, not dying (false when Xen cannot say). */
+bool xendm_domain_alive(struct dmsup *sup, int domid);
 /* Closes the connections, if any were opened. */
 void xendm_close(struct dmsup *sup);
 

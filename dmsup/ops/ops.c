@@ -646,19 +646,17 @@ static void ops_stub_ready_cb(void *arg, int64_t bytes, const char *err)
 
 static void ops_stub_save(struct ops_qcall *q)
 {
-	char domain[96], why[SAVEFILE_ERR_MAX];
+	char why[SAVEFILE_ERR_MAX] = "out of memory";
 	char *sock = domain_path(q->d, ".keep");
 
-	snprintf(domain, sizeof(domain), "domain %s (domid %d)", q->d->cfg.name,
-		 q->d->cfg.domid);
-	q->ss = sock ? stubsave_begin(q->d->sup->base, domain, sock, q->fd,
-				      q->d->cfg.ready_timeout,
-				      ops_stub_ready_cb, q, why, sizeof(why))
-		     : NULL;
+	/* The reply names the domain (ops_qcall_error). */
+	if (sock)
+		q->ss = stubsave_begin(q->d->sup->base, NULL, sock, q->fd,
+				       q->d->cfg.ready_timeout,
+				       ops_stub_ready_cb, q, why, sizeof(why));
 	free(sock);
 	if (!q->ss)
-		ops_qcall_error(q, "keeper", NULL,
-				sock ? why : "out of memory");
+		ops_qcall_error(q, "keeper", NULL, why);
 }
 
 static void ops_stopped_cb(void *arg, struct json_object *ret, const char *err)

@@ -7,7 +7,8 @@
 # xcsave restores the memory into a new domain, dmctl start --restore
 # gives it a new stub, and once unpaused the guest counts on from where it
 # stopped, without booting again. The save is larger than console 1's
-# ring (2 KiB).
+# ring (2 KiB). A save whose keeper is killed fails at step keeper, and
+# dmsup destroys the stub domain the keeper left behind.
 . /opt/dmsup/tests/dmsup-lib.sh
 
 now_ms() {
@@ -83,6 +84,29 @@ counts_on $new $saved 120 >why.out || {
 	xl dmesg | grep "(d$new)" | tail -n 10; dmctl log -n 40 $name; fail "$(cat why.out)"; }
 note "saved at tick $saved, restored domain $new goes on at tick $FIRST, now $(tick_of $new)"
 
-dmctl stop $name || fail "dmctl stop $name failed"
+note "a save whose keeper is killed fails at step keeper; dmsup destroys the stub it left"
+kpid=$(dm_pid $name)
+stub=$(dm_field $name stub_domid)
+# Stopped, the keeper takes the save's connection (the kernel queues it)
+# but cannot answer; dmsup shows the domain paused once QMP stop is done
+# and the connection made.
+kill -STOP $kpid
+dmctl save $name --file $PWD/dm2.save >save2.out 2>&1 &
+spid=$!
+wait_until 60 sh -c "dmctl status $name | grep -q '^paused  *true'" ||
+	fail "the save did not pause $name: $(dmctl status $name)"
+kill -KILL $kpid
+wait $spid && fail "a save whose keeper was killed succeeded: $(cat save2.out)"
+note "$(cat save2.out)"
+grep -q "keeper: .*the stub keeper closed its control socket" save2.out ||
+	fail "the failure does not say the keeper went: $(cat save2.out)"
+[ ! -e dm2.save ] || fail "the failed save left dm2.save"
+wait_until 60 sh -c "dmctl status $name | grep -q crashed" ||
+	fail "dmsup does not show $name crashed: $(dmctl status $name)"
+wait_until 60 sh -c "! xenstore-exists /local/domain/$stub" ||
+	fail "stub domain $stub outlived its killed keeper: $(xl list)"
+grep -q "stub domain $stub outlived its keeper: destroying it" dmsup.log ||
+	fail "dmsup.log does not say it destroyed stub $stub"
+note "status after the keeper's death: $(dmctl status $name | tr '\n' ' ')"
 mkhvm --destroy $new || fail "mkhvm --destroy $new failed"
 DM_DOMIDS=
