@@ -549,11 +549,14 @@ static void argv_keeper_devs(struct argv_buf *b, const struct dm_config *cfg)
 	for (int i = 0; i < cfg->n_disks; i++) {
 		const struct dm_disk *d = &cfg->disks[i];
 		argv_add(b, "--vbd");
-		argv_add(b, "%s:%s",
-			 argv_is_cd(d) ? "cdrom"
-			 : d->readonly ? "disk-ro"
-				       : "disk",
-			 d->path);
+		if (!d->path) /* an empty CD drive: its xvd name is kept */
+			argv_add(b, "cdrom-empty");
+		else
+			argv_add(b, "%s:%s",
+				 argv_is_cd(d) ? "cdrom"
+				 : d->readonly ? "disk-ro"
+					       : "disk",
+				 d->path);
 	}
 	for (int i = 0; i < cfg->n_nics; i++) {
 		devspec_nic_mac(cfg, i, mac);

@@ -562,25 +562,6 @@ static int cfg_kind_defaults(struct dm_config *cfg, struct json_object *json,
 	return 0;
 }
 
-/* A stub's disks are its PV vbds (stubkeep/stubvbd.h): each needs an
- * image for its loop device. */
-static int cfg_check_stub_disks(const struct dm_config *cfg, const char *kind,
-				char **err_r)
-{
-	char path[32];
-
-	for (int i = 0; i < cfg->n_disks; i++) {
-		if (cfg->disks[i].path)
-			continue;
-		snprintf(path, sizeof(path), "disks[%d]", i);
-		return cfg_fail(err_r, path,
-				"an empty CD-ROM drive is not supported with "
-				"kind '%s' yet (the stub's vbd needs a medium)",
-				kind);
-	}
-	return 0;
-}
-
 /* stubdom-linux: each NIC is the stub's vif on its bridge in dom0 and a
  * tap in the stub (docs/stubdom-linux.md), so only backend tap. */
 static int cfg_check_stub_nics(const struct dm_config *cfg,
@@ -620,8 +601,6 @@ static int cfg_check_stub(const struct dm_config *cfg, const struct cfg_kind *k,
 				"not supported with kind '%s' yet (the stub "
 				"domain gets no block devices)",
 				kind);
-	if (cfg_check_stub_disks(cfg, kind, err_r))
-		return -1;
 	if (cfg_check_stub_nics(cfg, k, err_r))
 		return -1;
 	if (strcmp(cfg->vnc, "none"))

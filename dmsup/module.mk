@@ -56,7 +56,7 @@ DMSUP_SRCS += dmsup/savesync.c
 # The restore of device state into a QEMU started -incoming defer.
 DMSUP_SRCS += dmsup/kind/dmrestore.c
 # A Linux stub's save through its keeper's console 1.
-DMSUP_SRCS += dmsup/kind/stubsave.c
+DMSUP_SRCS += dmsup/kind/stubreq.c
 # CD-ROM change (dmctl cd-insert, cd-eject).
 DMSUP_SRCS += dmsup/ops/ops-cd.c
 # The targets' own lifecycle (@releaseDomain), on a line of its own too.

@@ -8,6 +8,8 @@
 #include "stubkeep/stubctl.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include <event2/event.h>
 
 #include "dmsup/unixsock.h"
+#include "stubkeep/stubvbd.h"
 #include "stubkeep/stubxcons.h"
 
 enum stubctl_state { SC_NONE, SC_IDLE, SC_SAVING };
@@ -29,12 +32,15 @@ struct stubctl {
 	enum stubctl_state state;
 	struct event *ev_listen, *ev_client;
 	struct stubxcons *save;
+	struct stubvbd *vbd;
+	bool inserting; /* a vbd-insert's answer is due */
 	char line[STUBCTL_LINE_MAX];
 	size_t len;
 };
 
 static void sc_drop(struct stubctl *s)
 {
+	s->inserting = false; /* its answer is nobody's now */
 	if (s->save && s->state == SC_SAVING)
 		stubxcons_sink(s->save, -1);
 	if (s->sink >= 0)
@@ -88,6 +94,55 @@ static void sc_end(struct stubctl *s)
 		sc_say(s, "saved %lld", (long long)n);
 }
 
+static void sc_inserted_cb(int rc, const char *msg, void *arg)
+{
+	struct stubctl *s = arg;
+
+	if (!s->inserting)
+		return;
+	s->inserting = false;
+	if (rc)
+		sc_say(s, "error %s", msg);
+	else
+		sc_say(s, "ok");
+}
+
+/* "vbd-eject I" or "vbd-insert I PATH". */
+static void sc_vbd(struct stubctl *s, const char *line)
+{
+	bool insert = !strncmp(line, "vbd-insert ", 11);
+	const char *arg = line + (insert ? 11 : 10);
+	char err[512], *end;
+	unsigned long i;
+
+	errno = 0;
+	i = *arg >= '0' && *arg <= '9' ? strtoul(arg, &end, 10) : ULONG_MAX;
+	if (i == ULONG_MAX || errno ||
+	    (insert ? *end != ' ' || end[1] != '/' : *end != '\0')) {
+		sc_say(s, "error %s needs %s",
+		       insert ? "vbd-insert" : "vbd-eject",
+		       insert ? "an index and an absolute path" : "an index");
+		return;
+	}
+	if (s->inserting) {
+		sc_say(s, "error a vbd-insert is under way");
+		return;
+	}
+	if (!insert) {
+		if (stubvbd_eject(s->vbd, i, err, sizeof(err)))
+			sc_say(s, "error %s", err);
+		else
+			sc_say(s, "ok");
+		return;
+	}
+	if (stubvbd_insert(s->vbd, i, end + 1, sc_inserted_cb, s, err,
+			   sizeof(err))) {
+		sc_say(s, "error %s", err);
+		return;
+	}
+	s->inserting = true;
+}
+
 /* One line (without its newline) and the fds that came with it. false
  * if the client was dropped. */
 static bool sc_line(struct stubctl *s, const char *line, int fd)
@@ -111,6 +166,12 @@ static bool sc_line(struct stubctl *s, const char *line, int fd)
 		close(fd);
 	if (!strcmp(line, "end") && s->state == SC_SAVING) {
 		sc_end(s);
+		return s->cfd >= 0;
+	}
+	if ((!strncmp(line, "vbd-eject ", 10) ||
+	     !strncmp(line, "vbd-insert ", 11)) &&
+	    s->state == SC_IDLE) {
+		sc_vbd(s, line);
 		return s->cfd >= 0;
 	}
 	sc_say(s, "error unexpected request '%.32s'", line);
@@ -207,9 +268,11 @@ struct stubctl *stubctl_open(struct event_base *base, const char *path,
 	return s;
 }
 
-void stubctl_set_console(struct stubctl *s, struct stubxcons *x)
+void stubctl_set_devices(struct stubctl *s, struct stubxcons *x,
+			 struct stubvbd *v)
 {
 	s->save = x;
+	s->vbd = v;
 }
 
 void stubctl_close(struct stubctl *s)

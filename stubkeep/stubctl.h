@@ -13,7 +13,14 @@
  *                                  "error TEXT\n"
  *
  * The fd is closed after "end" or when the client goes; console 1 is
- * dropped again then. Anything else gets "error TEXT\n" and the end of
+ * dropped again then. A CD change (stubvbd.h):
+ *
+ *   "vbd-eject I\n"               "ok\n": the CD at disk index I has no
+ *                                  vbd any more (the stub's xvdX went)
+ *   "vbd-insert I PATH\n"         "ok\n" once its new vbd over PATH is
+ *                                  connected both ends (xvdX is back)
+ *
+ * (or "error TEXT\n"). Anything else gets "error TEXT\n" and the end of
  * the connection; a second client gets "error busy\n". The socket lives
  * in a directory only root can reach: the client is the daemon.
  */
@@ -24,17 +31,20 @@
 
 struct event_base;
 struct stubctl;
+struct stubvbd;
 struct stubxcons;
 
-#define STUBCTL_LINE_MAX 64
+#define STUBCTL_LINE_MAX 1200 /* a path of up to 1024 bytes */
 
 /* Listens at path (a stale socket there is replaced). NULL with the
  * reason in err. */
 struct stubctl *stubctl_open(struct event_base *base, const char *path,
 			     char *err, size_t errsz);
 
-/* The save console requests go to (NULL: "error no save console"). */
-void stubctl_set_console(struct stubctl *s, struct stubxcons *x);
+/* What the requests go to: the save console (NULL: "error no save
+ * console") and the vbds (NULL: none). */
+void stubctl_set_devices(struct stubctl *s, struct stubxcons *x,
+			 struct stubvbd *v);
 
 /* Closes the client and the socket and removes it. NULL is fine. */
 void stubctl_close(struct stubctl *s);

@@ -156,7 +156,8 @@ static int stubkeep_option(int c, const char *v, struct stubkeep_opts *o,
 		if (stubvbd_parse(v, &o->vbd[o->n_vbd]))
 			return stubkeep_fail(err, errsz,
 					     "--vbd %s: disk:PATH, "
-					     "disk-ro:PATH or cdrom:PATH",
+					     "disk-ro:PATH, cdrom:PATH or "
+					     "cdrom-empty",
 					     v);
 		o->n_vbd++;
 		return 0;
@@ -420,7 +421,7 @@ static int stubkeep_consoles(struct stubkeep *k, const char *domain)
 		stubkeep_say(k, "warning: %s: %s (a save will fail)", domain,
 			     err);
 	else
-		stubctl_set_console(k->ctl, k->xcons[0]);
+		stubctl_set_devices(k->ctl, k->xcons[0], k->vbd);
 	return 0;
 }
 

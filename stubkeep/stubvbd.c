@@ -18,14 +18,22 @@
 
 struct stubvbd_one {
 	struct stubvbd *set;
-	struct pvdev *pv;
+	struct pvdev *pv; /* NULL: no medium (an ejected CD) */
 	struct stubloop loop;
 	char name[8];
+	bool cdrom;
+	stubvbd_done_fn *insert_done; /* a medium inserted later: its own */
+	void *insert_arg;
 };
 
 struct stubvbd {
 	struct stubvbd_one one[STUBVBD_MAX];
+	size_t n;
 	struct stubset set;
+	/* For a medium inserted later (stubvbd_insert). */
+	struct xsp *xs;
+	char domain[64];
+	unsigned int stub, timeout_ms;
 };
 
 int stubvbd_parse(const char *spec, struct stubvbd_disk *d)
@@ -36,6 +44,11 @@ int stubvbd_parse(const char *spec, struct stubvbd_disk *d)
 	} kinds[] = {{"disk:", false, false},
 		     {"disk-ro:", true, false},
 		     {"cdrom:", true, true}};
+
+	if (!strcmp(spec, "cdrom-empty")) {
+		*d = (struct stubvbd_disk){NULL, true, true};
+		return 0;
+	}
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
 		size_t len = strlen(kinds[i].prefix);
@@ -51,8 +64,14 @@ int stubvbd_parse(const char *spec, struct stubvbd_disk *d)
 static void stubvbd_done_cb(const struct pvdev_result *res, void *arg)
 {
 	struct stubvbd_one *o = arg;
+	stubvbd_done_fn *done = o->insert_done;
 
-	stubset_result(&o->set->set, res);
+	if (!done) {
+		stubset_result(&o->set->set, res);
+		return;
+	}
+	o->insert_done = NULL;
+	done(res->rc, res->rc ? res->error : o->name, o->insert_arg);
 }
 
 /* blkback registers xenbus backend driver "vbd"; without it the backend
@@ -144,11 +163,24 @@ struct stubvbd *stubvbd_attach(struct xsp *xs, const char *domain,
 	}
 	v->set.done = done;
 	v->set.arg = arg;
+	v->xs = xs;
+	snprintf(v->domain, sizeof(v->domain), "%s", domain);
+	v->stub = stub;
+	v->timeout_ms = timeout_ms;
 	for (size_t i = 0; i < n; i++) {
 		struct stubvbd_one *o = &v->one[i];
 		o->set = v;
 		o->loop.fd = -1;
-		v->set.n = i + 1;
+		o->cdrom = disks[i].cdrom;
+		v->n = i + 1;
+		/* An empty CD drive keeps its place (xvd<a+i>): no vbd yet. */
+		if (!disks[i].path) {
+			unsigned int devid;
+			pvdev_xvd((unsigned int)i, &devid, o->name,
+				  sizeof(o->name));
+			continue;
+		}
+		v->set.n++;
 		if (stubvbd_one(xs, domain, stub, &disks[i], i, timeout_ms, o,
 				err, errsz)) {
 			stubvbd_detach(v);
@@ -160,11 +192,64 @@ struct stubvbd *stubvbd_attach(struct xsp *xs, const char *domain,
 	return v;
 }
 
+/* The CD at @i, or NULL with err filled. */
+static struct stubvbd_one *stubvbd_cd(struct stubvbd *v, size_t i, char *err,
+				      size_t errsz)
+{
+	if (!v || i >= v->n) {
+		snprintf(err, errsz, "no vbd %zu (the stub has %zu)", i,
+			 v ? v->n : 0);
+		return NULL;
+	}
+	if (!v->one[i].cdrom) {
+		snprintf(err, errsz, "vbd %s is a disk, not a CD-ROM",
+			 v->one[i].name);
+		return NULL;
+	}
+	return &v->one[i];
+}
+
+int stubvbd_eject(struct stubvbd *v, size_t i, char *err, size_t errsz)
+{
+	struct stubvbd_one *o = stubvbd_cd(v, i, err, errsz);
+
+	if (!o)
+		return -1;
+	/* Both ends' nodes go: blkfront drops the stub's xvdX, blkback
+	 * lets go of the loop device, which then detaches (autoclear). */
+	pvdev_destroy(o->pv);
+	o->pv = NULL;
+	o->insert_done = NULL;
+	stubloop_close(&o->loop);
+	return 0;
+}
+
+int stubvbd_insert(struct stubvbd *v, size_t i, const char *path,
+		   stubvbd_done_fn *done, void *arg, char *err, size_t errsz)
+{
+	struct stubvbd_one *o = stubvbd_cd(v, i, err, errsz);
+	const struct stubvbd_disk d = {path, true, true};
+
+	if (!o)
+		return -1;
+	if (o->pv) {
+		snprintf(err, errsz, "vbd %s holds a medium: eject it first",
+			 o->name);
+		return -1;
+	}
+	if (stubvbd_one(v->xs, v->domain, v->stub, &d, i, v->timeout_ms, o, err,
+			errsz))
+		return -1;
+	o->insert_done = done;
+	o->insert_arg = arg;
+	return 0;
+}
+
 void stubvbd_detach(struct stubvbd *v)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < v->set.n; i++) {
+	for (size_t i = 0; i < v->n; i++) {
 		pvdev_destroy(v->one[i].pv);
 		stubloop_close(&v->one[i].loop);
 	}

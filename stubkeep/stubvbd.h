@@ -41,8 +41,20 @@ struct stubvbd *stubvbd_attach(struct xsp *xs, const char *domain,
  * (they detach when blkback has). NULL is fine. */
 void stubvbd_detach(struct stubvbd *v);
 
-/* "disk:PATH", "disk-ro:PATH" or "cdrom:PATH" (the keeper's --vbd) into
- * d (path points into spec). 0, or -1 if spec is none of these. */
+/* "disk:PATH", "disk-ro:PATH", "cdrom:PATH" or "cdrom-empty" (the
+ * keeper's --vbd) into d (path points into spec; NULL for an empty CD
+ * drive, which keeps its xvd name but gets no vbd until a medium is
+ * inserted). 0, or -1 if spec is none of these. */
 int stubvbd_parse(const char *spec, struct stubvbd_disk *d);
+
+/* A CD change (dmsup's cd-eject, cd-insert through the keeper's control
+ * socket): eject removes the CD at index i's vbd (blkfront drops the
+ * stub's xvdX; the loop device detaches once blkback let go); insert
+ * gives it a new medium: a loop device over path and the vbd's nodes
+ * again, done (from the loop, once) when both ends are connected. 0, or
+ * -1 with err (no such index, not a CD-ROM, a medium already there). */
+int stubvbd_eject(struct stubvbd *v, size_t i, char *err, size_t errsz);
+int stubvbd_insert(struct stubvbd *v, size_t i, const char *path,
+		   stubvbd_done_fn *done, void *arg, char *err, size_t errsz);
 
 #endif

@@ -13,18 +13,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <json-c/json.h>
 
 #include "dmsup/ctl/control.h"
 #include "dmsup/devspec.h"
 #include "dmsup/domain.h"
 #include "dmsup/kind/dmqmp.h"
+#include "dmsup/kind/stubreq.h"
 #include "dmsup/log.h"
 #include "dmsup/ops/ops-cd.h"
 #include "dmsup/persist.h"
 
 #define OPS_CD_PATH_MAX 1024
 #define OPS_CD_VDEV_MAX 16
+/* blkfront says Connected just before it adds the disk (and its node):
+ * QEMU may look for the stub's new /dev/xvdX a moment too early. */
+#define OPS_CD_XVD_TRIES 20
+#define OPS_CD_XVD_WAIT_MS 100
+
+/* stubdom-linux: the steps after QMP's eject (see ops_cd_stub_next). */
+enum ops_cd_step {
+	CD_QMP,	       /* dom0: the one QMP command */
+	CD_EJECT,      /* QMP eject of the stub's drive */
+	CD_VBD_EJECT,  /* the keeper removes the CD's vbd */
+	CD_VBD_INSERT, /* the keeper attaches the new medium's vbd */
+	CD_CHANGE,     /* QMP blockdev-change-medium of /dev/xvdX */
+};
 
 struct ops_cd {
 	struct ctl_ref *ref;
@@ -32,6 +47,13 @@ struct ops_cd {
 	const char *op;		    /* "cd-insert", "cd-eject" */
 	char vdev[OPS_CD_VDEV_MAX]; /* found again at the reply */
 	char *file;		    /* NULL: eject */
+	/* stubdom-linux */
+	enum ops_cd_step step;
+	int index;	     /* the disk's: the stub's xvd<a+index> */
+	const char *format;  /* QEMU's, of the new medium */
+	struct stubreq *req; /* to the keeper */
+	int tries;	     /* CD_CHANGE: the new xvdX is not there */
+	struct event *retry;
 };
 
 static const char *ops_cd_str(struct json_object *req, const char *key)
@@ -83,10 +105,7 @@ static const char *ops_cd_kind_refusal(const struct domain *d)
 		       "qemu-traditional has no QMP and the stub's handshake "
 		       "has no command for it";
 	case DM_KIND_STUBDOM_LINUX:
-		return "kind stubdom-linux cannot change a CD yet: the new "
-		       "medium must reach the stub as a PV block device "
-		       "(PV block detach and attach of the stub's vbd), which "
-		       "dmsup does not do yet";
+		return NULL;
 	}
 	return "unknown kind";
 }
@@ -121,19 +140,39 @@ static void ops_cd_free(struct ops_cd *q)
 {
 	if (q->ref)
 		ctl_ref_take(q->ref);
+	stubreq_free(q->req);
+	if (q->retry)
+		event_free(q->retry);
 	free(q->file);
 	free(q);
 }
 
+static void ops_cd_stub_next(struct ops_cd *q);
+
 static void ops_cd_done_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_cd *q = arg;
-	struct ctl_conn *c = ctl_ref_take(q->ref);
+	struct ctl_conn *c;
 	struct domain *d = q->d;
-	const char *cmd =
-	    dmqmp_cmd_name(q->file ? DMQMP_CHANGE_MEDIUM : DMQMP_EJECT);
+	const char *cmd = dmqmp_cmd_name(
+	    q->file && q->step != CD_EJECT ? DMQMP_CHANGE_MEDIUM : DMQMP_EJECT);
 
 	(void)ret;
+	/* A stub's: the next step, or the new xvdX not there yet. */
+	if (q->step == CD_EJECT && !err) {
+		ops_cd_stub_next(q);
+		return;
+	}
+	if (q->step == CD_CHANGE && err && strstr(err, "No such file") &&
+	    q->tries++ < OPS_CD_XVD_TRIES) {
+		struct timeval tv = {0, OPS_CD_XVD_WAIT_MS * 1000};
+		evtimer_add(q->retry, &tv);
+		return;
+	}
+	/* After the vbd went, a failure leaves the drive empty. */
+	if (err && q->step == CD_CHANGE)
+		ops_cd_store(d, q->vdev, NULL);
+	c = ctl_ref_take(q->ref);
 	q->ref = NULL;
 	if (err) {
 		log_warnx("domid %d (%s): %s %s: %s: %s", d->cfg.domid,
@@ -240,6 +279,97 @@ static void ops_cd_offline(struct ctl_conn *c, struct ops_cd *q)
 	ctl_reply(c, o);
 }
 
+/* --- stubdom-linux: the medium is the stub's vbd (DESIGN.md: QMP eject,
+ * PV block detach, PV block attach, QMP change-medium) --- */
+
+static void ops_cd_stub_fail(struct ops_cd *q, const char *err)
+{
+	struct ctl_conn *c = ctl_ref_take(q->ref);
+	struct domain *d = q->d;
+
+	q->ref = NULL;
+	/* QEMU's drive is empty from its eject on, whatever failed after. */
+	ops_cd_store(d, q->vdev, NULL);
+	log_warnx("domid %d (%s): %s %s: keeper: %s", d->cfg.domid, d->cfg.name,
+		  q->op, q->vdev, err);
+	if (c)
+		ctl_reply_error(c, "keeper",
+				"domain %s (domid %d): keeper: %s of %s: %s "
+				"(the drive is empty now)",
+				d->cfg.name, d->cfg.domid, q->op, q->vdev, err);
+	ops_cd_free(q);
+}
+
+static void ops_cd_change(struct ops_cd *q)
+{
+	char id[32], dev[16];
+	const char *err;
+
+	devspec_cd_id(q->vdev, id, sizeof(id));
+	snprintf(dev, sizeof(dev), "/dev/xvd%c", 'a' + q->index);
+	q->step = CD_CHANGE;
+	if (dmqmp_change_medium(q->d->qmp, id, dev, q->format, ops_cd_done_cb,
+				q, &err))
+		ops_cd_stub_fail(q, err);
+}
+
+static void ops_cd_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	ops_cd_change(arg);
+}
+
+static void ops_cd_keeper_cb(void *arg, int64_t bytes, const char *err)
+{
+	struct ops_cd *q = arg;
+
+	(void)bytes;
+	stubreq_free(q->req);
+	q->req = NULL;
+	if (err) {
+		ops_cd_stub_fail(q, err);
+		return;
+	}
+	if (q->step == CD_VBD_EJECT && !q->file) {
+		ops_cd_done_cb(q, NULL, NULL); /* stores the empty drive */
+		return;
+	}
+	if (q->step == CD_VBD_INSERT) {
+		ops_cd_change(q);
+		return;
+	}
+	ops_cd_stub_next(q);
+}
+
+/* The keeper's part after QMP's eject: the old vbd goes (if there was
+ * a medium), then the new one comes. */
+static void ops_cd_stub_next(struct ops_cd *q)
+{
+	char line[STUBREQ_LINE_MAX + 1], err[512];
+	char *sock = domain_path(q->d, ".keep");
+	const struct dm_disk *disk = ops_cd_disk(q->d, q->vdev);
+
+	if (!sock || !disk) {
+		free(sock);
+		ops_cd_stub_fail(q, sock ? "the drive was redefined meanwhile"
+					 : "out of memory");
+		return;
+	}
+	if (q->step == CD_EJECT && disk->path) {
+		q->step = CD_VBD_EJECT;
+		snprintf(line, sizeof(line), "vbd-eject %d", q->index);
+	} else {
+		q->step = CD_VBD_INSERT;
+		snprintf(line, sizeof(line), "vbd-insert %d %s", q->index,
+			 q->file);
+	}
+	q->req = stubreq_call(q->d->sup->base, NULL, sock, line,
+			      q->d->cfg.ready_timeout, ops_cd_keeper_cb, q, err,
+			      sizeof(err));
+	free(sock);
+	if (!q->req)
+		ops_cd_stub_fail(q, err);
+}
+
 /* Sends the QMP command; @q is the callback's, or freed on a failure. */
 static void ops_cd_qmp(struct ctl_conn *c, struct ops_cd *q,
 		       const struct dm_disk *disk)
@@ -272,10 +402,23 @@ static void ops_cd_qmp(struct ctl_conn *c, struct ops_cd *q,
 		return;
 	}
 	ctl_hold(c);
-	rc = q->file ? dmqmp_change_medium(d->qmp, id, q->file,
-					   devspec_qemu_format(disk->format),
-					   ops_cd_done_cb, q, &err)
-		     : dmqmp_eject(d->qmp, id, ops_cd_done_cb, q, &err);
+	if (config_kind(&d->cfg) == DM_KIND_STUBDOM_LINUX) {
+		q->step = CD_EJECT;
+		q->index = (int)(disk - d->cfg.disks);
+		q->format = devspec_qemu_format(disk->format);
+		q->retry = evtimer_new(d->sup->base, ops_cd_retry_cb, q);
+		/* An empty drive has nothing to eject: the keeper's part. */
+		if (!disk->path) {
+			ops_cd_stub_next(q);
+			return;
+		}
+	}
+	rc = q->step == CD_EJECT
+		 ? dmqmp_eject(d->qmp, id, ops_cd_done_cb, q, &err)
+	     : q->file ? dmqmp_change_medium(d->qmp, id, q->file,
+					     devspec_qemu_format(disk->format),
+					     ops_cd_done_cb, q, &err)
+		       : dmqmp_eject(d->qmp, id, ops_cd_done_cb, q, &err);
 	if (rc) {
 		c = ctl_ref_take(q->ref);
 		q->ref = NULL;

@@ -45,7 +45,7 @@
 #include "dmsup/savefile.h"
 #include "dmsup/savestream.h"
 #include "dmsup/savesync.h"
-#include "dmsup/kind/stubsave.h"
+#include "dmsup/kind/stubreq.h"
 
 #define OPS_PARAM_MAX 256
 
@@ -166,14 +166,14 @@ struct ops_qcall {
 	bool saved;	       /* save: the file is complete */
 	bool stream;	       /* save: into a memfd sent with the reply */
 	struct savesync *sync; /* save: syncing the file, NULL: not */
-	struct stubsave *ss;   /* save of a Linux stub: its keeper's part */
+	struct stubreq *ss;    /* save of a Linux stub: its keeper's part */
 };
 
 static void ops_qcall_free(struct ops_qcall *q)
 {
 	if (q->ref)
 		ctl_ref_take(q->ref);
-	stubsave_free(q->ss);
+	stubreq_free(q->ss);
 	if (q->fd >= 0)
 		close(q->fd);
 	/* A save that failed leaves no file a restore could take. */
@@ -606,7 +606,7 @@ static void ops_stub_drained_cb(void *arg, int64_t bytes, const char *err)
 	log_info("domid %d (%s): the stub keeper drained %lld bytes of "
 		 "device state from console 1",
 		 q->d->cfg.domid, q->d->cfg.name, (long long)bytes);
-	stubsave_free(q->ss);
+	stubreq_free(q->ss);
 	q->ss = NULL;
 	ops_save_finish(q);
 }
@@ -622,7 +622,7 @@ static void ops_stub_saved_cb(void *arg, struct json_object *ret,
 		return;
 	}
 	/* QEMU's write()s returned: every byte is in the ring or past it. */
-	stubsave_end(q->ss, ops_stub_drained_cb);
+	stubreq_end(q->ss, ops_stub_drained_cb);
 }
 
 static void ops_stub_ready_cb(void *arg, int64_t bytes, const char *err)
@@ -651,9 +651,9 @@ static void ops_stub_save(struct ops_qcall *q)
 
 	/* The reply names the domain (ops_qcall_error). */
 	if (sock)
-		q->ss = stubsave_begin(q->d->sup->base, NULL, sock, q->fd,
-				       q->d->cfg.ready_timeout,
-				       ops_stub_ready_cb, q, why, sizeof(why));
+		q->ss = stubreq_begin(q->d->sup->base, NULL, sock, q->fd,
+				      q->d->cfg.ready_timeout,
+				      ops_stub_ready_cb, q, why, sizeof(why));
 	free(sock);
 	if (!q->ss)
 		ops_qcall_error(q, "keeper", NULL, why);

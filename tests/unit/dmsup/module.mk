@@ -83,6 +83,6 @@ UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-domindex
 $(BUILD)/tests/unit/dmsup/test-domindex: $(BUILD)/obj/dmsup/domindex.o
 
 # A Linux stub's save, the daemon's side, against a scripted keeper.
-UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-stubsave
-$(BUILD)/tests/unit/dmsup/test-stubsave: $(BUILD)/obj/dmsup/kind/stubsave.o \
+UNIT_TESTS += $(BUILD)/tests/unit/dmsup/test-stubreq
+$(BUILD)/tests/unit/dmsup/test-stubreq: $(BUILD)/obj/dmsup/kind/stubreq.o \
 		$(BUILD)/obj/dmsup/unixsock.o $(LIBDMSUP_FRAME_OBJ)

@@ -153,10 +153,6 @@ START_TEST(what_a_stub_cannot_do_yet_is_refused_by_field)
 {
 	assert_error("{" MINIOS ", \"disks\": [{\"path\": \"/d\"}]}",
 		     "field 'disks': not supported with kind 'stubdom-minios'");
-	assert_error("{" LINUX ", \"disks\": [{\"path\": \"/d\"}, "
-		     "{\"media\": \"cdrom\"}]}",
-		     "field 'disks[1]': an empty CD-ROM drive is not "
-		     "supported with kind 'stubdom-linux' yet");
 	assert_error("{" MINIOS ", \"nics\": [{}]}",
 		     "field 'nics': not supported with kind 'stubdom-minios'");
 	assert_error("{" LINUX ", \"vnc\": \"127.0.0.1:1\"}",
@@ -329,6 +325,23 @@ START_TEST(minios_keeper_gets_only_what_is_configured)
 }
 END_TEST
 
+/* An empty CD drive keeps its place among the stub's vbds (xvdb here):
+ * the keeper reserves it, QEMU gets the drive without a medium, and
+ * cd-insert gives it a vbd later. */
+START_TEST(linux_stub_empty_cd_keeps_its_vbd_name)
+{
+	char *s = argv_of("{" LINUX ", \"disks\": [{\"path\": \"/d.img\"}, "
+			  "{\"media\": \"cdrom\", \"vdev\": \"hdc\"}]}",
+			  1);
+
+	ck_assert_ptr_nonnull(
+	    strstr(s, " --vbd disk:/d.img --vbd cdrom-empty "));
+	ck_assert_ptr_nonnull(strstr(s, " -drive if=none,readonly=on,id=ide-"));
+	ck_assert_ptr_null(strstr(s, "/dev/xvdb"));
+	free(s);
+}
+END_TEST
+
 /* A Linux stub's restore: the keeper feeds its fd 4 to console 2, and
  * QEMU's -incoming is the protocol's placeholder, which the stub
  * replaces with fd:3; a save goes through the keeper's socket. */
@@ -384,6 +397,7 @@ int main(void)
 	    linux_stub_nics_are_its_vifs_and_taps_in_the_stub,
 	    linux_stub_nics_take_only_the_tap_backend,
 	    minios_keeper_gets_only_what_is_configured,
+	    linux_stub_empty_cd_keeps_its_vbd_name,
 	    linux_stub_restore_goes_through_the_keeper,
 	    dom0_spawns_qemu_itself,
 	};

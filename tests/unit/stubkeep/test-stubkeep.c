@@ -336,6 +336,14 @@ START_TEST(a_vbd_is_a_kind_and_an_absolute_path)
 			       "x"),
 			 -1);
 	ck_assert_ptr_nonnull(strstr(err, "only with --kind linux"));
+	/* An empty CD drive: a place, no image. */
+	ck_assert_int_eq(PARSE("--kind", "linux", "--target", "7", "--kernel",
+			       "/k", "--memory", "192", "--vbd", "disk:/a",
+			       "--vbd", "cdrom-empty", "--", "x"),
+			 0);
+	ck_assert_uint_eq(o.n_vbd, 2);
+	ck_assert_ptr_null(o.vbd[1].path);
+	ck_assert(o.vbd[1].cdrom);
 }
 END_TEST
 

@@ -1,11 +1,11 @@
 /*
- * stubsave: a Linux stub's save through its keeper (see stubsave.h).
+ * stubreq: a Linux stub's save through its keeper (see stubreq.h).
  *
  * States: WAIT_OK ("save" sent) -> READY (@ready told) -> WAIT_SAVED
  * ("end" sent) -> DONE (@done told); any wait -> DONE with an error on
  * the keeper's "error ...", its going away or the timeout.
  */
-#include "dmsup/kind/stubsave.h"
+#include "dmsup/kind/stubreq.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,30 +21,31 @@
 
 #include "dmsup/unixsock.h"
 
-#define STUBSAVE_REPLY_MAX 600
+#define STUBREQ_REPLY_MAX 600
 
-enum stubsave_state { SS_WAIT_OK, SS_READY, SS_WAIT_SAVED, SS_DONE };
+enum stubreq_state { SS_WAIT_OK, SS_READY, SS_WAIT_SAVED, SS_DONE };
 
-struct stubsave {
-	enum stubsave_state state;
+struct stubreq {
+	enum stubreq_state state;
 	int sock;
 	struct timeval tv;
 	struct event *ev_read, *timer, *tell;
-	stubsave_fn *cb;
+	stubreq_fn *cb;
 	void *arg;
 	char domain[96];
-	char buf[STUBSAVE_REPLY_MAX];
+	char what[16]; /* the request's first word, for messages */
+	char buf[STUBREQ_REPLY_MAX];
 	size_t len;
 	int64_t bytes;
-	char err[STUBSAVE_REPLY_MAX + 160];
+	char err[STUBREQ_REPLY_MAX + 160];
 	bool failed;
 };
 
 /* The outcome of the current wait, told from the loop. */
-static void ss_tell(struct stubsave *s, const char *fmt, ...)
+static void ss_tell(struct stubreq *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void ss_tell(struct stubsave *s, const char *fmt, ...)
+static void ss_tell(struct stubreq *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,8 +66,8 @@ static void ss_tell(struct stubsave *s, const char *fmt, ...)
 
 static void ss_tell_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct stubsave *s = arg;
-	stubsave_fn *cb = s->cb;
+	struct stubreq *s = arg;
+	stubreq_fn *cb = s->cb;
 
 	s->cb = NULL;
 	if (cb)
@@ -74,7 +75,7 @@ static void ss_tell_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* One reply line. */
-static void ss_line(struct stubsave *s, const char *line)
+static void ss_line(struct stubreq *s, const char *line)
 {
 	long long n;
 	char end;
@@ -100,7 +101,7 @@ static void ss_line(struct stubsave *s, const char *line)
 
 static void ss_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct stubsave *s = arg;
+	struct stubreq *s = arg;
 	ssize_t r = recv(s->sock, s->buf + s->len, sizeof(s->buf) - s->len - 1,
 			 MSG_DONTWAIT);
 	char *nl;
@@ -127,10 +128,10 @@ static void ss_read_cb(evutil_socket_t fd, short what, void *arg)
 
 static void ss_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct stubsave *s = arg;
+	struct stubreq *s = arg;
 
 	ss_tell(s, "the stub keeper did not answer '%s' within %ld s",
-		s->state == SS_WAIT_OK ? "save" : "end", (long)s->tv.tv_sec);
+		s->state == SS_WAIT_OK ? s->what : "end", (long)s->tv.tv_sec);
 }
 
 static int ss_connect(const char *path)
@@ -152,20 +153,23 @@ static int ss_connect(const char *path)
 	return fd;
 }
 
-struct stubsave *stubsave_begin(struct event_base *base, const char *domain,
-				const char *sock, int fd, int timeout_s,
-				stubsave_fn *ready, void *arg, char *err,
-				size_t errsz)
+/* Connects and sends @line (with @fd unless -1); @cb at its "ok". */
+static struct stubreq *ss_open(struct event_base *base, const char *domain,
+			       const char *sock, const char *line, int fd,
+			       int timeout_s, stubreq_fn *cb, void *arg,
+			       char *err, size_t errsz)
 {
-	struct stubsave *s = calloc(1, sizeof(*s));
-	static const char req[] = "save\n";
+	struct stubreq *s = calloc(1, sizeof(*s));
+	size_t len = strlen(line);
 
 	if (!s) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
 	snprintf(s->domain, sizeof(s->domain), "%s", domain ? domain : "");
-	s->cb = ready;
+	snprintf(s->what, sizeof(s->what), "%.*s", (int)strcspn(line, " \n"),
+		 line);
+	s->cb = cb;
 	s->arg = arg;
 	s->tv.tv_sec = timeout_s > 0 ? timeout_s : 1;
 	s->sock = ss_connect(sock);
@@ -183,22 +187,50 @@ struct stubsave *stubsave_begin(struct event_base *base, const char *domain,
 	if (!s->ev_read || !s->timer || !s->tell ||
 	    event_add(s->ev_read, NULL)) {
 		snprintf(err, errsz, "out of memory");
-		stubsave_free(s);
+		stubreq_free(s);
 		return NULL;
 	}
 	/* A fresh socket's buffer takes the few bytes at once. */
-	if (unixsock_send_fds(s->sock, req, sizeof(req) - 1, &fd, 1) !=
-	    (ssize_t)sizeof(req) - 1) {
-		snprintf(err, errsz, "sending the save to the stub keeper: %s",
-			 strerror(errno));
-		stubsave_free(s);
+	if (unixsock_send_fds(s->sock, line, len, &fd, fd >= 0 ? 1 : 0) !=
+	    (ssize_t)len) {
+		snprintf(err, errsz, "sending '%s' to the stub keeper: %s",
+			 s->what, strerror(errno));
+		stubreq_free(s);
 		return NULL;
 	}
 	evtimer_add(s->timer, &s->tv);
 	return s;
 }
 
-void stubsave_end(struct stubsave *s, stubsave_fn *done)
+struct stubreq *stubreq_begin(struct event_base *base, const char *domain,
+			      const char *sock, int fd, int timeout_s,
+			      stubreq_fn *ready, void *arg, char *err,
+			      size_t errsz)
+{
+	return ss_open(base, domain, sock, "save\n", fd, timeout_s, ready, arg,
+		       err, errsz);
+}
+
+struct stubreq *stubreq_call(struct event_base *base, const char *domain,
+			     const char *sock, const char *line, int timeout_s,
+			     stubreq_fn *done, void *arg, char *err,
+			     size_t errsz)
+{
+	char buf[STUBREQ_LINE_MAX + 2];
+
+	if (strlen(line) > STUBREQ_LINE_MAX || strchr(line, '\n')) {
+		snprintf(err, errsz,
+			 "a request to the stub keeper of %zu "
+			 "bytes or with a newline",
+			 strlen(line));
+		return NULL;
+	}
+	snprintf(buf, sizeof(buf), "%s\n", line);
+	return ss_open(base, domain, sock, buf, -1, timeout_s, done, arg, err,
+		       errsz);
+}
+
+void stubreq_end(struct stubreq *s, stubreq_fn *done)
 {
 	static const char req[] = "end\n";
 
@@ -213,7 +245,7 @@ void stubsave_end(struct stubsave *s, stubsave_fn *done)
 	evtimer_add(s->timer, &s->tv);
 }
 
-void stubsave_free(struct stubsave *s)
+void stubreq_free(struct stubreq *s)
 {
 	if (!s)
 		return;

@@ -1,4 +1,4 @@
-/* The daemon's side of a Linux stub's save (dmsup/kind/stubsave.c),
+/* The daemon's side of a Linux stub's save (dmsup/kind/stubreq.c),
  * against a scripted keeper in a child process speaking stubctl.h's
  * protocol (the real keeper and stub: tests/xen/t-119): the file's fd
  * reaches the keeper, "saved N" comes back as the bytes, and each way it
@@ -18,7 +18,7 @@
 
 #include <event2/event.h>
 
-#include "dmsup/kind/stubsave.h"
+#include "dmsup/kind/stubreq.h"
 #include "dmsup/unixsock.h"
 #include "tests/unit/dmsup/run.h"
 
@@ -29,11 +29,11 @@ static pid_t keeper;
 static int told;
 static int64_t told_bytes;
 static char told_err[1024];
-static struct stubsave *ss;
+static struct stubreq *ss;
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test-stubsave.XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/test-stubreq.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(sock, sizeof(sock), "%s/vm.keep", dir);
 	snprintf(file, sizeof(file), "%s/vm.save", dir);
@@ -51,7 +51,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	stubsave_free(ss);
+	stubreq_free(ss);
 	if (keeper > 0) {
 		kill(keeper, SIGKILL);
 		waitpid(keeper, NULL, 0);
@@ -121,7 +121,7 @@ static void ready_end_cb(void *arg, int64_t bytes, const char *err)
 {
 	told_cb(arg, bytes, err);
 	if (!err)
-		stubsave_end(ss, told_cb);
+		stubreq_end(ss, told_cb);
 }
 
 /* Runs the loop until told @n times, at most about 10 s. */
@@ -133,14 +133,14 @@ static void run_until(int n)
 		event_base_loopexit(base, &tv), event_base_dispatch(base);
 }
 
-static void begin(int timeout_s, stubsave_fn *ready)
+static void begin(int timeout_s, stubreq_fn *ready)
 {
 	char err[512];
 
-	ss = stubsave_begin(base, "domain vm (domid 7)", sock, fd, timeout_s,
-			    ready, NULL, err, sizeof(err));
+	ss = stubreq_begin(base, "domain vm (domid 7)", sock, fd, timeout_s,
+			   ready, NULL, err, sizeof(err));
 	ck_assert_msg(ss != NULL, "%s", err);
-	ck_assert_int_eq(told, 0); /* never from stubsave_begin */
+	ck_assert_int_eq(told, 0); /* never from stubreq_begin */
 }
 
 START_TEST(the_file_reaches_the_keeper_and_its_count_comes_back)
@@ -199,8 +199,8 @@ START_TEST(no_keeper_socket_is_said_at_once)
 	char err[512];
 
 	unlink(sock);
-	ck_assert_ptr_null(stubsave_begin(base, "domain vm (domid 7)", sock, fd,
-					  1, told_cb, NULL, err, sizeof(err)));
+	ck_assert_ptr_null(stubreq_begin(base, "domain vm (domid 7)", sock, fd,
+					 1, told_cb, NULL, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "domain vm (domid 7): the stub "
 					  "keeper's socket"));
 	ck_assert_int_eq(told, 0);
@@ -217,6 +217,6 @@ int main(void)
 	    no_keeper_socket_is_said_at_once,
 	};
 
-	return run_suite("dmsup-stubsave", setup, teardown, tests,
+	return run_suite("dmsup-stubreq", setup, teardown, tests,
 			 sizeof(tests) / sizeof(*tests));
 }
