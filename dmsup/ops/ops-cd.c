@@ -147,45 +147,38 @@ static void ops_cd_free(struct ops_cd *q)
 	free(q);
 }
 
-static void ops_cd_stub_next(struct ops_cd *q);
+/* QEMU refused @cmd: the reply says so. */
+static void ops_cd_qmp_error(struct ops_cd *q, const char *cmd, const char *err)
+{
+	struct ctl_conn *c = ctl_ref_take(q->ref);
+	struct domain *d = q->d;
+
+	q->ref = NULL;
+	log_warnx("domid %d (%s): %s %s: %s: %s", d->cfg.domid, d->cfg.name,
+		  q->op, q->vdev, cmd, err);
+	if (c)
+		ctl_reply_error(c, "qmp",
+				"domain %s (domid %d): qmp: %s of %s: %s",
+				d->cfg.name, d->cfg.domid, cmd, q->vdev, err);
+	ops_cd_free(q);
+}
 
 static void ops_cd_done_cb(void *arg, struct json_object *ret, const char *err)
 {
 	struct ops_cd *q = arg;
 	struct ctl_conn *c;
 	struct domain *d = q->d;
-	const char *cmd = dmqmp_cmd_name(
-	    q->file && q->step != CD_EJECT ? DMQMP_CHANGE_MEDIUM : DMQMP_EJECT);
 
 	(void)ret;
-	/* A stub's: the next step, or the new xvdX not there yet. */
-	if (q->step == CD_EJECT && !err) {
-		ops_cd_stub_next(q);
+	if (err) {
+		ops_cd_qmp_error(
+		    q,
+		    dmqmp_cmd_name(q->file ? DMQMP_CHANGE_MEDIUM : DMQMP_EJECT),
+		    err);
 		return;
 	}
-	if (q->step == CD_CHANGE && err && strstr(err, "No such file") &&
-	    q->tries++ < OPS_CD_XVD_TRIES) {
-		struct timeval tv = {0, OPS_CD_XVD_WAIT_MS * 1000};
-		evtimer_add(q->retry, &tv);
-		return;
-	}
-	/* After the vbd went, a failure leaves the drive empty. */
-	if (err && q->step == CD_CHANGE)
-		ops_cd_store(d, q->vdev, NULL);
 	c = ctl_ref_take(q->ref);
 	q->ref = NULL;
-	if (err) {
-		log_warnx("domid %d (%s): %s %s: %s: %s", d->cfg.domid,
-			  d->cfg.name, q->op, q->vdev, cmd, err);
-		if (c)
-			ctl_reply_error(c, "qmp",
-					"domain %s (domid %d): qmp: %s of %s: "
-					"%s",
-					d->cfg.name, d->cfg.domid, cmd, q->vdev,
-					err);
-		ops_cd_free(q);
-		return;
-	}
 	log_info("domid %d (%s): CD %s now %s%s", d->cfg.domid, d->cfg.name,
 		 q->vdev, q->file ? "holds " : "empty", q->file ? q->file : "");
 	if (ops_cd_store(d, q->vdev, q->file)) {
@@ -300,6 +293,40 @@ static void ops_cd_stub_fail(struct ops_cd *q, const char *err)
 	ops_cd_free(q);
 }
 
+static void ops_cd_stub_next(struct ops_cd *q);
+
+/* QMP's eject of the stub's drive: the keeper's part next. */
+static void ops_cd_stub_ejected_cb(void *arg, struct json_object *ret,
+				   const char *err)
+{
+	struct ops_cd *q = arg;
+
+	(void)ret;
+	if (err) {
+		ops_cd_qmp_error(q, dmqmp_cmd_name(DMQMP_EJECT), err);
+		return;
+	}
+	ops_cd_stub_next(q);
+}
+
+/* change-medium of the stub's /dev/xvdX, again while it is not there
+ * yet; a failure leaves the drive empty (its old vbd went). */
+static void ops_cd_stub_changed_cb(void *arg, struct json_object *ret,
+				   const char *err)
+{
+	struct ops_cd *q = arg;
+	struct timeval tv = {0, OPS_CD_XVD_WAIT_MS * 1000};
+
+	if (err && strstr(err, "No such file") &&
+	    q->tries++ < OPS_CD_XVD_TRIES) {
+		evtimer_add(q->retry, &tv);
+		return;
+	}
+	if (err)
+		ops_cd_store(q->d, q->vdev, NULL);
+	ops_cd_done_cb(q, ret, err);
+}
+
 static void ops_cd_change(struct ops_cd *q)
 {
 	char id[32], dev[16];
@@ -308,8 +335,8 @@ static void ops_cd_change(struct ops_cd *q)
 	devspec_cd_id(q->vdev, id, sizeof(id));
 	snprintf(dev, sizeof(dev), "/dev/xvd%c", 'a' + q->index);
 	q->step = CD_CHANGE;
-	if (dmqmp_change_medium(q->d->qmp, id, dev, q->format, ops_cd_done_cb,
-				q, &err))
+	if (dmqmp_change_medium(q->d->qmp, id, dev, q->format,
+				ops_cd_stub_changed_cb, q, &err))
 		ops_cd_stub_fail(q, err);
 }
 
@@ -407,14 +434,18 @@ static void ops_cd_qmp(struct ctl_conn *c, struct ops_cd *q,
 		q->index = (int)(disk - d->cfg.disks);
 		q->format = devspec_qemu_format(disk->format);
 		q->retry = evtimer_new(d->sup->base, ops_cd_retry_cb, q);
-		/* An empty drive has nothing to eject: the keeper's part. */
+		/* An empty drive has nothing to eject: the keeper's part
+		 * (an insert), or nothing at all. */
 		if (!disk->path) {
-			ops_cd_stub_next(q);
+			if (q->file)
+				ops_cd_stub_next(q);
+			else
+				ops_cd_done_cb(q, NULL, NULL);
 			return;
 		}
 	}
 	rc = q->step == CD_EJECT
-		 ? dmqmp_eject(d->qmp, id, ops_cd_done_cb, q, &err)
+		 ? dmqmp_eject(d->qmp, id, ops_cd_stub_ejected_cb, q, &err)
 	     : q->file ? dmqmp_change_medium(d->qmp, id, q->file,
 					     devspec_qemu_format(disk->format),
 					     ops_cd_done_cb, q, &err)

@@ -79,6 +79,7 @@ dmctl cd-eject $name hdc || { dmctl log -n 30 $name; fail "dmctl cd-eject $name 
 hmp $name "info block" >ib.out || fail "info block failed"
 grep -q "ide-5632: \[not inserted\]" ib.out || fail "hdc still has a medium after cd-eject: $(cat ib.out)"
 cdrom_is $name "hdc: empty" || fail "the stored medium is not empty: $(dmctl status $name)"
+dmctl cd-eject $name hdc || fail "a second cd-eject of the empty hdc failed"
 
 note "cd-insert: a vbd over cd2.iso, QEMU's drive holds it"
 t0=$(awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime)
